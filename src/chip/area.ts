@@ -1,0 +1,72 @@
+import { FORMATS, type FormatName } from '../precision/formats.js';
+import type { AreaBreakdown, MatrixUnit } from './chip.js';
+import type { ResolvedTechnology } from './build.js';
+import { BLOCK_SCALE_STEP_PJ_45, macArithmeticPj45 } from './technology.js';
+
+/**
+ * A unit that computes several formats shares one array: its area is that of its widest
+ * use (max over formats of MACs x mm2 per MAC), plus 5% per extra format for the operand
+ * muxing and alignment logic. The 5% is a modelling assumption, stated, not a measurement.
+ */
+export const MULTI_FORMAT_OVERHEAD = 0.05;
+
+/** One block-scale step (8-bit exponent add + fp32 accumulate) costs about this many fp8 MACs of area (by arithmetic complexity). */
+export const SCALE_STEP_VS_FP8 = BLOCK_SCALE_STEP_PJ_45 / macArithmeticPj45('fp8_e4m3');
+
+/** SEC-DED (72,64) Hamming code: 8 check bits per 64 data bits. */
+export const ECC_OVERHEAD = 8 / 64;
+
+export function calcMatrixAreaMm2(units: MatrixUnit[], mm2PerMac: Record<FormatName, number>): number {
+  let total = 0;
+  for (const u of units) {
+    const formats = Object.keys(u.macsPerCycle) as FormatName[];
+    const widest = Math.max(...formats.map((f) => (u.macsPerCycle[f] ?? 0) * mm2PerMac[f]));
+    total += u.count * widest * (1 + MULTI_FORMAT_OVERHEAD * (formats.length - 1));
+  }
+  return total;
+}
+
+/** Scale units: one scale step per block of the narrowest (<= 8-bit) lanes. */
+export function calcBlockScalingAreaMm2(units: MatrixUnit[], minBlockSize: number, fp8MacMm2: number): number {
+  let lanes = 0;
+  for (const u of units) {
+    const narrow = (Object.keys(u.macsPerCycle) as FormatName[]).filter((f) => FORMATS[f].bits <= 8);
+    if (narrow.length > 0) lanes += u.count * Math.max(...narrow.map((f) => u.macsPerCycle[f] ?? 0));
+  }
+  return (lanes / minBlockSize) * SCALE_STEP_VS_FP8 * fp8MacMm2;
+}
+
+export interface AreaInputs {
+  units: MatrixUnit[];
+  mm2PerMac: Record<FormatName, number>;
+  blockScalingMinBlock: number | undefined;
+  vectorFlopsPerCycle: number;
+  sramBytes: number;
+  ecc: boolean;
+  hbmStacks: number;
+  linksPerChip: number;
+  dies: number;
+  tech: ResolvedTechnology;
+}
+
+export function calcAreaMm2(a: AreaInputs): AreaBreakdown {
+  const matrixMm2 = calcMatrixAreaMm2(a.units, a.mm2PerMac);
+  const blockScalingMm2 = a.blockScalingMinBlock ? calcBlockScalingAreaMm2(a.units, a.blockScalingMinBlock, a.tech.fp8MacMm2) : 0;
+  const vectorMm2 = a.vectorFlopsPerCycle * a.tech.vectorMm2PerFlopPerCycle;
+  const sramMm2 = (a.sramBytes / 2 ** 20) * a.tech.sramMm2PerMiB * (a.ecc ? 1 + ECC_OVERHEAD : 1);
+  const hbmPhyMm2 = a.hbmStacks * a.tech.hbmPhyMm2;
+  const linkPhyMm2 = a.linksPerChip * a.tech.linkPhyMm2;
+  const core = matrixMm2 + blockScalingMm2 + vectorMm2 + sramMm2 + hbmPhyMm2 + linkPhyMm2;
+  const totalMm2 = core / (1 - a.tech.uncoreFraction);
+  return {
+    matrixMm2,
+    blockScalingMm2,
+    vectorMm2,
+    sramMm2,
+    hbmPhyMm2,
+    linkPhyMm2,
+    uncoreMm2: totalMm2 - core,
+    totalMm2,
+    perDieMm2: totalMm2 / a.dies,
+  };
+}

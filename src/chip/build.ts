@@ -1,0 +1,198 @@
+import { FORMATS, type FormatName } from '../precision/formats.js';
+import type { Issue } from '../errors.js';
+import type { Chip, MatrixUnit } from './chip.js';
+import type { DesignFile, Topology } from './schema.js';
+import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, type NodeTechnology } from './technology.js';
+import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
+import { calcCostUsd } from './cost.js';
+
+/** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
+export const TOPOLOGY_DIMS: Record<Topology, number> = {
+  ring: 1,
+  torus2d: 2,
+  torus3d: 3,
+  mesh2d: 2,
+  mesh3d: 3,
+  switch: 1,
+  'fully-connected': 1,
+};
+
+/** Links a chip needs for its topology: two per torus/mesh dimension (one each way), two for a ring. */
+export function minLinks(topology: Topology, chipsPerPod: number): number {
+  if (topology === 'fully-connected') return Math.max(1, chipsPerPod - 1);
+  if (topology === 'switch') return 1;
+  return 2 * TOPOLOGY_DIMS[topology];
+}
+
+/** Default tile side of a matrix unit: the square root of its widest format's MACs per cycle (a square array). */
+function defaultTileDim(macsPerCycle: Partial<Record<FormatName, number>>): number {
+  const widest = Math.min(...Object.values(macsPerCycle).map((v) => v ?? Infinity));
+  return Math.max(1, Math.round(Math.sqrt(widest)));
+}
+
+/** Near-cubic (or square) factorization of n into `dims` factors, largest first. */
+export function defaultShape(n: number, dims: number): number[] {
+  if (dims === 1) return [n];
+  let best: number[] = [n, ...Array(dims - 1).fill(1)];
+  let bestSpread = Infinity;
+  const search = (rest: number, left: number, acc: number[]) => {
+    if (left === 1) {
+      const shape = [...acc, rest].sort((a, b) => b - a);
+      const spread = shape[0] / shape[shape.length - 1];
+      if (spread < bestSpread) {
+        bestSpread = spread;
+        best = shape;
+      }
+      return;
+    }
+    for (let f = 1; f <= rest; f++) if (rest % f === 0) search(rest / f, left - 1, [...acc, f]);
+  };
+  search(n, dims, []);
+  return best;
+}
+
+/** Cross-field rules a schema cannot express; each problem with its path. */
+export function crossFieldIssues(d: DesignFile): Issue[] {
+  const issues: Issue[] = [];
+  const ic = d.interconnect;
+  const dims = TOPOLOGY_DIMS[ic.topology];
+  if (ic.torusShape) {
+    if (dims === 1 && ic.topology !== 'ring') {
+      issues.push({ path: 'interconnect.torusShape', message: `not used by topology "${ic.topology}"; remove it` });
+    } else if (ic.torusShape.length !== dims) {
+      issues.push({ path: 'interconnect.torusShape', message: `expected ${dims} dimensions for topology "${ic.topology}", got ${ic.torusShape.length}` });
+    }
+    const product = ic.torusShape.reduce((a, b) => a * b, 1);
+    if (product !== ic.chipsPerPod) {
+      issues.push({ path: 'interconnect.torusShape', message: `product ${product} must equal chipsPerPod ${ic.chipsPerPod}` });
+    }
+  }
+  const need = minLinks(ic.topology, ic.chipsPerPod);
+  if (ic.chipsPerPod > 1 && ic.linksPerChip < need) {
+    issues.push({ path: 'interconnect.linksPerChip', message: `topology "${ic.topology}" with ${ic.chipsPerPod} chips needs at least ${need} links per chip, got ${ic.linksPerChip}` });
+  }
+  if (d.compute.blockScaling) {
+    const narrow = d.compute.matrixUnits.some((u) => Object.keys(u.macsPerCycle).some((f) => FORMATS[f as FormatName].bits <= 8));
+    if (!narrow) issues.push({ path: 'compute.blockScaling', message: 'block scaling needs a matrix unit with a format of 8 bits or fewer' });
+  }
+  const tech = d.technology;
+  if (tech?.area?.uncoreFraction !== undefined && tech.area.uncoreFraction >= 0.9) {
+    issues.push({ path: 'technology.area.uncoreFraction', message: 'expected less than 0.9' });
+  }
+  return issues;
+}
+
+export interface ResolvedTechnology extends NodeTechnology {
+  hbmPjPerByte: number;
+  hbmUsdPerGB: number;
+  hbmPhyMm2: number;
+}
+
+function resolveTechnology(d: DesignFile): ResolvedTechnology {
+  const hbm = HBM_TECHNOLOGY[d.memory.hbm.generation];
+  const base = { ...NODE_TECHNOLOGY[d.processNode], hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2 };
+  const e = d.technology?.energy ?? {};
+  const a = d.technology?.area ?? {};
+  const c = d.technology?.cost ?? {};
+  const strip = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'pjPerMac' && k !== 'mm2PerMac'));
+  return { ...base, ...strip(e), ...strip(a), ...strip(c) } as ResolvedTechnology;
+}
+
+/** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
+export function buildChip(d: DesignFile): Chip {
+  const tech = resolveTechnology(d);
+  const pjPerMac = { ...defaultPjPerMac(tech), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
+  const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
+  const clockHz = d.compute.clockHz;
+
+  const units: MatrixUnit[] = d.compute.matrixUnits.map((u, i) => ({
+    name: u.name ?? `matrix${i}`,
+    count: u.count,
+    macsPerCycle: u.macsPerCycle as Partial<Record<FormatName, number>>,
+    tileDim: u.tileDim ?? defaultTileDim(u.macsPerCycle as Partial<Record<FormatName, number>>),
+  }));
+  const peakMacsPerSec: Partial<Record<FormatName, number>> = {};
+  const tileDim: Partial<Record<FormatName, number>> = {};
+  const bestUnitRate: Partial<Record<FormatName, number>> = {};
+  for (const u of units) {
+    for (const [f, macs] of Object.entries(u.macsPerCycle) as [FormatName, number][]) {
+      const rate = u.count * macs * clockHz;
+      peakMacsPerSec[f] = (peakMacsPerSec[f] ?? 0) + rate;
+      if (rate > (bestUnitRate[f] ?? 0)) {
+        bestUnitRate[f] = rate;
+        tileDim[f] = u.tileDim;
+      }
+    }
+  }
+
+  const ic = d.interconnect;
+  const dims = TOPOLOGY_DIMS[ic.topology];
+  const shape = ic.torusShape ?? defaultShape(ic.chipsPerPod, ic.topology === 'ring' ? 1 : dims);
+  const blockScaling = d.compute.blockScaling
+    ? { blockSizes: [...d.compute.blockScaling.blockSizes].sort((a, b) => a - b), scaleBits: d.compute.blockScaling.scaleBits }
+    : undefined;
+  const dramBytes = d.memory.dram?.bytes ?? 0;
+
+  const area = calcAreaMm2({
+    units,
+    mm2PerMac,
+    blockScalingMinBlock: blockScaling?.blockSizes[0],
+    vectorFlopsPerCycle: d.compute.vectorUnit.flopsPerCycle,
+    sramBytes: d.memory.sram.bytes,
+    ecc: d.memory.ecc,
+    hbmStacks: d.memory.hbm.stacks,
+    linksPerChip: ic.linksPerChip,
+    dies: d.dies,
+    tech,
+  });
+  const cost = calcCostUsd({ perDieMm2: area.perDieMm2, dies: d.dies, hbmBytes: d.memory.hbm.bytes, hbmStacks: d.memory.hbm.stacks, dramBytes, tech });
+  const eccEnergy = d.memory.ecc ? 1 + ECC_OVERHEAD : 1;
+  const logicScale = tech.logicEnergyScale * tech.macOverheadFactor;
+
+  return {
+    name: d.name,
+    notes: d.notes ?? '',
+    processNode: d.processNode,
+    tdpW: d.tdpW,
+    dies: d.dies,
+    publishedDieAreaMm2: d.publishedDieAreaMm2,
+    clockHz,
+    matrixUnits: units,
+    peakMacsPerSec,
+    tileDim,
+    vectorFlopsPerSec: d.compute.vectorUnit.flopsPerCycle * clockHz,
+    blockScaling,
+    sramBytes: d.memory.sram.bytes,
+    sramBytesPerSec: d.memory.sram.bytesPerSec,
+    hbmStacks: d.memory.hbm.stacks,
+    hbmBytes: d.memory.hbm.bytes,
+    hbmBytesPerSec: d.memory.hbm.bytesPerSec,
+    dramBytes,
+    dramBytesPerSec: d.memory.dram?.bytesPerSec ?? 0,
+    ecc: d.memory.ecc,
+    interconnect: {
+      topology: ic.topology,
+      shape,
+      linksPerChip: ic.linksPerChip,
+      linkBytesPerSec: ic.linkBytesPerSec,
+      linkLatencySec: ic.linkLatencySec,
+      chipsPerPod: ic.chipsPerPod,
+      scaleOut: ic.scaleOut
+        ? { bytesPerSec: ic.scaleOut.bytesPerSec, latencySec: ic.scaleOut.latencySec, pjPerBit: ic.scaleOut.pjPerBit ?? tech.linkPjPerBit * 2 }
+        : undefined,
+    },
+    efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, source: d.efficiency.source },
+    energy: {
+      pjPerMac,
+      blockScaleStepPj: blockScalePj45PerMac(1) * logicScale,
+      vectorPjPerFlop: tech.vectorPjPerFlop,
+      sramPjPerByte: tech.sramPjPerByte * eccEnergy,
+      hbmPjPerByte: tech.hbmPjPerByte * eccEnergy,
+      dramPjPerByte: tech.dramPjPerByte * eccEnergy,
+      linkPjPerBit: tech.linkPjPerBit,
+      staticW: tech.staticWPerMm2 * area.totalMm2,
+    },
+    area,
+    cost,
+  };
+}

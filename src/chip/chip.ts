@@ -1,0 +1,85 @@
+import type { FormatName } from '../precision/formats.js';
+import type { ProcessNode, Topology } from './schema.js';
+
+/** A validated design in base units, with its technology figures resolved. What the evaluator reads. */
+export interface Chip {
+  name: string;
+  notes: string;
+  processNode: ProcessNode;
+  tdpW: number | undefined;
+  dies: number;
+  publishedDieAreaMm2: number | undefined;
+  clockHz: number;
+  matrixUnits: MatrixUnit[];
+  /** Peak MACs/s per format the chip computes natively, all units together. */
+  peakMacsPerSec: Partial<Record<FormatName, number>>;
+  /** Operand tile side per format, from the fastest unit supporting it. */
+  tileDim: Partial<Record<FormatName, number>>;
+  vectorFlopsPerSec: number;
+  blockScaling: { blockSizes: number[]; scaleBits: number } | undefined;
+  sramBytes: number;
+  sramBytesPerSec: number;
+  hbmStacks: number;
+  hbmBytes: number;
+  hbmBytesPerSec: number;
+  dramBytes: number;
+  dramBytesPerSec: number;
+  ecc: boolean;
+  interconnect: Interconnect;
+  efficiency: { matrix: number; memory: number; source: string | undefined };
+  energy: EnergyFigures;
+  area: AreaBreakdown;
+  cost: CostBreakdown;
+}
+
+export interface MatrixUnit {
+  name: string;
+  count: number;
+  macsPerCycle: Partial<Record<FormatName, number>>;
+  tileDim: number;
+}
+
+export interface Interconnect {
+  topology: Topology;
+  /** Chips per dimension of the pod's torus or mesh; [chipsPerPod] for ring/switch. */
+  shape: number[];
+  linksPerChip: number;
+  linkBytesPerSec: number;
+  linkLatencySec: number;
+  chipsPerPod: number;
+  scaleOut: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
+}
+
+export interface EnergyFigures {
+  pjPerMac: Record<FormatName, number>;
+  /** pJ of one block-scale step (exponent add + fp32 multiply-add of the partial sum), shared by a block's MACs. */
+  blockScaleStepPj: number;
+  vectorPjPerFlop: number;
+  sramPjPerByte: number;
+  hbmPjPerByte: number;
+  dramPjPerByte: number;
+  linkPjPerBit: number;
+  staticW: number;
+}
+
+export interface AreaBreakdown {
+  matrixMm2: number;
+  blockScalingMm2: number;
+  vectorMm2: number;
+  sramMm2: number;
+  hbmPhyMm2: number;
+  linkPhyMm2: number;
+  uncoreMm2: number;
+  totalMm2: number;
+  perDieMm2: number;
+}
+
+export interface CostBreakdown {
+  diesPerWafer: number;
+  dieYield: number;
+  diesUsd: number;
+  hbmUsd: number;
+  dramUsd: number;
+  packagingUsd: number;
+  totalUsd: number;
+}

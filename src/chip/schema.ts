@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { FORMAT_NAMES, BLOCK_SIZES } from '../precision/formats.js';
+import { quantity, positive, positiveInt, fraction } from '../io/schema-helpers.js';
+import { HBM_GENERATIONS } from './technology.js';
+
+/**
+ * The design file: a chip, its memories, its links and the technology figures its cost
+ * model uses. Keys carry units (`bytes`, `bytesPerSec`, `clockHz`, `latencySec`); values may
+ * be plain numbers in those units or strings such as "80 GB". Unknown keys are errors.
+ */
+
+/**
+ * Efficiency of a chip with no measurement of its own: the mean of the measured ones.
+ * Matrix: A100 0.92 (LLMCompass fp16 GEMM 287/312 TFLOP/s), H100 0.81 (798/989), H200 0.81
+ * (769-798/989) -> 0.84. Memory: H100 0.90 (3.0/3.35 TB/s), H200 0.90 (4.3/4.8), GB200 0.92
+ * (7.35/8.0, Azure ND GB200 v6) -> 0.90. Sources: shared/reference/chips.md, energy-area.md.
+ */
+export const DEFAULT_EFFICIENCY = { matrix: 0.84, memory: 0.9 };
+
+export const TOPOLOGIES = ['ring', 'torus2d', 'torus3d', 'mesh2d', 'mesh3d', 'switch', 'fully-connected'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+export const PROCESS_NODES = ['16nm', '7nm', '5nm', '4nm', '3nm', '2nm'] as const;
+export type ProcessNode = (typeof PROCESS_NODES)[number];
+
+const formatKey = z.enum(FORMAT_NAMES);
+const macsPerCycleByFormat = z
+  .partialRecord(formatKey, positiveInt(1e9))
+  .refine((r) => Object.keys(r).length > 0, { message: 'expected at least one format with its MACs per cycle' })
+  .meta({ description: 'MACs per cycle of one unit, per number format it supports (e.g. {"bf16": 512, "fp8_e4m3": 1024})' });
+
+export const matrixUnitSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  count: positiveInt(1e7, 'how many such units the chip has'),
+  macsPerCycle: macsPerCycleByFormat,
+  tileDim: positiveInt(4096, 'rows/columns of the operand tile a unit holds: each operand byte read from SRAM feeds this many MACs; matrix dimensions are padded to it').optional(),
+});
+
+export const vectorUnitSchema = z.strictObject({
+  flopsPerCycle: positiveInt(1e9, 'fp32 FLOPs per cycle of the whole chip vector/SIMD datapath (an FMA counts 2)'),
+});
+
+export const blockScalingSchema = z.strictObject({
+  blockSizes: z.array(z.union(BLOCK_SIZES.map((b) => z.literal(b)))).min(1).meta({ description: 'block sizes with hardware scale support' }),
+  scaleBits: positiveInt(32, 'bits of each shared scale (8 for the MX E8M0 scale)').default(8),
+});
+
+const energyOverrides = z.strictObject({
+  pjPerMac: z.partialRecord(formatKey, positive(1e3)).optional(),
+  macOverheadFactor: positive(100, 'datapath energy beyond the arithmetic (operand registers, array wiring, clock) as a multiplier').optional(),
+  vectorPjPerFlop: positive(1e3).optional(),
+  sramPjPerByte: positive(1e4).optional(),
+  hbmPjPerByte: positive(1e5).optional(),
+  dramPjPerByte: positive(1e5).optional(),
+  linkPjPerBit: positive(1e3).optional(),
+  staticWPerMm2: positive(10).optional(),
+});
+
+const areaOverrides = z.strictObject({
+  mm2PerMac: z.partialRecord(formatKey, positive(1)).optional(),
+  vectorMm2PerFlopPerCycle: positive(1).optional(),
+  sramMm2PerMiB: positive(100).optional(),
+  hbmPhyMm2: positive(500).optional(),
+  linkPhyMm2: positive(100).optional(),
+  uncoreFraction: z.number().min(0).max(0.9).optional(),
+});
+
+const costOverrides = z.strictObject({
+  waferUsd: positive(1e6).optional(),
+  defectsPerCm2: positive(10).optional(),
+  clusteringAlpha: positive(100).optional(),
+  hbmUsdPerGB: positive(1e4).optional(),
+  dramUsdPerGB: positive(1e4).optional(),
+  packagingUsdPerDie: positive(1e6).optional(),
+  packagingUsdPerHbmStack: positive(1e6).optional(),
+});
+
+export const designSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).max(200),
+  notes: z.string().optional().meta({ description: 'sources of the figures, and derivations of those that are not published' }),
+  processNode: z.enum(PROCESS_NODES),
+  tdpW: quantity('watts', { max: 1e5 }).optional().meta({ description: 'power limit; a step whose power would exceed it is slowed to fit (bound "power")' }),
+  dies: positiveInt(64, 'logic dies in the package; each must be within the reticle limit').default(1),
+  publishedDieAreaMm2: positive(1e5, 'total published logic die area, for comparison with the modelled area').optional(),
+  compute: z.strictObject({
+    clockHz: quantity('hertz', { max: 2e10 }),
+    matrixUnits: z.array(matrixUnitSchema).min(1),
+    vectorUnit: vectorUnitSchema,
+    blockScaling: blockScalingSchema.optional(),
+  }),
+  memory: z.strictObject({
+    sram: z.strictObject({
+      bytes: quantity('bytes', { max: 1e12 }),
+      bytesPerSec: quantity('bytesPerSec', { max: 1e17 }),
+    }),
+    hbm: z.strictObject({
+      generation: z.enum(HBM_GENERATIONS).meta({ description: 'sets the default energy per byte, price per GB and PHY area' }),
+      stacks: positiveInt(64),
+      bytes: quantity('bytes', { max: 1e14 }),
+      bytesPerSec: quantity('bytesPerSec', { max: 1e15 }),
+    }),
+    dram: z
+      .strictObject({
+        bytes: quantity('bytes', { max: 1e15 }),
+        bytesPerSec: quantity('bytesPerSec', { max: 1e14 }),
+      })
+      .optional()
+      .meta({ description: 'optional slower tier (host DRAM or LPDDR) for what does not fit in HBM' }),
+    ecc: z.boolean().default(true),
+  }),
+  interconnect: z.strictObject({
+    topology: z.enum(TOPOLOGIES),
+    torusShape: z.array(positiveInt(4096)).min(1).max(3).optional().meta({ description: 'chips per dimension of a torus/mesh pod; derived from chipsPerPod when absent' }),
+    linksPerChip: positiveInt(1024),
+    linkBytesPerSec: quantity('bytesPerSec', { max: 1e13 }).meta({ description: 'per link, per direction' }),
+    linkLatencySec: quantity('seconds', { max: 1, allowZero: true }),
+    chipsPerPod: positiveInt(1e6),
+    scaleOut: z
+      .strictObject({
+        bytesPerSec: quantity('bytesPerSec', { max: 1e13 }).meta({ description: 'per chip, per direction, to chips outside the pod' }),
+        latencySec: quantity('seconds', { max: 1, allowZero: true }),
+        pjPerBit: positive(1e3).optional(),
+      })
+      .optional(),
+  }),
+  efficiency: z
+    .strictObject({
+      matrix: fraction('sustained fraction of peak MAC rate on large matrix products').default(DEFAULT_EFFICIENCY.matrix),
+      memory: fraction('sustained fraction of peak HBM bandwidth on streaming copies').default(DEFAULT_EFFICIENCY.memory),
+      source: z.string().optional(),
+    })
+    .default(DEFAULT_EFFICIENCY),
+  technology: z
+    .strictObject({
+      energy: energyOverrides.optional(),
+      area: areaOverrides.optional(),
+      cost: costOverrides.optional(),
+    })
+    .optional(),
+});
+
+export type DesignInput = z.input<typeof designSchema>;
+export type DesignFile = z.output<typeof designSchema>;

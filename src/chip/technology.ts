@@ -1,0 +1,186 @@
+import { FORMATS, FORMAT_NAMES, type FormatName } from '../precision/formats.js';
+import type { ProcessNode } from './schema.js';
+
+/**
+ * Per-process-node figures of the energy, area and cost model, each with its source or
+ * derivation. A design file may override any of them under `technology`.
+ * The full citations are in docs/technology-sources.md; short references here.
+ */
+
+/**
+ * Arithmetic energy of one multiply-accumulate at 45 nm, pJ.
+ * Horowitz, "Computing's energy problem", ISSCC 2014: fp32 mult 3.7, fp16 mult 1.1, int8 mult 0.2,
+ * int32 mult 3.1; fp32 add 0.9, fp16 add 0.4, int32 add 0.1, int16 add 0.05 (between int8 0.03
+ * and int32 0.1), int8 add 0.03. A multiplier grows with the square of the significand width
+ * (same talk), so formats without a table entry scale from the nearest one of their kind:
+ *   float: 1.1 * (significand / 11)^2 ; int: 0.2 * (bits / 8)^2.
+ * The accumulator is the adder the format accumulates into: fp32 for 16-bit floats, an
+ * fp16-class adder for fp8 (Hopper accumulates fp8 products in ~14 bits of mantissa,
+ * DeepSeek-V3 report arXiv 2412.19437 sec. 3.3.2), int32 for int8, int16 for 4-bit and narrower.
+ */
+const MULT_PJ_45: Record<FormatName, number> = {
+  fp32: 3.7,
+  bf16: 1.1 * (8 / 11) ** 2,
+  fp16: 1.1,
+  fp8_e4m3: 1.1 * (4 / 11) ** 2,
+  fp8_e5m2: 1.1 * (3 / 11) ** 2,
+  int8: 0.2,
+  fp4: 1.1 * (2 / 11) ** 2,
+  int4: 0.2 * (4 / 8) ** 2,
+  int2: 0.2 * (2 / 8) ** 2,
+  int1: 0.2 * (1 / 8) ** 2,
+};
+const ACC_PJ_45: Record<FormatName, number> = {
+  fp32: 0.9,
+  bf16: 0.9,
+  fp16: 0.9,
+  fp8_e4m3: 0.4,
+  fp8_e5m2: 0.4,
+  int8: 0.1,
+  fp4: 0.05,
+  int4: 0.05,
+  int2: 0.05,
+  int1: 0.05,
+};
+
+export function macArithmeticPj45(format: FormatName): number {
+  return MULT_PJ_45[format] + ACC_PJ_45[format];
+}
+
+/**
+ * Arithmetic of one block-scale step at 45 nm: MX scales are E8M0 powers of two (OCP MX spec
+ * v1.0), so scaling a block's partial sum is an add of the two 8-bit exponents (int8 add,
+ * 0.03 pJ), and the scaled partial sum is added into the fp32 accumulator (0.9 pJ). One step
+ * per block of B products, so B MACs share it.
+ */
+export const BLOCK_SCALE_STEP_PJ_45 = 0.03 + 0.9;
+
+export function blockScalePj45PerMac(blockSize: number): number {
+  return blockSize > 0 ? BLOCK_SCALE_STEP_PJ_45 / blockSize : 0;
+}
+
+export interface NodeTechnology {
+  /** Logic energy relative to 45 nm at nominal voltage. */
+  logicEnergyScale: number;
+  /** Multiplier on arithmetic energy for the datapath around it (operand registers, array wiring, clock, control). */
+  macOverheadFactor: number;
+  /** fp32 FLOP on the vector unit, pJ, datapath included. */
+  vectorPjPerFlop: number;
+  sramPjPerByte: number;
+  dramPjPerByte: number;
+  linkPjPerBit: number;
+  staticWPerMm2: number;
+  /** Area of one fp8 MAC (multi-format arrays take the widest format's area); others scale by arithmetic complexity. */
+  fp8MacMm2: number;
+  vectorMm2PerFlopPerCycle: number;
+  sramMm2PerMiB: number;
+  linkPhyMm2: number;
+  /** Share of the die that is neither arithmetic, SRAM nor PHY: control, NoC, caches' tags, I/O, test. */
+  uncoreFraction: number;
+  waferUsd: number;
+  defectsPerCm2: number;
+  clusteringAlpha: number;
+  dramUsdPerGB: number;
+  packagingUsdPerDie: number;
+  packagingUsdPerHbmStack: number;
+}
+
+/**
+ * Figures per node; full citations and arithmetic in docs/technology-sources.md (sections in brackets).
+ * - logicEnergyScale [1]: Stillmaker & Baas 2017 (Integration VLSI 58) HP7 at 0.75 V vs HP45 at 1.0 V
+ *   = 0.065; N5 = N7 x 0.70 (TSMC: -30% power iso-speed); "4nm" (4N/N4P) 0.037 (TSMC N4P: -22% vs N5);
+ *   N3 0.031 (-15..-30% vs N5/N4); N2 0.023 (TSMC: -25..30% vs N3E); 16nm 0.18 (16FF+ -> N7 -60%).
+ * - macOverheadFactor: datapath energy (operand registers, array wiring, clock, control) over the
+ *   bare arithmetic. Set to 10 from the H100 anchor: 700 W TDP at 798 TFLOP/s measured bf16 GEMM
+ *   (shared/reference/chips.md) is 1.75 pJ per MAC for the whole chip; after the modelled HBM, SRAM
+ *   and static power about 1.0 pJ remains per MAC, 10x the 45 nm arithmetic (1.48 pJ) x 0.041 x ...
+ *   see README "Energy model". Systolic designs (TPUs) override it with their own derivation.
+ * - sramPjPerByte [4]: large on-chip SRAM ~0.2 pJ/bit at N7, 0.18 at N5, 0.16 at N3 (bank read plus
+ *   ~0.056 pJ/bit/mm of wire), x8 bits.
+ * - linkPjPerBit [5]: 112G long-reach SerDes 5.5 pJ/bit at N7, 4.5 at N5 (Marvell: -25%); ~4 at N3.
+ * - staticWPerMm2 [7]: leakage ~15% of TDP: ~0.10 W/mm2 at N7, 0.13 at N5 and after (assumption).
+ * - fp8MacMm2: fitted per node so that the modelled area of the node's reference GPU equals its
+ *   published die area with uncoreFraction 0.3: A100 826 mm2 (7nm) -> 0.00092, H100 814 mm2 (5nm)
+ *   -> 0.00033, B200 2 x 800 mm2 (4nm) -> 0.00029. The fit absorbs what the model leaves out (FP64
+ *   paths, register files, texture units). For comparison, the 28 nm fp8/fp4 PE of arXiv 2604.04507
+ *   (0.00396 mm2) scaled by logic density gives 0.00071 / 0.000445 / 0.00042 ([6]). Nodes without a
+ *   reference chip scale by TSMC logic density: N16 = N7 x 3.3, N3 = N4 / 1.3, N2 = N3 / 1.15.
+ * - sramMm2PerMiB [2]: with periphery, anchored on AMD's 64 MB V-Cache die (41 mm2 at N7):
+ *   N7 0.63, N5/N4 0.52, N3 0.50 (SRAM stopped scaling at N3E: bitcell 0.021 um2 as N5).
+ * - waferUsd [8]: CSET 2020 (N16 $3,984, N7 $9,346, N5 $16,988); N4 ~$17,000 (derived); N3 ~$20,000
+ *   (2022-23 reports); N2 ~$30,000 (2025 reports, secondary).
+ * - defectsPerCm2 [8]: N7 0.09, N5/N4 0.07 (TSMC disclosures), N3 0.10 and N2 0.10 (assumptions);
+ *   negative-binomial clustering alpha 2.
+ * - packaging [8]: CoWoS-class 2.5D ~$750 for an H100 package (low confidence): $400 per logic die
+ *   plus $70 per HBM stack site.
+ * - uncoreFraction 0.3: control, NoC, cache tags, I/O and test logic; GPU die photos put the SM
+ *   arrays, L2 and PHYs at ~70% of the die (an estimate; it and fp8MacMm2 are fitted together).
+ */
+export const NODE_TECHNOLOGY: Record<ProcessNode, NodeTechnology> = {
+  '16nm': node({ logicEnergyScale: 0.18, sramPjPerByte: 0.3 * 8, linkPjPerBit: 7, staticWPerMm2: 0.07, fp8MacMm2: 0.003, sramMm2PerMiB: 1.5, waferUsd: 3984, defectsPerCm2: 0.05 }),
+  '7nm': node({ logicEnergyScale: 0.065, sramPjPerByte: 0.2 * 8, linkPjPerBit: 5.5, staticWPerMm2: 0.1, fp8MacMm2: 0.00092, sramMm2PerMiB: 0.63, waferUsd: 9346, defectsPerCm2: 0.09 }),
+  '5nm': node({ logicEnergyScale: 0.046, sramPjPerByte: 0.18 * 8, linkPjPerBit: 4.5, staticWPerMm2: 0.13, fp8MacMm2: 0.00033, sramMm2PerMiB: 0.52, waferUsd: 16988, defectsPerCm2: 0.07 }),
+  '4nm': node({ logicEnergyScale: 0.037, sramPjPerByte: 0.17 * 8, linkPjPerBit: 4.5, staticWPerMm2: 0.13, fp8MacMm2: 0.00029, sramMm2PerMiB: 0.52, waferUsd: 17000, defectsPerCm2: 0.07 }),
+  '3nm': node({ logicEnergyScale: 0.031, sramPjPerByte: 0.16 * 8, linkPjPerBit: 4, staticWPerMm2: 0.13, fp8MacMm2: 0.00022, sramMm2PerMiB: 0.5, waferUsd: 20000, defectsPerCm2: 0.1 }),
+  '2nm': node({ logicEnergyScale: 0.023, sramPjPerByte: 0.15 * 8, linkPjPerBit: 3.5, staticWPerMm2: 0.13, fp8MacMm2: 0.00019, sramMm2PerMiB: 0.48, waferUsd: 30000, defectsPerCm2: 0.1 }),
+};
+
+function node(p: Pick<NodeTechnology, 'logicEnergyScale' | 'sramPjPerByte' | 'linkPjPerBit' | 'staticWPerMm2' | 'fp8MacMm2' | 'sramMm2PerMiB' | 'waferUsd' | 'defectsPerCm2'>): NodeTechnology {
+  const macOverheadFactor = 10;
+  return {
+    macOverheadFactor,
+    // fp32 FMA = 2 FLOPs of (3.7 + 0.9) pJ at 45 nm, with the same datapath overhead as a MAC.
+    vectorPjPerFlop: ((3.7 + 0.9) / 2) * p.logicEnergyScale * macOverheadFactor,
+    // Host DRAM: Horowitz's 1.3 nJ per 64-bit DRAM access is ~20 pJ/bit, the low end, for DDR plus its link.
+    dramPjPerByte: 20 * 8,
+    // A fp32 FMA lane of a vector unit is ~3 fp8 MACs of area (multiplier 24^2 vs 4^2 bits, shared control): assumption.
+    vectorMm2PerFlopPerCycle: p.fp8MacMm2 * 3,
+    // [5]: ~0.3-0.4 mm2 per 112G lane; a link of 4 lanes each way (NVLink4: 2 lanes x 2 directions at 100G) ~1.5 mm2.
+    linkPhyMm2: 1.5,
+    uncoreFraction: 0.3,
+    clusteringAlpha: 2,
+    // DDR5 server DRAM ~$3/GB (2025 contract prices, secondary).
+    dramUsdPerGB: 3,
+    packagingUsdPerDie: 400,
+    packagingUsdPerHbmStack: 70,
+    ...p,
+  };
+}
+
+/** Relative arithmetic complexity of a format against fp8 e4m3 (a gate-count proxy for area). */
+export function macComplexityVsFp8(format: FormatName): number {
+  return macArithmeticPj45(format) / macArithmeticPj45('fp8_e4m3');
+}
+
+/** Every format's default pJ/MAC at a node, datapath included. */
+export function defaultPjPerMac(t: NodeTechnology): Record<FormatName, number> {
+  const out = {} as Record<FormatName, number>;
+  for (const f of FORMAT_NAMES) out[f] = macArithmeticPj45(f) * t.logicEnergyScale * t.macOverheadFactor;
+  return out;
+}
+
+export function defaultMm2PerMac(t: NodeTechnology): Record<FormatName, number> {
+  const out = {} as Record<FormatName, number>;
+  for (const f of FORMAT_NAMES) out[f] = t.fp8MacMm2 * macComplexityVsFp8(f);
+  return out;
+}
+
+export { FORMATS };
+
+export const HBM_GENERATIONS = ['hbm2', 'hbm2e', 'hbm3', 'hbm3e', 'hbm4'] as const;
+export type HbmGeneration = (typeof HBM_GENERATIONS)[number];
+
+/**
+ * HBM figures per generation (docs/technology-sources.md [3]): device energy HBM2E 6.0 pJ/bit
+ * (Micron), HBM3 4.5, HBM3E 4.0 (Samsung 3.9), plus ~0.5 pJ/bit for controller and PHY on the logic
+ * die; HBM2 taken as HBM2E and HBM4 as 3.5 + 0.5 (assumptions). Price per GB: HBM3 ~$15 (2023-24),
+ * HBM3E ~$13 (2025), HBM4 ~$16 (2026); HBM2/2E ~$10 (assumption, older parts). PHY area ~12 mm2 per
+ * stack (JEDEC bump count), HBM4 ~20 mm2 for its 2048-bit interface (assumption).
+ */
+export const HBM_TECHNOLOGY: Record<HbmGeneration, { pjPerByte: number; usdPerGB: number; phyMm2: number }> = {
+  hbm2: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12 },
+  hbm2e: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12 },
+  hbm3: { pjPerByte: 5.0 * 8, usdPerGB: 15, phyMm2: 12 },
+  hbm3e: { pjPerByte: 4.5 * 8, usdPerGB: 13, phyMm2: 12 },
+  hbm4: { pjPerByte: 4.0 * 8, usdPerGB: 16, phyMm2: 20 },
+};

@@ -1,0 +1,386 @@
+import { bytesPerValue, quantizationSnrDb, type FormatName } from '../precision/formats.js';
+import type { Chip } from '../chip/chip.js';
+import { RETICLE_LIMIT_MM2 } from '../chip/cost.js';
+import { paramCounts, type ModelConfig } from '../workload/model.js';
+import { backwardPass, forwardPass, type PassShape } from '../workload/trace.js';
+import type { Step } from '../workload/step.js';
+import type { Workload } from '../workload/workload.js';
+import { toPrecision } from '../workload/load.js';
+import { memoryShortfall, modelMemory, paramsPerChip, placeMemory } from './memory.js';
+import { runPhase } from './phase.js';
+import { StepError, type Placement } from './step-cost.js';
+import { selectComputeFormat } from './format-select.js';
+import { usdPerChipSecond } from './tco.js';
+import { ENERGY_PARTS, totalEnergy, zeroEnergy, type Bound, type EnergyBreakdown, type Evaluation, type MemoryFootprint, type Metrics, type PhaseCost } from './types.js';
+
+/** HBM per stack and per-stack bandwidth beyond any announced part (JEDEC HBM4 JESD270-4: 16-high stacks of 32 Gb dies = 64 GB; 2048 bits at up to ~13 Gb/s = 3.3 TB/s). */
+export const HBM_MAX_BYTES_PER_STACK = 64e9;
+export const HBM_MAX_BYTES_PER_SEC_PER_STACK = 3.3e12;
+
+/** Upper limit for "auto" batch search (sequences). */
+const AUTO_BATCH_MAX = 1 << 16;
+
+/** Design rules that make a chip unbuildable, whatever the workload. */
+export function designReasons(chip: Chip): string[] {
+  const r: string[] = [];
+  if (chip.area.perDieMm2 > RETICLE_LIMIT_MM2) {
+    r.push(`die of ${chip.area.perDieMm2.toFixed(0)} mm2 exceeds the ${RETICLE_LIMIT_MM2} mm2 reticle limit (split it over more dies)`);
+  }
+  if (chip.hbmBytes / chip.hbmStacks > HBM_MAX_BYTES_PER_STACK) {
+    r.push(`${(chip.hbmBytes / chip.hbmStacks / 1e9).toFixed(0)} GB per HBM stack exceeds the ${HBM_MAX_BYTES_PER_STACK / 1e9} GB of the largest stack`);
+  }
+  if (chip.hbmBytesPerSec / chip.hbmStacks > HBM_MAX_BYTES_PER_SEC_PER_STACK) {
+    r.push(`${(chip.hbmBytesPerSec / chip.hbmStacks / 1e12).toFixed(2)} TB/s per HBM stack exceeds the ${HBM_MAX_BYTES_PER_SEC_PER_STACK / 1e12} TB/s of the fastest stack`);
+  }
+  if (chip.tdpW !== undefined && chip.energy.staticW >= chip.tdpW) {
+    r.push(`static power ${chip.energy.staticW.toFixed(0)} W alone reaches the ${chip.tdpW} W power limit`);
+  }
+  return r;
+}
+
+/** Evaluates a design on a workload: always returns an Evaluation, infeasible with reasons when it cannot run. */
+export function evaluate(chip: Chip, w: Workload): Evaluation {
+  if (w.mix) return evaluateMix(chip, w);
+  const design = designReasons(chip);
+  let e: Evaluation;
+  try {
+    e = w.trace ? evaluateTrace(chip, w) : w.batch === 'auto' ? evaluateAutoBatch(chip, w) : evaluateAtBatch(chip, w, w.batch);
+  } catch (err) {
+    if (!(err instanceof StepError)) throw err;
+    e = infeasible(chip, w, [err.message]);
+  }
+  if (design.length > 0) e = { ...e, feasible: false, reasons: [...design, ...e.reasons] };
+  return e;
+}
+
+function evaluateAutoBatch(chip: Chip, w: Workload): Evaluation {
+  const unit = w.parallelism.data * w.parallelism.pipeline * (w.phase === 'train' ? w.training.microBatch : 1);
+  let best: Evaluation | undefined;
+  let first: Evaluation | undefined;
+  for (let b = unit; b <= AUTO_BATCH_MAX; b *= 2) {
+    const e = evaluateAtBatch(chip, w, b);
+    first ??= e;
+    if (!e.metrics.fits) break;
+    if (e.feasible && (!best || e.metrics.tokensPerSec > best.metrics.tokensPerSec)) best = e;
+  }
+  if (best) return best;
+  return { ...first!, reasons: [...first!.reasons, 'no batch size fits in memory and meets the SLO'] };
+}
+
+function placementFor(w: Workload, mem: MemoryFootprint): Placement {
+  const { tensor: t, pipeline: p } = w.parallelism;
+  return {
+    weightsInSram: mem.weightsInSram,
+    weightsInDramFraction: mem.weightsInDramFraction,
+    innerChips: { tensor: 1, expert: 1, pipeline: t, data: t * p },
+  };
+}
+
+function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
+  const p = w.parallelism.pipeline;
+  if (p <= 1) return [];
+  return [{ kind: 'collective', name: 'pipeline send (PP)', op: 'send', group: 'pipeline', groupSize: p, bytes: tokens * h * bytesPerValue(w.precision.activations), overlap: undefined, repeat: p - 1 }];
+}
+
+function split(w: Workload) {
+  return { tensor: w.parallelism.tensor, expert: w.parallelism.expert };
+}
+
+function prec(w: Workload) {
+  return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
+}
+
+export function evaluateAtBatch(chip: Chip, w: Workload, batch: number): Evaluation {
+  const m = w.model!;
+  const mem = modelMemory(chip, w, m, batch);
+  const placement = placementFor(w, mem);
+  const reasons: string[] = [];
+  const shortfall = memoryShortfall(chip, mem);
+  if (shortfall) reasons.push(shortfall);
+  const r = w.phase === 'train' ? trainMetrics(chip, w, m, batch, placement) : serveMetrics(chip, w, m, batch, placement);
+  const metrics = finishMetrics(chip, w, r, batch, mem, !shortfall);
+  if (w.slo.ttftSec !== undefined && metrics.ttftSec > w.slo.ttftSec) reasons.push(`TTFT ${fmt(metrics.ttftSec)} s exceeds the SLO of ${w.slo.ttftSec} s`);
+  if (w.slo.tpotSec !== undefined && metrics.tpotSec > w.slo.tpotSec) reasons.push(`time per output token ${fmt(metrics.tpotSec)} s exceeds the SLO of ${w.slo.tpotSec} s`);
+  return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: mem, phases: r.phases };
+}
+
+const fmt = (x: number) => (x >= 0.01 ? x.toFixed(3) : x.toExponential(2));
+
+/** What a phase model hands to the common metric code: one "cycle" of the system's work. */
+interface CycleResult {
+  phases: PhaseCost[];
+  /** Wall time of one cycle of a replica (prefill + decode of its batch, or one training step). */
+  cycleSec: number;
+  /** Dynamic energy per chip over one cycle. */
+  dynamicJ: EnergyBreakdown;
+  /** Tokens the whole system produces per cycle (output tokens serving, input tokens prefill/train). */
+  tokensPerCycle: number;
+  ttftSec: number;
+  tpotSec: number;
+  latencySec: number;
+  stepTimeSec: number;
+  /** Model FLOPs per cycle, the numerator of MFU. */
+  modelFlops: number;
+  computeFormat: FormatName;
+  boundBy: Bound;
+}
+
+function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement): CycleResult {
+  const { pipeline: p, data: d } = w.parallelism;
+  const micro = batch / d / p;
+  const s = w.inputTokens;
+  const out = w.outputTokens;
+  const phases: PhaseCost[] = [];
+  const active = paramCounts(m).activePerToken;
+  let ttftSec = 0;
+  let preSec = 0;
+  const dyn = zeroEnergy();
+  let modelFlops = 0;
+  if (w.phase === 'serve' || w.phase === 'prefill') {
+    const shape: PassShape = { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro };
+    const pre = runPhase(chip, 'prefill', micro, [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, micro * s, m.hiddenSize)], placement);
+    phases.push(pre);
+    preSec = ttftSec = pre.timeSec;
+    addInto(dyn, pre.energyJ);
+    modelFlops += 2 * active * batch * s;
+  }
+  let tpotSec = 0;
+  let decodeSec = 0;
+  if (w.phase === 'serve' || w.phase === 'decode') {
+    const steps = w.phase === 'serve' ? out - 1 : out;
+    const context = s + out / 2;
+    const spec = w.speculative;
+    const queries = spec ? spec.draftTokens + 1 : 1;
+    const shape: PassShape = { batch: micro, queries, context, logitsTokens: micro * queries };
+    const verify = runPhase(chip, spec ? 'decode (verify)' : 'decode', micro, [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, micro * queries, m.hiddenSize)], placement);
+    phases.push(verify);
+    let iterSec = verify.timeSec;
+    const iterJ = { ...verify.energyJ };
+    let tokensPerIter = 1;
+    if (spec) {
+      const dm = spec.drafter;
+      const dt = dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1;
+      const draft = runPhase(chip, 'decode (draft)', micro, forwardPass(dm, { batch: micro, queries: 1, context, logitsTokens: micro }, { tensor: dt, expert: 1 }, prec(w)), { ...placement, weightsInDramFraction: 0 });
+      phases.push(draft);
+      iterSec += spec.draftTokens * draft.timeSec;
+      addInto(iterJ, draft.energyJ, spec.draftTokens);
+      // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
+      const a = spec.acceptanceRate;
+      tokensPerIter = (1 - a ** (spec.draftTokens + 1)) / (1 - a);
+    }
+    tpotSec = iterSec / tokensPerIter;
+    decodeSec = steps * tpotSec;
+    addInto(dyn, iterJ, steps / tokensPerIter);
+    modelFlops += 2 * active * batch * steps;
+  }
+  const cycleSec = preSec + decodeSec;
+  const prefillOnly = w.phase === 'prefill';
+  return {
+    phases,
+    cycleSec,
+    dynamicJ: dyn,
+    tokensPerCycle: prefillOnly ? batch * s : batch * (w.phase === 'serve' ? out : out),
+    ttftSec,
+    tpotSec,
+    latencySec: w.phase === 'decode' ? out * tpotSec : ttftSec + Math.max(0, out - 1) * tpotSec * (prefillOnly ? 0 : 1),
+    stepTimeSec: 0,
+    modelFlops,
+    computeFormat: computeFormatOf(chip, w),
+    boundBy: dominantBound(phases, w.phase === 'serve' ? [preSec, decodeSec] : undefined),
+  };
+}
+
+function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement): CycleResult {
+  const { tensor: t, pipeline: p, data: d } = w.parallelism;
+  const micro = w.training.microBatch;
+  const microBatches = batch / d / micro;
+  const s = w.inputTokens;
+  const fwd = forwardPass(m, { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro * s }, split(w), prec(w));
+  const bwd = backwardPass(fwd, w.training.recompute === 'full');
+  const send = pipelineSend(w, micro * s, m.hiddenSize);
+  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => ({ ...x, part: 'forward' as const })), ...bwd, ...send, ...send], placement);
+  const params = paramsPerChip(m, t, p, w.parallelism.expert);
+  const gradBytes = params * bytesPerValue(w.precision.gradients);
+  const optShard = w.training.optimizerSharding ? d : 1;
+  const sync: Step[] = d > 1 ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
+  // The last micro-batch's backward pass is what the gradient sync can hide behind.
+  const lastBackward = bwd.map((x) => ({ ...x, repeat: x.repeat / p }));
+  const syncPhase = runPhase(chip, 'gradient sync', micro, [...lastBackward, ...sync], placement);
+  const optimizer = runPhase(chip, 'optimizer step', micro, [
+    // Adam on the local shard: read weights, gradient, fp32 master and two moments; write them back (~30 B/param).
+    { kind: 'elementwise', name: 'adam update', elements: params / optShard, flopsPerElement: 12, bytesPerElement: 2 * (bytesPerValue(w.precision.weights) + 3 * bytesPerValue(w.precision.optimizer)) + bytesPerValue(w.precision.gradients), repeat: 1, part: 'optimizer' },
+  ], placement);
+  const lastBackwardSec = syncPhase.steps.filter((c) => c.kind !== 'collective').reduce((a, c) => a + c.timeSec, 0);
+  const exposedSync = Math.max(0, syncPhase.timeSec - lastBackwardSec);
+  // 1F1B pipeline: (microBatches + p - 1) stage slots of (micro-batch time / p).
+  const pipelineSec = (mb.timeSec / p) * (microBatches + p - 1);
+  const stepTimeSec = pipelineSec + exposedSync + optimizer.timeSec;
+  const dyn = zeroEnergy();
+  addInto(dyn, mb.energyJ, microBatches / p);
+  for (const c of syncPhase.steps) if (c.kind === 'collective') addInto(dyn, c.energyJ);
+  addInto(dyn, optimizer.energyJ);
+  const c = paramCounts(m);
+  // PaLM (Chowdhery et al. 2022, appendix B) model FLOPs per token: 6 N + 12 L H Q T.
+  const flopsPerToken = 6 * c.activePerToken + 12 * m.layers * m.heads * m.headDim * s;
+  const syncSummary: PhaseCost = { ...syncPhase, timeSec: exposedSync, steps: syncPhase.steps.filter((x) => x.kind === 'collective') };
+  return {
+    phases: [mb, syncSummary, optimizer],
+    cycleSec: stepTimeSec,
+    dynamicJ: dyn,
+    tokensPerCycle: batch * s,
+    ttftSec: 0,
+    tpotSec: 0,
+    latencySec: stepTimeSec,
+    stepTimeSec,
+    modelFlops: flopsPerToken * batch * s,
+    computeFormat: computeFormatOf(chip, w),
+    boundBy: exposedSync > pipelineSec ? 'interconnect' : mb.boundBy,
+  };
+}
+
+function computeFormatOf(chip: Chip, w: Workload): FormatName {
+  return selectComputeFormat(chip, w.precision.activations, w.precision.weights)?.format ?? 'bf16';
+}
+
+function dominantBound(phases: PhaseCost[], weights?: number[]): Bound {
+  const by: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  phases.forEach((ph, i) => {
+    const scale = weights && ph.timeSec > 0 && i < weights.length ? weights[i] / ph.timeSec : 1;
+    for (const st of ph.steps) by[st.boundBy] += st.timeSec * scale;
+  });
+  return (Object.entries(by) as [Bound, number][]).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
+function addInto(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
+  for (const k of ENERGY_PARTS) if (k !== 'static') into[k] += e[k] * scale;
+}
+
+function finishMetrics(chip: Chip, w: Workload, r: CycleResult, batch: number, mem: MemoryFootprint, fits: boolean): Metrics {
+  const chips = w.chips;
+  const tokensPerSec = r.cycleSec > 0 ? r.tokensPerCycle / r.cycleSec : 0;
+  const dynamicW = r.cycleSec > 0 ? (r.dynamicJ.compute + r.dynamicJ.sram + r.dynamicJ.hbm + r.dynamicJ.interconnect) / r.cycleSec : 0;
+  const powerW = dynamicW + chip.energy.staticW;
+  const perToken = (j: number) => (r.tokensPerCycle > 0 ? (chips * j) / r.tokensPerCycle : 0);
+  const energyBreakdownJ: EnergyBreakdown = {
+    compute: perToken(r.dynamicJ.compute),
+    sram: perToken(r.dynamicJ.sram),
+    hbm: perToken(r.dynamicJ.hbm),
+    interconnect: perToken(r.dynamicJ.interconnect),
+    static: perToken(chip.energy.staticW * r.cycleSec),
+  };
+  const energyJPerToken = totalEnergy(energyBreakdownJ);
+  const peakFlops = 2 * (chip.peakMacsPerSec[r.computeFormat] ?? 0);
+  const mfu = r.cycleSec > 0 && peakFlops > 0 ? r.modelFlops / r.cycleSec / (chips * peakFlops) : 0;
+  const usdPerSec = usdPerChipSecond(chip.cost.totalUsd, powerW) * chips;
+  return {
+    tokensPerSec,
+    latencySec: r.latencySec,
+    ttftSec: r.ttftSec,
+    tpotSec: r.tpotSec,
+    stepTimeSec: r.stepTimeSec,
+    mfu,
+    batch,
+    energyJPerToken,
+    energyBreakdownJ,
+    powerW,
+    areaMm2: chip.area.totalMm2,
+    costUsd: chip.cost.totalUsd,
+    tokensPerSecPerW: powerW > 0 ? tokensPerSec / (powerW * chips) : 0,
+    usdPerMTokens: tokensPerSec > 0 ? (usdPerSec / tokensPerSec) * 1e6 : 0,
+    boundBy: r.boundBy,
+    fits,
+    hbmUsedBytes: mem.hbmBytes,
+    memoryBytesPerChip: mem.totalBytes,
+    quantizationSnrDb: quantizationSnrDb(w.precision.weights),
+  };
+}
+
+function evaluateTrace(chip: Chip, w: Workload): Evaluation {
+  const tr = w.trace!;
+  const mem = placeMemory(chip, { ...tr.memory, gradientBytes: 0, optimizerBytes: 0, drafterBytes: 0 });
+  const placement = placementFor(w, mem);
+  const steps: Step[] = tr.steps.map((s) => {
+    switch (s.kind) {
+      case 'matmul': {
+        return { ...s, a: toPrecision(s.a), b: toPrecision(s.b), out: toPrecision(s.out ?? s.a), bFraction: 1 };
+      }
+      case 'attention': {
+        const p = toPrecision(s.precision);
+        const { precision: _drop, ...rest } = s;
+        return { ...rest, compute: p, act: p };
+      }
+      case 'collective':
+        return { ...s, overlap: undefined };
+      default:
+        return s;
+    }
+  });
+  const phase = runPhase(chip, tr.name, tr.batch, steps, placement);
+  const reasons: string[] = [];
+  const shortfall = memoryShortfall(chip, mem);
+  if (shortfall) reasons.push(shortfall);
+  const r: CycleResult = {
+    phases: [phase],
+    cycleSec: phase.timeSec,
+    dynamicJ: phase.energyJ,
+    tokensPerCycle: tr.tokens,
+    ttftSec: 0,
+    tpotSec: 0,
+    latencySec: phase.timeSec,
+    stepTimeSec: phase.timeSec,
+    modelFlops: phase.steps.reduce((a, c) => a + 2 * c.macs, 0) * tr.chips,
+    computeFormat: computeFormatOf(chip, w),
+    boundBy: phase.boundBy,
+  };
+  const metrics = finishMetrics(chip, { ...w, chips: tr.chips }, r, tr.batch, mem, !shortfall);
+  return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: mem, phases: [phase] };
+}
+
+
+function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
+  const e = zeroEnergy();
+  const metrics: Metrics = {
+    tokensPerSec: 0, latencySec: 0, ttftSec: 0, tpotSec: 0, stepTimeSec: 0, mfu: 0,
+    batch: typeof w.batch === 'number' ? w.batch : 0, energyJPerToken: 0, energyBreakdownJ: e, powerW: chip.energy.staticW,
+    areaMm2: chip.area.totalMm2, costUsd: chip.cost.totalUsd, tokensPerSecPerW: 0, usdPerMTokens: 0, boundBy: 'compute', fits: false,
+    hbmUsedBytes: 0, memoryBytesPerChip: 0, quantizationSnrDb: quantizationSnrDb(w.precision.weights),
+  };
+  return { design: chip.name, workload: w.name, feasible: false, reasons, metrics, memory: undefined, phases: [] };
+}
+
+/**
+ * A weighted mix of workloads sharing the chips' time: throughput and power are time-weighted;
+ * energy per token follows from them; TTFT, TPOT and step time are the worst over the parts that have them.
+ */
+function evaluateMix(chip: Chip, w: Workload): Evaluation {
+  const components = w.mix!.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluate(chip, c.workload) }));
+  const sumW = (f: (m: Metrics) => number) => components.reduce((a, c) => a + c.weight * f(c.evaluation.metrics), 0);
+  const maxOf = (f: (m: Metrics) => number) => Math.max(0, ...components.map((c) => f(c.evaluation.metrics)));
+  const tokensPerSec = sumW((m) => m.tokensPerSec);
+  const powerW = sumW((m) => m.powerW);
+  // Joules per second of each part, time-weighted, over tokens per second.
+  const breakdown = zeroEnergy();
+  for (const k of ENERGY_PARTS) breakdown[k] = tokensPerSec > 0 ? sumW((m) => m.energyBreakdownJ[k] * m.tokensPerSec) / tokensPerSec : 0;
+  const first = components[0].evaluation.metrics;
+  const metrics: Metrics = {
+    ...first,
+    tokensPerSec,
+    powerW,
+    latencySec: maxOf((m) => m.latencySec),
+    ttftSec: maxOf((m) => m.ttftSec),
+    tpotSec: maxOf((m) => m.tpotSec),
+    stepTimeSec: maxOf((m) => m.stepTimeSec),
+    mfu: sumW((m) => m.mfu),
+    batch: maxOf((m) => m.batch),
+    energyBreakdownJ: breakdown,
+    energyJPerToken: totalEnergy(breakdown),
+    tokensPerSecPerW: tokensPerSec > 0 && powerW > 0 ? sumW((m) => m.tokensPerSecPerW * m.powerW) / powerW : 0,
+    usdPerMTokens: tokensPerSec > 0 ? sumW((m) => m.usdPerMTokens * m.tokensPerSec) / tokensPerSec : 0,
+    fits: components.every((c) => c.evaluation.metrics.fits),
+    hbmUsedBytes: maxOf((m) => m.hbmUsedBytes),
+    memoryBytesPerChip: maxOf((m) => m.memoryBytesPerChip),
+    quantizationSnrDb: Math.min(...components.map((c) => c.evaluation.metrics.quantizationSnrDb)),
+  };
+  const reasons = components.flatMap((c) => c.evaluation.reasons.map((r) => `${c.workload}: ${r}`));
+  return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: undefined, phases: [], components };
+}

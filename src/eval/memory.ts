@@ -1,0 +1,102 @@
+import { bytesPerValue } from '../precision/formats.js';
+import type { Chip } from '../chip/chip.js';
+import { kvValuesPerTokenPerLayer, moeLayerCount, paramCounts, type ModelConfig } from '../workload/model.js';
+import type { Workload } from '../workload/workload.js';
+import type { MemoryFootprint } from './types.js';
+
+/** Prompts are prefilled in chunks of at most this many tokens (chunked prefill), which bounds activation memory. */
+export const PREFILL_CHUNK_TOKENS = 8192;
+
+/**
+ * Activation bytes per token per layer kept for the backward pass, bf16, sequence-parallel:
+ * 34 h / t without recomputation, 2 h / t with full recomputation (layer inputs only), attention
+ * scores not stored (FlashAttention). Korthikanti et al., "Reducing Activation Recomputation in
+ * Large Transformer Models", MLSys 2023, Table 2.
+ */
+export function trainActivationBytesPerTokenPerLayer(h: number, t: number, recompute: boolean, actBytes: number): number {
+  return ((recompute ? 2 : 34) * h * (actBytes / 2)) / t;
+}
+
+/** KV-cache bytes per token per layer on one chip: heads split over the tensor group (replicated past the KV-head count; MLA's latent is replicated). */
+export function kvBytesPerTokenPerLayerPerChip(m: ModelConfig, t: number, kvBytes: number): number {
+  if (m.mla) return kvValuesPerTokenPerLayer(m) * kvBytes;
+  return 2 * Math.max(1, m.kvHeads / t) * m.headDim * kvBytes;
+}
+
+/** Parameters held by one chip: dense parts split over tensor x pipeline, experts over max(expert, tensor) x pipeline. */
+export function paramsPerChip(m: ModelConfig, t: number, p: number, e: number): number {
+  const c = paramCounts(m);
+  const experts = moeLayerCount(m) * c.moeRoutedPerLayer;
+  return ((c.total - experts) / t + experts / Math.max(e, t)) / p;
+}
+
+export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: number): MemoryFootprint {
+  const { tensor: t, pipeline: p, data: d, expert: e } = w.parallelism;
+  const wb = bytesPerValue(w.precision.weights);
+  const ab = bytesPerValue(w.precision.activations);
+  const perReplica = batch / d;
+  const params = paramsPerChip(m, t, p, e);
+  const weightsBytes = params * wb;
+  const layersHere = m.layers / p;
+  let kvCacheBytes = 0;
+  let activationBytes = 0;
+  let gradientBytes = 0;
+  let optimizerBytes = 0;
+  let drafterBytes = 0;
+  if (w.phase === 'train') {
+    const micro = w.training.microBatch;
+    const microBatches = perReplica / micro;
+    const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
+    activationBytes = micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer;
+    gradientBytes = params * bytesPerValue(w.precision.gradients);
+    // Adam: fp32 master weights, first and second moments.
+    optimizerBytes = (params * 3 * bytesPerValue(w.precision.optimizer)) / (w.training.optimizerSharding ? d : 1);
+  } else {
+    const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
+    kvCacheBytes = perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache));
+    const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens);
+    activationBytes = chunk * (4 * m.hiddenSize + (3 * m.intermediateSize) / t) * ab;
+    if (w.speculative) {
+      const dm = w.speculative.drafter;
+      const dt = dm.heads % t === 0 ? t : 1;
+      drafterBytes = paramsPerChip(dm, dt, 1, 1) * wb + perReplica * context * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, bytesPerValue(w.precision.kvCache));
+    }
+  }
+  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes });
+}
+
+/**
+ * Puts everything in HBM; only weights may spill to the DRAM tier (read from there at its
+ * bandwidth when used). Weights that fit in half the SRAM stay on chip across steps.
+ */
+export function placeMemory(
+  chip: Chip,
+  parts: Pick<MemoryFootprint, 'weightsBytes' | 'kvCacheBytes' | 'activationBytes' | 'gradientBytes' | 'optimizerBytes' | 'drafterBytes'>,
+): MemoryFootprint {
+  const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes;
+  const totalBytes = other + parts.weightsBytes;
+  const weightsInHbm = Math.max(0, Math.min(parts.weightsBytes, chip.hbmBytes - other));
+  const spill = parts.weightsBytes - weightsInHbm;
+  return {
+    ...parts,
+    totalBytes,
+    hbmBytes: Math.min(totalBytes, chip.hbmBytes),
+    dramBytes: spill,
+    weightsInDramFraction: parts.weightsBytes > 0 ? spill / parts.weightsBytes : 0,
+    weightsInSram: parts.weightsBytes > 0 && parts.weightsBytes <= chip.sramBytes * 0.5,
+  };
+}
+
+/** Why a footprint does not fit, or undefined when it does. */
+export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | undefined {
+  const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
+  const other = mem.totalBytes - mem.weightsBytes;
+  if (other > chip.hbmBytes) {
+    return `needs ${gb(other)} of KV cache, activations and optimizer state per chip in HBM, which holds ${gb(chip.hbmBytes)}`;
+  }
+  if (mem.dramBytes > chip.dramBytes) {
+    const where = chip.dramBytes > 0 ? `HBM ${gb(chip.hbmBytes)} + DRAM ${gb(chip.dramBytes)}` : `HBM ${gb(chip.hbmBytes)} (no DRAM tier)`;
+    return `needs ${gb(mem.totalBytes)} per chip (weights ${gb(mem.weightsBytes)}, KV cache ${gb(mem.kvCacheBytes)}), more than ${where}`;
+  }
+  return undefined;
+}

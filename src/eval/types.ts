@@ -1,0 +1,120 @@
+import type { FormatName } from '../precision/formats.js';
+import type { StepKind } from '../workload/step.js';
+
+export type Bound = 'compute' | 'memory' | 'interconnect' | 'power';
+
+/** Energy by where it is spent, joules. The five parts add up to the total. */
+export interface EnergyBreakdown {
+  compute: number;
+  sram: number;
+  hbm: number;
+  interconnect: number;
+  static: number;
+}
+
+export const ENERGY_PARTS = ['compute', 'sram', 'hbm', 'interconnect', 'static'] as const;
+
+export function zeroEnergy(): EnergyBreakdown {
+  return { compute: 0, sram: 0, hbm: 0, interconnect: 0, static: 0 };
+}
+
+export function totalEnergy(e: EnergyBreakdown): number {
+  return e.compute + e.sram + e.hbm + e.interconnect + e.static;
+}
+
+export function addEnergy(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
+  into.compute += e.compute * scale;
+  into.sram += e.sram * scale;
+  into.hbm += e.hbm * scale;
+  into.interconnect += e.interconnect * scale;
+  into.static += e.static * scale;
+}
+
+/** One trace step's cost on one chip, all repeats included. */
+export interface StepCost {
+  name: string;
+  kind: StepKind;
+  repeat: number;
+  part: 'forward' | 'backward' | 'optimizer' | undefined;
+  timeSec: number;
+  computeSec: number;
+  sramSec: number;
+  hbmSec: number;
+  dramSec: number;
+  commSec: number;
+  boundBy: Bound;
+  macs: number;
+  vectorFlops: number;
+  sramBytes: number;
+  hbmBytes: number;
+  dramBytes: number;
+  linkBytes: number;
+  computeFormat: FormatName | undefined;
+  /** FLOPs per byte of off-chip (HBM + DRAM) traffic: the step's place on a roofline. */
+  arithmeticIntensity: number;
+  /** Dynamic energy; static power is charged per phase, by time. */
+  energyJ: EnergyBreakdown;
+}
+
+/** A phase (prefill, one decode step, a training step) on one chip. */
+export interface PhaseCost {
+  phase: string;
+  /** Sequences per micro-batch this trace was built for. */
+  batch: number;
+  timeSec: number;
+  /** Communication time not hidden behind computation. */
+  exposedCommSec: number;
+  energyJ: EnergyBreakdown;
+  boundBy: Bound;
+  steps: StepCost[];
+}
+
+export interface MemoryFootprint {
+  weightsBytes: number;
+  kvCacheBytes: number;
+  activationBytes: number;
+  gradientBytes: number;
+  optimizerBytes: number;
+  drafterBytes: number;
+  totalBytes: number;
+  hbmBytes: number;
+  dramBytes: number;
+  /** Share of the weights that live in the DRAM tier because HBM is full. */
+  weightsInDramFraction: number;
+  /** Weights small enough to stay in on-chip SRAM across steps. */
+  weightsInSram: boolean;
+}
+
+/** The metrics a search can constrain or optimise; every value finite. */
+export interface Metrics {
+  tokensPerSec: number;
+  latencySec: number;
+  ttftSec: number;
+  tpotSec: number;
+  stepTimeSec: number;
+  mfu: number;
+  batch: number;
+  energyJPerToken: number;
+  energyBreakdownJ: EnergyBreakdown;
+  powerW: number;
+  areaMm2: number;
+  costUsd: number;
+  tokensPerSecPerW: number;
+  usdPerMTokens: number;
+  boundBy: Bound;
+  fits: boolean;
+  hbmUsedBytes: number;
+  memoryBytesPerChip: number;
+  quantizationSnrDb: number;
+}
+
+export interface Evaluation {
+  design: string;
+  workload: string;
+  feasible: boolean;
+  reasons: string[];
+  metrics: Metrics;
+  memory: MemoryFootprint | undefined;
+  phases: PhaseCost[];
+  components?: { workload: string; weight: number; evaluation: Evaluation }[];
+}

@@ -1,0 +1,181 @@
+import type { Interconnect } from '../chip/chip.js';
+import type { CollectiveOp } from '../workload/step.js';
+
+/**
+ * Time and link energy of one collective among `groupSize` chips, each holding `bytes`.
+ *
+ * Bandwidth terms (S bytes per chip, g chips, B the bandwidth a chip can drive into the algorithm):
+ *   all-reduce      2 (g-1)/g S / B      (ring reduce-scatter then all-gather; per torus dimension
+ *                                          with bidirectional rings, all dimensions at once)
+ *   reduce-scatter,
+ *   all-gather      (g-1)/g S / B
+ *   all-to-all      max((g-1)/g S / B, bisection bound S n / (8 b_dim) on a torus of side n)
+ *   send            S / B_neighbour
+ * Latency terms: alpha per algorithm step; a ring of g takes g-1 steps per phase, a torus
+ * sum(n_i - 1), a fully connected group 1, a switch min(ring, double binary tree 2 log2 g).
+ * Groups larger than a pod run hierarchically: inside the pod on its links, across pods on the
+ * scale-out network with 1/g_inner of the data (reduce-scatter, all-reduce across, all-gather).
+ */
+export interface CollectiveCost {
+  timeSec: number;
+  /** Bytes each chip puts on links, hop count included. */
+  linkBytes: number;
+  energyJ: number;
+  tier: 'pod' | 'scale-out' | 'none';
+}
+
+const NONE: CollectiveCost = { timeSec: 0, linkBytes: 0, energyJ: 0, tier: 'none' };
+
+interface Fabric {
+  /** Per-chip bandwidth the collective algorithm can use, bytes/s (one direction, summed over links). */
+  bandwidth: number;
+  /** Bandwidth to one neighbour, for point-to-point sends. */
+  neighbourBandwidth: number;
+  alpha: number;
+  /** Ring steps per reduce-scatter (or all-gather) phase. */
+  ringSteps: number;
+  /** Link traversals per byte: 2 through a switch, 1 between neighbours. */
+  hops: number;
+  /** Average hops of an all-to-all message (torus: sum of n_i / 4). */
+  a2aHops: number;
+  /** Bisection-limited all-to-all time per byte of S, 0 where injection is the bound. */
+  a2aBisectionSecPerByte: number;
+  pjPerBit: number;
+  topology: Interconnect['topology'] | 'scale-out';
+}
+
+/** How a group of g chips sits on the pod's topology: which torus dimensions it spans. */
+export function groupShape(ic: Interconnect, g: number): number[] {
+  if (ic.shape.length === 1) return [g];
+  const dims: number[] = [];
+  let left = g;
+  for (const side of ic.shape) {
+    if (left <= 1) break;
+    const take = Math.min(side, left);
+    dims.push(take);
+    left = Math.ceil(left / take);
+  }
+  return dims.length > 0 ? dims : [1];
+}
+
+function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
+  const L = ic.linksPerChip;
+  const bw = ic.linkBytesPerSec;
+  const alpha = ic.linkLatencySec;
+  switch (ic.topology) {
+    case 'switch': {
+      const ring = g - 1;
+      const tree = Math.ceil(Math.log2(Math.max(2, g)));
+      return { bandwidth: L * bw, neighbourBandwidth: L * bw, alpha, ringSteps: Math.min(ring, tree), hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology: ic.topology };
+    }
+    case 'fully-connected': {
+      const perPeer = L / Math.max(1, ic.chipsPerPod - 1);
+      const usable = perPeer * (g - 1) * bw;
+      return { bandwidth: usable, neighbourBandwidth: perPeer * bw, alpha, ringSteps: 1, hops: 1, a2aHops: 1, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology: ic.topology };
+    }
+    case 'ring': {
+      return { bandwidth: L * bw, neighbourBandwidth: (L / 2) * bw, alpha, ringSteps: g - 1, hops: 1, a2aHops: g / 4, a2aBisectionSecPerByte: g / (8 * (L / 2) * bw), pjPerBit: linkPjPerBit, topology: ic.topology };
+    }
+    default: {
+      const k = ic.shape.length;
+      const wrap = ic.topology.startsWith('torus');
+      const dims = groupShape(ic, g).filter((n) => n > 1);
+      const perNeighbour = (L / (2 * k)) * bw;
+      // A bidirectional ring per dimension drives both neighbours; a line (mesh) only one way.
+      const perDim = wrap ? 2 * perNeighbour : perNeighbour;
+      const used = Math.max(1, dims.length);
+      const maxSide = Math.max(1, ...dims);
+      const bisectionLinks = wrap ? 2 : 1;
+      return {
+        bandwidth: used * perDim,
+        neighbourBandwidth: perNeighbour,
+        alpha,
+        ringSteps: dims.reduce((s, n) => s + (n - 1), 0),
+        hops: 1,
+        a2aHops: dims.reduce((s, n) => s + n / 4, 0) || 1,
+        a2aBisectionSecPerByte: maxSide / (4 * bisectionLinks * perNeighbour),
+        pjPerBit: linkPjPerBit,
+        topology: ic.topology,
+      };
+    }
+  }
+}
+
+function scaleOutFabric(ic: Interconnect): Fabric | undefined {
+  const so = ic.scaleOut;
+  if (!so) return undefined;
+  return { bandwidth: so.bytesPerSec, neighbourBandwidth: so.bytesPerSec, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
+}
+
+function flat(f: Fabric, op: CollectiveOp, S: number, g: number): { timeSec: number; linkBytes: number } {
+  const share = (g - 1) / g;
+  const steps = f.topology === 'scale-out' ? Math.ceil(Math.log2(Math.max(2, g))) : f.ringSteps;
+  switch (op) {
+    case 'all-reduce':
+      return { timeSec: (2 * share * S) / f.bandwidth + 2 * steps * f.alpha, linkBytes: 2 * share * S * f.hops };
+    case 'all-gather':
+    case 'reduce-scatter':
+      return { timeSec: (share * S) / f.bandwidth + steps * f.alpha, linkBytes: share * S * f.hops };
+    case 'all-to-all': {
+      const t = Math.max((share * S) / f.bandwidth, S * f.a2aBisectionSecPerByte);
+      return { timeSec: t + f.alpha * Math.max(1, Math.ceil(f.a2aHops)), linkBytes: share * S * f.a2aHops };
+    }
+    case 'send':
+      return { timeSec: S / f.neighbourBandwidth + f.alpha * f.hops, linkBytes: S * f.hops };
+  }
+}
+
+/**
+ * @param innerChips chips of the parallel groups nested inside this one (tensor inside data, say):
+ *   a group spans `groupSize * innerChips` consecutive chips and leaves the pod when that exceeds it.
+ */
+export function collectiveCost(
+  ic: Interconnect,
+  linkPjPerBit: number,
+  op: CollectiveOp,
+  bytes: number,
+  groupSize: number,
+  innerChips = 1,
+): CollectiveCost | { error: string } {
+  if (groupSize <= 1 || bytes <= 0) return NONE;
+  const span = groupSize * innerChips;
+  if (span <= ic.chipsPerPod) {
+    const f = podFabric(ic, groupSize, linkPjPerBit);
+    const r = flat(f, op, bytes, groupSize);
+    return { ...r, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
+  }
+  const so = scaleOutFabric(ic);
+  if (!so) return { error: `a ${groupSize}-chip ${op} spans ${span} chips but a pod holds ${ic.chipsPerPod} and the design has no interconnect.scaleOut network` };
+  const inner = Math.max(1, Math.min(groupSize, Math.floor(ic.chipsPerPod / innerChips)));
+  const outer = groupSize / inner;
+  const pod = podFabric(ic, inner, linkPjPerBit);
+  const parts: { timeSec: number; linkBytes: number; pj: number }[] = [];
+  const add = (f: Fabric, o: CollectiveOp, S: number, g: number) => {
+    if (g <= 1) return;
+    const r = flat(f, o, S, g);
+    parts.push({ ...r, pj: f.pjPerBit });
+  };
+  switch (op) {
+    case 'all-reduce':
+      add(pod, 'reduce-scatter', bytes, inner);
+      add(so, 'all-reduce', bytes / inner, outer);
+      add(pod, 'all-gather', bytes, inner);
+      break;
+    case 'all-gather':
+    case 'reduce-scatter':
+      add(pod, op, bytes, inner);
+      add(so, op, bytes / inner, outer);
+      break;
+    case 'all-to-all':
+      add(pod, 'all-to-all', bytes / outer, inner);
+      add(so, 'all-to-all', bytes, outer);
+      break;
+    case 'send':
+      add(so, 'send', bytes, 2);
+      break;
+  }
+  const timeSec = parts.reduce((s, p) => s + p.timeSec, 0);
+  const linkBytes = parts.reduce((s, p) => s + p.linkBytes, 0);
+  const energyJ = parts.reduce((s, p) => s + p.linkBytes * 8 * p.pj * 1e-12, 0);
+  return { timeSec, linkBytes, energyJ, tier: 'scale-out' };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { parseQuantity, UNIT_EXAMPLES, type Dimension } from '../units/quantity.js';
+
+/**
+ * A physical quantity field: a number in the base unit or a string with a unit, checked
+ * to be finite and within [min, max] (max rejects absurd sizes such as 1e30 bytes of SRAM).
+ */
+export function quantity(dim: Dimension, opts: { min?: number; max: number; allowZero?: boolean }) {
+  const min = opts.min ?? 0;
+  return z
+    .union([z.number(), z.string()])
+    .transform((raw, ctx) => {
+      const v = parseQuantity(raw, dim);
+      if (v === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected ${UNIT_EXAMPLES[dim]}, got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      const tooSmall = opts.allowZero ? v < min : v <= min;
+      if (tooSmall) {
+        ctx.addIssue({ code: 'custom', message: `expected a value ${opts.allowZero ? '>=' : '>'} ${min}, got ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      if (v > opts.max) {
+        ctx.addIssue({ code: 'custom', message: `expected at most ${opts.max.toExponential(1)}, got ${JSON.stringify(raw)} (absurd for this field)` });
+        return z.NEVER;
+      }
+      return v;
+    })
+    .meta({ description: UNIT_EXAMPLES[dim] });
+}
+
+/** A finite positive number with a sanity ceiling. */
+export function positive(max: number, description?: string) {
+  const s = z.number().positive().max(max);
+  return description ? s.meta({ description }) : s;
+}
+
+export function positiveInt(max: number, description?: string) {
+  const s = z.number().int().positive().max(max);
+  return description ? s.meta({ description }) : s;
+}
+
+export function fraction(description?: string) {
+  const s = z.number().gt(0).max(1);
+  return description ? s.meta({ description }) : s;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_SIZES } from '../precision/formats.js';
+import { positive, positiveInt, fraction } from '../io/schema-helpers.js';
+import { STEP_KINDS, COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
+
+export const PHASES = ['prefill', 'decode', 'serve', 'train'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const formatName = z.enum([...FORMAT_NAMES, ...Object.keys(FORMAT_ALIASES)] as [string, ...string[]]);
+
+/** A tensor's precision: "fp8", or {"format": "int4", "blockSize": 64, "scaleBits": 8}. */
+export const precisionSchema = z.union([
+  formatName,
+  z.strictObject({
+    format: formatName,
+    blockSize: z.union([z.literal(0), ...BLOCK_SIZES.map((b) => z.literal(b))]).optional().meta({ description: 'values per shared scale (32, 64, 128), or 0 for one scale per tensor' }),
+    scaleBits: positiveInt(32).optional(),
+  }),
+]);
+
+const modelRef = z.union([z.string().min(1), z.looseObject({})]).meta({ description: 'a preset name, a path to a Hugging Face config.json, or an inline object of its fields' });
+
+const traceStepSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('matmul'), name: z.string(), m: positive(1e9), k: positive(1e9), n: positive(1e9), count: positive(1e6).default(1), a: precisionSchema, b: precisionSchema, out: precisionSchema.optional(), weights: z.boolean().default(true), repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('attention'), name: z.string(), batch: positive(1e7), queries: positive(1e9), context: positive(1e9), heads: positive(1e5), qkDim: positiveInt(1e5), vDim: positiveInt(1e5), kvBytesPerToken: positive(1e9), precision: precisionSchema, repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('elementwise'), name: z.string(), elements: positive(1e15), flopsPerElement: z.number().min(0).max(1e6), bytesPerElement: z.number().min(0).max(1e6), repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('gather'), name: z.string(), rows: positive(1e12), rowBytes: positive(1e9), repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('collective'), name: z.string(), op: z.enum(COLLECTIVE_OPS), group: z.enum(PARALLEL_GROUPS), groupSize: positiveInt(1e6), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('host'), name: z.string(), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
+]);
+
+/** A per-chip trace recorded or written by hand: steps, the tokens they produce, and the memory they need. */
+export const traceFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1),
+  notes: z.string().optional(),
+  tokens: positive(1e15).meta({ description: 'tokens the trace produces (for per-token metrics)' }),
+  batch: positive(1e7).default(1),
+  chips: positiveInt(1e6).default(1),
+  memory: z
+    .strictObject({ weightsBytes: z.number().min(0).max(1e15).default(0), kvCacheBytes: z.number().min(0).max(1e15).default(0), activationBytes: z.number().min(0).max(1e15).default(0) })
+    .default({ weightsBytes: 0, kvCacheBytes: 0, activationBytes: 0 }),
+  steps: z.array(traceStepSchema).min(1),
+});
+export const TRACE_STEP_KINDS = STEP_KINDS;
+
+export const workloadSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).max(200).optional(),
+  notes: z.string().optional(),
+  model: modelRef.optional(),
+  trace: z.string().min(1).optional().meta({ description: 'path to a trace file, instead of a model' }),
+  phase: z.enum(PHASES).optional(),
+  batch: z.union([positiveInt(1e7), z.literal('auto')]).default('auto').meta({ description: 'sequences in flight (global), or "auto": the throughput-maximizing batch that fits and meets the SLO' }),
+  inputTokens: positiveInt(1e8).default(2048).meta({ description: 'prompt length (serving) or sequence length (training)' }),
+  outputTokens: positiveInt(1e8).default(256),
+  precision: z
+    .strictObject({
+      weights: precisionSchema.default('bf16'),
+      activations: precisionSchema.default('bf16'),
+      kvCache: precisionSchema.default('bf16'),
+      gradients: precisionSchema.default('bf16'),
+      optimizer: precisionSchema.default('fp32'),
+    })
+    .default({ weights: 'bf16', activations: 'bf16', kvCache: 'bf16', gradients: 'bf16', optimizer: 'fp32' }),
+  chips: positiveInt(1e6).default(1),
+  parallelism: z
+    .strictObject({
+      tensor: positiveInt(1024).default(1),
+      pipeline: positiveInt(1024).default(1),
+      data: positiveInt(1e6).default(1),
+      expert: positiveInt(1e5).default(1),
+    })
+    .default({ tensor: 1, pipeline: 1, data: 1, expert: 1 }),
+  slo: z.strictObject({ ttftSec: positive(1e5).optional(), tpotSec: positive(1e3).optional() }).optional(),
+  speculative: z
+    .strictObject({
+      drafter: modelRef,
+      draftTokens: positiveInt(64),
+      acceptanceRate: z.number().min(0).lt(1).meta({ description: 'probability that each drafted token is accepted (Leviathan et al. 2023 alpha)' }),
+    })
+    .optional(),
+  training: z
+    .strictObject({
+      microBatch: positiveInt(1e5).default(1).meta({ description: 'sequences per micro-batch' }),
+      recompute: z.enum(['none', 'full']).default('none'),
+      optimizerSharding: z.boolean().default(true).meta({ description: 'optimizer state split over data-parallel replicas (ZeRO-1 / distributed optimizer)' }),
+    })
+    .default({ microBatch: 1, recompute: 'none', optimizerSharding: true }),
+  mix: z
+    .array(z.strictObject({ workload: z.union([z.string().min(1), z.looseObject({})]), weight: fraction('share of the chips\u2019 time') }))
+    .min(1)
+    .optional(),
+});
+
+export type WorkloadFile = z.output<typeof workloadSchema>;
+export type TraceFile = z.output<typeof traceFileSchema>;

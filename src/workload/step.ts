@@ -1,0 +1,95 @@
+import type { Precision } from '../precision/formats.js';
+
+/**
+ * One step of a per-chip trace: the work one chip does, with `repeat` saying how many times
+ * (an 80-layer model is a handful of steps with repeat 80). Shapes are per chip, after the
+ * tensor/expert-parallel split.
+ */
+export type Step = MatmulStep | AttentionStep | ElementwiseStep | GatherStep | CollectiveStep | HostTransferStep;
+
+export const STEP_KINDS = ['matmul', 'attention', 'elementwise', 'gather', 'collective', 'host'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+interface StepBase {
+  name: string;
+  repeat: number;
+  /** Training steps mark their backward pass, behind which gradient sync may hide. */
+  part?: 'forward' | 'backward' | 'optimizer';
+}
+
+/**
+ * C[m x n] = A[m x k] . B[k x n], `count` independent times (e.g. experts). B is the weight
+ * operand when `weights` is true: it is read from wherever the weights live (HBM, the DRAM
+ * tier, or SRAM when they are resident there). `bFraction` < 1 reads only that share of the
+ * B operands (MoE experts a batch does not touch are not read).
+ */
+export interface MatmulStep extends StepBase {
+  kind: 'matmul';
+  m: number;
+  k: number;
+  n: number;
+  count: number;
+  a: Precision;
+  b: Precision;
+  out: Precision;
+  weights: boolean;
+  bFraction: number;
+}
+
+/**
+ * Softmax(Q K^T) V for `batch` sequences, `queries` new tokens each, over `context` cached
+ * positions (the mean over the queries for causal prefill). K and V bytes per position are
+ * `kvBytesPerToken` (per chip, per layer); `qkDim` and `vDim` are per head.
+ */
+export interface AttentionStep extends StepBase {
+  kind: 'attention';
+  batch: number;
+  queries: number;
+  context: number;
+  heads: number;
+  qkDim: number;
+  vDim: number;
+  kvBytesPerToken: number;
+  compute: Precision;
+  act: Precision;
+}
+
+/** Vector work: norms, activations, residual adds, softmax, optimizer updates. */
+export interface ElementwiseStep extends StepBase {
+  kind: 'elementwise';
+  elements: number;
+  flopsPerElement: number;
+  bytesPerElement: number;
+}
+
+/** Embedding lookup: `rows` rows of `rowBytes` each, read from the table. */
+export interface GatherStep extends StepBase {
+  kind: 'gather';
+  rows: number;
+  rowBytes: number;
+}
+
+export const COLLECTIVE_OPS = ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'send'] as const;
+export type CollectiveOp = (typeof COLLECTIVE_OPS)[number];
+export const PARALLEL_GROUPS = ['tensor', 'pipeline', 'data', 'expert'] as const;
+export type ParallelGroup = (typeof PARALLEL_GROUPS)[number];
+
+/**
+ * A collective over one parallel group. `bytes` is the per-chip buffer (for all-gather, the
+ * gathered result). `overlap`: the name of the phase part it may hide behind ("backward"),
+ * or undefined when it is on the critical path.
+ */
+export interface CollectiveStep extends StepBase {
+  kind: 'collective';
+  op: CollectiveOp;
+  group: ParallelGroup;
+  groupSize: number;
+  bytes: number;
+  overlap: 'backward' | undefined;
+}
+
+/** Bytes moved between host DRAM tier and HBM (offloaded experts, KV cache swap). */
+export interface HostTransferStep extends StepBase {
+  kind: 'host';
+  bytes: number;
+}
