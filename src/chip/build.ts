@@ -88,6 +88,27 @@ export interface ResolvedTechnology extends NodeTechnology {
   hbmPhyMm2: number;
 }
 
+/**
+ * A multi-format unit runs formats of one width on one array sized for the widest significand:
+ * bf16 on a tensor core that also does fp16 toggles an fp16-sized multiplier. So a format's energy
+ * on a unit is that of the costliest format of the same width and kind the unit supports; the chip
+ * takes each format's cheapest unit.
+ */
+function sharedArrayPjPerMac(d: DesignFile, base: Record<FormatName, number>): Record<FormatName, number> {
+  const out = { ...base };
+  const best: Partial<Record<FormatName, number>> = {};
+  for (const u of d.compute.matrixUnits) {
+    const formats = Object.keys(u.macsPerCycle) as FormatName[];
+    for (const f of formats) {
+      const peers = formats.filter((g) => FORMATS[g].bits === FORMATS[f].bits && FORMATS[g].kind === FORMATS[f].kind);
+      const pj = Math.max(...peers.map((g) => base[g]));
+      best[f] = Math.min(best[f] ?? Infinity, pj);
+    }
+  }
+  for (const [f, pj] of Object.entries(best) as [FormatName, number][]) out[f] = pj;
+  return out;
+}
+
 function resolveTechnology(d: DesignFile): ResolvedTechnology {
   const hbm = HBM_TECHNOLOGY[d.memory.hbm.generation];
   const base = { ...NODE_TECHNOLOGY[d.processNode], hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2 };
@@ -101,7 +122,7 @@ function resolveTechnology(d: DesignFile): ResolvedTechnology {
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tech = resolveTechnology(d);
-  const pjPerMac = { ...defaultPjPerMac(tech), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
+  const pjPerMac = { ...sharedArrayPjPerMac(d, defaultPjPerMac(tech)), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
   const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
   const clockHz = d.compute.clockHz;
 
@@ -177,11 +198,12 @@ export function buildChip(d: DesignFile): Chip {
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,
       chipsPerPod: ic.chipsPerPod,
+      efficiency: d.efficiency.interconnect,
       scaleOut: ic.scaleOut
         ? { bytesPerSec: ic.scaleOut.bytesPerSec, latencySec: ic.scaleOut.latencySec, pjPerBit: ic.scaleOut.pjPerBit ?? tech.linkPjPerBit * 2 }
         : undefined,
     },
-    efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, source: d.efficiency.source },
+    efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, interconnect: d.efficiency.interconnect, source: d.efficiency.source },
     energy: {
       pjPerMac,
       blockScaleStepPj: blockScalePj45PerMac(1) * logicScale,

@@ -26,7 +26,7 @@ export interface Chip {
   dramBytesPerSec: number;
   ecc: boolean;
   interconnect: Interconnect;
-  efficiency: { matrix: number; memory: number; source: string | undefined };
+  efficiency: { matrix: number; memory: number; interconnect: number; source: string | undefined };
   energy: EnergyFigures;
   area: AreaBreakdown;
   cost: CostBreakdown;
@@ -47,6 +47,8 @@ export interface Interconnect {
   linkBytesPerSec: number;
   linkLatencySec: number;
   chipsPerPod: number;
+  /** Sustained fraction of link bandwidth in collectives, applied to pod links and scale-out alike. */
+  efficiency: number;
   scaleOut: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
 }
 

@@ -15,7 +15,12 @@ import { HBM_GENERATIONS } from './technology.js';
  * (769-798/989) -> 0.84. Memory: H100 0.90 (3.0/3.35 TB/s), H200 0.90 (4.3/4.8), GB200 0.92
  * (7.35/8.0, Azure ND GB200 v6) -> 0.90. Sources: shared/reference/chips.md, energy-area.md.
  */
-export const DEFAULT_EFFICIENCY = { matrix: 0.84, memory: 0.9 };
+export const DEFAULT_EFFICIENCY = { matrix: 0.84, memory: 0.9, interconnect: 0.69 };
+/*
+ * Interconnect: the one published collective measurement at hand, nccl-tests all_reduce_perf
+ * bus bandwidth on 8 A100 SXM over NVLink3, ~200-208 GB/s of the 300 GB/s per direction
+ * (NVIDIA/nccl-tests issues #149 and #178) -> 0.69.
+ */
 
 export const TOPOLOGIES = ['ring', 'torus2d', 'torus3d', 'mesh2d', 'mesh3d', 'switch', 'fully-connected'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -128,6 +133,7 @@ export const designSchema = z.strictObject({
     .strictObject({
       matrix: fraction('sustained fraction of peak MAC rate on large matrix products').default(DEFAULT_EFFICIENCY.matrix),
       memory: fraction('sustained fraction of peak HBM bandwidth on streaming copies').default(DEFAULT_EFFICIENCY.memory),
+      interconnect: fraction('sustained fraction of link bandwidth in large collectives (NCCL bus bandwidth / peak)').default(DEFAULT_EFFICIENCY.interconnect),
       source: z.string().optional(),
     })
     .default(DEFAULT_EFFICIENCY),

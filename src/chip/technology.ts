@@ -91,10 +91,13 @@ export interface NodeTechnology {
  *   = 0.065; N5 = N7 x 0.70 (TSMC: -30% power iso-speed); "4nm" (4N/N4P) 0.037 (TSMC N4P: -22% vs N5);
  *   N3 0.031 (-15..-30% vs N5/N4); N2 0.023 (TSMC: -25..30% vs N3E); 16nm 0.18 (16FF+ -> N7 -60%).
  * - macOverheadFactor: datapath energy (operand registers, array wiring, clock, control) over the
- *   bare arithmetic. Set to 10 from the H100 anchor: 700 W TDP at 798 TFLOP/s measured bf16 GEMM
- *   (shared/reference/chips.md) is 1.75 pJ per MAC for the whole chip; after the modelled HBM, SRAM
- *   and static power about 1.0 pJ remains per MAC, 10x the 45 nm arithmetic (1.48 pJ) x 0.041 x ...
- *   see README "Energy model". Systolic designs (TPUs) override it with their own derivation.
+ *   bare arithmetic. Default 8.8, for systolic arrays: TPU v4 (7 nm) drawing its measured maximum of
+ *   192 W (TPU v4 paper, ISCA 2023; shared/reference/chips.md) at its modelled bf16 GEMM rate, after
+ *   its modelled static (75 W), HBM and SRAM power. SIMT GPUs deliver operands through register files
+ *   and shared memory and override it with 14.6 in their presets: the H100 drawing its 700 W TDP at
+ *   the measured 798 TFLOP/s bf16 GEMM (535 W left for the datapath after 104 W static, 39 W HBM and
+ *   22 W SRAM; bf16 runs on its fp16-sized array, see chip/build.ts). The A100 then draws 388 W at
+ *   its 287 TFLOP/s fp16 GEMM against its 400 W TDP (a check).
  * - sramPjPerByte [4]: large on-chip SRAM ~0.2 pJ/bit at N7, 0.18 at N5, 0.16 at N3 (bank read plus
  *   ~0.056 pJ/bit/mm of wire), x8 bits.
  * - linkPjPerBit [5]: 112G long-reach SerDes 5.5 pJ/bit at N7, 4.5 at N5 (Marvell: -25%); ~4 at N3.
@@ -126,7 +129,7 @@ export const NODE_TECHNOLOGY: Record<ProcessNode, NodeTechnology> = {
 };
 
 function node(p: Pick<NodeTechnology, 'logicEnergyScale' | 'sramPjPerByte' | 'linkPjPerBit' | 'staticWPerMm2' | 'fp8MacMm2' | 'sramMm2PerMiB' | 'waferUsd' | 'defectsPerCm2'>): NodeTechnology {
-  const macOverheadFactor = 10;
+  const macOverheadFactor = 8.8;
   return {
     macOverheadFactor,
     // fp32 FMA = 2 FLOPs of (3.7 + 0.9) pJ at 45 nm, with the same datapath overhead as a MAC.

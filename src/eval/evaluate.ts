@@ -141,6 +141,11 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     const pre = runPhase(chip, 'prefill', micro, [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, micro * s, m.hiddenSize)], placement);
     phases.push(pre);
     preSec = ttftSec = pre.timeSec;
+    // With continuous batching a request is prefilled on its own while others decode: its TTFT is one sequence's prefill.
+    if (micro > 1) {
+      const single: PassShape = { ...shape, batch: 1, logitsTokens: 1 };
+      ttftSec = runPhase(chip, 'prefill (one request)', 1, [...forwardPass(m, single, split(w), prec(w)), ...pipelineSend(w, s, m.hiddenSize)], placement).timeSec;
+    }
     addInto(dyn, pre.energyJ);
     modelFlops += 2 * active * batch * s;
   }
@@ -198,13 +203,24 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
   const fwd = forwardPass(m, { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro * s }, split(w), prec(w));
   const bwd = backwardPass(fwd, w.training.recompute === 'full');
   const send = pipelineSend(w, micro * s, m.hiddenSize);
-  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => ({ ...x, part: 'forward' as const })), ...bwd, ...send, ...send], placement);
   const params = paramsPerChip(m, t, p, w.parallelism.expert);
+  const full = w.training.sharding === 'full';
   const gradBytes = params * bytesPerValue(w.precision.gradients);
-  const optShard = w.training.optimizerSharding ? d : 1;
-  const sync: Step[] = d > 1 ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
+  const weightBytes = params * bytesPerValue(w.precision.weights);
+  // FSDP: weights all-gathered for the forward and again for the backward pass, gradients
+  // reduce-scattered, per micro-batch, prefetched behind the computation.
+  const fsdp: Step[] = full && d > 1
+    ? [
+        { kind: 'collective', name: 'weight all-gather fwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, overlap: 'compute', repeat: 1 },
+        { kind: 'collective', name: 'weight all-gather bwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, overlap: 'compute', repeat: 1 },
+        { kind: 'collective', name: 'gradient reduce-scatter (FSDP)', op: 'reduce-scatter', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 },
+      ]
+    : [];
+  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => ({ ...x, part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp], placement);
+  const optShard = w.training.sharding === 'none' ? 1 : d;
+  const sync: Step[] = d > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
   // The last micro-batch's backward pass is what the gradient sync can hide behind.
-  const lastBackward = bwd.map((x) => ({ ...x, repeat: x.repeat / p }));
+  const lastBackward = bwd.filter((x) => x.kind !== 'collective').map((x) => ({ ...x, repeat: x.repeat / p }));
   const syncPhase = runPhase(chip, 'gradient sync', micro, [...lastBackward, ...sync], placement);
   const optimizer = runPhase(chip, 'optimizer step', micro, [
     // Adam on the local shard: read weights, gradient, fp32 master and two moments; write them back (~30 B/param).

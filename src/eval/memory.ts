@@ -48,9 +48,16 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
     const microBatches = perReplica / micro;
     const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
     activationBytes = micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer;
-    gradientBytes = params * bytesPerValue(w.precision.gradients);
+    const full = w.training.sharding === 'full';
+    gradientBytes = (params * bytesPerValue(w.precision.gradients)) / (full ? d : 1);
     // Adam: fp32 master weights, first and second moments.
-    optimizerBytes = (params * 3 * bytesPerValue(w.precision.optimizer)) / (w.training.optimizerSharding ? d : 1);
+    optimizerBytes = (params * 3 * bytesPerValue(w.precision.optimizer)) / (w.training.sharding === 'none' ? 1 : d);
+    if (full) {
+      // FSDP keeps its shard, plus two layers gathered at a time (the one computing, the next prefetching).
+      const shard = weightsBytes / d;
+      const gathered = (2 * weightsBytes) / layersHere;
+      return placeMemory(chip, { weightsBytes: shard + gathered, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes });
+    }
   } else {
     const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
     kvCacheBytes = perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache));
@@ -76,7 +83,8 @@ export function placeMemory(
   const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes;
   const totalBytes = other + parts.weightsBytes;
   const weightsInHbm = Math.max(0, Math.min(parts.weightsBytes, chip.hbmBytes - other));
-  const spill = parts.weightsBytes - weightsInHbm;
+  // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
+  const spill = chip.dramBytes > 0 ? parts.weightsBytes - weightsInHbm : 0;
   return {
     ...parts,
     totalBytes,
@@ -94,7 +102,7 @@ export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | unde
   if (other > chip.hbmBytes) {
     return `needs ${gb(other)} of KV cache, activations and optimizer state per chip in HBM, which holds ${gb(chip.hbmBytes)}`;
   }
-  if (mem.dramBytes > chip.dramBytes) {
+  if (mem.totalBytes > chip.hbmBytes + chip.dramBytes) {
     const where = chip.dramBytes > 0 ? `HBM ${gb(chip.hbmBytes)} + DRAM ${gb(chip.dramBytes)}` : `HBM ${gb(chip.hbmBytes)} (no DRAM tier)`;
     return `needs ${gb(mem.totalBytes)} per chip (weights ${gb(mem.weightsBytes)}, KV cache ${gb(mem.kvCacheBytes)}), more than ${where}`;
   }

@@ -5,14 +5,17 @@ import { zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.j
 
 /**
  * Runs a per-chip trace: steps run one after another (each overlapping its own compute,
- * memory and link traffic); collectives marked to overlap the backward pass are hidden
- * behind it and only their excess is exposed. Static power is charged for the whole time.
+ * memory and link traffic). Collectives marked `overlap: 'backward'` hide behind the backward
+ * steps, those marked `'compute'` behind whatever non-communication time is left; only their
+ * excess is exposed. Static power is charged for the whole time.
  */
 export function runPhase(chip: Chip, phase: string, batch: number, steps: Step[], placement: Placement): PhaseCost {
   const costs: StepCost[] = steps.map((s) => stepCost(chip, s, placement));
   let serialSec = 0;
-  let hiddenCommSec = 0;
+  let hideBehindBackward = 0;
+  let hideBehindCompute = 0;
   let backwardSec = 0;
+  let workSec = 0;
   const energyJ = zeroEnergy();
   const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
   for (let i = 0; i < costs.length; i++) {
@@ -22,15 +25,18 @@ export function runPhase(chip: Chip, phase: string, batch: number, steps: Step[]
     energyJ.sram += c.energyJ.sram;
     energyJ.hbm += c.energyJ.hbm;
     energyJ.interconnect += c.energyJ.interconnect;
-    if (s.kind === 'collective' && s.overlap === 'backward') {
-      hiddenCommSec += c.timeSec;
+    if (s.kind === 'collective' && s.overlap) {
+      if (s.overlap === 'backward') hideBehindBackward += c.timeSec;
+      else hideBehindCompute += c.timeSec;
       continue;
     }
     serialSec += c.timeSec;
-    if (c.part === 'backward') backwardSec += c.timeSec;
+    if (s.kind !== 'collective') workSec += c.timeSec;
+    if (c.part === 'backward' && s.kind !== 'collective') backwardSec += c.timeSec;
     timeByBound[c.boundBy] += c.timeSec;
   }
-  const exposedCommSec = Math.max(0, hiddenCommSec - backwardSec);
+  const usedBehindBackward = Math.min(hideBehindBackward, backwardSec);
+  const exposedCommSec = hideBehindBackward - usedBehindBackward + Math.max(0, hideBehindCompute - (workSec - usedBehindBackward));
   timeByBound.interconnect += exposedCommSec;
   const timeSec = serialSec + exposedCommSec;
   energyJ.static = chip.energy.staticW * timeSec;

@@ -78,7 +78,7 @@ function attentionTraffic(chip: Chip, s: AttentionStep): Traffic {
   const qo = s.batch * s.queries * s.heads * (s.qkDim + s.vDim) * act;
   const hbm = kvRead + kvWrite + qo;
   const tile = chip.tileDim[sel.format] ?? 128;
-  const rowsPerKv = s.queries * s.heads;
+  const rowsPerKv = (s.queries * s.heads) / s.kvHeads;
   const sram = hbm + kvRead * Math.max(0, Math.ceil(rowsPerKv / tile) - 1);
   // Softmax: max, subtract, exp, sum, scale per score (~5 FLOPs).
   const vectorFlops = 5 * s.batch * s.queries * s.context * s.heads;

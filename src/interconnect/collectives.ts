@@ -44,23 +44,38 @@ interface Fabric {
   topology: Interconnect['topology'] | 'scale-out';
 }
 
-/** How a group of g chips sits on the pod's topology: which torus dimensions it spans. */
+/**
+ * How a group of g chips sits on the pod's torus or mesh: as the most balanced sub-block that
+ * fits the pod's sides (12 chips of a 16x16x16 torus as 3x2x2), so that it drives links in as many
+ * dimensions as it can. Falls back to filling dimensions in order when no exact factorization fits.
+ */
 export function groupShape(ic: Interconnect, g: number): number[] {
   if (ic.shape.length === 1) return [g];
+  const sides = [...ic.shape].sort((a, b) => b - a);
+  let best: number[] | undefined;
+  const search = (left: number, i: number, acc: number[]) => {
+    if (i === sides.length) {
+      if (left === 1 && (!best || Math.max(...acc) < Math.max(...best))) best = [...acc];
+      return;
+    }
+    for (let f = 1; f <= Math.min(left, sides[i]); f++) if (left % f === 0) search(left / f, i + 1, [...acc, f]);
+  };
+  search(g, 0, []);
+  if (best) return best.filter((n) => n > 1).sort((a, b) => b - a);
   const dims: number[] = [];
   let left = g;
-  for (const side of ic.shape) {
+  for (const side of sides) {
     if (left <= 1) break;
     const take = Math.min(side, left);
     dims.push(take);
     left = Math.ceil(left / take);
   }
-  return dims.length > 0 ? dims : [1];
+  return dims;
 }
 
 function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
   const L = ic.linksPerChip;
-  const bw = ic.linkBytesPerSec;
+  const bw = ic.linkBytesPerSec * ic.efficiency;
   const alpha = ic.linkLatencySec;
   switch (ic.topology) {
     case 'switch': {
@@ -104,7 +119,8 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
 function scaleOutFabric(ic: Interconnect): Fabric | undefined {
   const so = ic.scaleOut;
   if (!so) return undefined;
-  return { bandwidth: so.bytesPerSec, neighbourBandwidth: so.bytesPerSec, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
+  const bw = so.bytesPerSec * ic.efficiency;
+  return { bandwidth: bw, neighbourBandwidth: bw, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
 }
 
 function flat(f: Fabric, op: CollectiveOp, S: number, g: number): { timeSec: number; linkBytes: number } {

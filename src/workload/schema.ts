@@ -3,6 +3,7 @@ import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_SIZES } from '../precision/formats.
 import { positive, positiveInt, fraction } from '../io/schema-helpers.js';
 import { STEP_KINDS, COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
 
+export const SHARDING = ['none', 'optimizer', 'full'] as const;
 export const PHASES = ['prefill', 'decode', 'serve', 'train'] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -22,7 +23,7 @@ const modelRef = z.union([z.string().min(1), z.looseObject({})]).meta({ descript
 
 const traceStepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('matmul'), name: z.string(), m: positive(1e9), k: positive(1e9), n: positive(1e9), count: positive(1e6).default(1), a: precisionSchema, b: precisionSchema, out: precisionSchema.optional(), weights: z.boolean().default(true), repeat: positive(1e9).default(1) }),
-  z.strictObject({ kind: z.literal('attention'), name: z.string(), batch: positive(1e7), queries: positive(1e9), context: positive(1e9), heads: positive(1e5), qkDim: positiveInt(1e5), vDim: positiveInt(1e5), kvBytesPerToken: positive(1e9), precision: precisionSchema, repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('attention'), name: z.string(), batch: positive(1e7), queries: positive(1e9), context: positive(1e9), heads: positive(1e5), kvHeads: positive(1e5), qkDim: positiveInt(1e5), vDim: positiveInt(1e5), kvBytesPerToken: positive(1e9), precision: precisionSchema, repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('elementwise'), name: z.string(), elements: positive(1e15), flopsPerElement: z.number().min(0).max(1e6), bytesPerElement: z.number().min(0).max(1e6), repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('gather'), name: z.string(), rows: positive(1e12), rowBytes: positive(1e9), repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('collective'), name: z.string(), op: z.enum(COLLECTIVE_OPS), group: z.enum(PARALLEL_GROUPS), groupSize: positiveInt(1e6), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
@@ -84,9 +85,9 @@ export const workloadSchema = z.strictObject({
     .strictObject({
       microBatch: positiveInt(1e5).default(1).meta({ description: 'sequences per micro-batch' }),
       recompute: z.enum(['none', 'full']).default('none'),
-      optimizerSharding: z.boolean().default(true).meta({ description: 'optimizer state split over data-parallel replicas (ZeRO-1 / distributed optimizer)' }),
+      sharding: z.enum(SHARDING).default('optimizer').meta({ description: 'what is split over data-parallel replicas: nothing, the optimizer state (ZeRO-1 / distributed optimizer), or weights, gradients and optimizer state (ZeRO-3 / FSDP, weights all-gathered per micro-batch)' }),
     })
-    .default({ microBatch: 1, recompute: 'none', optimizerSharding: true }),
+    .default({ microBatch: 1, recompute: 'none', sharding: 'optimizer' }),
   mix: z
     .array(z.strictObject({ workload: z.union([z.string().min(1), z.looseObject({})]), weight: fraction('share of the chips\u2019 time') }))
     .min(1)

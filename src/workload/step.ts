@@ -47,6 +47,8 @@ export interface AttentionStep extends StepBase {
   queries: number;
   context: number;
   heads: number;
+  /** Distinct K/V heads on the chip (1 for MLA's shared latent): query rows per K/V head = queries x heads / kvHeads. */
+  kvHeads: number;
   qkDim: number;
   vDim: number;
   kvBytesPerToken: number;
@@ -76,8 +78,9 @@ export type ParallelGroup = (typeof PARALLEL_GROUPS)[number];
 
 /**
  * A collective over one parallel group. `bytes` is the per-chip buffer (for all-gather, the
- * gathered result). `overlap`: the name of the phase part it may hide behind ("backward"),
- * or undefined when it is on the critical path.
+ * gathered result). `overlap`: what it may hide behind: the backward pass ("backward"), any
+ * computation of its phase ("compute", e.g. FSDP weight prefetch), or nothing (undefined:
+ * on the critical path).
  */
 export interface CollectiveStep extends StepBase {
   kind: 'collective';
@@ -85,7 +88,7 @@ export interface CollectiveStep extends StepBase {
   group: ParallelGroup;
   groupSize: number;
   bytes: number;
-  overlap: 'backward' | undefined;
+  overlap: 'backward' | 'compute' | undefined;
 }
 
 /** Bytes moved between host DRAM tier and HBM (offloaded experts, KV cache swap). */

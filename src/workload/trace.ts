@@ -63,15 +63,15 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
     steps.push(mm('attn kv_b', n, a.kvLoraRank, heads * (a.qkNopeHeadDim + a.vHeadDim), L));
     const latentBytes = (a.kvLoraRank + a.qkRopeHeadDim) * bytesPerValue(prec.kvCache);
     const att: AttentionStep = absorbed
-      ? { kind: 'attention', name: 'attention (MLA, absorbed)', batch: shape.batch, queries: shape.queries, context: shape.context, heads, qkDim: a.kvLoraRank + a.qkRopeHeadDim, vDim: a.kvLoraRank, kvBytesPerToken: latentBytes, compute: widerOf(act, prec.kvCache), act, repeat: L }
-      : { kind: 'attention', name: 'attention (MLA)', batch: shape.batch, queries: shape.queries, context: shape.context, heads, qkDim: a.qkNopeHeadDim + a.qkRopeHeadDim, vDim: a.vHeadDim, kvBytesPerToken: heads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim) * ab, compute: act, act, repeat: L };
+      ? { kind: 'attention', name: 'attention (MLA, absorbed)', batch: shape.batch, queries: shape.queries, context: shape.context, heads, kvHeads: 1, qkDim: a.kvLoraRank + a.qkRopeHeadDim, vDim: a.kvLoraRank, kvBytesPerToken: latentBytes, compute: widerOf(act, prec.kvCache), act, repeat: L }
+      : { kind: 'attention', name: 'attention (MLA)', batch: shape.batch, queries: shape.queries, context: shape.context, heads, kvHeads: heads, qkDim: a.qkNopeHeadDim + a.qkRopeHeadDim, vDim: a.vHeadDim, kvBytesPerToken: heads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim) * ab, compute: act, act, repeat: L };
     steps.push(att);
     steps.push(mm('attn out', n, heads * a.vHeadDim, h, L));
   } else {
     const kvHeads = Math.max(1, m.kvHeads / t);
     steps.push(mm('attn qkv', n, h, (heads + 2 * kvHeads) * m.headDim, L));
     steps.push({
-      kind: 'attention', name: 'attention', batch: shape.batch, queries: shape.queries, context: shape.context, heads,
+      kind: 'attention', name: 'attention', batch: shape.batch, queries: shape.queries, context: shape.context, heads, kvHeads,
       qkDim: m.headDim, vDim: m.headDim, kvBytesPerToken: 2 * kvHeads * m.headDim * bytesPerValue(prec.kvCache),
       compute: widerOf(act, prec.kvCache), act, repeat: L,
     });

@@ -17,6 +17,6 @@ export interface Workload {
   parallelism: { tensor: number; pipeline: number; data: number; expert: number };
   slo: { ttftSec?: number; tpotSec?: number };
   speculative: { drafter: ModelConfig; draftTokens: number; acceptanceRate: number } | undefined;
-  training: { microBatch: number; recompute: 'none' | 'full'; optimizerSharding: boolean };
+  training: { microBatch: number; recompute: 'none' | 'full'; sharding: 'none' | 'optimizer' | 'full' };
   mix: { workload: Workload; weight: number }[] | undefined;
 }
