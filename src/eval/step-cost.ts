@@ -60,8 +60,10 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement): Traffic {
   const sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
   const blockSize = Math.max(s.a.blockSize, s.b.blockSize);
   const scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj / blockSize : 0;
-  // Without native support, the weights are dequantized on the vector unit: a multiply and a convert per value read.
-  const dequantFlops = sel.native ? 0 : 2 * s.count * s.k * s.n * s.bFraction * Math.max(1, s.weights ? bPasses : 1);
+  // An operand not in the compute format is converted on the vector unit first (a scale multiply and a convert per value).
+  const dequantA = s.a.format === sel.format ? 0 : 2 * s.count * s.m * s.k * aPasses;
+  const dequantB = s.b.format === sel.format ? 0 : 2 * s.count * s.k * s.n * s.bFraction * bPasses;
+  const dequantFlops = dequantA + dequantB;
   return { macs, paddedMacs, vectorFlops: dequantFlops, format: sel.format, scalePjPerMac, sram, hbm: offChipHbm, dram: bDram, dequantFlops };
 }
 

@@ -1,0 +1,25 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { designSchema } from '../chip/schema.js';
+import { DESIGNS_DIR } from '../chip/load.js';
+import { workloadSchema, traceFileSchema } from '../workload/schema.js';
+import { WORKLOADS_DIR } from '../workload/load.js';
+
+/** JSON Schemas for editors, generated from the same zod definitions the loader validates with. */
+export function jsonSchemas(): Record<string, unknown> {
+  const gen = (s: z.ZodType, title: string) => ({ title, ...z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) });
+  return {
+    [join(DESIGNS_DIR, 'design.schema.json')]: gen(designSchema, 'chipdse design'),
+    [join(WORKLOADS_DIR, 'workload.schema.json')]: gen(workloadSchema, 'chipdse workload'),
+    [join(WORKLOADS_DIR, 'trace.schema.json')]: gen(traceFileSchema, 'chipdse trace'),
+  };
+}
+
+export function writeJsonSchemas(): string[] {
+  const out = jsonSchemas();
+  for (const [file, schema] of Object.entries(out)) writeFileSync(file, JSON.stringify(schema, null, 2) + '\n');
+  return Object.keys(out);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) writeJsonSchemas();

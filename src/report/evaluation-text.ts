@@ -1,0 +1,85 @@
+import { ENERGY_PARTS, type Evaluation, type Metrics } from '../eval/types.js';
+import type { Workload } from '../workload/workload.js';
+import { bytes, joules, percent, seconds, si, table, usd } from './format.js';
+
+/** The metric rows shown for a workload's phase, label and formatted value. */
+export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [string, string][] {
+  const rows: [string, string][] = [];
+  const serving = phase === 'serve' || phase === 'decode' || phase === 'prefill' || phase === 'mix';
+  rows.push(['tokens/s (system)', si(m.tokensPerSec, '', 4)]);
+  if (serving) {
+    if (m.ttftSec > 0) rows.push(['TTFT', seconds(m.ttftSec)]);
+    if (m.tpotSec > 0) rows.push(['time per output token', seconds(m.tpotSec)]);
+    rows.push(['request latency', seconds(m.latencySec)]);
+  }
+  if (phase === 'train' || phase === 'mix') {
+    if (m.stepTimeSec > 0) rows.push(['step time', seconds(m.stepTimeSec)]);
+  }
+  rows.push(['MFU', percent(m.mfu)]);
+  rows.push(['batch (sequences)', String(m.batch)]);
+  rows.push(['bound by', m.boundBy]);
+  rows.push(['energy / token', joules(m.energyJPerToken)]);
+  for (const k of ENERGY_PARTS) {
+    const v = m.energyBreakdownJ[k];
+    rows.push([`  ${k}`, `${joules(v)} (${percent(m.energyJPerToken > 0 ? v / m.energyJPerToken : 0)})`]);
+  }
+  rows.push(['power / chip', `${m.powerW.toFixed(0)} W`]);
+  rows.push(['tokens/s per W', m.tokensPerSecPerW.toPrecision(3)]);
+  rows.push(['memory / chip', `${bytes(m.memoryBytesPerChip)}${m.fits ? '' : ' (does not fit)'}`]);
+  rows.push(['area', `${m.areaMm2.toFixed(0)} mm2`]);
+  rows.push(['chip cost', usd(m.costUsd)]);
+  rows.push(['$ / M tokens', usd(m.usdPerMTokens)]);
+  rows.push(['weight SQNR', `${m.quantizationSnrDb.toFixed(1)} dB`]);
+  return rows;
+}
+
+export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): string {
+  const lines: string[] = [];
+  const p = w.parallelism;
+  const par = w.mix ? 'mix' : `${w.chips} chip${w.chips > 1 ? 's' : ''}, TP${p.tensor} PP${p.pipeline} DP${p.data}${p.expert > 1 ? ` EP${p.expert}` : ''}`;
+  lines.push(`${e.design} on ${e.workload} (${w.mix ? 'mix' : w.phase}, ${par}): ${e.feasible ? 'feasible' : 'INFEASIBLE'}`);
+  for (const r of e.reasons) lines.push(`  - ${r}`);
+  lines.push('');
+  lines.push(table(metricRows(e.metrics, w.mix ? 'mix' : w.phase)));
+  if (e.memory) {
+    const mm = e.memory;
+    const parts = [
+      ['weights', mm.weightsBytes],
+      ['KV cache', mm.kvCacheBytes],
+      ['activations', mm.activationBytes],
+      ['gradients', mm.gradientBytes],
+      ['optimizer', mm.optimizerBytes],
+      ['drafter', mm.drafterBytes],
+    ].filter(([, v]) => (v as number) > 0) as [string, number][];
+    lines.push('');
+    lines.push(`memory per chip: ${parts.map(([k, v]) => `${k} ${bytes(v)}`).join(', ')}${mm.dramBytes > 0 ? `; ${percent(mm.weightsInDramFraction)} of weights in DRAM` : ''}${mm.weightsInSram ? '; weights resident in SRAM' : ''}`);
+  }
+  if (e.components) {
+    lines.push('');
+    lines.push(table(e.components.map((c) => [c.workload, percent(c.weight), si(c.evaluation.metrics.tokensPerSec, '', 4), joules(c.evaluation.metrics.energyJPerToken), c.evaluation.feasible ? 'feasible' : 'infeasible']), ['component', 'time share', 'tokens/s', 'J/token', '']));
+  }
+  for (const ph of e.phases) {
+    lines.push('');
+    lines.push(`${ph.phase}: ${seconds(ph.timeSec)} per chip (batch ${Number(ph.batch.toPrecision(4))}), bound by ${ph.boundBy}${ph.exposedCommSec > 0 ? `, exposed communication ${seconds(ph.exposedCommSec)}` : ''}`);
+    if (!detail) continue;
+    lines.push(
+      table(
+        ph.steps.map((s) => [
+          s.name,
+          String(Number(s.repeat.toPrecision(4))),
+          seconds(s.timeSec),
+          s.boundBy,
+          seconds(s.computeSec),
+          seconds(s.hbmSec),
+          seconds(s.sramSec),
+          seconds(s.commSec),
+          s.arithmeticIntensity > 0 ? s.arithmeticIntensity.toPrecision(3) : '-',
+          joules(s.energyJ.compute + s.energyJ.sram + s.energyJ.hbm + s.energyJ.interconnect),
+        ]),
+        ['step', 'repeat', 'time', 'bound', 'compute', 'HBM', 'SRAM', 'links', 'FLOP/B', 'energy'],
+      ),
+    );
+  }
+  if (!detail && e.phases.length > 0) lines.push('', '(--detail shows every step)');
+  return lines.join('\n');
+}

@@ -1,0 +1,194 @@
+import seedrandom from 'seedrandom';
+import { loadDesign, listDesignPresets } from '../src/chip/load.js';
+import { loadWorkload, listWorkloadPresets, parseWorkload } from '../src/workload/load.js';
+import { evaluate } from '../src/eval/evaluate.js';
+import { stepCost, type Placement } from '../src/eval/step-cost.js';
+import { selectComputeFormat } from '../src/eval/format-select.js';
+import { defaultPrecision, FORMATS, FORMAT_NAMES, bytesPerValue, type FormatName } from '../src/precision/formats.js';
+import { NODE_TECHNOLOGY, defaultPjPerMac } from '../src/chip/technology.js';
+import { ENERGY_PARTS, totalEnergy } from '../src/eval/types.js';
+import type { MatmulStep } from '../src/workload/step.js';
+import { designWith } from './helpers/designs.js';
+
+const PLACEMENT: Placement = { weightsInSram: false, weightsInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
+const PRESETS = listDesignPresets();
+
+describe('roofline: no step beats its bounds', () => {
+  const rng = seedrandom('roofline');
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
+  const cases: [string, MatmulStep][] = [];
+  for (let i = 0; i < 300; i++) {
+    const chip = pick(PRESETS);
+    const f = pick(['bf16', 'fp8_e4m3', 'int8', 'fp4', 'int4'] as FormatName[]);
+    const p = defaultPrecision(f);
+    const dim = () => Math.max(1, Math.round(2 ** (rng() * 15)));
+    cases.push([chip, { kind: 'matmul', name: `case ${i}`, m: dim(), k: dim(), n: dim(), count: 1 + Math.floor(rng() * 4), a: p, b: p, out: defaultPrecision('bf16'), weights: rng() < 0.5, bFraction: 1, repeat: 1 + Math.floor(rng() * 3) }]);
+  }
+  test('300 random matrix products on random presets', () => {
+    const chips = new Map(PRESETS.map((n) => [n, loadDesign(n)]));
+    for (const [name, s] of cases) {
+      const chip = chips.get(name)!;
+      const c = stepCost(chip, s, PLACEMENT);
+      const fmt = selectComputeFormat(chip, s.a, s.b)!.format;
+      const macs = s.count * s.m * s.k * s.n * s.repeat;
+      const computeFloor = macs / chip.peakMacsPerSec[fmt]!;
+      const minBytes = s.count * s.repeat * (s.m * s.k * bytesPerValue(s.a) + s.k * s.n * bytesPerValue(s.b) + s.m * s.n * bytesPerValue(s.out));
+      const memoryFloor = minBytes / chip.hbmBytesPerSec;
+      expect(c.timeSec).toBeGreaterThanOrEqual(computeFloor * (1 - 1e-12));
+      expect(c.timeSec).toBeGreaterThanOrEqual(memoryFloor * (1 - 1e-12));
+      expect(c.hbmBytes).toBeGreaterThanOrEqual(minBytes * (1 - 1e-12));
+      expect(Number.isFinite(c.timeSec) && Number.isFinite(totalEnergy(c.energyJ))).toBe(true);
+    }
+  });
+});
+
+describe('memory-bound decode', () => {
+  test('doubling HBM bandwidth nearly halves time per token', () => {
+    const w = loadWorkload('llama-3-8b-decode');
+    const base = evaluate(loadDesign('h100-sxm'), w);
+    const fast = evaluate(designWith('h100-sxm', (d) => { d.memory.hbm.bytesPerSec = '6.7 TB/s'; d.memory.hbm.stacks = 6; }), w);
+    expect(base.metrics.boundBy).toBe('memory');
+    const ratio = fast.metrics.tpotSec / base.metrics.tpotSec;
+    expect(ratio).toBeGreaterThanOrEqual(0.5 - 1e-9);
+    expect(ratio).toBeLessThan(0.56);
+  });
+
+  test('doubling compute does not speed it up', () => {
+    const w = loadWorkload('llama-3-8b-decode');
+    const base = evaluate(loadDesign('h100-sxm'), w);
+    const more = evaluate(designWith('h100-sxm', (d) => { d.compute.matrixUnits[0].count *= 2; }), w);
+    expect(more.metrics.tpotSec / base.metrics.tpotSec).toBeGreaterThan(0.97);
+  });
+
+  test('compute-bound prefill scales with the matrix units, not the HBM', () => {
+    const w = parseWorkload({ model: 'llama-3-8b', phase: 'prefill', batch: 8, inputTokens: 4096, chips: 1 }, 'prefill');
+    const base = evaluate(loadDesign('tpu-v5p'), w);
+    const moreHbm = evaluate(designWith('tpu-v5p', (d) => { d.memory.hbm.bytesPerSec = '5.5 TB/s'; }), w);
+    const moreMxu = evaluate(designWith('tpu-v5p', (d) => { d.compute.matrixUnits[0].count *= 2; }), w);
+    expect(base.metrics.boundBy).toBe('compute');
+    expect(moreHbm.metrics.ttftSec / base.metrics.ttftSec).toBeGreaterThan(0.95);
+    expect(moreMxu.metrics.ttftSec / base.metrics.ttftSec).toBeLessThan(0.6);
+  });
+});
+
+describe('energy', () => {
+  test('lower precision never raises MAC energy (every node, every preset)', () => {
+    const byBits = [...FORMAT_NAMES].sort((a, b) => FORMATS[b].bits - FORMATS[a].bits);
+    const tables = [...Object.values(NODE_TECHNOLOGY).map(defaultPjPerMac), ...PRESETS.map((n) => loadDesign(n).energy.pjPerMac)];
+    for (const pj of tables) {
+      for (let i = 0; i < byBits.length; i++) {
+        for (let j = 0; j < byBits.length; j++) {
+          if (FORMATS[byBits[j]].bits < FORMATS[byBits[i]].bits) expect(pj[byBits[j]]).toBeLessThanOrEqual(pj[byBits[i]]);
+        }
+      }
+    }
+  });
+
+  test('energy parts add up to the total for every preset workload on every preset design', () => {
+    const workloads = listWorkloadPresets().map((w) => loadWorkload(w));
+    for (const d of PRESETS) {
+      const chip = loadDesign(d);
+      for (const w of workloads) {
+        const m = evaluate(chip, w).metrics;
+        const sum = ENERGY_PARTS.reduce((a, k) => a + m.energyBreakdownJ[k], 0);
+        expect(Math.abs(sum - m.energyJPerToken)).toBeLessThanOrEqual(1e-12 * Math.max(1, m.energyJPerToken));
+        for (const v of Object.values(m)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+      }
+    }
+  });
+
+  test('a power limit is never exceeded', () => {
+    const workloads = ['llama-3-70b-serve', 'llama-3-70b-train'].map((w) => loadWorkload(w));
+    for (const d of PRESETS) {
+      const chip = loadDesign(d);
+      if (chip.tdpW === undefined) continue;
+      for (const w of workloads) {
+        const e = evaluate(chip, w);
+        expect(e.metrics.powerW).toBeLessThanOrEqual(chip.tdpW * (1 + 1e-9));
+        for (const ph of e.phases) for (const s of ph.steps) {
+          if (s.timeSec === 0) continue;
+          const dyn = s.energyJ.compute + s.energyJ.sram + s.energyJ.hbm + s.energyJ.interconnect;
+          expect(dyn / s.timeSec + chip.energy.staticW).toBeLessThanOrEqual(chip.tdpW * (1 + 1e-9));
+        }
+      }
+    }
+  });
+
+  test('moving data costs more than arithmetic: an HBM byte costs more than a bf16 MAC on every preset', () => {
+    for (const d of PRESETS) {
+      const c = loadDesign(d);
+      expect(c.energy.hbmPjPerByte).toBeGreaterThan(c.energy.pjPerMac.bf16);
+      expect(c.energy.hbmPjPerByte).toBeGreaterThan(10 * c.energy.sramPjPerByte);
+    }
+  });
+});
+
+describe('precision', () => {
+  test('fp8 weights halve the memory-bound decode time of bf16 weights (nearly)', () => {
+    const mk = (wp: string, kv: string) => parseWorkload({ model: 'llama-3-8b', phase: 'decode', batch: 1, inputTokens: 1024, outputTokens: 64, precision: { weights: wp, kvCache: kv }, chips: 1 }, 'w');
+    const chip = loadDesign('h100-sxm');
+    const bf16 = evaluate(chip, mk('bf16', 'bf16')).metrics.tpotSec;
+    const fp8 = evaluate(chip, mk('fp8', 'fp8')).metrics.tpotSec;
+    expect(fp8 / bf16).toBeGreaterThan(0.5);
+    expect(fp8 / bf16).toBeLessThan(0.6);
+  });
+
+  test('block scales cost bandwidth: int4 with a scale per 32 values reads more than with one per 128', () => {
+    const mk = (blockSize: number) => parseWorkload({ model: 'llama-3-8b', phase: 'decode', batch: 1, inputTokens: 1024, outputTokens: 64, precision: { weights: { format: 'int4', blockSize } }, chips: 1 }, 'w');
+    const chip = loadDesign('tpu-v6e');
+    const e32 = evaluate(chip, mk(32));
+    const e128 = evaluate(chip, mk(128));
+    expect(e32.memory!.weightsBytes / e128.memory!.weightsBytes).toBeCloseTo((4 + 8 / 32) / (4 + 8 / 128), 6);
+    expect(e32.metrics.tpotSec).toBeGreaterThan(e128.metrics.tpotSec);
+    expect(e32.metrics.quantizationSnrDb).toBeGreaterThan(e128.metrics.quantizationSnrDb);
+  });
+
+  test('a chip without a unit for the format computes in a wider one (int4 weights on an H100 run in fp8 or wider)', () => {
+    const chip = loadDesign('h100-sxm');
+    const sel = selectComputeFormat(chip, defaultPrecision('int4'), defaultPrecision('int4'))!;
+    expect(sel.native).toBe(false);
+    expect(FORMATS[sel.format].bits).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('speculative decoding', () => {
+  test('turns decode into parallel work: faster at high acceptance, not at zero acceptance', () => {
+    const chip = loadDesign('h100-sxm');
+    const plain = evaluate(chip, loadWorkload('llama-3-8b-decode')).metrics.tpotSec;
+    const spec = evaluate(chip, loadWorkload('llama-3-8b-spec-decode')).metrics.tpotSec;
+    const none = evaluate(chip, parseWorkload({ model: 'llama-3-8b', phase: 'decode', batch: 1, inputTokens: 4096, outputTokens: 128, chips: 1, speculative: { drafter: 'llama-3.2-1b', draftTokens: 4, acceptanceRate: 0 } }, 'w')).metrics.tpotSec;
+    expect(spec).toBeLessThan(0.7 * plain);
+    expect(none).toBeGreaterThan(plain);
+  });
+});
+
+describe('memory fit', () => {
+  test('a model that does not fit is infeasible with the reason, and fits with a DRAM tier at DRAM speed', () => {
+    const w = parseWorkload({ model: 'llama-3-70b', phase: 'decode', batch: 1, inputTokens: 1024, outputTokens: 16, chips: 1 }, 'w');
+    const small = evaluate(loadDesign('h100-sxm'), w);
+    expect(small.feasible).toBe(false);
+    expect(small.metrics.fits).toBe(false);
+    expect(small.reasons.join(' ')).toMatch(/needs .* GB per chip/);
+    const withDram = evaluate(designWith('h100-sxm', (d) => { d.memory.dram = { bytes: '480 GB', bytesPerSec: '450 GB/s' }; }), w);
+    expect(withDram.feasible).toBe(true);
+    expect(withDram.memory!.weightsInDramFraction).toBeGreaterThan(0.4);
+    expect(withDram.metrics.tpotSec).toBeGreaterThan(3 * evaluate(loadDesign('h200-sxm'), w).metrics.tpotSec);
+  });
+
+  test('auto batch picks the throughput-maximizing batch within the SLO', () => {
+    const w = loadWorkload('llama-3-70b-serve');
+    const e = evaluate(loadDesign('h100-sxm'), w);
+    expect(e.feasible).toBe(true);
+    expect(e.metrics.tpotSec).toBeLessThanOrEqual(0.05);
+    const doubled = evaluate(loadDesign('h100-sxm'), { ...w, batch: e.metrics.batch * 2 });
+    expect(doubled.feasible === false || doubled.metrics.tokensPerSec <= e.metrics.tokensPerSec).toBe(true);
+  });
+});
+
+describe('reproducibility', () => {
+  test('same inputs give the same bytes', () => {
+    const a = JSON.stringify(evaluate(loadDesign('tpu7x'), loadWorkload('deepseek-v3-serve')));
+    const b = JSON.stringify(evaluate(loadDesign('tpu7x'), loadWorkload('deepseek-v3-serve')));
+    expect(a).toBe(b);
+  });
+});
