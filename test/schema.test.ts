@@ -195,7 +195,7 @@ describe('workload rejections', () => {
 
   // BUG: src/io/zod-issues.ts reports a plain string that matches neither branch of the
   // precision union as "Invalid input", without the formats it expected.
-  test.failing('precision format "fp5" says which formats were expected', () => {
+  test('precision format "fp5" says which formats were expected', () => {
     const w = workload();
     w.precision.weights = 'fp5';
     expectIssue(() => parseWorkload(w, WFILE), WFILE, 'precision.weights', /expected .*bf16.*fp8/);

@@ -34,10 +34,22 @@ export function zodIssues(error: z.ZodError, shapeKeysAt?: (path: PropertyKey[])
         for (const sub of best) out.push({ path: formatPath([...path, ...(sub.path as PropertyKey[])]), message: sub.message });
         continue;
       }
+      // Every branch failed at the value itself: say what each branch would have taken.
+      out.push({ path: formatPath(path), message: `expected ${branches.map(describeBranch).join(' or ')}` });
+      continue;
     }
     out.push({ path: formatPath(path), message: issue.message });
   }
   return dedupe(out);
+}
+
+function describeBranch(issues: z.core.$ZodIssue[]): string {
+  const first = issues[0] as (z.core.$ZodIssue & { values?: unknown[]; expected?: string }) | undefined;
+  if (!first) return 'something else';
+  if (first.code === 'invalid_value' && first.values) return first.values.length === 1 ? JSON.stringify(first.values[0]) : `one of ${first.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (first.code === 'invalid_type' && first.expected) return `${/^[aeiou]/.test(first.expected) ? 'an' : 'a'} ${first.expected}`;
+  if (first.code === 'too_small' || first.code === 'too_big' || first.code === 'custom') return first.message;
+  return first.message;
 }
 
 function deepest(issues: z.core.$ZodIssue[]): number {

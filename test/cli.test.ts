@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Black-box tests of the built CLI (`dist/` must be built first: `npm test` does). */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Each spawn takes about half a second; allow for a slow machine. */
+const T = 30_000;
+
+function chipdse(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/chipdse.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every error line is `chipdse: ...`, and there is no stack trace. */
+function expectCleanError(stderr: string): string[] {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  expect(lines.length).toBeGreaterThan(0);
+  for (const l of lines) expect(l).toMatch(/^chipdse: /);
+  expect(stderr).not.toMatch(/^ {4}at /m);
+  return lines;
+}
+
+function expectFiniteNumbers(x: unknown, path: string): void {
+  if (x === null || x === undefined) throw new Error(`${path} is ${x}`);
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new Error(`${path} = ${x} is not finite`);
+  } else if (typeof x === 'object') {
+    for (const [k, v] of Object.entries(x)) expectFiniteNumbers(v, `${path}.${k}`);
+  }
+}
+
+const METRIC_NUMBERS = ['tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken', 'powerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens'];
+
+describe('chipdse eval', () => {
+  test('--json prints one evaluation object with finite metrics whose energy breakdown adds up', () => {
+    const r = chipdse('eval', '--design', 'h100-sxm', '--workload', 'llama-3-70b-serve', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(typeof e).toBe('object');
+    expect(Array.isArray(e)).toBe(false);
+    expect(typeof e.feasible).toBe('boolean');
+    expect(Array.isArray(e.reasons)).toBe(true);
+    const m = e.metrics;
+    for (const k of METRIC_NUMBERS) {
+      expect(typeof m[k]).toBe('number');
+      expect(Number.isFinite(m[k])).toBe(true);
+    }
+    expect(['compute', 'memory', 'interconnect', 'power']).toContain(m.boundBy);
+    expect(typeof m.fits).toBe('boolean');
+    expect(Object.keys(m.energyBreakdownJ).sort()).toEqual(['compute', 'hbm', 'interconnect', 'sram', 'static']);
+    expectFiniteNumbers(m, 'metrics');
+    const parts = Object.values(m.energyBreakdownJ as Record<string, number>);
+    const sum = parts.reduce((a, b) => a + b, 0);
+    expect(m.energyJPerToken).toBeGreaterThan(0);
+    expect(Math.abs(sum - m.energyJPerToken) / m.energyJPerToken).toBeLessThan(1e-9);
+    expect(m.tokensPerSec).toBeGreaterThan(0);
+  }, T);
+
+  test('the text form names the design and workload and shows energy / token', () => {
+    const r = chipdse('eval', '--design', 'h100-sxm', '--workload', 'llama-3-70b-serve');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('h100-sxm');
+    expect(r.stdout).toContain('llama-3-70b-serve');
+    expect(r.stdout).toContain('energy / token');
+  }, T);
+});
+
+describe('chipdse compare', () => {
+  test('--json gives ratios to the first design; H200 decodes faster than H100', () => {
+    const r = chipdse('compare', '--designs', 'h100-sxm', 'h200-sxm', 'b200', '--workload', 'llama-3-8b-decode', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.designs).toEqual(['h100-sxm', 'h200-sxm', 'b200']);
+    expect(out.workloads).toHaveLength(1);
+    const results = out.workloads[0].results;
+    expect(results).toHaveLength(3);
+    expect(results.map((x: { design: string }) => x.design)).toEqual(['h100-sxm', 'h200-sxm', 'b200']);
+    expect(results[0].ratioToFirst.tokensPerSec).toBe(1);
+    expect(results[1].metrics.tokensPerSec).toBeGreaterThan(results[0].metrics.tokensPerSec);
+    expect(results[1].ratioToFirst.tokensPerSec).toBeCloseTo(results[1].metrics.tokensPerSec / results[0].metrics.tokensPerSec, 9);
+    expect(results[1].ratioToFirst.tokensPerSec).toBeGreaterThan(1);
+  }, T);
+
+  test('the text form shows (x...) ratios', () => {
+    const r = chipdse('compare', '--designs', 'h100-sxm', 'h200-sxm', '--workload', 'llama-3-8b-decode');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('h200-sxm');
+    expect(r.stdout).toMatch(/\(x\d+(\.\d+)?\)/);
+  }, T);
+});
+
+describe('chipdse errors', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chipdse-cli-'));
+  }, T);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  }, T);
+
+  test('a missing design file: exit 1, one clean line naming the file', () => {
+    const f = join(dir, 'missing.json');
+    const r = chipdse('eval', '--design', f, '--workload', 'llama-3-70b-serve');
+    expect(r.code).toBe(1);
+    const lines = expectCleanError(r.stderr);
+    expect(lines[0]).toContain(f);
+    expect(lines[0]).toMatch(/not found/);
+  }, T);
+
+  test('an unknown preset: exit 1, names it and lists the presets', () => {
+    const r = chipdse('eval', '--design', 'no-such-chip', '--workload', 'llama-3-70b-serve');
+    expect(r.code).toBe(1);
+    const lines = expectCleanError(r.stderr);
+    expect(lines.join('\n')).toMatch(/no-such-chip/);
+    expect(lines.join('\n')).toMatch(/h100-sxm/);
+  }, T);
+
+  test('a design file with an unknown key: exit 1, names the file, the field and the allowed keys', () => {
+    const f = join(dir, 'typo.json');
+    const d = JSON.parse(readFileSync(join(ROOT, 'designs/h100-sxm.json'), 'utf8'));
+    d.memory.hbm.bandwith = '3 TB/s';
+    writeFileSync(f, JSON.stringify(d));
+    const r = chipdse('eval', '--design', f, '--workload', 'llama-3-70b-serve');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = expectCleanError(r.stderr);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^chipdse: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: memory\\.hbm\\.bandwith: unknown key.*bytesPerSec`)));
+  }, T);
+
+  test('an unknown command exits 2', () => {
+    const r = chipdse('frobnicate');
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+  }, T);
+});
+
+describe('chipdse presets', () => {
+  test('--json lists the design presets', () => {
+    const r = chipdse('presets', '--json');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.designs).toEqual(expect.arrayContaining(['a100-sxm', 'h100-sxm', 'h200-sxm', 'b200', 'mi300x', 'tpu-v4', 'tpu-v5e', 'tpu-v5p', 'tpu-v6e', 'tpu7x']));
+    expect(p.workloads).toEqual(expect.arrayContaining(['llama-3-70b-serve', 'llama-3-8b-decode']));
+  }, T);
+});
