@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { parseQuantity, UNIT_EXAMPLES, type Dimension } from '../units/quantity.js';
 
+/** A missing field says so, rather than "expected object, received undefined". */
+z.config({
+  customError: (iss) => {
+    if (iss.input !== undefined) return undefined;
+    if (iss.code === 'invalid_type') return `required: expected ${iss.expected}`;
+    if (iss.code === 'invalid_value') return `required: expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    return undefined;
+  },
+});
+
 /**
  * A physical quantity field: a number in the base unit or a string with a unit, checked
  * to be finite and within [min, max] (max rejects absurd sizes such as 1e30 bytes of SRAM).
