@@ -9,6 +9,37 @@ import { calibrate } from './calibrate/calibrate.js';
 import { formatEvaluation } from './report/evaluation-text.js';
 import { formatComparison, ratiosToFirst } from './report/compare-text.js';
 import { percent, seconds, si, table } from './report/format.js';
+import { ALGORITHMS, type AlgorithmName } from './search/algorithms.js';
+import { runSearch } from './search/run.js';
+import { runBatch } from './search/batch.js';
+import { listSpacePresets } from './search/space.js';
+import { RunStore } from './store/sqlite.js';
+import { exportCsv, exportJson, frontJson, objectiveValues } from './store/export.js';
+import { progressReporter } from './report/progress.js';
+import { writeFileSync } from 'node:fs';
+
+const DEFAULT_DB = 'results/chipdse.db';
+
+/** SIGINT stops a search after the generation in hand is stored. */
+let stopRequested = false;
+function installStopHandler(): void {
+  process.on('SIGINT', () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write('\nchipdse: stopping after this generation (Ctrl-C again to abort)\n');
+  });
+}
+
+function openRun(db: string, name: string) {
+  const store = new RunStore(db);
+  const run = store.getRun(name);
+  if (!run) {
+    const names = store.listRuns().map((r) => r.name);
+    store.close();
+    throw new ChipdseError(`${db}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
+  }
+  return { store, run };
+}
 
 const debug = process.argv.includes('--debug');
 
@@ -91,16 +122,135 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'search',
+      'explore a design space against workloads; every evaluation and the Pareto front go to SQLite',
+      (y) =>
+        y
+          .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
+          .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
+          .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
+          .option('budget', { type: 'number', default: 1000, describe: 'unique designs to evaluate' })
+          .option('population', { type: 'number', default: 64, describe: 'population (and batch) size' })
+          .option('seed', { type: 'number', default: 1 })
+          .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
+          .option('db', { type: 'string', default: DEFAULT_DB })
+          .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
+          .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
+          .check((a) => {
+            for (const k of ['budget', 'population', 'workers'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive whole number`);
+            if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error('--seed must be a whole number >= 0');
+            if (!a.resume && !a.space) throw new Error('--space is required (or --resume with --run)');
+            if (a.resume && !a.run) throw new Error('--resume needs --run');
+            return true;
+          }),
+      async (a) => {
+        installStopHandler();
+        const run = a.run ?? `${a.space}-${a.algorithm}-${a.seed}`;
+        const bar = progressReporter(process.stderr, run);
+        const s = await runSearch({
+          space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population,
+          seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), onGeneration: bar.update, shouldStop: () => stopRequested,
+        });
+        bar.end();
+        print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${a.db})`);
+        if (s.status === 'stopped') {
+          print(`resume with: chipdse search --run ${s.run} --resume --db ${a.db}`);
+          process.exitCode = 130;
+        }
+      },
+    )
+    .command(
+      'runs',
+      'list the runs in a database',
+      (y) => y.option('db', { type: 'string', default: DEFAULT_DB }).option('json', { type: 'boolean' }),
+      (a) => {
+        const store = new RunStore(a.db);
+        const runs = store.listRuns();
+        store.close();
+        if (a.json) return json(runs.map(({ spaceJson: _s, ...r }) => r));
+        if (runs.length === 0) return print(`${a.db}: no runs`);
+        print(table(runs.map((r) => [r.name, r.spaceName, r.algorithm, String(r.seed), `${r.evaluations}/${r.budget}`, String(r.generations), r.status, r.workloads.join(' ')]), ['run', 'space', 'algorithm', 'seed', 'evaluations', 'generations', 'status', 'workloads']));
+      },
+    )
+    .command(
+      'front',
+      'print the Pareto set of a run with its parameters and metrics',
+      (y) => y.option('run', { type: 'string', demandOption: true }).option('db', { type: 'string', default: DEFAULT_DB }).option('json', { type: 'boolean' }),
+      (a) => {
+        const { store, run } = openRun(a.db, a.run);
+        const front = store.loadFront(run.id);
+        store.close();
+        if (a.json) return json(frontJson(run, front));
+        if (front.length === 0) return print(`${run.name}: no feasible design yet`);
+        const params = Object.keys(front[0].params);
+        const sorted = [...front].sort((x, y) => x.objectives[0] - y.objectives[0]);
+        print(
+          table(
+            sorted.map((p) => [p.key, ...params.map((k) => (typeof p.params[k] === 'object' ? Object.keys(p.params[k] as object).join('+') : String(p.params[k]))), ...run.objectives.map((o) => Number(objectiveValues(run, p)[o.metric].toPrecision(4)).toString())]),
+            ['genome', ...params, ...run.objectives.map((o) => `${o.goal} ${o.metric}`)],
+          ),
+        );
+      },
+    )
+    .command(
+      'export',
+      'write every evaluation of a run as CSV or JSON',
+      (y) =>
+        y
+          .option('run', { type: 'string', demandOption: true })
+          .option('db', { type: 'string', default: DEFAULT_DB })
+          .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const })
+          .option('out', { type: 'string', describe: 'file to write (default: standard output)' }),
+      (a) => {
+        const { store, run } = openRun(a.db, a.run);
+        const points = store.loadEvaluations(run.id);
+        const front = new Set(store.loadFront(run.id).map((p) => p.key));
+        const gens = store.loadGenerationsByGenome(run.id);
+        store.close();
+        const text = a.format === 'csv' ? exportCsv(run, points, front, gens) : exportJson(run, points, front, gens);
+        if (a.out) writeFileSync(a.out, text);
+        else process.stdout.write(text);
+      },
+    )
+    .command(
+      'batch <file>',
+      'run a list of searches into one database, continuing where a previous batch stopped',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('db', { type: 'string', describe: 'overrides the batch file\'s db' })
+          .option('workers', { type: 'number', default: 1 }),
+      async (a) => {
+        installStopHandler();
+        let bar: ReturnType<typeof progressReporter> | undefined;
+        const results = await runBatch(a.file as string, {
+          db: a.db,
+          workers: a.workers,
+          onStart: (run, action) => {
+            bar?.end();
+            bar = progressReporter(process.stderr, run);
+            if (action === 'skip') process.stderr.write(`${run}: done in an earlier batch, skipped\n`);
+            if (action === 'resume') process.stderr.write(`${run}: resuming\n`);
+          },
+          onGeneration: (p) => bar?.update(p),
+          shouldStop: () => stopRequested,
+        });
+        bar?.end();
+        for (const s of results) print(`${s.run}: ${s.status}, ${s.evaluations} evaluations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)}`);
+        if (results.some((r) => r.status === 'stopped')) process.exitCode = 130;
+      },
+    )
+    .command(
       'presets',
       'list the shipped designs, workloads and models',
       (y) => y.option('json', { type: 'boolean' }),
       (a) => {
-        const p = { designs: listDesignPresets(), workloads: listWorkloadPresets(), models: listModelPresets() };
+        const p = { designs: listDesignPresets(), workloads: listWorkloadPresets(), models: listModelPresets(), spaces: listSpacePresets() };
         if (a.json) return json(p);
-        print(`designs:   ${p.designs.join(', ')}\nworkloads: ${p.workloads.join(', ')}\nmodels:    ${p.models.join(', ')}`);
+        print(`designs:   ${p.designs.join(', ')}\nworkloads: ${p.workloads.join(', ')}\nmodels:    ${p.models.join(', ')}\nspaces:    ${p.spaces.join(', ')}`);
       },
     )
-    .demandCommand(1, 'name a command: eval, compare, calibrate or presets')
+    .demandCommand(1, 'name a command: eval, compare, calibrate, search, runs, front, export, batch or presets')
     .strict()
     .recommendCommands()
     .fail((msg, err) => {

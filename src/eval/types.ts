@@ -118,3 +118,19 @@ export interface Evaluation {
   phases: PhaseCost[];
   components?: { workload: string; weight: number; evaluation: Evaluation }[];
 }
+
+/** Metric names a space may constrain or optimise: the numeric and boolean fields of Metrics, and the energy parts. */
+export const METRIC_NAMES = [
+  'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
+  'powerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'fits', 'hbmUsedBytes',
+  'memoryBytesPerChip', 'quantizationSnrDb',
+  'energyBreakdownJ.compute', 'energyBreakdownJ.sram', 'energyBreakdownJ.hbm', 'energyBreakdownJ.interconnect', 'energyBreakdownJ.static',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Reads a metric by name; booleans read as 1/0. */
+export function metricValue(m: Metrics, name: MetricName): number {
+  if (name.startsWith('energyBreakdownJ.')) return m.energyBreakdownJ[name.slice('energyBreakdownJ.'.length) as keyof EnergyBreakdown];
+  const v = (m as unknown as Record<string, number | boolean | string>)[name];
+  return typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+}

@@ -5,6 +5,8 @@ import { designSchema } from '../chip/schema.js';
 import { DESIGNS_DIR } from '../chip/load.js';
 import { workloadSchema, traceFileSchema } from '../workload/schema.js';
 import { WORKLOADS_DIR } from '../workload/load.js';
+import { spaceSchema } from '../search/space-schema.js';
+import { batchSchema } from '../search/batch.js';
 
 /** JSON Schemas for editors, generated from the same zod definitions the loader validates with. */
 export function jsonSchemas(): Record<string, unknown> {
@@ -13,6 +15,8 @@ export function jsonSchemas(): Record<string, unknown> {
     [join(DESIGNS_DIR, 'design.schema.json')]: gen(designSchema, 'chipdse design'),
     [join(WORKLOADS_DIR, 'workload.schema.json')]: gen(workloadSchema, 'chipdse workload'),
     [join(WORKLOADS_DIR, 'trace.schema.json')]: gen(traceFileSchema, 'chipdse trace'),
+    [join(DESIGNS_DIR, 'space.schema.json')]: gen(spaceSchema, 'chipdse design space'),
+    [join(DESIGNS_DIR, 'batch.schema.json')]: gen(batchSchema, 'chipdse batch'),
   };
 }
 

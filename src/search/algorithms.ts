@@ -1,0 +1,216 @@
+import { constrainedNonDominatedSort, crowdingDistance, paretoFront } from '../pareto/index.js';
+import { crossover, mutate, neighbour, randomGenome } from './operators.js';
+import { genomeKey, type Space } from './space.js';
+import type { PointResult } from './problem.js';
+import { randInt, type Rng } from './rng.js';
+
+export const ALGORITHMS = ['nsga2', 'random', 'exhaustive'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
+export type Archive = Map<string, PointResult>;
+
+/** Saved with each generation so that a resumed run continues exactly. */
+export interface AlgorithmState {
+  population: string[];
+  nextIndex: number;
+}
+
+/**
+ * A search strategy as a loop of propose (genomes not yet in the archive) and accept (their
+ * results). Proposals depend only on the archive, the state and the generator, so a run is
+ * reproducible whatever evaluates the proposals.
+ */
+export interface Algorithm {
+  propose(archive: Archive, limit: number, rng: Rng): number[][];
+  accept(results: PointResult[], archive: Archive): void;
+  state(): AlgorithmState;
+}
+
+const MUTATION_RETRIES = 50;
+const RANDOM_RETRIES = 2000;
+
+/** A random genome not in the archive nor in `taken`, or undefined when none is found. */
+function unseenRandom(space: Space, archive: Archive, taken: Set<string>, rng: Rng): number[] | undefined {
+  for (let t = 0; t < RANDOM_RETRIES; t++) {
+    const g = randomGenome(space, rng);
+    const k = genomeKey(g);
+    if (!archive.has(k) && !taken.has(k)) return g;
+  }
+  return undefined;
+}
+
+/**
+ * Latin hypercube sample in index space: each gene's n values are split into `count` equal strata
+ * and every stratum is used once, in a random order per gene, so the first population spans each
+ * parameter's whole range (its extremes included) instead of clustering by chance.
+ */
+export function latinHypercube(space: Space, count: number, rng: Rng): number[][] {
+  const columns = space.parameters.map((p) => {
+    const n = p.values.length;
+    const col = Array.from({ length: count }, (_, k) => Math.min(n - 1, Math.floor(((k + rng()) / count) * n)));
+    for (let i = col.length - 1; i > 0; i--) {
+      const j = randInt(rng, i + 1);
+      [col[i], col[j]] = [col[j], col[i]];
+    }
+    return col;
+  });
+  return Array.from({ length: count }, (_, k) => columns.map((c) => c[k]));
+}
+
+export function genomeAt(space: Space, index: number): number[] {
+  const g = new Array<number>(space.parameters.length);
+  for (let i = space.parameters.length - 1; i >= 0; i--) {
+    const n = space.parameters[i].values.length;
+    g[i] = index % n;
+    index = Math.floor(index / n);
+  }
+  return g;
+}
+
+/** Exhaustive enumeration in mixed-radix order (last parameter fastest): the truth for small spaces. */
+export function exhaustive(space: Space, state?: AlgorithmState): Algorithm {
+  let next = state?.nextIndex ?? 0;
+  return {
+    propose: (archive, limit) => {
+      const out: number[][] = [];
+      while (out.length < limit && next < space.size) {
+        const g = genomeAt(space, next++);
+        if (!archive.has(genomeKey(g))) out.push(g);
+      }
+      return out;
+    },
+    accept: () => {},
+    state: () => ({ population: [], nextIndex: next }),
+  };
+}
+
+/** Uniform sampling without replacement: the baseline a search must beat. */
+export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
+  const next = state?.nextIndex ?? 0;
+  return {
+    propose: (archive, limit, rng) => {
+      const out: number[][] = [];
+      const taken = new Set<string>();
+      while (out.length < limit) {
+        const g = unseenRandom(space, archive, taken, rng);
+        if (!g) break;
+        taken.add(genomeKey(g));
+        out.push(g);
+      }
+      return out;
+    },
+    accept: () => {},
+    state: () => ({ population: [], nextIndex: next }),
+  };
+}
+
+/** Keys of the feasible non-dominated points of the archive, in insertion order. */
+function archiveFront(archive: Archive): string[] {
+  const feasible = [...archive.values()].filter((p) => p.feasible);
+  return paretoFront(feasible.map((p) => p.objectives)).map((i) => feasible[i].key);
+}
+
+/** Ranks and crowding of a population under constrained domination (Deb et al. 2002). */
+function rankAndCrowd(points: PointResult[]): { rank: Int32Array; crowd: Float64Array; fronts: number[][] } {
+  const fronts = constrainedNonDominatedSort(points.map((p) => p.objectives), points.map((p) => p.violation));
+  const rank = new Int32Array(points.length);
+  const crowd = new Float64Array(points.length);
+  fronts.forEach((f, r) => {
+    const d = crowdingDistance(points.map((p) => p.objectives), f);
+    f.forEach((idx, j) => {
+      rank[idx] = r;
+      crowd[idx] = d[j];
+    });
+  });
+  return { rank, crowd, fronts };
+}
+
+/**
+ * NSGA-II (Deb, Pratap, Agarwal, Meyarivan 2002) with constrained domination: feasible before
+ * infeasible, infeasible by violation, then Pareto rank and crowding. Offspring come from binary
+ * tournaments, SBX/uniform crossover and step/reset mutation; a child already in the archive is
+ * mutated again, then replaced by a random unseen design, so no design is evaluated twice.
+ */
+export function nsga2(space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+  let population: string[] = state?.population ?? [];
+  return {
+    propose: (archive, limit, rng) => {
+      const want = Math.min(limit, populationSize);
+      const out: number[][] = [];
+      const taken = new Set<string>();
+      const push = (g: number[]) => {
+        taken.add(genomeKey(g));
+        out.push(g);
+      };
+      if (population.length === 0) {
+        for (const g of latinHypercube(space, want, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
+        while (out.length < want) {
+          const g = unseenRandom(space, archive, taken, rng);
+          if (!g) break;
+          push(g);
+        }
+        return out;
+      }
+      // Parents come from the population and the archive's whole feasible front: the front can
+      // outgrow the population, and its members are the best parents there are.
+      const pool = new Set(population);
+      for (const k of archiveFront(archive)) pool.add(k);
+      const pop = [...pool].map((k) => archive.get(k)!);
+      const { rank, crowd } = rankAndCrowd(pop);
+      const better = (i: number, j: number) => rank[i] < rank[j] || (rank[i] === rank[j] && crowd[i] > crowd[j]);
+      const tournament = () => {
+        const i = randInt(rng, pop.length);
+        const j = randInt(rng, pop.length);
+        return better(j, i) ? j : i;
+      };
+      let stalls = 0;
+      while (out.length < want && stalls < want * 4) {
+        const [c1, c2] = crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng);
+        for (let child of [mutate(space, c1, rng), mutate(space, c2, rng)]) {
+          if (out.length >= want) break;
+          // A child already seen is moved to a neighbour, step by step: this explores around the
+          // parents (near the front) instead of jumping away.
+          for (let t = 0; t < MUTATION_RETRIES && (archive.has(genomeKey(child)) || taken.has(genomeKey(child))); t++) child = neighbour(space, child, rng);
+          if (archive.has(genomeKey(child)) || taken.has(genomeKey(child))) {
+            const g = unseenRandom(space, archive, taken, rng);
+            if (!g) {
+              stalls++;
+              continue;
+            }
+            child = g;
+          }
+          push(child);
+        }
+      }
+      return out;
+    },
+    accept: (results, archive) => {
+      const merged = [...population.map((k) => archive.get(k)!), ...results];
+      const { fronts, crowd } = rankAndCrowd(merged);
+      const next: string[] = [];
+      for (const f of fronts) {
+        if (next.length + f.length <= populationSize) {
+          for (const i of f) next.push(merged[i].key);
+          continue;
+        }
+        const byCrowd = [...f].sort((a, b) => crowd[b] - crowd[a] || (merged[a].key < merged[b].key ? -1 : 1));
+        for (const i of byCrowd.slice(0, populationSize - next.length)) next.push(merged[i].key);
+        break;
+      }
+      population = next;
+    },
+    state: () => ({ population: [...population], nextIndex: 0 }),
+  };
+}
+
+export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+  switch (name) {
+    case 'nsga2':
+      return nsga2(space, populationSize, state);
+    case 'random':
+      return randomSearch(space, state);
+    case 'exhaustive':
+      return exhaustive(space, state);
+  }
+}

@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Workload } from '../workload/workload.js';
+import type { PointResult, Problem } from './problem.js';
+import { evaluateGenome } from './problem.js';
+import { parseSpace } from './space.js';
+
+/** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
+export interface ProblemData {
+  spaceData: unknown;
+  spaceFile: string;
+  workloads: Workload[];
+}
+
+export function problemFromData(d: ProblemData): Problem {
+  return { space: parseSpace(d.spaceData, d.spaceFile, process.cwd()), workloads: d.workloads };
+}
+
+function workerScript(): string {
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Under ts-jest this module runs from src/; the worker runs from the build.
+  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])search([\\/])worker\.js$/, '$1dist$2search$3worker.js');
+}
+
+/**
+ * Evaluates batches of genomes on worker threads. A batch is cut into contiguous slices, one per
+ * worker, and the results are put back in order, so the outcome does not depend on the worker count.
+ */
+export class EvaluatorPool {
+  private workers: Worker[] = [];
+  private local: Problem | undefined;
+
+  constructor(private readonly data: ProblemData, readonly size: number) {
+    if (size <= 1) {
+      this.local = problemFromData(data);
+      return;
+    }
+    const script = workerScript();
+    if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
+    for (let i = 0; i < size; i++) this.workers.push(new Worker(script, { workerData: data }));
+  }
+
+  async evaluate(genomes: number[][]): Promise<PointResult[]> {
+    if (this.local) return genomes.map((g) => evaluateGenome(this.local!, g));
+    const per = Math.ceil(genomes.length / this.workers.length);
+    const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
+    const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run(this.workers[i], s) : Promise.resolve([]))));
+    return parts.flat();
+  }
+
+  private run(w: Worker, genomes: number[][]): Promise<PointResult[]> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { results?: PointResult[]; error?: string }) => {
+        w.off('error', onError);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m.results!);
+      };
+      const onError = (e: Error) => {
+        w.off('message', onMessage);
+        reject(e);
+      };
+      w.once('message', onMessage);
+      w.once('error', onError);
+      w.postMessage({ genomes });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}

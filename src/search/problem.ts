@@ -1,0 +1,106 @@
+import { ValidationError, ChipdseError } from '../errors.js';
+import { parseDesign } from '../chip/load.js';
+import { evaluate } from '../eval/evaluate.js';
+import { metricValue, type Metrics } from '../eval/types.js';
+import type { Workload } from '../workload/workload.js';
+import { designForGenome, genomeKey, genomeParams, type Constraint, type MetricRef, type Space } from './space.js';
+
+/** What a search optimises: a space and the workloads its designs are scored on. */
+export interface Problem {
+  space: Space;
+  workloads: Workload[];
+}
+
+/** One evaluated point of the space, as stored. Objectives are in minimization form (maximized ones negated). */
+export interface PointResult {
+  key: string;
+  genome: number[];
+  params: Record<string, unknown>;
+  feasible: boolean;
+  /** 0 when feasible; otherwise the sum of normalized constraint violations plus 1 per failed workload. */
+  violation: number;
+  reasons: string[];
+  objectives: number[];
+  /** Metrics per workload name; null when the design itself is invalid. */
+  metrics: Record<string, Metrics> | null;
+}
+
+/** Violation charged to a design that fails validation: worse than any design that can be evaluated. */
+export const INVALID_DESIGN_VIOLATION = 1e6;
+
+/**
+ * A metric over the workloads: of one workload when named, else their geometric mean (scale-free,
+ * and exact for chip-level metrics that every workload shares), or the arithmetic mean when a
+ * value is zero.
+ */
+export function aggregateMetric(metrics: Record<string, Metrics>, ref: MetricRef): number {
+  if (ref.workload !== undefined) {
+    const m = metrics[ref.workload];
+    if (!m) throw new ChipdseError(`metric ${ref.label}: no workload named "${ref.workload}" in this search (${Object.keys(metrics).join(', ')})`);
+    return metricValue(m, ref.name);
+  }
+  const vs = Object.values(metrics).map((m) => metricValue(m, ref.name));
+  if (vs.every((v) => v > 0)) return Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
+  return vs.reduce((a, v) => a + v, 0) / vs.length;
+}
+
+/** How far a value is from satisfying a constraint, normalized by the bound (0 when satisfied). */
+export function constraintViolation(c: Constraint, v: number): number {
+  const scale = Math.max(Math.abs(c.value), 1e-12);
+  switch (c.op) {
+    case '<=':
+      return Math.max(0, (v - c.value) / scale);
+    case '<':
+      return v < c.value ? 0 : (v - c.value) / scale + 1e-9;
+    case '>=':
+      return Math.max(0, (c.value - v) / scale);
+    case '>':
+      return v > c.value ? 0 : (c.value - v) / scale + 1e-9;
+    case '==':
+      return v === c.value ? 0 : Math.abs(v - c.value) / scale;
+    case '!=':
+      return v !== c.value ? 0 : 1;
+  }
+}
+
+/** Evaluates one genome on every workload: pure, so any worker gets the same answer. */
+export function evaluateGenome(problem: Problem, genome: number[]): PointResult {
+  const { space, workloads } = problem;
+  const key = genomeKey(genome);
+  const params = genomeParams(space, genome);
+  const raw = designForGenome(space, genome);
+  let chip;
+  try {
+    chip = parseDesign(raw, `${space.name} design ${key}`).chip;
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    return { key, genome, params, feasible: false, violation: INVALID_DESIGN_VIOLATION, reasons: e.issues.map((i) => `${i.path}: ${i.message}`), objectives: space.objectives.map(() => 0), metrics: null };
+  }
+  const metrics: Record<string, Metrics> = {};
+  const reasons: string[] = [];
+  let violation = 0;
+  for (const w of workloads) {
+    const e = evaluate(chip, w);
+    metrics[w.name] = e.metrics;
+    if (!e.feasible) {
+      violation += 1;
+      for (const r of e.reasons) reasons.push(workloads.length > 1 ? `${w.name}: ${r}` : r);
+    }
+  }
+  for (const c of space.constraints) {
+    const targets = c.metric.workload !== undefined ? [c.metric.workload] : Object.keys(metrics);
+    for (const name of targets) {
+      const v = aggregateMetric(metrics, { ...c.metric, workload: name });
+      const over = constraintViolation(c, v);
+      if (over > 0) {
+        violation += over;
+        reasons.push(`${targets.length > 1 ? `${name}: ` : ''}constraint ${c.text} violated (${c.metric.name} = ${Number(v.toPrecision(4))})`);
+      }
+    }
+  }
+  const objectives = space.objectives.map((o) => {
+    const v = aggregateMetric(metrics, o.metric);
+    return o.goal === 'max' ? -v : v;
+  });
+  return { key, genome, params, feasible: violation === 0, violation, reasons, objectives, metrics };
+}

@@ -1,0 +1,189 @@
+import { ChipdseError } from '../errors.js';
+import { hypervolume, paretoFront } from '../pareto/index.js';
+import { RunStore, type GenerationStats } from '../store/sqlite.js';
+import { loadWorkload } from '../workload/load.js';
+import { TOOL_VERSION } from '../version.js';
+import { makeAlgorithm, type AlgorithmName, type Archive } from './algorithms.js';
+import { EvaluatorPool, type ProblemData } from './pool.js';
+import type { PointResult } from './problem.js';
+import { makeRng } from './rng.js';
+import { loadSpace, parseSpace, type Space } from './space.js';
+
+export interface SearchOptions {
+  space: string;
+  workloads: string[];
+  algorithm: AlgorithmName;
+  budget: number;
+  population: number;
+  seed: number;
+  workers: number;
+  db: string;
+  run: string;
+  resume: boolean;
+  onGeneration?: (p: Progress) => void;
+  /** Checked after each generation is stored: true stops the run cleanly (SIGINT). */
+  shouldStop?: () => boolean;
+  now?: () => string;
+}
+
+export interface Progress {
+  generation: number;
+  evaluations: number;
+  budget: number;
+  feasibleShare: number;
+  hypervolume: number;
+  frontSize: number;
+  evaluationsPerSec: number;
+}
+
+export interface SearchSummary {
+  run: string;
+  status: 'done' | 'stopped';
+  evaluations: number;
+  generations: number;
+  frontSize: number;
+  hypervolume: number;
+  reference: number[] | null;
+}
+
+/** Objective values in minimization form for a reference point given in objective units. */
+export function referenceToMin(space: Space, ref: number[]): number[] {
+  return ref.map((r, i) => (space.objectives[i].goal === 'max' ? -r : r));
+}
+
+/**
+ * A reference point when the space names none: per objective, the worst feasible value of the
+ * first generation with feasible designs, pushed out by 10% of the range seen (or of the value).
+ * It is stored with the run, so every later hypervolume of the run uses the same point.
+ */
+export function deriveReference(space: Space, feasible: PointResult[]): number[] {
+  return space.objectives.map((o, i) => {
+    const vs = feasible.map((p) => p.objectives[i]);
+    const worst = Math.max(...vs);
+    const best = Math.min(...vs);
+    const margin = 0.1 * (worst - best || Math.abs(worst) || 1);
+    const minForm = worst + margin;
+    return o.goal === 'max' ? -minForm : minForm;
+  });
+}
+
+/** The space's file with its base design inlined: a run stores this, so it can be resumed or replayed exactly. */
+function selfContained(space: Space): Record<string, unknown> {
+  return { ...space.raw, base: space.base.data };
+}
+
+function frontOf(points: PointResult[]): PointResult[] {
+  const idx = paretoFront(points.map((p) => p.objectives));
+  return idx.map((i) => points[i]);
+}
+
+export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
+  const now = o.now ?? (() => new Date().toISOString());
+  const store = new RunStore(o.db);
+  try {
+    let space: Space;
+    let workloadRefs: string[];
+    let runId: number;
+    let reference: number[] | null;
+    let algorithm = o.algorithm;
+    let seed = o.seed;
+    let budget = o.budget;
+    let population = o.population;
+    const existing = store.getRun(o.run);
+    if (o.resume) {
+      if (!existing) throw new ChipdseError(`${o.db}: no run named "${o.run}" to resume (chipdse runs --db ${o.db} lists them)`);
+      space = parseSpace(JSON.parse(existing.spaceJson), `run ${o.run} space`, process.cwd());
+      workloadRefs = existing.workloads;
+      ({ algorithm, seed, budget, population } = existing as unknown as { algorithm: AlgorithmName; seed: number; budget: number; population: number });
+      runId = existing.id;
+      reference = existing.reference;
+    } else {
+      if (existing) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
+      space = loadSpace(o.space);
+      workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
+      if (workloadRefs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
+      reference = space.reference ?? null;
+      runId = -1;
+    }
+    const workloads = workloadRefs.map((w) => loadWorkload(w));
+    const names = new Set<string>();
+    for (const w of workloads) {
+      if (names.has(w.name)) throw new ChipdseError(`workload "${w.name}" is given twice`);
+      names.add(w.name);
+    }
+    const spaceData = selfContained(space);
+    if (!o.resume) {
+      runId = store.createRun(
+        {
+          name: o.run,
+          spaceName: space.name,
+          spaceJson: JSON.stringify(spaceData),
+          workloads: workloadRefs,
+          objectives: space.objectives.map((x) => ({ metric: x.metric.label, goal: x.goal })),
+          constraints: space.constraints.map((c) => c.text),
+          algorithm,
+          seed,
+          budget,
+          population,
+          reference,
+          toolVersion: TOOL_VERSION,
+        },
+        now(),
+      );
+    }
+
+    const archive: Archive = new Map();
+    let generation = 0;
+    let rng = makeRng(seed);
+    let alg = makeAlgorithm(algorithm, space, population);
+    let front: PointResult[] = [];
+    if (o.resume) {
+      for (const p of store.loadEvaluations(runId)) archive.set(p.key, p);
+      const saved = store.loadState(runId);
+      if (saved) {
+        generation = saved.generation + 1;
+        rng = makeRng(seed, saved.rngState);
+        alg = makeAlgorithm(algorithm, space, population, saved.state);
+      }
+      front = store.loadFront(runId);
+    }
+
+    const data: ProblemData = { spaceData, spaceFile: `run ${o.run} space`, workloads };
+    const pool = new EvaluatorPool(data, o.workers);
+    const started = Date.now();
+    let evaluatedHere = 0;
+    let hv = 0;
+    let status: 'done' | 'stopped' = 'done';
+    try {
+      while (archive.size < budget) {
+        const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
+        if (genomes.length === 0) break;
+        const results = await pool.evaluate(genomes);
+        const firstSeq = archive.size;
+        for (const r of results) archive.set(r.key, r);
+        alg.accept(results, archive);
+        evaluatedHere += results.length;
+        const feasibleNew = results.filter((r) => r.feasible);
+        if (!reference && feasibleNew.length > 0) reference = deriveReference(space, feasibleNew);
+        front = frontOf([...front, ...feasibleNew]);
+        hv = reference ? hypervolume(front.map((p) => p.objectives), referenceToMin(space, reference)) : 0;
+        let feasibleCount = 0;
+        for (const p of archive.values()) if (p.feasible) feasibleCount++;
+        const stats: GenerationStats = { generation, evaluations: archive.size, feasibleShare: feasibleCount / archive.size, frontSize: front.length, hypervolume: hv };
+        store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state: alg.state(), rngState: rng.state() });
+        o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000) });
+        generation++;
+        if (o.shouldStop?.() && archive.size < budget) {
+          status = 'stopped';
+          break;
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+    store.finishRun(runId, status, now());
+    return { run: o.run, status, evaluations: archive.size, generations: generation, frontSize: front.length, hypervolume: hv, reference };
+  } finally {
+    store.close();
+  }
+}

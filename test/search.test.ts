@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from 'simple-statistics';
+import Database from 'better-sqlite3';
+import { runSearch, type SearchOptions } from '../src/search/run.js';
+import { RunStore } from '../src/store/sqlite.js';
+import { exportJson, exportCsv } from '../src/store/export.js';
+import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
+import { ChipdseError } from '../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chipdse-search-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = (over: Partial<SearchOptions>): SearchOptions => ({
+  space: 'small', workloads: [], algorithm: 'nsga2', budget: 200, population: 20, seed: 1, workers: 1, db: join(dir, 'a.db'), run: 'r', resume: false, now: () => 'T', ...over,
+});
+
+function exportOf(db: string, run: string, format: 'json' | 'csv' = 'json'): string {
+  const store = new RunStore(db);
+  const r = store.getRun(run)!;
+  const pts = store.loadEvaluations(r.id);
+  const front = new Set(store.loadFront(r.id).map((p) => p.key));
+  const gens = store.loadGenerationsByGenome(r.id);
+  store.close();
+  return format === 'json' ? exportJson(r, pts, front, gens) : exportCsv(r, pts, front, gens);
+}
+
+describe('search on the small space (2,000 designs)', () => {
+  const db = join(dir, 'small.db');
+  let truthHv = 0;
+  let truthFront: number[][] = [];
+
+  beforeAll(async () => {
+    const s = await runSearch(base({ algorithm: 'exhaustive', budget: 100000, population: 500, db, run: 'truth' }));
+    expect(s.evaluations).toBe(2000);
+    truthHv = s.hypervolume;
+    const store = new RunStore(db);
+    truthFront = store.loadFront(store.getRun('truth')!.id).map((p) => p.objectives);
+    store.close();
+  });
+
+  test('exhaustive: the stored front is exactly the non-dominated set of all feasible designs', () => {
+    const store = new RunStore(db);
+    const run = store.getRun('truth')!;
+    const all = store.loadEvaluations(run.id).filter((p) => p.feasible);
+    store.close();
+    const brute = all.filter((p) => !all.some((q) => dominates(q.objectives, p.objectives)));
+    expect(truthFront.length).toBe(brute.length);
+    expect(hypervolume(truthFront, [0, 5000])).toBeCloseTo(truthHv, 6);
+  });
+
+  test('NSGA-II reaches 0.95 of the exhaustive hypervolume within 10% of the space (median of 11 seeds), and beats random sampling', async () => {
+    const nsga: number[] = [];
+    const rand: number[] = [];
+    for (let seed = 1; seed <= 11; seed++) {
+      nsga.push((await runSearch(base({ db, run: `n${seed}`, seed }))).hypervolume / truthHv);
+      rand.push((await runSearch(base({ db, run: `r${seed}`, seed, algorithm: 'random' }))).hypervolume / truthHv);
+    }
+    expect(median(nsga)).toBeGreaterThanOrEqual(0.95);
+    expect(median(nsga)).toBeGreaterThan(median(rand));
+    for (const r of [...nsga, ...rand]) expect(r).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  test('no design is evaluated twice, and the budget is respected', async () => {
+    const database = new Database(db, { readonly: true });
+    const rows = database.prepare("SELECT r.name, count(*) AS n, count(DISTINCT e.genome) AS d, r.budget FROM evaluations e JOIN runs r ON r.id = e.run_id GROUP BY r.id").all() as { name: string; n: number; d: number; budget: number }[];
+    database.close();
+    for (const r of rows) {
+      expect(r.n).toBe(r.d);
+      expect(r.n).toBeLessThanOrEqual(r.budget);
+    }
+  });
+
+  test('hypervolume per generation never decreases (the front is the whole archive\'s)', () => {
+    const store = new RunStore(db);
+    const gens = store.loadGenerations(store.getRun('n1')!.id);
+    store.close();
+    for (let i = 1; i < gens.length; i++) expect(gens[i].hypervolume).toBeGreaterThanOrEqual(gens[i - 1].hypervolume - 1e-9);
+    expect(gens.length).toBe(10);
+  });
+
+  test('the front of a run is non-dominated and every front point is feasible', () => {
+    const store = new RunStore(db);
+    const front = store.loadFront(store.getRun('n2')!.id);
+    store.close();
+    expect(front.every((p) => p.feasible)).toBe(true);
+    const objs = front.map((p) => p.objectives);
+    expect(paretoFront(objs).length).toBe(objs.length);
+  });
+});
+
+describe('reproducibility', () => {
+  test('same seed: byte-identical exports whatever the worker count', async () => {
+    await runSearch(base({ db: join(dir, 'w1.db'), run: 'x', workers: 1, budget: 120, population: 24, seed: 5 }));
+    await runSearch(base({ db: join(dir, 'w2.db'), run: 'x', workers: 2, budget: 120, population: 24, seed: 5 }));
+    expect(exportOf(join(dir, 'w2.db'), 'x')).toBe(exportOf(join(dir, 'w1.db'), 'x'));
+    expect(exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(exportOf(join(dir, 'w1.db'), 'x', 'csv'));
+  });
+
+  test('a stopped run resumed ends with exactly the rows of an uninterrupted run', async () => {
+    await runSearch(base({ db: join(dir, 'full.db'), run: 'x', budget: 200, seed: 9 }));
+    let gens = 0;
+    const stopped = await runSearch(base({ db: join(dir, 'part.db'), run: 'x', budget: 200, seed: 9, shouldStop: () => ++gens >= 3 }));
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.evaluations).toBe(60);
+    const resumed = await runSearch(base({ db: join(dir, 'part.db'), run: 'x', resume: true, space: '' }));
+    expect(resumed.status).toBe('done');
+    expect(exportOf(join(dir, 'part.db'), 'x')).toBe(exportOf(join(dir, 'full.db'), 'x'));
+    const rows = (f: string) => {
+      const d = new Database(f, { readonly: true });
+      const out = JSON.stringify([d.prepare('SELECT * FROM evaluations ORDER BY seq').all(), d.prepare('SELECT * FROM generations ORDER BY generation').all(), d.prepare('SELECT * FROM pareto ORDER BY genome').all(), d.prepare('SELECT generation, algorithm_state_json, rng_state_json FROM search_state').all()]);
+      d.close();
+      return out;
+    };
+    expect(rows(join(dir, 'part.db'))).toBe(rows(join(dir, 'full.db')));
+  });
+});
+
+describe('store', () => {
+  test('schema is versioned and marked as chipdse', () => {
+    const f = join(dir, 'v.db');
+    new RunStore(f).close();
+    const d = new Database(f, { readonly: true });
+    expect(d.pragma('user_version', { simple: true })).toBe(1);
+    expect(d.pragma('application_id', { simple: true })).toBe(0x43485044);
+    expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
+    d.close();
+  });
+
+  test('a SQLite file of another program, or a file that is not SQLite, is refused without touching it', () => {
+    const other = join(dir, 'other.db');
+    const d = new Database(other);
+    d.exec('CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES (\'keep me\')');
+    d.close();
+    expect(() => new RunStore(other)).toThrow(ChipdseError);
+    expect(() => new RunStore(other)).toThrow(/not a chipdse database/);
+    const again = new Database(other, { readonly: true });
+    expect(again.prepare('SELECT x FROM notes').get()).toEqual({ x: 'keep me' });
+    again.close();
+    const text = join(dir, 'text.db');
+    writeFileSync(text, 'this is not a database at all, just some text that is long enough to look like a header'.repeat(20));
+    expect(() => new RunStore(text)).toThrow(/not a chipdse database|cannot open/);
+  });
+
+  test('a run name is not reused without --resume, and resuming an unknown run says so', async () => {
+    const db = join(dir, 'names.db');
+    await runSearch(base({ db, run: 'once', budget: 20 }));
+    await expect(runSearch(base({ db, run: 'once', budget: 20 }))).rejects.toThrow(/exists; give --resume/);
+    await expect(runSearch(base({ db, run: 'never', resume: true }))).rejects.toThrow(/no run named "never"/);
+  });
+});
