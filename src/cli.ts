@@ -17,6 +17,7 @@ import { RunStore } from './store/sqlite.js';
 import { exportCsv, exportJson, frontJson, objectiveValues } from './store/export.js';
 import { progressReporter } from './report/progress.js';
 import { writeFileSync } from 'node:fs';
+import { collectiveReport } from './interconnect/collective-command.js';
 
 const DEFAULT_DB = 'results/chipdse.db';
 
@@ -241,6 +242,34 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'collective',
+      'time one collective of a given size on a design and chip count (to check the model by hand)',
+      (y) =>
+        y
+          .option('design', { alias: 'd', type: 'string', demandOption: true })
+          .option('op', { type: 'string', default: 'all-reduce', describe: 'all-reduce, all-gather, reduce-scatter, all-to-all or send' })
+          .option('bytes', { type: 'string', demandOption: true, describe: 'per-chip buffer, e.g. "1 GB"' })
+          .option('chips', { type: 'number', demandOption: true })
+          .option('inner', { type: 'number', default: 1, describe: 'chips of groups nested inside this one (a data-parallel group over TP8 groups: 8)' })
+          .option('json', { type: 'boolean' }),
+      (a) => {
+        const r = collectiveReport(loadDesign(a.design), a.op, a.bytes, a.chips, a.inner);
+        if (a.json) return json(r);
+        print(
+          table([
+            ['design', r.design],
+            ['collective', `${r.op} of ${si(r.bytes, 'B')} per chip over ${r.chips} chips${r.groupShape.length ? ` (laid out ${r.groupShape.join('x')})` : ''}`],
+            ['network tier', r.tier],
+            ['time', seconds(r.timeSec)],
+            ['algorithm bandwidth', si(r.algorithmBytesPerSec, 'B/s')],
+            ['bus bandwidth (NCCL)', si(r.busBytesPerSec, 'B/s')],
+            ['bytes on links per chip', si(r.linkBytesPerChip, 'B')],
+            ['link energy per chip', `${(r.energyJPerChip * 1e3).toPrecision(3)} mJ`],
+          ]),
+        );
+      },
+    )
+    .command(
       'presets',
       'list the shipped designs, workloads and models',
       (y) => y.option('json', { type: 'boolean' }),
@@ -250,7 +279,7 @@ async function main(): Promise<void> {
         print(`designs:   ${p.designs.join(', ')}\nworkloads: ${p.workloads.join(', ')}\nmodels:    ${p.models.join(', ')}\nspaces:    ${p.spaces.join(', ')}`);
       },
     )
-    .demandCommand(1, 'name a command: eval, compare, calibrate, search, runs, front, export, batch or presets')
+    .demandCommand(1, 'name a command: eval, compare, calibrate, collective, search, runs, front, export, batch or presets')
     .strict()
     .recommendCommands()
     .fail((msg, err) => {

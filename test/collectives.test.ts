@@ -2,8 +2,8 @@ import { collectiveCost, groupShape } from '../src/interconnect/collectives.js';
 import type { Interconnect } from '../src/chip/chip.js';
 import { loadDesign } from '../src/chip/load.js';
 
-const switch8: Interconnect = { topology: 'switch', shape: [8], linksPerChip: 18, linkBytesPerSec: 25e9, linkLatencySec: 1e-6, chipsPerPod: 8, efficiency: 1, scaleOut: { bytesPerSec: 50e9, latencySec: 5e-6, pjPerBit: 10 } };
-const torus: Interconnect = { topology: 'torus3d', shape: [4, 4, 4], linksPerChip: 6, linkBytesPerSec: 45e9, linkLatencySec: 1e-6, chipsPerPod: 64, efficiency: 1, scaleOut: undefined };
+const switch8: Interconnect = { topology: 'switch', shape: [8], linksPerChip: 18, linkBytesPerSec: 25e9, linkLatencySec: 1e-6, chipsPerPod: 8, efficiency: 1, crossSite: undefined, scaleOut: { bytesPerSec: 50e9, latencySec: 5e-6, pjPerBit: 10 } };
+const torus: Interconnect = { topology: 'torus3d', shape: [4, 4, 4], linksPerChip: 6, linkBytesPerSec: 45e9, linkLatencySec: 1e-6, chipsPerPod: 64, efficiency: 1, crossSite: undefined, scaleOut: undefined };
 
 const ok = (c: ReturnType<typeof collectiveCost>) => {
   if ('error' in c) throw new Error(c.error);

@@ -10,7 +10,7 @@ import { ENERGY_PARTS, totalEnergy } from '../src/eval/types.js';
 import type { MatmulStep } from '../src/workload/step.js';
 import { designWith } from './helpers/designs.js';
 
-const PLACEMENT: Placement = { weightsInSram: false, weightsInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
+const PLACEMENT: Placement = { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
 const PRESETS = listDesignPresets();
 
 describe('roofline: no step beats its bounds', () => {

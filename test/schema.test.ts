@@ -216,7 +216,7 @@ describe('workload rejections', () => {
   test('parallelism product not equal to chips', () => {
     const w = workload();
     w.parallelism = { tensor: 4 };
-    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'parallelism', /4 x 1 x 1 = 4 must equal chips 8/);
+    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'parallelism', /4 x 1 x 1 x 1 = 4 must equal chips 8/);
   });
 
   test('tensor parallelism that does not divide the heads', () => {

@@ -24,7 +24,7 @@ export interface CalibrationPoint {
   predict: (chip: Chip) => number;
 }
 
-const PLACEMENT: Placement = { weightsInSram: false, weightsInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
+const PLACEMENT: Placement = { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
 
 function gemmSec(chip: Chip, m: number, k: number, n: number, format: FormatName): number {
   const p = defaultPrecision(format);

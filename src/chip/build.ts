@@ -199,11 +199,14 @@ export function buildChip(d: DesignFile): Chip {
       linkLatencySec: ic.linkLatencySec,
       chipsPerPod: ic.chipsPerPod,
       efficiency: d.efficiency.interconnect,
+      // Long-haul optics: ~10 pJ/bit for coherent 400G-class transceivers is an assumption (2x the pod SerDes figure x 2 ends).
+      crossSite: ic.crossSite ? { bytesPerSec: ic.crossSite.bytesPerSec, latencySec: ic.crossSite.latencySec, pjPerBit: ic.crossSite.pjPerBit ?? tech.linkPjPerBit * 4 } : undefined,
       scaleOut: ic.scaleOut
         ? { bytesPerSec: ic.scaleOut.bytesPerSec, latencySec: ic.scaleOut.latencySec, pjPerBit: ic.scaleOut.pjPerBit ?? tech.linkPjPerBit * 2 }
         : undefined,
     },
     efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, interconnect: d.efficiency.interconnect, source: d.efficiency.source },
+    reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
       pjPerMac,
       blockScaleStepPj: blockScalePj45PerMac(1) * logicScale,

@@ -27,6 +27,7 @@ export interface Chip {
   ecc: boolean;
   interconnect: Interconnect;
   efficiency: { matrix: number; memory: number; interconnect: number; source: string | undefined };
+  reliability: { chipFit: number; memoryFitPerMbit: number };
   energy: EnergyFigures;
   area: AreaBreakdown;
   cost: CostBreakdown;
@@ -50,6 +51,7 @@ export interface Interconnect {
   /** Sustained fraction of link bandwidth in collectives, applied to pod links and scale-out alike. */
   efficiency: number;
   scaleOut: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
+  crossSite: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
 }
 
 export interface EnergyFigures {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FORMAT_NAMES, BLOCK_SIZES } from '../precision/formats.js';
 import { quantity, positive, positiveInt, fraction } from '../io/schema-helpers.js';
 import { HBM_GENERATIONS } from './technology.js';
+import { CHIP_FIT, MEMORY_FIT_PER_MBIT } from '../reliability/reliability.js';
 
 /**
  * The design file: a chip, its memories, its links and the technology figures its cost
@@ -121,6 +122,14 @@ export const designSchema = z.strictObject({
     linkBytesPerSec: quantity('bytesPerSec', { max: 1e13 }).meta({ description: 'per link, per direction' }),
     linkLatencySec: quantity('seconds', { max: 1, allowZero: true }),
     chipsPerPod: positiveInt(1e6),
+    crossSite: z
+      .strictObject({
+        bytesPerSec: quantity('bytesPerSec', { max: 1e15 }).meta({ description: 'between two data centres, per site, per direction (e.g. 10 Tb/s of fibre = "1.25 TB/s")' }),
+        latencySec: quantity('seconds', { max: 10, allowZero: true }),
+        pjPerBit: positive(1e4).optional(),
+      })
+      .optional()
+      .meta({ description: 'the link between data centres, for training spread over several sites' }),
     scaleOut: z
       .strictObject({
         bytesPerSec: quantity('bytesPerSec', { max: 1e13 }).meta({ description: 'per chip, per direction, to chips outside the pod' }),
@@ -137,6 +146,12 @@ export const designSchema = z.strictObject({
       source: z.string().optional(),
     })
     .default(DEFAULT_EFFICIENCY),
+  reliability: z
+    .strictObject({
+      chipFit: positive(1e9, 'interruptions per 1e9 chip-hours, all causes (default from Llama 3 on H100s)').default(CHIP_FIT),
+      memoryFitPerMbit: positive(1e9, 'raw memory bit errors per 1e9 hours per Mbit').default(MEMORY_FIT_PER_MBIT),
+    })
+    .default({ chipFit: CHIP_FIT, memoryFitPerMbit: MEMORY_FIT_PER_MBIT }),
   technology: z
     .strictObject({
       energy: energyOverrides.optional(),

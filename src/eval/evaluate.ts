@@ -11,6 +11,7 @@ import { runPhase } from './phase.js';
 import { StepError, type Placement } from './step-cost.js';
 import { selectComputeFormat } from './format-select.js';
 import { usdPerChipSecond } from './tco.js';
+import { goodputOf, reliabilityFigures } from '../reliability/reliability.js';
 import { ENERGY_PARTS, totalEnergy, zeroEnergy, type Bound, type EnergyBreakdown, type Evaluation, type MemoryFootprint, type Metrics, type PhaseCost } from './types.js';
 
 /** HBM per stack and per-stack bandwidth beyond any announced part (JEDEC HBM4 JESD270-4: 16-high stacks of 32 Gb dies = 64 GB; 2048 bits at up to ~13 Gb/s = 3.3 TB/s). */
@@ -68,11 +69,12 @@ function evaluateAutoBatch(chip: Chip, w: Workload): Evaluation {
 }
 
 function placementFor(w: Workload, mem: MemoryFootprint): Placement {
-  const { tensor: t, pipeline: p } = w.parallelism;
+  const { tensor: t, pipeline: p, context: c } = w.parallelism;
   return {
     weightsInSram: mem.weightsInSram,
-    weightsInDramFraction: mem.weightsInDramFraction,
-    innerChips: { tensor: 1, expert: 1, pipeline: t, data: t * p },
+    expertsInDramFraction: mem.expertsInDramFraction,
+    denseInDramFraction: mem.denseInDramFraction,
+    innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p },
   };
 }
 
@@ -83,7 +85,7 @@ function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
 }
 
 function split(w: Workload) {
-  return { tensor: w.parallelism.tensor, expert: w.parallelism.expert };
+  return { tensor: w.parallelism.tensor, expert: w.parallelism.expert, context: w.parallelism.context };
 }
 
 function prec(w: Workload) {
@@ -123,6 +125,8 @@ interface CycleResult {
   modelFlops: number;
   computeFormat: FormatName;
   boundBy: Bound;
+  /** Time to write a checkpoint (training), 0 when serving. */
+  checkpointSec: number;
 }
 
 function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement): CycleResult {
@@ -165,7 +169,7 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     if (spec) {
       const dm = spec.drafter;
       const dt = dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1;
-      const draft = runPhase(chip, 'decode (draft)', micro, forwardPass(dm, { batch: micro, queries: 1, context, logitsTokens: micro }, { tensor: dt, expert: 1 }, prec(w)), { ...placement, weightsInDramFraction: 0 });
+      const draft = runPhase(chip, 'decode (draft)', micro, forwardPass(dm, { batch: micro, queries: 1, context, logitsTokens: micro }, { tensor: dt, expert: 1 }, prec(w)), { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 });
       phases.push(draft);
       iterSec += spec.draftTokens * draft.timeSec;
       addInto(iterJ, draft.energyJ, spec.draftTokens);
@@ -192,6 +196,7 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     modelFlops,
     computeFormat: computeFormatOf(chip, w),
     boundBy: dominantBound(phases, w.phase === 'serve' ? [preSec, decodeSec] : undefined),
+    checkpointSec: 0,
   };
 }
 
@@ -218,7 +223,11 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     : [];
   const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => ({ ...x, part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp], placement);
   const optShard = w.training.sharding === 'none' ? 1 : d;
-  const sync: Step[] = d > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
+  const sites = w.training.sites;
+  const dSite = d / sites;
+  // Context-parallel chips hold the same weights: their gradients are reduced with the data replicas'.
+  const syncGroup = dSite * w.parallelism.context;
+  const sync: Step[] = syncGroup > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: syncGroup, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
   // The last micro-batch's backward pass is what the gradient sync can hide behind.
   const lastBackward = bwd.filter((x) => x.kind !== 'collective').map((x) => ({ ...x, repeat: x.repeat / p }));
   const syncPhase = runPhase(chip, 'gradient sync', micro, [...lastBackward, ...sync], placement);
@@ -228,13 +237,19 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
   ], placement);
   const lastBackwardSec = syncPhase.steps.filter((c) => c.kind !== 'collective').reduce((a, c) => a + c.timeSec, 0);
   const exposedSync = Math.max(0, syncPhase.timeSec - lastBackwardSec);
-  // 1F1B pipeline: (microBatches + p - 1) stage slots of (micro-batch time / p).
-  const pipelineSec = (mb.timeSec / p) * (microBatches + p - 1);
-  const stepTimeSec = pipelineSec + exposedSync + optimizer.timeSec;
+  // 1F1B pipeline, interleaved over v virtual stages per chip (Narayanan et al., SC 2021):
+  // (microBatches + (p - 1) / v) slots of (micro-batch time / p).
+  const v = w.training.virtualStages;
+  const pipelineSec = (mb.timeSec / p) * (microBatches + (p - 1) / v);
+  const cross = crossSiteSync(chip, w, gradBytes / dSite);
+  // Across data centres the gradient exchange overlaps the whole next step; only its excess shows.
+  const exposedCross = Math.max(0, cross.timeSec - pipelineSec);
+  const stepTimeSec = pipelineSec + exposedSync + exposedCross + optimizer.timeSec;
   const dyn = zeroEnergy();
   addInto(dyn, mb.energyJ, microBatches / p);
   for (const c of syncPhase.steps) if (c.kind === 'collective') addInto(dyn, c.energyJ);
   addInto(dyn, optimizer.energyJ);
+  dyn.interconnect += cross.energyJ;
   const c = paramCounts(m);
   // PaLM (Chowdhery et al. 2022, appendix B) model FLOPs per token: 6 N + 12 L H Q T.
   const flopsPerToken = 6 * c.activePerToken + 12 * m.layers * m.heads * m.headDim * s;
@@ -250,8 +265,35 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     stepTimeSec,
     modelFlops: flopsPerToken * batch * s,
     computeFormat: computeFormatOf(chip, w),
-    boundBy: exposedSync > pipelineSec ? 'interconnect' : mb.boundBy,
+    boundBy: exposedSync + exposedCross > pipelineSec ? 'interconnect' : mb.boundBy,
+    checkpointSec: checkpointWriteSec(chip, w, params),
   };
+}
+
+/**
+ * Gradient exchange between data centres: after each site reduces its replicas' gradients, every
+ * chip holds 1/dSite of them and all-reduces that shard with its peers in the other sites; a
+ * site's chips share the site's link, so each gets bytesPerSec / chipsPerSite.
+ */
+function crossSiteSync(chip: Chip, w: Workload, bytesPerChip: number): { timeSec: number; energyJ: number } {
+  const sites = w.training.sites;
+  if (sites <= 1) return { timeSec: 0, energyJ: 0 };
+  const cs = chip.interconnect.crossSite;
+  if (!cs) throw new StepError(`training over ${sites} sites needs interconnect.crossSite in the design`);
+  const perChip = (cs.bytesPerSec * chip.interconnect.efficiency) / (w.chips / sites);
+  const sent = ((2 * (sites - 1)) / sites) * bytesPerChip;
+  return { timeSec: sent / perChip + 2 * (sites - 1) * cs.latencySec, energyJ: sent * 8 * cs.pjPerBit * 1e-12 };
+}
+
+/**
+ * A checkpoint is the weights and optimizer state; every chip writes its 1/data share of its
+ * replica's state in parallel, to remote storage over the scale-out network (else to host DRAM,
+ * else over the pod links).
+ */
+function checkpointWriteSec(chip: Chip, w: Workload, params: number): number {
+  const bytes = (params * (bytesPerValue(w.precision.weights) + 3 * bytesPerValue(w.precision.optimizer))) / w.parallelism.data;
+  const bw = chip.interconnect.scaleOut?.bytesPerSec ?? (chip.dramBytesPerSec > 0 ? chip.dramBytesPerSec : chip.interconnect.linkBytesPerSec);
+  return bytes / bw;
 }
 
 function computeFormatOf(chip: Chip, w: Workload): FormatName {
@@ -288,6 +330,9 @@ function finishMetrics(chip: Chip, w: Workload, r: CycleResult, batch: number, m
   const peakFlops = 2 * (chip.peakMacsPerSec[r.computeFormat] ?? 0);
   const mfu = r.cycleSec > 0 && peakFlops > 0 ? r.modelFlops / r.cycleSec / (chips * peakFlops) : 0;
   const usdPerSec = usdPerChipSecond(chip.cost.totalUsd, powerW) * chips;
+  const rel = reliabilityFigures({ chips, chipFit: chip.reliability.chipFit, memoryFitPerMbit: chip.reliability.memoryFitPerMbit, memoryBytesPerChip: Math.min(mem.totalBytes, chip.hbmBytes), ecc: chip.ecc });
+  const restartSec = w.phase === 'train' ? w.training.restartSec : 0;
+  const gp = r.checkpointSec > 0 ? goodputOf(r.checkpointSec, restartSec, rel.interruptionIntervalHours * 3600) : { goodput: 1, checkpointIntervalSec: 0 };
   return {
     tokensPerSec,
     latencySec: r.latencySec,
@@ -308,6 +353,9 @@ function finishMetrics(chip: Chip, w: Workload, r: CycleResult, batch: number, m
     hbmUsedBytes: mem.hbmBytes,
     memoryBytesPerChip: mem.totalBytes,
     quantizationSnrDb: quantizationSnrDb(w.precision.weights),
+    interruptionIntervalHours: Math.min(rel.interruptionIntervalHours, 1e12),
+    goodput: gp.goodput,
+    checkpointIntervalSec: gp.checkpointIntervalSec,
   };
 }
 
@@ -347,6 +395,7 @@ function evaluateTrace(chip: Chip, w: Workload): Evaluation {
     modelFlops: phase.steps.reduce((a, c) => a + 2 * c.macs, 0) * tr.chips,
     computeFormat: computeFormatOf(chip, w),
     boundBy: phase.boundBy,
+    checkpointSec: 0,
   };
   const metrics = finishMetrics(chip, { ...w, chips: tr.chips }, r, tr.batch, mem, !shortfall);
   return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: mem, phases: [phase] };
@@ -360,6 +409,7 @@ function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
     batch: typeof w.batch === 'number' ? w.batch : 0, energyJPerToken: 0, energyBreakdownJ: e, powerW: chip.energy.staticW,
     areaMm2: chip.area.totalMm2, costUsd: chip.cost.totalUsd, tokensPerSecPerW: 0, usdPerMTokens: 0, boundBy: 'compute', fits: false,
     hbmUsedBytes: 0, memoryBytesPerChip: 0, quantizationSnrDb: quantizationSnrDb(w.precision.weights),
+    interruptionIntervalHours: 0, goodput: 0, checkpointIntervalSec: 0,
   };
   return { design: chip.name, workload: w.name, feasible: false, reasons, metrics, memory: undefined, phases: [] };
 }
@@ -396,6 +446,9 @@ function evaluateMix(chip: Chip, w: Workload): Evaluation {
     hbmUsedBytes: maxOf((m) => m.hbmUsedBytes),
     memoryBytesPerChip: maxOf((m) => m.memoryBytesPerChip),
     quantizationSnrDb: Math.min(...components.map((c) => c.evaluation.metrics.quantizationSnrDb)),
+    interruptionIntervalHours: Math.min(...components.map((c) => c.evaluation.metrics.interruptionIntervalHours)),
+    goodput: sumW((m) => m.goodput),
+    checkpointIntervalSec: maxOf((m) => m.checkpointIntervalSec),
   };
   const reasons = components.flatMap((c) => c.evaluation.reasons.map((r) => `${c.workload}: ${r}`));
   return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: undefined, phases: [], components };

@@ -30,8 +30,12 @@ export function paramsPerChip(m: ModelConfig, t: number, p: number, e: number): 
   return ((c.total - experts) / t + experts / Math.max(e, t)) / p;
 }
 
+export function expertParamsPerChip(m: ModelConfig, t: number, p: number, e: number): number {
+  return (moeLayerCount(m) * paramCounts(m).moeRoutedPerLayer) / Math.max(e, t) / p;
+}
+
 export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: number): MemoryFootprint {
-  const { tensor: t, pipeline: p, data: d, expert: e } = w.parallelism;
+  const { tensor: t, pipeline: p, data: d, expert: e, context: c } = w.parallelism;
   const wb = bytesPerValue(w.precision.weights);
   const ab = bytesPerValue(w.precision.activations);
   const perReplica = batch / d;
@@ -47,7 +51,7 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
     const micro = w.training.microBatch;
     const microBatches = perReplica / micro;
     const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
-    activationBytes = micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer;
+    activationBytes = (micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer) / c;
     const full = w.training.sharding === 'full';
     gradientBytes = (params * bytesPerValue(w.precision.gradients)) / (full ? d : 1);
     // Adam: fp32 master weights, first and second moments.
@@ -60,8 +64,8 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
     }
   } else {
     const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
-    kvCacheBytes = perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache));
-    const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens);
+    kvCacheBytes = (perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache))) / c;
+    const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens) / c;
     activationBytes = chunk * (4 * m.hiddenSize + (3 * m.intermediateSize) / t) * ab;
     if (w.speculative) {
       const dm = w.speculative.drafter;
@@ -69,7 +73,7 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
       drafterBytes = paramsPerChip(dm, dt, 1, 1) * wb + perReplica * context * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, bytesPerValue(w.precision.kvCache));
     }
   }
-  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes });
+  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes }, expertParamsPerChip(m, t, p, e) * wb);
 }
 
 /**
@@ -79,6 +83,7 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
 export function placeMemory(
   chip: Chip,
   parts: Pick<MemoryFootprint, 'weightsBytes' | 'kvCacheBytes' | 'activationBytes' | 'gradientBytes' | 'optimizerBytes' | 'drafterBytes'>,
+  expertWeightsBytes = 0,
 ): MemoryFootprint {
   const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes;
   const totalBytes = other + parts.weightsBytes;
@@ -91,6 +96,9 @@ export function placeMemory(
     hbmBytes: Math.min(totalBytes, chip.hbmBytes),
     dramBytes: spill,
     weightsInDramFraction: parts.weightsBytes > 0 ? spill / parts.weightsBytes : 0,
+    // MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to.
+    expertsInDramFraction: expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0,
+    denseInDramFraction: parts.weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (parts.weightsBytes - expertWeightsBytes) : 0,
     weightsInSram: parts.weightsBytes > 0 && parts.weightsBytes <= chip.sramBytes * 0.5,
   };
 }

@@ -8,9 +8,11 @@ import { zeroEnergy, type Bound, type StepCost } from './types.js';
 /** Where the weights are read from during a phase. */
 export interface Placement {
   weightsInSram: boolean;
-  weightsInDramFraction: number;
+  /** Shares of the routed experts' weights and of the other weights read from the DRAM tier. */
+  expertsInDramFraction: number;
+  denseInDramFraction: number;
   /** Chips of the parallel groups nested inside each group, to tell when a group leaves the pod. */
-  innerChips: Record<CollectiveStep['group'], number>;
+  innerChips: Partial<Record<CollectiveStep['group'], number>>;
 }
 
 /** Half the SRAM holds the output-stationary tile and its operand panels; the other half prefetches. */
@@ -54,7 +56,7 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement): Traffic {
   const aPasses = aBytes / s.count <= working ? 1 : Math.ceil(s.n / T);
   const bPasses = bBytes / s.count <= working ? 1 : Math.ceil(s.m / T);
   const bOffChip = s.weights && p.weightsInSram ? 0 : bBytes * bPasses;
-  const bDram = s.weights ? bOffChip * p.weightsInDramFraction : 0;
+  const bDram = s.weights ? bOffChip * (s.expert ? p.expertsInDramFraction : p.denseInDramFraction) : 0;
   const offChipHbm = aBytes * aPasses + (bOffChip - bDram) + cBytes;
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
   const sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
@@ -161,7 +163,7 @@ export function stepCost(chip: Chip, s: Step, p: Placement): StepCost {
       return finish(chip, s, { ...NO_TRAFFIC, dram: s.bytes, hbm: s.bytes }, 0, 0, 0);
     }
     case 'collective': {
-      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group]);
+      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1);
       if ('error' in c) throw new StepError(c.error);
       // The buffer is read from and written back to HBM once.
       const hbm = c.tier === 'none' ? 0 : 2 * s.bytes;

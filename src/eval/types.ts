@@ -81,6 +81,9 @@ export interface MemoryFootprint {
   dramBytes: number;
   /** Share of the weights that live in the DRAM tier because HBM is full. */
   weightsInDramFraction: number;
+  /** Of which: share of the MoE routed experts (spilled first), and of the other weights. */
+  expertsInDramFraction: number;
+  denseInDramFraction: number;
   /** Weights small enough to stay in on-chip SRAM across steps. */
   weightsInSram: boolean;
 }
@@ -106,6 +109,12 @@ export interface Metrics {
   hbmUsedBytes: number;
   memoryBytesPerChip: number;
   quantizationSnrDb: number;
+  /** Mean time between interruptions of all the workload's chips, hours. */
+  interruptionIntervalHours: number;
+  /** Fraction of wall time that advances training once checkpoints and restarts are paid (1 when serving). */
+  goodput: number;
+  /** Young/Daly optimal checkpoint interval (training), seconds. */
+  checkpointIntervalSec: number;
 }
 
 export interface Evaluation {
@@ -123,7 +132,7 @@ export interface Evaluation {
 export const METRIC_NAMES = [
   'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
   'powerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'fits', 'hbmUsedBytes',
-  'memoryBytesPerChip', 'quantizationSnrDb',
+  'memoryBytesPerChip', 'quantizationSnrDb', 'interruptionIntervalHours', 'goodput', 'checkpointIntervalSec',
   'energyBreakdownJ.compute', 'energyBreakdownJ.sram', 'energyBreakdownJ.hbm', 'energyBreakdownJ.interconnect', 'energyBreakdownJ.static',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];

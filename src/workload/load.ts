@@ -108,10 +108,11 @@ function crossFieldIssues(w: WorkloadFile): Issue[] {
   if (w.model !== undefined && w.trace !== undefined) issues.push({ path: 'trace', message: 'give either model or trace, not both' });
   if (w.model !== undefined && w.phase === undefined) issues.push({ path: 'phase', message: 'required: one of prefill, decode, serve, train' });
   const p = w.parallelism;
-  const product = p.tensor * p.pipeline * p.data;
+  const product = p.tensor * p.pipeline * p.data * p.context;
   if (w.trace === undefined && product !== w.chips) {
-    issues.push({ path: 'parallelism', message: `tensor x pipeline x data = ${p.tensor} x ${p.pipeline} x ${p.data} = ${product} must equal chips ${w.chips}` });
+    issues.push({ path: 'parallelism', message: `tensor x pipeline x data x context = ${p.tensor} x ${p.pipeline} x ${p.data} x ${p.context} = ${product} must equal chips ${w.chips}` });
   }
+  if (p.context > 1 && w.inputTokens % p.context !== 0) issues.push({ path: 'parallelism.context', message: `${p.context} must divide inputTokens ${w.inputTokens}` });
   if ((p.tensor * p.data) % p.expert !== 0) issues.push({ path: 'parallelism.expert', message: `must divide tensor x data = ${p.tensor * p.data}` });
   if (typeof w.batch === 'number' && w.batch < p.data * p.pipeline) {
     issues.push({ path: 'batch', message: `must be at least data x pipeline = ${p.data * p.pipeline} (one sequence per replica and stage)` });
@@ -119,6 +120,8 @@ function crossFieldIssues(w: WorkloadFile): Issue[] {
   if (w.phase === 'train' && typeof w.batch === 'number' && w.batch % (p.data * w.training.microBatch) !== 0) {
     issues.push({ path: 'batch', message: `must be a multiple of data x training.microBatch = ${p.data * w.training.microBatch}` });
   }
+  if (w.training.sites > 1 && p.data % w.training.sites !== 0) issues.push({ path: 'training.sites', message: `must divide data parallelism ${p.data}` });
+  if (w.training.virtualStages > 1 && p.pipeline === 1) issues.push({ path: 'training.virtualStages', message: 'needs pipeline parallelism' });
   if (w.speculative && (w.phase === 'prefill' || w.phase === 'train')) issues.push({ path: 'speculative', message: `only for decode or serve, not ${w.phase}` });
   if (w.slo?.tpotSec !== undefined && (w.phase === 'prefill' || w.phase === 'train')) issues.push({ path: 'slo.tpotSec', message: `has no meaning for phase ${w.phase}` });
   return issues;

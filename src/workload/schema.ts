@@ -71,8 +71,9 @@ export const workloadSchema = z.strictObject({
       pipeline: positiveInt(1024).default(1),
       data: positiveInt(1e6).default(1),
       expert: positiveInt(1e5).default(1),
+      context: positiveInt(1024).default(1).meta({ description: 'context (sequence) parallelism: the sequence split over chips, K/V passed around a ring' }),
     })
-    .default({ tensor: 1, pipeline: 1, data: 1, expert: 1 }),
+    .default({ tensor: 1, pipeline: 1, data: 1, expert: 1, context: 1 }),
   slo: z.strictObject({ ttftSec: positive(1e5).optional(), tpotSec: positive(1e3).optional() }).optional(),
   speculative: z
     .strictObject({
@@ -85,9 +86,12 @@ export const workloadSchema = z.strictObject({
     .strictObject({
       microBatch: positiveInt(1e5).default(1).meta({ description: 'sequences per micro-batch' }),
       recompute: z.enum(['none', 'full']).default('none'),
+      virtualStages: positiveInt(64).default(1).meta({ description: 'pipeline stages per chip (interleaved 1F1B, Narayanan et al. 2021): the bubble shrinks by this factor' }),
+      sites: positiveInt(64).default(1).meta({ description: 'data centres the data-parallel replicas are spread over; gradients cross between them on interconnect.crossSite' }),
+      restartSec: positive(1e6).default(600).meta({ description: 'time to restart after an interruption (assumption: 10 minutes)' }),
       sharding: z.enum(SHARDING).default('optimizer').meta({ description: 'what is split over data-parallel replicas: nothing, the optimizer state (ZeRO-1 / distributed optimizer), or weights, gradients and optimizer state (ZeRO-3 / FSDP, weights all-gathered per micro-batch)' }),
     })
-    .default({ microBatch: 1, recompute: 'none', sharding: 'optimizer' }),
+    .default({ microBatch: 1, recompute: 'none', sharding: 'optimizer', virtualStages: 1, sites: 1, restartSec: 600 }),
   mix: z
     .array(z.strictObject({ workload: z.union([z.string().min(1), z.looseObject({})]), weight: fraction('share of the chips\u2019 time') }))
     .min(1)

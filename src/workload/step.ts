@@ -34,6 +34,8 @@ export interface MatmulStep extends StepBase {
   out: Precision;
   weights: boolean;
   bFraction: number;
+  /** The B operand is routed MoE experts (cold weights, spilled to DRAM first). */
+  expert?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface GatherStep extends StepBase {
 
 export const COLLECTIVE_OPS = ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'send'] as const;
 export type CollectiveOp = (typeof COLLECTIVE_OPS)[number];
-export const PARALLEL_GROUPS = ['tensor', 'pipeline', 'data', 'expert'] as const;
+export const PARALLEL_GROUPS = ['tensor', 'pipeline', 'data', 'expert', 'context'] as const;
 export type ParallelGroup = (typeof PARALLEL_GROUPS)[number];
 
 /**

@@ -6,6 +6,8 @@ import type { AttentionStep, MatmulStep, Step } from './step.js';
 export interface ParallelSplit {
   tensor: number;
   expert: number;
+  /** Context parallelism: the sequence split over this many chips (1 when absent). */
+  context?: number;
 }
 
 export interface PassPrecisions {
@@ -34,7 +36,14 @@ const MLA_ABSORB_MAX_QUERIES = 16;
 export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSplit, prec: PassPrecisions): Step[] {
   const t = split.tensor;
   const e = split.expert;
+  const c = split.context ?? 1;
   const h = m.hiddenSize;
+  // Context parallelism: with many queries (prefill, training) each chip holds 1/c of the sequence
+  // and sees every position's K/V as they pass around a ring; with few (decode) each chip holds
+  // 1/c of the KV cache and the partial attention outputs are gathered.
+  const decodeLike = shape.queries <= MLA_ABSORB_MAX_QUERIES;
+  const fullQueries = shape.queries;
+  shape = c > 1 ? (decodeLike ? { ...shape, context: shape.context / c } : { ...shape, queries: shape.queries / c, logitsTokens: shape.logitsTokens / c }) : shape;
   const n = shape.batch * shape.queries;
   const act = prec.activations;
   const w = prec.weights;
@@ -77,6 +86,14 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
     });
     steps.push(mm('attn out', n, heads * m.headDim, h, L));
   }
+  if (c > 1) {
+    const att = steps.find((s): s is AttentionStep => s.kind === 'attention')!;
+    steps.push(
+      decodeLike
+        ? { kind: 'collective', name: 'attention partials all-gather (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: c * n * att.heads * (att.vDim + 2) * ab, overlap: undefined, repeat: L }
+        : { kind: 'collective', name: 'K/V ring (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: shape.batch * fullQueries * att.kvBytesPerToken, overlap: 'compute', repeat: L },
+    );
+  }
   if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: L });
   steps.push({ kind: 'elementwise', name: 'norms, residuals, rope', elements: n * h, flopsPerElement: 12, bytesPerElement: 6 * ab, repeat: L });
 
@@ -101,9 +118,9 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
     const touched = 1 - (1 - k / E) ** sourceTokens;
     const touchedHere = expertsHere * touched;
     const tokensPerExpert = (sourceTokens * k) / E / touched;
-    steps.push(mm('moe experts up' + (m.gatedFfn ? '+gate' : ''), tokensPerExpert, h, up * width, moeLayers, { count: touchedHere }));
+    steps.push(mm('moe experts up' + (m.gatedFfn ? '+gate' : ''), tokensPerExpert, h, up * width, moeLayers, { count: touchedHere, expert: true }));
     steps.push({ kind: 'elementwise', name: 'moe activation', elements: touchedHere * tokensPerExpert * width, flopsPerElement: 6, bytesPerElement: (up + 1) * ab, repeat: moeLayers });
-    steps.push(mm('moe experts down', tokensPerExpert, width, h, moeLayers, { count: touchedHere }));
+    steps.push(mm('moe experts down', tokensPerExpert, width, h, moeLayers, { count: touchedHere, expert: true }));
     if (moe.sharedExperts > 0) {
       const sw = (moe.sharedExperts * moe.expertIntermediateSize) / t;
       steps.push(mm('moe shared up' + (m.gatedFfn ? '+gate' : ''), n, h, up * sw, moeLayers));

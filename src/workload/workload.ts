@@ -14,9 +14,9 @@ export interface Workload {
   outputTokens: number;
   precision: { weights: Precision; activations: Precision; kvCache: Precision; gradients: Precision; optimizer: Precision };
   chips: number;
-  parallelism: { tensor: number; pipeline: number; data: number; expert: number };
+  parallelism: { tensor: number; pipeline: number; data: number; expert: number; context: number };
   slo: { ttftSec?: number; tpotSec?: number };
   speculative: { drafter: ModelConfig; draftTokens: number; acceptanceRate: number } | undefined;
-  training: { microBatch: number; recompute: 'none' | 'full'; sharding: 'none' | 'optimizer' | 'full' };
+  training: { microBatch: number; recompute: 'none' | 'full'; sharding: 'none' | 'optimizer' | 'full'; virtualStages: number; sites: number; restartSec: number };
   mix: { workload: Workload; weight: number }[] | undefined;
 }
