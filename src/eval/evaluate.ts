@@ -39,13 +39,19 @@ export function designReasons(chip: Chip): string[] {
   return r;
 }
 
+export interface EvaluateOptions {
+  /** Keep every step's cost in the phases (reports); a search sets it false for speed. */
+  detail?: boolean;
+}
+
 /** Evaluates a design on a workload: always returns an Evaluation, infeasible with reasons when it cannot run. */
-export function evaluate(chip: Chip, w: Workload): Evaluation {
-  if (w.mix) return evaluateMix(chip, w);
+export function evaluate(chip: Chip, w: Workload, opts: EvaluateOptions = {}): Evaluation {
+  const detail = opts.detail ?? true;
+  if (w.mix) return evaluateMix(chip, w, detail);
   const design = designReasons(chip);
   let e: Evaluation;
   try {
-    e = w.trace ? evaluateTrace(chip, w) : w.batch === 'auto' ? evaluateAutoBatch(chip, w) : evaluateAtBatch(chip, w, w.batch);
+    e = w.trace ? evaluateTrace(chip, w) : w.batch === 'auto' ? evaluateAutoBatch(chip, w, detail) : evaluateAtBatch(chip, w, w.batch, detail);
   } catch (err) {
     if (!(err instanceof StepError)) throw err;
     e = infeasible(chip, w, [err.message]);
@@ -54,17 +60,18 @@ export function evaluate(chip: Chip, w: Workload): Evaluation {
   return e;
 }
 
-function evaluateAutoBatch(chip: Chip, w: Workload): Evaluation {
+function evaluateAutoBatch(chip: Chip, w: Workload, detail: boolean): Evaluation {
   const unit = w.parallelism.data * w.parallelism.pipeline * (w.phase === 'train' ? w.training.microBatch : 1);
   let best: Evaluation | undefined;
   let first: Evaluation | undefined;
   for (let b = unit; b <= AUTO_BATCH_MAX; b *= 2) {
-    const e = evaluateAtBatch(chip, w, b);
+    const e = evaluateAtBatch(chip, w, b, false);
     first ??= e;
     if (!e.metrics.fits) break;
     if (e.feasible && (!best || e.metrics.tokensPerSec > best.metrics.tokensPerSec)) best = e;
   }
-  if (best) return best;
+  // The batch search runs without step details; the chosen batch is evaluated again with them if asked.
+  if (best) return detail ? evaluateAtBatch(chip, w, best.metrics.batch, true) : best;
   return { ...first!, reasons: [...first!.reasons, 'no batch size fits in memory and meets the SLO'] };
 }
 
@@ -84,6 +91,40 @@ function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
   return [{ kind: 'collective', name: 'pipeline send (PP)', op: 'send', group: 'pipeline', groupSize: p, bytes: tokens * h * bytesPerValue(w.precision.activations), overlap: undefined, repeat: p - 1 }];
 }
 
+/**
+ * Traces depend only on the workload and the pass shape, not on the chip: a search evaluates
+ * thousands of chips on the same few traces, so they are built once per model and shape.
+ */
+const TRACES = new WeakMap<ModelConfig, Map<string, Step[]>>();
+
+function cachedTrace(m: ModelConfig, key: string, build: () => Step[]): Step[] {
+  let byKey = TRACES.get(m);
+  if (!byKey) TRACES.set(m, (byKey = new Map()));
+  let steps = byKey.get(key);
+  if (!steps) {
+    if (byKey.size > 4096) byKey.clear();
+    byKey.set(key, (steps = build()));
+  }
+  return steps;
+}
+
+function precisionKey(w: Workload): string {
+  const p = w.precision;
+  return [p.weights, p.activations, p.kvCache].map((x) => `${x.format}/${x.blockSize}/${x.scaleBits}`).join(',');
+}
+
+/** A forward pass plus the pipeline sends of `sendTokens` tokens, cached. */
+function trace(m: ModelConfig, shape: PassShape, w: Workload, sendTokens: number): Step[] {
+  const { tensor, expert, context, pipeline } = w.parallelism;
+  const key = `${shape.batch}|${shape.queries}|${shape.context}|${shape.logitsTokens}|${tensor}|${expert}|${context}|${pipeline}|${sendTokens}|${precisionKey(w)}`;
+  return cachedTrace(m, key, () => [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, sendTokens, m.hiddenSize)]);
+}
+
+function drafterTrace(dm: ModelConfig, shape: PassShape, tensor: number, w: Workload): Step[] {
+  const key = `draft|${shape.batch}|${shape.queries}|${shape.context}|${shape.logitsTokens}|${tensor}|${precisionKey(w)}`;
+  return cachedTrace(dm, key, () => forwardPass(dm, shape, { tensor, expert: 1 }, prec(w)));
+}
+
 function split(w: Workload) {
   return { tensor: w.parallelism.tensor, expert: w.parallelism.expert, context: w.parallelism.context };
 }
@@ -92,14 +133,14 @@ function prec(w: Workload) {
   return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
 }
 
-export function evaluateAtBatch(chip: Chip, w: Workload, batch: number): Evaluation {
+export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true): Evaluation {
   const m = w.model!;
   const mem = modelMemory(chip, w, m, batch);
   const placement = placementFor(w, mem);
   const reasons: string[] = [];
   const shortfall = memoryShortfall(chip, mem);
   if (shortfall) reasons.push(shortfall);
-  const r = w.phase === 'train' ? trainMetrics(chip, w, m, batch, placement) : serveMetrics(chip, w, m, batch, placement);
+  const r = w.phase === 'train' ? trainMetrics(chip, w, m, batch, placement) : serveMetrics(chip, w, m, batch, placement, detail);
   const metrics = finishMetrics(chip, w, r, batch, mem, !shortfall);
   if (w.slo.ttftSec !== undefined && metrics.ttftSec > w.slo.ttftSec) reasons.push(`TTFT ${fmt(metrics.ttftSec)} s exceeds the SLO of ${w.slo.ttftSec} s`);
   if (w.slo.tpotSec !== undefined && metrics.tpotSec > w.slo.tpotSec) reasons.push(`time per output token ${fmt(metrics.tpotSec)} s exceeds the SLO of ${w.slo.tpotSec} s`);
@@ -129,7 +170,7 @@ interface CycleResult {
   checkpointSec: number;
 }
 
-function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement): CycleResult {
+function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
   const { pipeline: p, data: d } = w.parallelism;
   const micro = batch / d / p;
   const s = w.inputTokens;
@@ -142,13 +183,13 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
   let modelFlops = 0;
   if (w.phase === 'serve' || w.phase === 'prefill') {
     const shape: PassShape = { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro };
-    const pre = runPhase(chip, 'prefill', micro, [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, micro * s, m.hiddenSize)], placement);
+    const pre = runPhase(chip, 'prefill', micro, trace(m, shape, w, micro * s), placement, detail);
     phases.push(pre);
     preSec = ttftSec = pre.timeSec;
     // With continuous batching a request is prefilled on its own while others decode: its TTFT is one sequence's prefill.
     if (micro > 1) {
       const single: PassShape = { ...shape, batch: 1, logitsTokens: 1 };
-      ttftSec = runPhase(chip, 'prefill (one request)', 1, [...forwardPass(m, single, split(w), prec(w)), ...pipelineSend(w, s, m.hiddenSize)], placement).timeSec;
+      ttftSec = runPhase(chip, 'prefill (one request)', 1, trace(m, single, w, s), placement, false).timeSec;
     }
     addInto(dyn, pre.energyJ);
     modelFlops += 2 * active * batch * s;
@@ -161,7 +202,7 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     const spec = w.speculative;
     const queries = spec ? spec.draftTokens + 1 : 1;
     const shape: PassShape = { batch: micro, queries, context, logitsTokens: micro * queries };
-    const verify = runPhase(chip, spec ? 'decode (verify)' : 'decode', micro, [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, micro * queries, m.hiddenSize)], placement);
+    const verify = runPhase(chip, spec ? 'decode (verify)' : 'decode', micro, trace(m, shape, w, micro * queries), placement, detail);
     phases.push(verify);
     let iterSec = verify.timeSec;
     const iterJ = { ...verify.energyJ };
@@ -169,7 +210,7 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     if (spec) {
       const dm = spec.drafter;
       const dt = dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1;
-      const draft = runPhase(chip, 'decode (draft)', micro, forwardPass(dm, { batch: micro, queries: 1, context, logitsTokens: micro }, { tensor: dt, expert: 1 }, prec(w)), { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 });
+      const draft = runPhase(chip, 'decode (draft)', micro, drafterTrace(dm, { batch: micro, queries: 1, context, logitsTokens: micro }, dt, w), { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 }, detail);
       phases.push(draft);
       iterSec += spec.draftTokens * draft.timeSec;
       addInto(iterJ, draft.energyJ, spec.draftTokens);
@@ -304,9 +345,11 @@ function dominantBound(phases: PhaseCost[], weights?: number[]): Bound {
   const by: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
   phases.forEach((ph, i) => {
     const scale = weights && ph.timeSec > 0 && i < weights.length ? weights[i] / ph.timeSec : 1;
-    for (const st of ph.steps) by[st.boundBy] += st.timeSec * scale;
+    for (const b of ['compute', 'memory', 'interconnect', 'power'] as const) by[b] += ph.timeByBound[b] * scale;
   });
-  return (Object.entries(by) as [Bound, number][]).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  let best: Bound = 'compute';
+  for (const b of ['compute', 'memory', 'interconnect', 'power'] as const) if (by[b] > by[best]) best = b;
+  return best;
 }
 
 function addInto(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
@@ -418,8 +461,8 @@ function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
  * A weighted mix of workloads sharing the chips' time: throughput and power are time-weighted;
  * energy per token follows from them; TTFT, TPOT and step time are the worst over the parts that have them.
  */
-function evaluateMix(chip: Chip, w: Workload): Evaluation {
-  const components = w.mix!.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluate(chip, c.workload) }));
+function evaluateMix(chip: Chip, w: Workload, detail: boolean): Evaluation {
+  const components = w.mix!.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluate(chip, c.workload, { detail }) }));
   const sumW = (f: (m: Metrics) => number) => components.reduce((a, c) => a + c.weight * f(c.evaluation.metrics), 0);
   const maxOf = (f: (m: Metrics) => number) => Math.max(0, ...components.map((c) => f(c.evaluation.metrics)));
   const tokensPerSec = sumW((m) => m.tokensPerSec);

@@ -91,7 +91,12 @@ export function placeMemory(
   // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
   const spill = chip.dramBytes > 0 ? parts.weightsBytes - weightsInHbm : 0;
   return {
-    ...parts,
+    weightsBytes: parts.weightsBytes,
+    kvCacheBytes: parts.kvCacheBytes,
+    activationBytes: parts.activationBytes,
+    gradientBytes: parts.gradientBytes,
+    optimizerBytes: parts.optimizerBytes,
+    drafterBytes: parts.drafterBytes,
     totalBytes,
     hbmBytes: Math.min(totalBytes, chip.hbmBytes),
     dramBytes: spill,

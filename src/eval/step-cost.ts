@@ -1,9 +1,9 @@
-import { bytesPerValue, type FormatName } from '../precision/formats.js';
+import { bytesPerValue, type FormatName, type Precision } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
 import { collectiveCost } from '../interconnect/collectives.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
 import { selectComputeFormat } from './format-select.js';
-import { zeroEnergy, type Bound, type StepCost } from './types.js';
+import type { Bound, StepCost } from './types.js';
 
 /** Where the weights are read from during a phase. */
 export interface Placement {
@@ -27,7 +27,12 @@ const padTo = (x: number, tile: number) => (x <= 0 ? 0 : Math.ceil(x / tile) * t
 
 export class StepError extends Error {}
 
-interface Traffic {
+/**
+ * One repeat of a step, measured: the traffic it causes and what that costs. `measureStep` fills a
+ * caller's scratch object instead of allocating, because a search evaluates millions of steps; a
+ * StepCost (all repeats, for reports) is built from it only when details are wanted.
+ */
+export interface StepScratch {
   macs: number;
   paddedMacs: number;
   vectorFlops: number;
@@ -36,18 +41,61 @@ interface Traffic {
   sram: number;
   hbm: number;
   dram: number;
-  dequantFlops: number;
+  linkBytes: number;
+  timeSec: number;
+  computeSec: number;
+  sramSec: number;
+  hbmSec: number;
+  dramSec: number;
+  commSec: number;
+  boundBy: Bound;
+  eCompute: number;
+  eSram: number;
+  eHbm: number;
+  eInterconnect: number;
 }
 
-function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement): Traffic {
-  const sel = selectComputeFormat(chip, s.a, s.b);
+export function newScratch(): StepScratch {
+  return { macs: 0, paddedMacs: 0, vectorFlops: 0, format: undefined, scalePjPerMac: 0, sram: 0, hbm: 0, dram: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0 };
+}
+
+function clear(o: StepScratch): void {
+  o.macs = 0;
+  o.paddedMacs = 0;
+  o.vectorFlops = 0;
+  o.format = undefined;
+  o.scalePjPerMac = 0;
+  o.sram = 0;
+  o.hbm = 0;
+  o.dram = 0;
+  o.linkBytes = 0;
+  o.commSec = 0;
+  o.eInterconnect = 0;
+}
+
+type Selection = NonNullable<ReturnType<typeof selectComputeFormat>>;
+/** Compute-format choices per chip and operand precisions (the precision objects of a workload are shared). */
+const SELECTIONS = new WeakMap<Chip, WeakMap<Precision, WeakMap<Precision, Selection | null>>>();
+
+function selectCached(chip: Chip, a: Precision, b: Precision): Selection | undefined {
+  let byA = SELECTIONS.get(chip);
+  if (!byA) SELECTIONS.set(chip, (byA = new WeakMap()));
+  let byB = byA.get(a);
+  if (!byB) byA.set(a, (byB = new WeakMap()));
+  let sel = byB.get(b);
+  if (sel === undefined) byB.set(b, (sel = selectComputeFormat(chip, a, b) ?? null));
+  return sel ?? undefined;
+}
+
+function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch): void {
+  const sel = selectCached(chip, s.a, s.b);
   if (!sel) {
     const have = Object.keys(chip.peakMacsPerSec).join(', ');
     throw new StepError(`${chip.name} has no matrix unit that can compute ${s.a.format} x ${s.b.format} (it has ${have})`);
   }
   const tile = chip.tileDim[sel.format] ?? 128;
-  const macs = s.count * s.m * s.k * s.n;
-  const paddedMacs = s.count * padTo(s.m, tile) * s.k * padTo(s.n, tile);
+  o.macs = s.count * s.m * s.k * s.n;
+  o.paddedMacs = s.count * padTo(s.m, tile) * s.k * padTo(s.n, tile);
   const aBytes = s.count * s.m * s.k * bytesPerValue(s.a);
   const bBytes = s.count * s.k * s.n * bytesPerValue(s.b) * s.bFraction;
   const cBytes = s.count * s.m * s.n * bytesPerValue(s.out);
@@ -59,115 +107,124 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement): Traffic {
   const bDram = s.weights ? bOffChip * (s.expert ? p.expertsInDramFraction : p.denseInDramFraction) : 0;
   const offChipHbm = aBytes * aPasses + (bOffChip - bDram) + cBytes;
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
-  const sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
+  o.sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
   const blockSize = Math.max(s.a.blockSize, s.b.blockSize);
-  const scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj / blockSize : 0;
+  o.scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj / blockSize : 0;
   // An operand not in the compute format is converted on the vector unit first (a scale multiply and a convert per value).
   const dequantA = s.a.format === sel.format ? 0 : 2 * s.count * s.m * s.k * aPasses;
   const dequantB = s.b.format === sel.format ? 0 : 2 * s.count * s.k * s.n * s.bFraction * bPasses;
-  const dequantFlops = dequantA + dequantB;
-  return { macs, paddedMacs, vectorFlops: dequantFlops, format: sel.format, scalePjPerMac, sram, hbm: offChipHbm, dram: bDram, dequantFlops };
+  o.vectorFlops = dequantA + dequantB;
+  o.format = sel.format;
+  o.hbm = offChipHbm;
+  o.dram = bDram;
 }
 
 /** Flash-attention style: K and V streamed once per block of queries that fits in the working SRAM. */
-function attentionTraffic(chip: Chip, s: AttentionStep): Traffic {
-  const sel = selectComputeFormat(chip, s.compute, s.compute);
+function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch): void {
+  const sel = selectCached(chip, s.compute, s.compute);
   if (!sel) throw new StepError(`${chip.name} has no matrix unit for attention in ${s.compute.format}`);
-  const macs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
+  o.macs = o.paddedMacs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
   const act = bytesPerValue(s.act);
   const qPerSeq = s.queries * s.heads * s.qkDim * act;
   const passes = Math.max(1, Math.ceil(qPerSeq / (chip.sramBytes * SRAM_WORKING_FRACTION)));
   const kvRead = s.batch * s.context * s.kvBytesPerToken * passes;
   const kvWrite = s.batch * s.queries * s.kvBytesPerToken;
   const qo = s.batch * s.queries * s.heads * (s.qkDim + s.vDim) * act;
-  const hbm = kvRead + kvWrite + qo;
+  o.hbm = kvRead + kvWrite + qo;
   const tile = chip.tileDim[sel.format] ?? 128;
   const rowsPerKv = (s.queries * s.heads) / s.kvHeads;
-  const sram = hbm + kvRead * Math.max(0, Math.ceil(rowsPerKv / tile) - 1);
+  o.sram = o.hbm + kvRead * Math.max(0, Math.ceil(rowsPerKv / tile) - 1);
   // Softmax: max, subtract, exp, sum, scale per score (~5 FLOPs).
-  const vectorFlops = 5 * s.batch * s.queries * s.context * s.heads;
-  return { macs, paddedMacs: macs, vectorFlops, format: sel.format, scalePjPerMac: 0, sram, hbm, dram: 0, dequantFlops: 0 };
+  o.vectorFlops = 5 * s.batch * s.queries * s.context * s.heads;
+  o.format = sel.format;
 }
 
-function finish(chip: Chip, s: Step, t: Traffic, commSec: number, linkBytes: number, linkEnergyJ: number): StepCost {
-  const r = s.repeat;
-  const rate = t.format ? (chip.peakMacsPerSec[t.format] ?? 0) * chip.efficiency.matrix : 0;
-  const matrixSec = t.paddedMacs > 0 ? t.paddedMacs / rate : 0;
-  const vectorSec = t.vectorFlops / chip.vectorFlopsPerSec;
-  const computeSec = matrixSec + vectorSec;
-  const sramSec = t.sram / chip.sramBytesPerSec;
-  const hbmSec = t.hbm / (chip.hbmBytesPerSec * chip.efficiency.memory);
-  const dramSec = t.dram > 0 ? t.dram / chip.dramBytesPerSec : 0;
-  let timeSec = Math.max(computeSec, sramSec, hbmSec, dramSec, commSec);
-  let boundBy: Bound = commSec >= timeSec && commSec > 0 ? 'interconnect' : computeSec >= Math.max(sramSec, hbmSec, dramSec) ? 'compute' : 'memory';
-  const e = zeroEnergy();
-  if (t.format) e.compute = t.macs * (chip.energy.pjPerMac[t.format] + t.scalePjPerMac) * 1e-12;
-  e.compute += t.vectorFlops * chip.energy.vectorPjPerFlop * 1e-12;
-  e.sram = t.sram * chip.energy.sramPjPerByte * 1e-12;
-  e.hbm = (t.hbm * chip.energy.hbmPjPerByte + t.dram * chip.energy.dramPjPerByte) * 1e-12;
-  e.interconnect = linkEnergyJ;
+/** Times and energies of one repeat from its traffic: the slowest of compute, SRAM, HBM, DRAM and links. */
+function cost(chip: Chip, o: StepScratch): void {
+  const rate = o.format ? (chip.peakMacsPerSec[o.format] ?? 0) * chip.efficiency.matrix : 0;
+  const matrixSec = o.paddedMacs > 0 ? o.paddedMacs / rate : 0;
+  o.computeSec = matrixSec + o.vectorFlops / chip.vectorFlopsPerSec;
+  o.sramSec = o.sram / chip.sramBytesPerSec;
+  o.hbmSec = o.hbm / (chip.hbmBytesPerSec * chip.efficiency.memory);
+  o.dramSec = o.dram > 0 ? o.dram / chip.dramBytesPerSec : 0;
+  const memSec = Math.max(o.sramSec, o.hbmSec, o.dramSec);
+  o.timeSec = Math.max(o.computeSec, memSec, o.commSec);
+  o.boundBy = o.commSec >= o.timeSec && o.commSec > 0 ? 'interconnect' : o.computeSec >= memSec ? 'compute' : 'memory';
+  o.eCompute = ((o.format ? o.macs * (chip.energy.pjPerMac[o.format] + o.scalePjPerMac) : 0) + o.vectorFlops * chip.energy.vectorPjPerFlop) * 1e-12;
+  o.eSram = o.sram * chip.energy.sramPjPerByte * 1e-12;
+  o.eHbm = (o.hbm * chip.energy.hbmPjPerByte + o.dram * chip.energy.dramPjPerByte) * 1e-12;
   // A power limit slows a step whose dynamic power would exceed what the limit leaves after static power.
-  if (chip.tdpW !== undefined && timeSec > 0) {
-    const dynamicJ = e.compute + e.sram + e.hbm + e.interconnect;
+  if (chip.tdpW !== undefined && o.timeSec > 0) {
+    const dynamicJ = o.eCompute + o.eSram + o.eHbm + o.eInterconnect;
     const headroomW = chip.tdpW - chip.energy.staticW;
-    if (headroomW > 0 && dynamicJ / timeSec > headroomW) {
-      timeSec = dynamicJ / headroomW;
-      boundBy = 'power';
+    if (headroomW > 0 && dynamicJ / o.timeSec > headroomW) {
+      o.timeSec = dynamicJ / headroomW;
+      o.boundBy = 'power';
     }
   }
-  const offChip = t.hbm + t.dram;
-  const flops = 2 * t.macs + t.vectorFlops;
+}
+
+/** Measures one repeat of a step into `o`. */
+export function measureStep(chip: Chip, s: Step, p: Placement, o: StepScratch): void {
+  clear(o);
+  switch (s.kind) {
+    case 'matmul':
+      matmulTraffic(chip, s, p, o);
+      break;
+    case 'attention':
+      attentionTraffic(chip, s, o);
+      break;
+    case 'elementwise':
+      o.vectorFlops = s.elements * s.flopsPerElement;
+      o.sram = o.hbm = s.elements * s.bytesPerElement;
+      break;
+    case 'gather':
+      o.sram = o.hbm = s.rows * s.rowBytes;
+      break;
+    case 'host':
+      if (chip.dramBytesPerSec <= 0) throw new StepError(`${chip.name} has no DRAM tier for host transfer "${s.name}"`);
+      o.dram = o.hbm = s.bytes;
+      break;
+    case 'collective': {
+      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1);
+      if ('error' in c) throw new StepError(c.error);
+      // The buffer is read from and written back to HBM once.
+      o.hbm = o.sram = c.tier === 'none' ? 0 : 2 * s.bytes;
+      o.commSec = c.timeSec;
+      o.linkBytes = c.linkBytes;
+      o.eInterconnect = c.energyJ;
+      break;
+    }
+  }
+  cost(chip, o);
+}
+
+/** Cost of one step on one chip, all repeats, as reports show it. */
+export function stepCost(chip: Chip, s: Step, p: Placement): StepCost {
+  const o = newScratch();
+  measureStep(chip, s, p, o);
+  const r = s.repeat;
+  const offChip = o.hbm + o.dram;
   return {
     name: s.name,
     kind: s.kind,
     repeat: r,
     part: s.part,
-    timeSec: timeSec * r,
-    computeSec: computeSec * r,
-    sramSec: sramSec * r,
-    hbmSec: hbmSec * r,
-    dramSec: dramSec * r,
-    commSec: commSec * r,
-    boundBy,
-    macs: t.macs * r,
-    vectorFlops: t.vectorFlops * r,
-    sramBytes: t.sram * r,
-    hbmBytes: t.hbm * r,
-    dramBytes: t.dram * r,
-    linkBytes: linkBytes * r,
-    computeFormat: t.format,
-    arithmeticIntensity: offChip > 0 ? flops / offChip : 0,
-    energyJ: { compute: e.compute * r, sram: e.sram * r, hbm: e.hbm * r, interconnect: e.interconnect * r, static: 0 },
+    timeSec: o.timeSec * r,
+    computeSec: o.computeSec * r,
+    sramSec: o.sramSec * r,
+    hbmSec: o.hbmSec * r,
+    dramSec: o.dramSec * r,
+    commSec: o.commSec * r,
+    boundBy: o.boundBy,
+    macs: o.macs * r,
+    vectorFlops: o.vectorFlops * r,
+    sramBytes: o.sram * r,
+    hbmBytes: o.hbm * r,
+    dramBytes: o.dram * r,
+    linkBytes: o.linkBytes * r,
+    computeFormat: o.format,
+    arithmeticIntensity: offChip > 0 ? (2 * o.macs + o.vectorFlops) / offChip : 0,
+    energyJ: { compute: o.eCompute * r, sram: o.eSram * r, hbm: o.eHbm * r, interconnect: o.eInterconnect * r, static: 0 },
   };
-}
-
-const NO_TRAFFIC: Traffic = { macs: 0, paddedMacs: 0, vectorFlops: 0, format: undefined, scalePjPerMac: 0, sram: 0, hbm: 0, dram: 0, dequantFlops: 0 };
-
-/** Cost of one step on one chip: time is the slowest of compute, SRAM, HBM, DRAM and links (they overlap). */
-export function stepCost(chip: Chip, s: Step, p: Placement): StepCost {
-  switch (s.kind) {
-    case 'matmul':
-      return finish(chip, s, matmulTraffic(chip, s, p), 0, 0, 0);
-    case 'attention':
-      return finish(chip, s, attentionTraffic(chip, s), 0, 0, 0);
-    case 'elementwise': {
-      const bytes = s.elements * s.bytesPerElement;
-      return finish(chip, s, { ...NO_TRAFFIC, vectorFlops: s.elements * s.flopsPerElement, sram: bytes, hbm: bytes }, 0, 0, 0);
-    }
-    case 'gather': {
-      const bytes = s.rows * s.rowBytes;
-      return finish(chip, s, { ...NO_TRAFFIC, sram: bytes, hbm: bytes }, 0, 0, 0);
-    }
-    case 'host': {
-      if (chip.dramBytesPerSec <= 0) throw new StepError(`${chip.name} has no DRAM tier for host transfer "${s.name}"`);
-      return finish(chip, s, { ...NO_TRAFFIC, dram: s.bytes, hbm: s.bytes }, 0, 0, 0);
-    }
-    case 'collective': {
-      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1);
-      if ('error' in c) throw new StepError(c.error);
-      // The buffer is read from and written back to HBM once.
-      const hbm = c.tier === 'none' ? 0 : 2 * s.bytes;
-      return finish(chip, s, { ...NO_TRAFFIC, hbm, sram: hbm }, c.timeSec, c.linkBytes, c.energyJ);
-    }
-  }
 }

@@ -66,6 +66,9 @@ export interface PhaseCost {
   exposedCommSec: number;
   energyJ: EnergyBreakdown;
   boundBy: Bound;
+  /** Time on the critical path by what bounded it. */
+  timeByBound: Record<Bound, number>;
+  /** Every step's cost; empty when evaluated without detail (search). */
   steps: StepCost[];
 }
 

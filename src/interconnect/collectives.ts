@@ -123,6 +123,18 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
   return { bandwidth: bw, neighbourBandwidth: bw, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
 }
 
+/** Fabrics per interconnect and group size: the same few groups recur in every step of a trace. */
+const FABRICS = new WeakMap<Interconnect, Map<string, Fabric>>();
+
+function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
+  let byG = FABRICS.get(ic);
+  if (!byG) FABRICS.set(ic, (byG = new Map()));
+  const key = `${g}|${linkPjPerBit}`;
+  let f = byG.get(key);
+  if (!f) byG.set(key, (f = podFabric(ic, g, linkPjPerBit)));
+  return f;
+}
+
 function flat(f: Fabric, op: CollectiveOp, S: number, g: number): { timeSec: number; linkBytes: number } {
   const share = (g - 1) / g;
   const steps = f.topology === 'scale-out' ? Math.ceil(Math.log2(Math.max(2, g))) : f.ringSteps;
@@ -156,15 +168,15 @@ export function collectiveCost(
   if (groupSize <= 1 || bytes <= 0) return NONE;
   const span = groupSize * innerChips;
   if (span <= ic.chipsPerPod) {
-    const f = podFabric(ic, groupSize, linkPjPerBit);
+    const f = cachedPodFabric(ic, groupSize, linkPjPerBit);
     const r = flat(f, op, bytes, groupSize);
-    return { ...r, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
+    return { timeSec: r.timeSec, linkBytes: r.linkBytes, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
   }
   const so = scaleOutFabric(ic);
   if (!so) return { error: `a ${groupSize}-chip ${op} spans ${span} chips but a pod holds ${ic.chipsPerPod} and the design has no interconnect.scaleOut network` };
   const inner = Math.max(1, Math.min(groupSize, Math.floor(ic.chipsPerPod / innerChips)));
   const outer = groupSize / inner;
-  const pod = podFabric(ic, inner, linkPjPerBit);
+  const pod = cachedPodFabric(ic, inner, linkPjPerBit);
   const parts: { timeSec: number; linkBytes: number; pj: number }[] = [];
   const add = (f: Fabric, o: CollectiveOp, S: number, g: number) => {
     if (g <= 1) return;

@@ -80,17 +80,22 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   const reasons: string[] = [];
   let violation = 0;
   for (const w of workloads) {
-    const e = evaluate(chip, w);
-    metrics[w.name] = e.metrics;
-    if (!e.feasible) {
+    const e = evaluate(chip, w, { detail: false });
+    const bad = nonFiniteMetrics(e.metrics);
+    metrics[w.name] = bad.length > 0 ? withoutNonFinite(e.metrics) : e.metrics;
+    const prefix = workloads.length > 1 ? `${w.name}: ` : '';
+    if (!e.feasible || bad.length > 0) {
       violation += 1;
-      for (const r of e.reasons) reasons.push(workloads.length > 1 ? `${w.name}: ${r}` : r);
+      for (const r of e.reasons) reasons.push(prefix + r);
     }
+    if (bad.length > 0) reasons.push(`${prefix}cannot be computed: ${bad.join(', ')}`);
   }
   for (const c of space.constraints) {
     const targets = c.metric.workload !== undefined ? [c.metric.workload] : Object.keys(metrics);
     for (const name of targets) {
       const v = aggregateMetric(metrics, { ...c.metric, workload: name });
+      // A metric that could not be computed has already made the design infeasible, with its reason.
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
       const over = constraintViolation(c, v);
       if (over > 0) {
         violation += over;
@@ -100,7 +105,36 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   }
   const objectives = space.objectives.map((o) => {
     const v = aggregateMetric(metrics, o.metric);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      if (violation === 0) {
+        violation = 1;
+        reasons.push(`objective ${o.metric.label} cannot be computed (${v})`);
+      }
+      return 0;
+    }
     return o.goal === 'max' ? -v : v;
   });
   return { key, genome, params, feasible: violation === 0, violation, reasons, objectives, metrics };
+}
+
+/** `name = value` for every number in the metrics that is not finite (NaN, Infinity). */
+function nonFiniteMetrics(m: Metrics): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, path: string) => {
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) out.push(`${path} = ${x}`);
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(m, '');
+  return out;
+}
+
+/**
+ * The metrics with every non-finite number replaced by null: no NaN or Infinity reaches the
+ * store (JSON would write null anyway, silently; here the reasons say why it is missing).
+ */
+function withoutNonFinite(m: Metrics): Metrics {
+  return JSON.parse(JSON.stringify(m, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }

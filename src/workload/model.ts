@@ -193,7 +193,16 @@ export function moeLayerCount(m: ModelConfig): number {
   return m.moe ? m.layers - m.moe.denseLayers : 0;
 }
 
+const PARAM_COUNTS = new WeakMap<ModelConfig, ParamCounts>();
+
+/** Parameter counts of a model (computed once per model object). */
 export function paramCounts(m: ModelConfig): ParamCounts {
+  let c = PARAM_COUNTS.get(m);
+  if (!c) PARAM_COUNTS.set(m, (c = computeParamCounts(m)));
+  return c;
+}
+
+function computeParamCounts(m: ModelConfig): ParamCounts {
   const h = m.hiddenSize;
   const embedding = m.vocabSize * h;
   const lmHead = m.tiedEmbeddings ? 0 : m.vocabSize * h;
