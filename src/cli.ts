@@ -21,6 +21,17 @@ import { collectiveReport } from './interconnect/collective-command.js';
 
 const DEFAULT_DB = 'results/chipdse.db';
 
+/** A bad command line: printed as one line, exit 2. */
+class UsageError extends Error {}
+
+function writeOut(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new ChipdseError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** SIGINT stops a search after the generation in hand is stored. */
 let stopRequested = false;
 function installStopHandler(): void {
@@ -32,7 +43,7 @@ function installStopHandler(): void {
 }
 
 function openRun(db: string, name: string) {
-  const store = new RunStore(db);
+  const store = new RunStore(db, { create: false });
   const run = store.getRun(name);
   if (!run) {
     const names = store.listRuns().map((r) => r.name);
@@ -81,8 +92,9 @@ async function main(): Promise<void> {
         y
           .option('designs', { alias: 'd', type: 'array', string: true, demandOption: true, describe: 'preset names or design files' })
           .option('workload', { alias: 'w', type: 'array', string: true, demandOption: true, describe: 'one or more workloads' })
-          .option('json', { type: 'boolean', describe: 'print one JSON object' }),
-      (a) => {
+          .option('json', { type: 'boolean', describe: 'print one JSON object' })
+          .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' }),
+      async (a) => {
         const designs = (a.designs as string[]).map((d) => loadDesign(d));
         if (designs.length < 1) throw new ChipdseError('compare: --designs needs at least one design');
         const workloads = (a.workload as string[]).map((w) => loadWorkload(w));
@@ -101,6 +113,7 @@ async function main(): Promise<void> {
         } else {
           print(results.map((r) => formatComparison(r.workload, r.evals)).join('\n\n'));
         }
+        if (a.chart) await (await import('./chart/commands.js')).compareChart(results.flatMap((r) => r.evals), a.chart);
       },
     )
     .command(
@@ -138,10 +151,10 @@ async function main(): Promise<void> {
           .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
           .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
           .check((a) => {
-            for (const k of ['budget', 'population', 'workers'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive whole number`);
-            if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error('--seed must be a whole number >= 0');
-            if (!a.resume && !a.space) throw new Error('--space is required (or --resume with --run)');
-            if (a.resume && !a.run) throw new Error('--resume needs --run');
+            for (const k of ['budget', 'population', 'workers'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new UsageError(`--${k} must be a positive whole number, got ${a[k]}`);
+            if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
+            if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
+            if (a.resume && !a.run) throw new UsageError('--resume needs --run');
             return true;
           }),
       async (a) => {
@@ -165,7 +178,7 @@ async function main(): Promise<void> {
       'list the runs in a database',
       (y) => y.option('db', { type: 'string', default: DEFAULT_DB }).option('json', { type: 'boolean' }),
       (a) => {
-        const store = new RunStore(a.db);
+        const store = new RunStore(a.db, { create: false });
         const runs = store.listRuns();
         store.close();
         if (a.json) return json(runs.map(({ spaceJson: _s, ...r }) => r));
@@ -209,7 +222,7 @@ async function main(): Promise<void> {
         const gens = store.loadGenerationsByGenome(run.id);
         store.close();
         const text = a.format === 'csv' ? exportCsv(run, points, front, gens) : exportJson(run, points, front, gens);
-        if (a.out) writeFileSync(a.out, text);
+        if (a.out) writeOut(a.out, text);
         else process.stdout.write(text);
       },
     )
@@ -279,18 +292,46 @@ async function main(): Promise<void> {
         print(`designs:   ${p.designs.join(', ')}\nworkloads: ${p.workloads.join(', ')}\nmodels:    ${p.models.join(', ')}\nspaces:    ${p.spaces.join(', ')}`);
       },
     )
-    .demandCommand(1, 'name a command: eval, compare, calibrate, collective, search, runs, front, export, batch or presets')
+    .command(
+      'chart',
+      'draw a run: its Pareto front, convergence, energy, roofline or parameters, as SVG, PNG or self-contained HTML',
+      (y) =>
+        y
+          .option('run', { type: 'array', string: true, demandOption: true, describe: 'run name (several for --kind convergence)' })
+          .option('db', { type: 'string', default: DEFAULT_DB })
+          .option('kind', { choices: ['pareto', 'convergence', 'energy', 'roofline', 'params'], default: 'pareto' })
+          .option('x', { type: 'string', describe: 'pareto: metric across (default: the first objective)' })
+          .option('y', { type: 'string', describe: 'pareto: metric up (default: the second objective)' })
+          .option('color', { type: 'string', describe: 'pareto, params: metric as colour' })
+          .option('genome', { type: 'string', describe: 'roofline, energy by step: the design (default: the front\'s best on the first objective)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'FILE.svg, FILE.png or FILE.html' }),
+      async (a) => {
+        const { chartCommand } = await import('./chart/commands.js');
+        const r = await chartCommand({ run: a.run as string[], db: a.db, kind: a.kind, x: a.x, y: a.y, color: a.color, genome: a.genome, out: a.out });
+        print(`${r.kind} chart written to ${r.file}`);
+      },
+    )
+    .command(
+      'report',
+      'write one self-contained HTML page of a run: settings, front and charts',
+      (y) => y.option('run', { type: 'string', demandOption: true }).option('db', { type: 'string', default: DEFAULT_DB }).option('out', { type: 'string', demandOption: true, describe: 'folder for index.html' }),
+      async (a) => {
+        const r = await (await import('./chart/commands.js')).reportCommand({ run: a.run, db: a.db, out: a.out });
+        print(`report written to ${r.file} (${r.charts} charts${r.skipped.length ? `; not drawn: ${r.skipped.map((s) => s.reason).join('; ')}` : ''})`);
+      },
+    )
+    .demandCommand(1, 'name a command: eval, compare, calibrate, collective, search, runs, front, export, batch, chart, report or presets')
     .strict()
     .recommendCommands()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg);
+      // yargs explains bad choices over several lines; one line is enough.
+      throw new UsageError(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
     })
     .help()
     .parseAsync();
 }
 
-class UsageError extends Error {}
 
 main().catch((err: unknown) => {
   if (debug) console.error(err);

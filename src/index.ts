@@ -21,3 +21,13 @@ export { calibrate, type CalibrationSummary, type CalibrationRow } from './calib
 export { CALIBRATION_POINTS } from './calibrate/points.js';
 export { formatEvaluation } from './report/evaluation-text.js';
 export { formatComparison, ratiosToFirst } from './report/compare-text.js';
+export { reliabilityFigures, goodputOf, CHIP_FIT, MEMORY_FIT_PER_MBIT } from './reliability/reliability.js';
+export { collectiveReport } from './interconnect/collective-command.js';
+export { loadSpace, parseSpace, listSpacePresets, type Space } from './search/space.js';
+export { evaluateGenome, type PointResult, type Problem } from './search/problem.js';
+export { runSearch, type SearchOptions, type SearchSummary } from './search/run.js';
+export { runBatch } from './search/batch.js';
+export { ALGORITHMS, type AlgorithmName } from './search/algorithms.js';
+export { RunStore } from './store/sqlite.js';
+export { dominates, paretoFront, nonDominatedSort, constrainedNonDominatedSort, crowdingDistance, hypervolume } from './pareto/index.js';
+export { chartCommand, reportCommand, compareChart } from './chart/commands.js';

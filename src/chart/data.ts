@@ -4,7 +4,7 @@
  */
 import type { Chip } from '../chip/chip.js';
 import { ChipdseError } from '../errors.js';
-import { ENERGY_PARTS, METRIC_NAMES, totalEnergy, type Bound, type Evaluation, type MetricName, type Metrics, type PhaseCost } from '../eval/types.js';
+import { ENERGY_PARTS, METRIC_NAMES, metricValue, totalEnergy, type Bound, type Evaluation, type MetricName, type Metrics, type PhaseCost } from '../eval/types.js';
 import type { FormatName } from '../precision/formats.js';
 import { COMPARE_ROWS } from '../report/compare-text.js';
 import { aggregateMetric, type PointResult } from '../search/problem.js';
@@ -112,6 +112,12 @@ export interface ParetoInput {
   color?: string;
 }
 
+/** A metric as the search aggregates it; with one workload simply its value (exp(log v) is not always v). */
+function readMetric(metrics: Record<string, Metrics>, ref: MetricRef): number {
+  const names = Object.keys(metrics);
+  return ref.workload === undefined && names.length === 1 ? metricValue(metrics[names[0]], ref.name) : aggregateMetric(metrics, ref);
+}
+
 export function workloadNamesOf(points: PointResult[]): string[] {
   return Object.keys(points.find((p) => p.metrics)?.metrics ?? {});
 }
@@ -129,7 +135,7 @@ function paretoAxes(inp: ParetoInput, workloads: string[]): { x: MetricRef; y: M
 export function paretoData(inp: ParetoInput): ParetoData {
   const workloads = workloadNamesOf(inp.points);
   const refs = paretoAxes(inp, workloads);
-  const read = (m: Record<string, Metrics>, r: MetricRef) => aggregateMetric(m, r);
+  const read = readMetric;
   const placed = inp.points.filter((p) => p.metrics);
   const pointOf = (p: PointResult): ParetoPoint => ({
     genome: p.key,
@@ -228,14 +234,14 @@ function phasesOf(e: Evaluation): { workload: string; phase: PhaseCost }[] {
 }
 
 /**
- * Energy of one pass of each phase on one chip, one bar per step. Steps carry dynamic energy;
+ * Energy of one pass of each phase (of each workload) on one chip, one bar per step. Steps carry dynamic energy;
  * the phase's static energy (static power over its time) is shared among its steps by their
  * time, so a panel's bars add up to the phase's energy.
  */
-export function energyBySteps(e: Evaluation): EnergyData {
+export function energyBySteps(evaluations: Evaluation[]): EnergyData {
   const rows: EnergyRow[] = [];
   const groups: string[] = [];
-  const phases = phasesOf(e);
+  const phases = evaluations.flatMap(phasesOf);
   const multi = new Set(phases.map((p) => p.workload)).size > 1;
   const panels = phases.map(({ workload, phase }) => (multi ? `${workload} ${phase.phase}` : phase.phase));
   phases.forEach(({ phase }, pi) => {
@@ -418,9 +424,9 @@ export function paramsData(parameters: SpaceParameter[], front: PointResult[], c
     const n = normalizer(p);
     const sorted = n.scale === 'index' ? p.values : [...(p.values as number[])].sort((a, b) => a - b);
     axes.push({ name: p.name, scale: n.scale, lo: paramText(sorted[0]), hi: paramText(sorted[sorted.length - 1]) });
-    for (const d of placed) rows.push({ genome: d.key, axis: p.name, value: n.at(d.params[p.name]), label: paramText(d.params[p.name]), color: aggregateMetric(d.metrics!, ref) });
+    for (const d of placed) rows.push({ genome: d.key, axis: p.name, value: n.at(d.params[p.name]), label: paramText(d.params[p.name]), color: readMetric(d.metrics!, ref) });
   }
-  const colors = placed.map((d) => aggregateMetric(d.metrics!, ref));
+  const colors = placed.map((d) => readMetric(d.metrics!, ref));
   return { axes, rows, color: { metric: ref.label, title: metricTitle(ref), scale: chooseScale(colors) }, designs: placed.length };
 }
 
@@ -441,6 +447,11 @@ export interface CompareData {
   metrics: CompareMetricRow[];
 }
 
+/** Units of the rows of `chipdse compare`, for the chart's panel titles. */
+const COMPARE_UNITS: Record<string, string> = {
+  TTFT: 's', 'time per output token': 's', 'step time': 's', 'energy / token': 'J', 'power / chip': 'W', area: 'mm2', 'chip cost': '$', '$ / M tokens': '$',
+};
+
 /** Designs side by side: their energy per token by part, and the key metrics of `chipdse compare`. */
 export function compareData(evaluations: Evaluation[]): CompareData {
   const designs = [...new Set(evaluations.map((e) => e.design))];
@@ -451,7 +462,8 @@ export function compareData(evaluations: Evaluation[]): CompareData {
     if (c.label === 'batch') continue;
     const vals = evaluations.map((e) => c.get(e.metrics));
     if (c.optional && vals.every((v) => v === 0)) continue;
-    evaluations.forEach((e, i) => metrics.push({ design: e.design, workload: e.workload, metric: c.label, value: vals[i], text: c.show(vals[i]) }));
+    const metric = COMPARE_UNITS[c.label] ? `${c.label} (${COMPARE_UNITS[c.label]})` : c.label;
+    evaluations.forEach((e, i) => metrics.push({ design: e.design, workload: e.workload, metric, value: vals[i], text: c.show(vals[i]) }));
   }
   return { designs, workloads, energy, metrics };
 }

@@ -27,8 +27,10 @@ export function calcCostUsd(p: {
 }): CostBreakdown {
   const diesPerWafer = calcDiesPerWafer(p.perDieMm2);
   const dieYield = calcDieYield(p.perDieMm2, p.tech.defectsPerCm2, p.tech.clusteringAlpha);
-  const goodDies = diesPerWafer * dieYield;
-  const diesUsd = goodDies > 0 ? (p.dies * p.tech.waferUsd) / goodDies : Number.POSITIVE_INFINITY;
+  // A die too big for any whole copy on a wafer is infeasible (reticle); its cost is counted as at
+  // least one wafer per good die, so it stays a finite, very large number.
+  const goodDies = Math.max(1, diesPerWafer) * dieYield;
+  const diesUsd = (p.dies * p.tech.waferUsd) / Math.max(goodDies, 1e-9);
   const hbmUsd = (p.hbmBytes / 1e9) * p.tech.hbmUsdPerGB;
   const dramUsd = (p.dramBytes / 1e9) * p.tech.dramUsdPerGB;
   const packagingUsd = p.dies * p.tech.packagingUsdPerDie + p.hbmStacks * p.tech.packagingUsdPerHbmStack;

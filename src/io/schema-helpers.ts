@@ -12,6 +12,14 @@ z.config({
 });
 
 /**
+ * The smallest positive value any field takes. Anything below it is absurd in every unit used here
+ * (a picosecond, a picojoule, 1e-12 of a byte), and a subnormal such as 1e-320 would turn a
+ * division into Infinity and the metrics built on it into NaN.
+ */
+export const TINY = 1e-12;
+const tinyMessage = (raw: unknown) => `expected at least ${TINY.toExponential(0)}, got ${JSON.stringify(raw)} (absurdly small for this field)`;
+
+/**
  * A physical quantity field: a number in the base unit or a string with a unit, checked
  * to be finite and within [min, max] (max rejects absurd sizes such as 1e30 bytes of SRAM).
  */
@@ -30,6 +38,10 @@ export function quantity(dim: Dimension, opts: { min?: number; max: number; allo
         ctx.addIssue({ code: 'custom', message: `expected a value ${opts.allowZero ? '>=' : '>'} ${min}, got ${JSON.stringify(raw)}` });
         return z.NEVER;
       }
+      if (v > 0 && v < TINY) {
+        ctx.addIssue({ code: 'custom', message: tinyMessage(raw) });
+        return z.NEVER;
+      }
       if (v > opts.max) {
         ctx.addIssue({ code: 'custom', message: `expected at most ${opts.max.toExponential(1)}, got ${JSON.stringify(raw)} (absurd for this field)` });
         return z.NEVER;
@@ -41,16 +53,17 @@ export function quantity(dim: Dimension, opts: { min?: number; max: number; allo
 
 /** A finite positive number with a sanity ceiling. */
 export function positive(max: number, description?: string) {
-  const s = z.number().positive().max(max);
+  const s = z.number().positive().max(max).refine((v) => !(v > 0 && v < TINY), { error: (iss) => tinyMessage(iss.input) });
   return description ? s.meta({ description }) : s;
 }
 
+/** A whole number in [1, max]; an out-of-range value gets one message (not also zod's safe-integer one). */
 export function positiveInt(max: number, description?: string) {
-  const s = z.number().int().positive().max(max);
+  const s = z.number().positive({ abort: true }).max(max, { abort: true }).int();
   return description ? s.meta({ description }) : s;
 }
 
 export function fraction(description?: string) {
-  const s = z.number().gt(0).max(1);
+  const s = z.number().gt(0).max(1).refine((v) => !(v > 0 && v < TINY), { error: (iss) => tinyMessage(iss.input) });
   return description ? s.meta({ description }) : s;
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Workload } from '../workload/workload.js';
 import type { PointResult, Problem } from './problem.js';
@@ -24,6 +25,15 @@ function workerScript(): string {
 }
 
 /**
+ * Threads actually started for `requested` workers: no more than the machine runs at once (at least
+ * 4, so small machines still run a parallel pool), since evaluations are CPU-bound and each thread
+ * holds its own copy of the problem. Results do not depend on it.
+ */
+export function threadCount(requested: number): number {
+  return Math.max(1, Math.min(requested, Math.max(4, availableParallelism())));
+}
+
+/**
  * Evaluates batches of genomes on worker threads. A batch is cut into contiguous slices, one per
  * worker, and the results are put back in order, so the outcome does not depend on the worker count.
  */
@@ -38,7 +48,7 @@ export class EvaluatorPool {
     }
     const script = workerScript();
     if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
-    for (let i = 0; i < size; i++) this.workers.push(new Worker(script, { workerData: data }));
+    for (let i = 0; i < threadCount(size); i++) this.workers.push(new Worker(script, { workerData: data }));
   }
 
   async evaluate(genomes: number[][]): Promise<PointResult[]> {

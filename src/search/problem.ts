@@ -1,9 +1,9 @@
 import { ValidationError, ChipdseError } from '../errors.js';
-import { parseDesign } from '../chip/load.js';
 import { evaluate } from '../eval/evaluate.js';
 import { metricValue, type Metrics } from '../eval/types.js';
 import type { Workload } from '../workload/workload.js';
-import { designForGenome, genomeKey, genomeParams, type Constraint, type MetricRef, type Space } from './space.js';
+import { genomeKey, genomeParams, type Constraint, type MetricRef, type Space } from './space.js';
+import { chipForGenome } from './design-template.js';
 
 /** What a search optimises: a space and the workloads its designs are scored on. */
 export interface Problem {
@@ -68,10 +68,9 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   const { space, workloads } = problem;
   const key = genomeKey(genome);
   const params = genomeParams(space, genome);
-  const raw = designForGenome(space, genome);
   let chip;
   try {
-    chip = parseDesign(raw, `${space.name} design ${key}`).chip;
+    chip = chipForGenome(space, genome, `${space.name} design ${key}`);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     return { key, genome, params, feasible: false, violation: INVALID_DESIGN_VIOLATION, reasons: e.issues.map((i) => `${i.path}: ${i.message}`), objectives: space.objectives.map(() => 0), metrics: null };
@@ -119,6 +118,8 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
 
 /** `name = value` for every number in the metrics that is not finite (NaN, Infinity). */
 function nonFiniteMetrics(m: Metrics): string[] {
+  // The common case, all finite, without building a path string per number (a search checks every design).
+  if (allFinite(m)) return [];
   const out: string[] = [];
   const walk = (x: unknown, path: string) => {
     if (typeof x === 'number') {
@@ -129,6 +130,14 @@ function nonFiniteMetrics(m: Metrics): string[] {
   };
   walk(m, '');
   return out;
+}
+
+function allFinite(x: object): boolean {
+  for (const k in x) {
+    const v = (x as Record<string, unknown>)[k];
+    if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object' && !allFinite(v)) return false;
+  }
+  return true;
 }
 
 /**

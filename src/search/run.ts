@@ -1,4 +1,4 @@
-import { ChipdseError } from '../errors.js';
+import { ChipdseError, ValidationError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { RunStore, type GenerationStats } from '../store/sqlite.js';
 import { loadWorkload } from '../workload/load.js';
@@ -77,7 +77,26 @@ function frontOf(points: PointResult[]): PointResult[] {
   return idx.map((i) => points[i]);
 }
 
+/** An absurd --workers is an error; a merely large one is cut to the machine (see EvaluatorPool). */
+export const MAX_WORKERS = 1024;
+
+/**
+ * Objectives and constraints that name one workload (`WORKLOAD:metric`) must name one of the
+ * search's workloads: checked before the run is created, so a typo leaves no empty run behind.
+ */
+function checkMetricWorkloads(space: Space, workloads: string[]): void {
+  const refs = [
+    ...space.objectives.map((x, i) => ({ at: `objectives[${i}].metric`, m: x.metric })),
+    ...space.constraints.map((c, i) => ({ at: `constraints[${i}]`, m: c.metric })),
+  ];
+  const issues = refs
+    .filter((r) => r.m.workload !== undefined && !workloads.includes(r.m.workload))
+    .map((r) => `${space.file}: ${r.at}: no workload named "${r.m.workload}" in this search (${workloads.join(', ')})`);
+  if (issues.length > 0) throw new ChipdseError(issues.join('\n'));
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
+  if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${o.workers}`);
   const now = o.now ?? (() => new Date().toISOString());
   const store = new RunStore(o.db);
   try {
@@ -105,12 +124,22 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
       reference = space.reference ?? null;
       runId = -1;
     }
-    const workloads = workloadRefs.map((w) => loadWorkload(w));
+    // Where the workloads came from, for errors: the space file's "workloads", the command line, or the stored run.
+    const origin = o.resume ? `run ${o.run}: workloads` : o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`;
+    const workloads = workloadRefs.map((w, i) => {
+      try {
+        return loadWorkload(w);
+      } catch (e) {
+        if (!(e instanceof ChipdseError) || e instanceof ValidationError) throw e;
+        throw new ChipdseError(e.message.split('\n').map((l) => `${origin}[${i}]: ${l}`).join('\n'));
+      }
+    });
     const names = new Set<string>();
     for (const w of workloads) {
-      if (names.has(w.name)) throw new ChipdseError(`workload "${w.name}" is given twice`);
+      if (names.has(w.name)) throw new ChipdseError(`${origin}: workload "${w.name}" is given twice`);
       names.add(w.name);
     }
+    checkMetricWorkloads(space, [...names]);
     const spaceData = selfContained(space);
     if (!o.resume) {
       runId = store.createRun(
@@ -173,6 +202,9 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
         store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state: alg.state(), rngState: rng.state() });
         o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000) });
         generation++;
+        // Let the event loop run between generations: a SIGINT handler (and anything else
+        // waiting) only runs there, and with in-process evaluation nothing else yields.
+        await new Promise((r) => setImmediate(r));
         if (o.shouldStop?.() && archive.size < budget) {
           status = 'stopped';
           break;

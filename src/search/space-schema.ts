@@ -24,7 +24,8 @@ export const parameterSchema = z.strictObject({
   values: z.array(z.unknown()).min(1).optional(),
 });
 
-export const CONSTRAINT_RE = /^\s*([A-Za-z0-9_.-]+)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+/** `metric op value`; the metric may name one workload, `WORKLOAD:metric`. */
+export const CONSTRAINT_RE = /^\s*([A-Za-z0-9_.:-]+)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
 
 export const spaceSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -1,5 +1,6 @@
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
 import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
+import { zodIssues } from '../io/zod-issues.js';
 import { parseQuantity, type Dimension } from '../units/quantity.js';
 import { resolveDesignSource } from '../chip/load.js';
 import { designSchema } from '../chip/schema.js';
@@ -58,12 +59,15 @@ export function listSpacePresets(): string[] {
   return readdirSync(SPACES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => basename(f, '.json')).sort();
 }
 
+/** A space file for a new search: parsed, then checked for contradictions (see `spaceContradictions`). */
 export function loadSpace(ref: string): Space {
   const looksLikePath = ref.includes('/') || /\.(json|ya?ml)$/i.test(ref);
   const preset = join(SPACES_DIR, `${ref}.json`);
-  if (!looksLikePath && existsSync(preset)) return parseSpace(readDataFile(preset), `designs/spaces/${ref}.json`, SPACES_DIR);
-  if (!looksLikePath && !existsSync(ref)) throw new ChipdseError(`unknown space "${ref}": not a preset (${listSpacePresets().join(', ')}) nor a file`);
-  return parseSpace(readDataFile(ref), ref, dirname(resolve(ref)));
+  if (!looksLikePath && !existsSync(ref) && !existsSync(preset)) throw new ChipdseError(`unknown space "${ref}": not a preset (${listSpacePresets().join(', ')}) nor a file`);
+  const space = !looksLikePath && existsSync(preset) ? parseSpace(readDataFile(preset), `designs/spaces/${ref}.json`, SPACES_DIR) : parseSpace(readDataFile(ref), ref, dirname(resolve(ref)));
+  const issues = spaceContradictions(space);
+  if (issues.length > 0) throw new ValidationError(space.file, issues);
+  return space;
 }
 
 const DIMENSIONS: Dimension[] = ['bytes', 'bytesPerSec', 'hertz', 'seconds', 'watts'];
@@ -77,13 +81,32 @@ function anyQuantity(x: unknown): number | undefined {
   return undefined;
 }
 
-/** Writes `value` at a dotted path with [i] indices (memory.sram.bytes, compute.matrixUnits[0].count). */
+/** The fields of a dotted path with [i] indices: compute.matrixUnits[0].count -> compute, matrixUnits, 0, count. */
+function pathParts(path: string): string[] {
+  return path.replace(/\[(\d+)\]/g, '.$1').split('.');
+}
+
+/** Field names that would reach an object's prototype instead of a field of the design. */
+const FORBIDDEN_FIELDS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** Why `path` cannot name a design field, or undefined when it can. */
+function badPath(path: string): string | undefined {
+  const parts = pathParts(path);
+  if (parts.some((p) => p === '')) return `"${path}" has an empty field name`;
+  const forbidden = parts.find((p) => FORBIDDEN_FIELDS.has(p));
+  if (forbidden) return `"${path}": "${forbidden}" is not a design field`;
+  return undefined;
+}
+
+/** Writes `value` at a dotted path with [i] indices (memory.sram.bytes, compute.matrixUnits[0].count), through own fields only. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const parts = pathParts(path);
+  const why = badPath(path);
+  if (why) throw new ChipdseError(`cannot write design field ${why}`);
   let node: Record<string, unknown> | unknown[] = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const key = parts[i];
-    let next = (node as Record<string, unknown>)[key];
+    let next = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
     if (next === undefined || next === null || typeof next !== 'object') {
       next = /^\d+$/.test(parts[i + 1]) ? [] : {};
       (node as Record<string, unknown>)[key] = next;
@@ -95,9 +118,17 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
 
 /** The path's first field exists in the design (deeper fields may be new: they are checked by building a design). */
 function pathExists(obj: unknown, path: string): boolean {
-  const first = path.split(/[.[]/)[0];
-  return typeof obj === 'object' && obj !== null && first in obj;
+  const first = pathParts(path)[0];
+  return typeof obj === 'object' && obj !== null && Object.hasOwn(obj, first);
 }
+
+/** Fields a parameter of each type reads; any other is a contradiction (min on a list, values on a range). */
+const FIELDS_OF_TYPE: Record<ParameterFile['type'], (keyof ParameterFile)[]> = {
+  int: ['min', 'max', 'step'],
+  pow2: ['min', 'max'],
+  values: ['values'],
+  choice: ['values'],
+};
 
 function parameterValues(p: ParameterFile, at: string, issues: Issue[]): unknown[] {
   switch (p.type) {
@@ -146,12 +177,27 @@ function makeApply(p: ParameterFile, at: string, base: Record<string, unknown>, 
   }
   if (p.path !== undefined) {
     const path = p.path;
+    const why = badPath(path);
+    if (why) {
+      issues.push({ path: `${at}.path`, message: why });
+      return () => {};
+    }
     if (!pathExists(base, path)) issues.push({ path: `${at}.path`, message: `"${path}" does not lead into the base design` });
     const unit = p.unit;
-    return (d, v) => setPath(d, path, unit !== undefined ? `${v} ${unit}` : v);
+    if (unit !== undefined) {
+      p.values?.forEach((v, j) => {
+        if (typeof v !== 'number' && typeof v !== 'string') issues.push({ path: `${at}.values[${j}]`, message: `expected a number to write with unit "${unit}", got ${JSON.stringify(v)}` });
+      });
+    }
+    return (d, v) => setPath(d, path, unit !== undefined && (typeof v === 'number' || typeof v === 'string') ? `${v} ${unit}` : v);
   }
   const entries: [string, number][] = [];
   for (const [path, amount] of Object.entries(p.set!)) {
+    const why = badPath(path);
+    if (why) {
+      issues.push({ path: `${at}.set`, message: why });
+      continue;
+    }
     const q = anyQuantity(amount);
     if (q === undefined) issues.push({ path: `${at}.set.${path}`, message: `expected a number or a quantity like "24 GB", got ${JSON.stringify(amount)}` });
     if (!pathExists(base, path)) issues.push({ path: `${at}.set`, message: `"${path}" does not lead into the base design` });
@@ -172,13 +218,25 @@ function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
   return { name: 'tokensPerSec', workload: undefined, label: text };
 }
 
+/**
+ * Validates raw space data (a file's, or a stored run's) and builds the space. The checks for
+ * contradictions a new search must not start with are `spaceContradictions`, kept apart so a run
+ * stored before a check existed still resumes.
+ */
 export function parseSpace(data: unknown, file: string, baseDir: string): Space {
   const raw = validate(spaceSchema, data, file, (p) => keysOfSchemaAt(spaceSchema, p));
   const issues: Issue[] = [];
   let base: { path: string; data: Record<string, unknown> };
   if (typeof raw.base === 'string') {
     const ref = raw.base.includes('/') && !isAbsolute(raw.base) ? join(baseDir, raw.base) : raw.base;
-    const r = resolveDesignSource(ref);
+    let r: { path: string; data: unknown };
+    try {
+      r = resolveDesignSource(ref);
+    } catch (e) {
+      if (!(e instanceof ChipdseError)) throw e;
+      throw new ChipdseError(e.message.split('\n').map((l) => `${file}: base: ${l}`).join('\n'));
+    }
+    if (typeof r.data !== 'object' || r.data === null || Array.isArray(r.data)) throw new ChipdseError(`${file}: base: ${r.path} does not hold a design (expected an object)`);
     base = { path: r.path, data: r.data as Record<string, unknown> };
   } else {
     base = { path: `${file}: base`, data: raw.base as Record<string, unknown> };
@@ -215,6 +273,83 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
     }
   }
   return space;
+}
+
+/**
+ * What makes a space contradictory or the search over it worthless, though it parses: fields its
+ * parameter types do not read (min on a list, values on a range), an unknown unit, a `set` of
+ * nothing, the same objective twice, and contradictions with the design schema (below).
+ */
+export function spaceContradictions(space: Space): Issue[] {
+  const issues: Issue[] = [];
+  space.raw.parameters.forEach((p, i) => {
+    const at = `parameters[${i}]`;
+    for (const k of ['min', 'max', 'step', 'values'] as const) {
+      if (p[k] !== undefined && !FIELDS_OF_TYPE[p.type].includes(k)) issues.push({ path: `${at}.${k}`, message: `not used by type ${p.type} (it reads ${FIELDS_OF_TYPE[p.type].join(', ')})` });
+    }
+    if (p.unit !== undefined && p.set !== undefined) issues.push({ path: `${at}.unit`, message: 'only used with path (set takes a quantity per field)' });
+    else if (p.unit !== undefined && anyQuantity(`1 ${p.unit}`) === undefined) issues.push({ path: `${at}.unit`, message: `unknown unit "${p.unit}" (expected a unit such as B, MiB, GB, TB/s, GHz, us or W)` });
+    if (p.set !== undefined && Object.keys(p.set).length === 0) issues.push({ path: `${at}.set`, message: 'expected at least one field' });
+    if (p.set !== undefined) {
+      p.values?.forEach((v, j) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ path: `${at}.values[${j}]`, message: `expected a number (set multiplies it into each field), got ${JSON.stringify(v)}` });
+      });
+    }
+  });
+  space.raw.objectives.forEach((o, i) => {
+    const first = space.raw.objectives.findIndex((x) => x.metric === o.metric);
+    if (first < i) issues.push({ path: `objectives[${i}].metric`, message: `"${o.metric}" is already objectives[${first}]` });
+  });
+  if (issues.length > 0) return issues;
+  const corner = designSchema.safeParse(designForGenome(space, space.parameters.map(() => 0)));
+  return designContradictions(space, corner.success ? [] : zodIssues(corner.error));
+}
+
+/** Design paths a parameter writes, as dotted fields (compute.matrixUnits.0.count). */
+function writtenPaths(p: ParameterFile): string[] {
+  const paths = p.path !== undefined ? [p.path] : Object.keys(p.set ?? {});
+  return paths.map((x) => pathParts(x).join('.'));
+}
+
+/** Whether a design issue at `issuePath` (a.b[0].c) is about a field among `written`, or inside or above one. */
+function touches(issuePath: string, written: string[]): boolean {
+  const at = pathParts(issuePath).join('.');
+  return written.some((w) => at === w || at.startsWith(`${w}.`) || w.startsWith(`${at}.`));
+}
+
+/** Values of a parameter tried when looking for one that gives a valid design: all, or 64 spread over the range. */
+const VALUES_TRIED = 64;
+
+/**
+ * Contradictions between the space and the design schema, which would make every design of the
+ * space invalid and the whole search worthless: a field of the base design that no parameter
+ * writes and that is invalid (so every design is), or a parameter none of whose values gives a
+ * valid field (a unit of the wrong dimension, strings where a number is expected, sizes out of range).
+ */
+function designContradictions(space: Space, cornerIssues: Issue[]): Issue[] {
+  const issues: Issue[] = [];
+  const written = space.raw.parameters.map(writtenPaths);
+  for (const i of cornerIssues) {
+    if (written.some((w) => touches(i.path, w))) continue;
+    if (i.path === 'name') issues.push({ path: 'name', message: `designs are named "${space.name}#<genome>", which the design schema rejects: ${i.message}` });
+    else issues.push({ path: 'base', message: `${i.path}: ${i.message} (no parameter sets it, so every design of the space would be invalid)` });
+  }
+  const corner = space.parameters.map(() => 0);
+  space.parameters.forEach((p, k) => {
+    const n = p.values.length;
+    const tried = n <= VALUES_TRIED ? [...Array(n).keys()] : [...new Set(Array.from({ length: VALUES_TRIED }, (_, j) => Math.round((j * (n - 1)) / (VALUES_TRIED - 1))))];
+    let first: string | undefined;
+    for (const idx of tried) {
+      const g = [...corner];
+      g[k] = idx;
+      const r = designSchema.safeParse(designForGenome(space, g));
+      const own = r.success ? [] : zodIssues(r.error).filter((i) => touches(i.path, written[k]));
+      if (own.length === 0) return;
+      first ??= `${p.name} = ${JSON.stringify(p.values[idx])} gives ${own[0].path}: ${own[0].message}`;
+    }
+    issues.push({ path: `parameters[${k}]`, message: `no value${n > tried.length ? ` of the ${tried.length} tried` : ''} makes a valid design (${first})` });
+  });
+  return issues;
 }
 
 /** The raw design for a genome (one value index per parameter). */

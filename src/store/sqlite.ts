@@ -99,6 +99,9 @@ export interface GenerationStats {
   hypervolume: number;
 }
 
+/** How long a command waits for another process's write to finish before it gives up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** Rejects NaN and infinities before they reach a row (JSON would silently write null). */
 function finiteJson(x: unknown, what: string): string {
   return JSON.stringify(x, (_k, v) => {
@@ -107,15 +110,38 @@ function finiteJson(x: unknown, what: string): string {
   });
 }
 
+/** SQLite failures a user can act on, as one line naming the file; anything else is rethrown. */
+function storeError(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e;
+  const why = (e as Error).message;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ChipdseError(`${file}: the database stayed locked by another process for too long (${why}); try again`);
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) return new ChipdseError(`${file}: not a chipdse database, or a damaged one (${why})`);
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) return new ChipdseError(`${file}: cannot write the database (${why})`);
+  if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR')) return new ChipdseError(`${file}: cannot write the database (${why}); nothing of the last generation was stored`);
+  return e;
+}
+
+/**
+ * The SQLite store of runs. Reads between two writes share one snapshot (a read transaction opened
+ * by the first read and closed by the next write or by close), so a reader such as `export` sees
+ * evaluations, front and generations of the same moment while a search writes to the database.
+ * Writes take the write lock at once (BEGIN IMMEDIATE), waiting up to 10 s for another writer.
+ */
 export class RunStore {
   readonly db: Database.Database;
+  private inSnapshot = false;
 
-  constructor(readonly file: string) {
+  /** `create: false` is for commands that only read (runs, front, export, chart): a missing file is an error, not a new store. */
+  constructor(
+    readonly file: string,
+    opts: { create?: boolean } = {},
+  ) {
+    if (opts.create === false && file !== ':memory:' && !existsSync(file)) throw new ChipdseError(`${file}: no such database (a search creates it: chipdse search --db ${file})`);
     if (file !== ':memory:' && !existsSync(dirname(file))) mkdirSync(dirname(file), { recursive: true });
     try {
-      this.db = new Database(file, { timeout: 10000 });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 10000');
+      this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.db.pragma('foreign_keys = ON');
     } catch (e) {
       throw new ChipdseError(`${file}: cannot open as a SQLite database (${(e as Error).message})`);
@@ -128,35 +154,122 @@ export class RunStore {
     let version: number;
     let tables: number;
     try {
-      appId = this.db.pragma('application_id', { simple: true }) as number;
-      version = this.db.pragma('user_version', { simple: true }) as number;
-      tables = (this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+      // One read transaction, so the three answers are of one moment even while another process migrates the file.
+      ({ appId, version, tables } = this.db.transaction(() => ({
+        appId: this.db.pragma('application_id', { simple: true }) as number,
+        version: this.db.pragma('user_version', { simple: true }) as number,
+        tables: this.tableCount(),
+      }))());
     } catch (e) {
       this.db.close();
       throw new ChipdseError(`${this.file}: not a chipdse database (${(e as Error).message})`);
     }
-    if (appId !== APPLICATION_ID && (tables > 0 || version > 0)) {
+    try {
+      this.checkVersion(appId, version, tables);
+      // Only now, with the file known to be ours or empty: WAL lets readers run beside a writer.
+      if (this.file !== ':memory:') this.enableWal();
+    } catch (e) {
       this.db.close();
-      throw new ChipdseError(`${this.file}: not a chipdse database (it has other tables); choose another file with --db`);
+      throw storeError(this.file, e);
     }
-    if (version > SCHEMA_VERSION) {
-      this.db.close();
-      throw new ChipdseError(`${this.file}: written by a newer chipdse (schema ${version}, this one reads up to ${SCHEMA_VERSION})`);
+    if (version >= SCHEMA_VERSION) return;
+    try {
+      // Under the write lock, from the version found there: another process may have created or
+      // migrated the store since the first look (two searches started at once on a new file).
+      this.db
+        .transaction(() => {
+          const now = this.db.pragma('user_version', { simple: true }) as number;
+          this.checkVersion(this.db.pragma('application_id', { simple: true }) as number, now, this.tableCount());
+          for (let v = now + 1; v <= SCHEMA_VERSION; v++) {
+            this.db.exec(MIGRATIONS[v]);
+            this.db.pragma(`application_id = ${APPLICATION_ID}`);
+            this.db.pragma(`user_version = ${v}`);
+          }
+        })
+        .immediate();
+    } catch (e) {
+      if (this.db.open) this.db.close();
+      throw storeError(this.file, e);
     }
-    for (let v = version + 1; v <= SCHEMA_VERSION; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.pragma(`application_id = ${APPLICATION_ID}`);
-        this.db.pragma(`user_version = ${v}`);
-      })();
+  }
+
+  /**
+   * Switches a new file to WAL. The switch needs the file to itself and SQLite answers "busy" at
+   * once, without waiting, when another process opens the same new file at that moment: retry.
+   */
+  private enableWal(): void {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.db.pragma('journal_mode = WAL');
+        return;
+      } catch (e) {
+        const code = String((e as { code?: unknown }).code);
+        if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(50, 2 + attempt * 2));
+      }
     }
+  }
+
+  private tableCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+  }
+
+  /** Throws when the file is another program's database or a newer chipdse's (the caller closes it). */
+  private checkVersion(appId: number, version: number, tables: number): void {
+    if (appId !== APPLICATION_ID && (tables > 0 || version > 0)) throw new ChipdseError(`${this.file}: not a chipdse database (it has other tables); choose another file with --db`);
+    if (version > SCHEMA_VERSION) throw new ChipdseError(`${this.file}: written by a newer chipdse (schema ${version}, this one reads up to ${SCHEMA_VERSION})`);
+  }
+
+  /** Runs a read inside the snapshot shared by all reads until the next write. */
+  private read<T>(fn: () => T): T {
+    try {
+      if (!this.db.inTransaction) {
+        this.db.exec('BEGIN');
+        this.inSnapshot = true;
+      }
+      return fn();
+    } catch (e) {
+      throw storeError(this.file, e);
+    }
+  }
+
+  /** Ends the read snapshot, then writes (a write must not start from a stale snapshot). */
+  private write<T>(fn: () => T): T {
+    try {
+      this.endSnapshot();
+      return fn();
+    } catch (e) {
+      throw storeError(this.file, e);
+    }
+  }
+
+  private endSnapshot(): void {
+    if (this.inSnapshot && this.db.inTransaction) this.db.exec('COMMIT');
+    this.inSnapshot = false;
   }
 
   close(): void {
-    this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.endSnapshot();
+    } finally {
+      this.db.close();
+    }
   }
 
   createRun(meta: RunMeta, startedAt: string): number {
+    return this.write(() => {
+      try {
+        return this.insertRun(meta, startedAt);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ChipdseError(`${this.file}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
+        throw e;
+      }
+    });
+  }
+
+  private insertRun(meta: RunMeta, startedAt: string): number {
     const r = this.db
       .prepare(
         `INSERT INTO runs (name, space_name, space_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at)
@@ -167,12 +280,14 @@ export class RunStore {
   }
 
   getRun(name: string): RunRow | undefined {
-    const r = this.db.prepare('SELECT * FROM runs WHERE name = ?').get(name) as Record<string, unknown> | undefined;
-    return r ? this.toRunRow(r) : undefined;
+    return this.read(() => {
+      const r = this.db.prepare('SELECT * FROM runs WHERE name = ?').get(name) as Record<string, unknown> | undefined;
+      return r ? this.toRunRow(r) : undefined;
+    });
   }
 
   listRuns(): RunRow[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[]).map((r) => this.toRunRow(r));
+    return this.read(() => (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[]).map((r) => this.toRunRow(r)));
   }
 
   private toRunRow(r: Record<string, unknown>): RunRow {
@@ -205,7 +320,7 @@ export class RunStore {
     const insert = this.db.prepare(
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       p.results.forEach((r, i) => {
         insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, finiteJson(r.params, 'params'), finiteJson(r.objectives, 'objectives'), r.metrics ? finiteJson(r.metrics, 'metrics') : null, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
       });
@@ -219,42 +334,46 @@ export class RunStore {
       this.db
         .prepare('INSERT INTO search_state (run_id, generation, algorithm_state_json, rng_state_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET generation = excluded.generation, algorithm_state_json = excluded.algorithm_state_json, rng_state_json = excluded.rng_state_json')
         .run(runId, p.stats.generation, JSON.stringify(p.state), JSON.stringify(p.rngState));
-    })();
+    }).immediate());
   }
 
   finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): void {
-    this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId);
+    this.write(() => this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId));
   }
 
   loadEvaluations(runId: number): PointResult[] {
-    const rows = this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Record<string, unknown>[];
-    return rows.map(toPoint);
+    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Record<string, unknown>[]).map(toPoint));
   }
 
   loadGenerationsByGenome(runId: number): Map<string, number> {
-    const rows = this.db.prepare('SELECT genome, generation FROM evaluations WHERE run_id = ?').all(runId) as { genome: string; generation: number }[];
-    return new Map(rows.map((r) => [r.genome, r.generation]));
+    return this.read(() => {
+      const rows = this.db.prepare('SELECT genome, generation FROM evaluations WHERE run_id = ?').all(runId) as { genome: string; generation: number }[];
+      return new Map(rows.map((r) => [r.genome, r.generation]));
+    });
   }
 
   loadFront(runId: number): PointResult[] {
-    const rows = this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Record<string, unknown>[];
-    return rows.map(toPoint);
+    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Record<string, unknown>[]).map(toPoint));
   }
 
   loadGenerations(runId: number): GenerationStats[] {
-    return (this.db.prepare('SELECT * FROM generations WHERE run_id = ? ORDER BY generation').all(runId) as Record<string, number>[]).map((r) => ({
-      generation: r.generation,
-      evaluations: r.evaluations,
-      feasibleShare: r.feasible_share,
-      frontSize: r.front_size,
-      hypervolume: r.hypervolume,
-    }));
+    return this.read(() =>
+      (this.db.prepare('SELECT * FROM generations WHERE run_id = ? ORDER BY generation').all(runId) as Record<string, number>[]).map((r) => ({
+        generation: r.generation,
+        evaluations: r.evaluations,
+        feasibleShare: r.feasible_share,
+        frontSize: r.front_size,
+        hypervolume: r.hypervolume,
+      })),
+    );
   }
 
   loadState(runId: number): { generation: number; state: AlgorithmState; rngState: object } | undefined {
-    const r = this.db.prepare('SELECT * FROM search_state WHERE run_id = ?').get(runId) as Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    return { generation: r.generation as number, state: JSON.parse(r.algorithm_state_json as string), rngState: JSON.parse(r.rng_state_json as string) };
+    return this.read(() => {
+      const r = this.db.prepare('SELECT * FROM search_state WHERE run_id = ?').get(runId) as Record<string, unknown> | undefined;
+      if (!r) return undefined;
+      return { generation: r.generation as number, state: JSON.parse(r.algorithm_state_json as string), rngState: JSON.parse(r.rng_state_json as string) };
+    });
   }
 }
 

@@ -63,7 +63,8 @@ export function parseWorkload(data: unknown, file: string, baseDir = process.cwd
       const sub =
         typeof item.workload === 'string'
           ? (() => {
-              const r = resolveRef(item.workload.includes('/') ? rel(item.workload) : item.workload);
+              const ref = item.workload as string;
+              const r = inField(file, `mix[${i}].workload`, () => resolveRef(ref.includes('/') ? rel(ref) : ref));
               return parseWorkload(r.data, r.path, dirname(resolve(r.path)), depth + 1);
             })()
           : parseWorkload(item.workload, `${file}: mix[${i}].workload`, baseDir, depth + 1);
@@ -72,12 +73,22 @@ export function parseWorkload(data: unknown, file: string, baseDir = process.cwd
     return { ...baseFields(w, name, file, precision), phase: mix[0].workload.phase, model: undefined, trace: undefined, mix };
   }
   const model = w.model !== undefined ? resolveModel(typeof w.model === 'string' && w.model.includes('/') ? rel(w.model) : w.model, file) : undefined;
-  const trace = w.trace !== undefined ? validate(traceFileSchema, readDataFile(rel(w.trace)), w.trace) : undefined;
+  const trace = w.trace !== undefined ? validate(traceFileSchema, inField(file, 'trace', () => readDataFile(rel(w.trace!))), w.trace) : undefined;
   if (model) modelIssues(model, w, file);
   const speculative = w.speculative
     ? { drafter: resolveModel(typeof w.speculative.drafter === 'string' && w.speculative.drafter.includes('/') ? rel(w.speculative.drafter) : w.speculative.drafter, file, 'speculative.drafter'), draftTokens: w.speculative.draftTokens, acceptanceRate: w.speculative.acceptanceRate }
     : undefined;
   return { ...baseFields(w, name, file, precision), phase: w.phase ?? 'prefill', model, trace, speculative, mix: undefined };
+}
+
+/** Runs `f`, prefixing a failure with the file and field that led to it. */
+function inField<T>(file: string, field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ChipdseError && !(e instanceof ValidationError)) throw new ChipdseError(`${file}: ${field}: ${e.message}`);
+    throw e;
+  }
 }
 
 function baseFields(w: WorkloadFile, name: string, file: string, precision: Workload['precision']) {

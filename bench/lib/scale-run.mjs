@@ -1,0 +1,65 @@
+// One exhaustive run of a generated space, in its own process so that its peak memory is its own.
+//   node bench/lib/scale-run.mjs --space FILE --method sweep|search --workers N
+// Prints one JSON object: seconds, evaluations, front, peak RSS and heap.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { argValue, lib } from './common.mjs';
+import { loadProblemOf } from './problems.mjs';
+import { SCALE_WORKLOAD } from './scale-spaces.mjs';
+
+const spaceFile = argValue('space');
+const method = argValue('method', 'sweep');
+const workers = Number(argValue('workers', '2'));
+const { hypervolume } = await lib('pareto/index.js');
+
+let peakHeap = 0;
+const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50);
+const { space, data } = await loadProblemOf(spaceFile, [SCALE_WORKLOAD]);
+const ref = space.reference.map((r, i) => (space.objectives[i].goal === 'max' ? -r : r));
+const t0 = performance.now();
+let out;
+if (method === 'sweep') {
+  const { sweepSpace } = await lib('search/sweep.js');
+  const r = await sweepSpace(data, { workers });
+  out = { evaluations: r.evaluated, feasible: r.feasible, frontSize: r.front.length, hypervolume: hypervolume(r.front.map((p) => p.objectives), ref), frontKeys: r.front.map((p) => p.key).sort() };
+} else {
+  const { runSearch } = await lib('search/run.js');
+  const dir = mkdtempSync(join(tmpdir(), 'chipdse-scale-'));
+  try {
+    const db = join(dir, 'scale.db');
+    const s = await runSearch({ space: spaceFile, workloads: [], algorithm: 'exhaustive', budget: space.size, population: 2048, seed: 1, workers, db, run: 'scale', resume: false });
+    const { RunStore } = await lib('store/sqlite.js');
+    const store = new RunStore(db);
+    const keys = store.loadFront(store.getRun('scale').id).map((p) => p.key).sort();
+    store.close();
+    let dbBytes = statSync(db).size;
+    try {
+      dbBytes += statSync(`${db}-wal`).size;
+    } catch {
+      // no write-ahead log left
+    }
+    out = { evaluations: s.evaluations, frontSize: s.frontSize, hypervolume: s.hypervolume, frontKeys: keys, dbMB: Number((dbBytes / 1e6).toFixed(1)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+clearInterval(sampler);
+peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+const frontKeys = out.frontKeys;
+delete out.frontKeys;
+process.stdout.write(
+  JSON.stringify({
+    space: space.name,
+    size: space.size,
+    method,
+    workers,
+    seconds: Number(seconds.toFixed(3)),
+    evaluationsPerSec: Math.round(out.evaluations / seconds),
+    ...out,
+    frontKeysHash: frontKeys.join(' ').length + ':' + frontKeys.slice(0, 3).join(' '),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakMainHeapMB: Math.round(peakHeap / 2 ** 20),
+  }) + '\n',
+);

@@ -1,0 +1,242 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { z } from 'zod';
+import { designSchema } from '../chip/schema.js';
+import { buildChip, crossFieldIssues } from '../chip/build.js';
+import { parseDesign } from '../chip/load.js';
+import type { Chip } from '../chip/chip.js';
+import { ValidationError } from '../errors.js';
+import { designForGenome, genomeKey, type Parameter, type Space } from './space.js';
+
+/**
+ * Chips of a space without validating every design whole. Validating a design (zod) and copying
+ * the base design for each genome cost more than evaluating it on a workload; but a genome's
+ * design is the base design with a few fields replaced, and the design schema validates each
+ * field on its own. So the base is validated once, and every value of every parameter once, at
+ * the place it is written to (its "root": the field itself, or the first container the base
+ * lacks, which the value then creates). A genome's validated design is the validated base with
+ * those validated values put in (copying only the containers on their paths); the cross-field
+ * rules and the chip build then run as in `parseDesign`.
+ *
+ * Where this could differ from `parseDesign(designForGenome(...))` it is not used: a container
+ * on a written path with a check of its own (a refinement over several fields), a path through
+ * a record, union or transform, two parameters writing into the same place, a value that fails
+ * its own validation (that genome takes the full path, so its error messages are the usual
+ * ones), or a few sample genomes that do not give identical chips (or identical errors) both ways.
+ */
+export interface DesignTemplate {
+  /** The chip of a genome; undefined where the full validation must decide. Throws ValidationError as parseDesign does. */
+  build(genome: readonly number[], file: string): Chip | undefined;
+}
+
+type Schema = z.ZodType;
+interface Def {
+  type?: string;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  innerType?: Schema;
+  checks?: { _zod: { def: { check: string } } }[];
+}
+const defOf = (s: Schema): Def => ((s as unknown as { def?: Def }).def ?? {}) as Def;
+
+/** Checks that a write into a container cannot break: writes never add or remove array elements here. */
+const LOCAL_CHECKS = new Set(['min_length', 'max_length', 'length_equals']);
+
+const isIndex = (key: string) => /^\d+$/.test(key);
+const isContainer = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+function unwrap(s: Schema): Schema {
+  let node = s;
+  for (let i = 0; i < 10; i++) {
+    const d = defOf(node);
+    if ((d.type === 'optional' || d.type === 'default' || d.type === 'prefault' || d.type === 'nullable') && d.innerType) node = d.innerType;
+    else break;
+  }
+  return node;
+}
+
+/** Where a write to `parts` is validated: the root's length in parts and its schema; undefined when that cannot be done on its own. */
+function locateRoot(base: Record<string, unknown>, parts: readonly string[]): { length: number; schema: Schema } | undefined {
+  let schema: Schema = designSchema as unknown as Schema;
+  let raw: unknown = base;
+  for (let i = 0; i < parts.length; i++) {
+    const container = unwrap(schema);
+    const d = defOf(container);
+    if (!(d.checks ?? []).every((c) => LOCAL_CHECKS.has(c._zod.def.check))) return undefined;
+    const key = parts[i];
+    let child: Schema | undefined;
+    if (d.type === 'object' && d.shape && Object.hasOwn(d.shape, key)) child = d.shape[key];
+    else if (d.type === 'array' && d.element && isIndex(key)) child = d.element;
+    if (!child) return undefined;
+    const next = isContainer(raw) && Object.hasOwn(raw, key) ? raw[key] : undefined;
+    if (next === undefined) return d.type === 'array' ? undefined : { length: i + 1, schema: child };
+    if (i === parts.length - 1 || !isContainer(next)) return { length: i + 1, schema: child };
+    raw = next;
+    schema = child;
+  }
+  return undefined;
+}
+
+function getAt(obj: unknown, parts: readonly string[]): unknown {
+  let node = obj;
+  for (const k of parts) {
+    if (!isContainer(node) || !Object.hasOwn(node, k)) return undefined;
+    node = node[k];
+  }
+  return node;
+}
+
+/** Paths of what `apply` wrote into an empty design: containers it created are walked, written values are leaves. */
+function writtenLeaves(sparse: unknown, value: unknown, at: string[] = [], out: string[][] = []): string[][] {
+  if (at.length > 0 && (sparse === value || !isContainer(sparse))) {
+    out.push(at);
+    return out;
+  }
+  for (const k of Object.keys(sparse as object)) writtenLeaves((sparse as Record<string, unknown>)[k], value, [...at, k], out);
+  return out;
+}
+
+const startsWith = (a: readonly string[], b: readonly string[]) => b.length <= a.length && b.every((k, i) => a[i] === k);
+
+interface Slot {
+  parts: string[];
+  /** The validated value at the root, per value index of the parameter; undefined where it fails validation. */
+  parsed: ({ value: unknown } | undefined)[];
+}
+
+function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | undefined {
+  if (p.values.length === 0) return undefined;
+  const sparse = p.values.map((v) => {
+    const d: Record<string, unknown> = {};
+    p.apply(d, v);
+    return d;
+  });
+  const roots: string[][] = [];
+  const schemas: Schema[] = [];
+  for (const leaf of writtenLeaves(sparse[0], p.values[0])) {
+    const r = locateRoot(base, leaf);
+    if (!r) return undefined;
+    const parts = leaf.slice(0, r.length);
+    if (roots.some((q) => q.join('\0') === parts.join('\0'))) continue;
+    roots.push(parts);
+    schemas.push(r.schema);
+  }
+  // Every value must write under the same roots as the first.
+  for (let j = 0; j < p.values.length; j++) {
+    if (!writtenLeaves(sparse[j], p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)))) return undefined;
+  }
+  return roots.map((parts, k) => ({
+    parts,
+    parsed: sparse.map((d) => {
+      const r = schemas[k].safeParse(getAt(d, parts));
+      return r.success ? { value: r.data } : undefined;
+    }),
+  }));
+}
+
+/** Writes `value` at `parts`, copying the containers on the way that are not yet the design's own. */
+function putCopyOnWrite(d: Record<string, unknown>, parts: readonly string[], value: unknown, owned: Set<object>): boolean {
+  let node = d;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = node[parts[i]];
+    if (!isContainer(next)) return false;
+    if (owned.has(next)) {
+      node = next;
+      continue;
+    }
+    const copy: Record<string, unknown> = Array.isArray(next) ? (next.slice() as unknown as Record<string, unknown>) : { ...next };
+    owned.add(copy);
+    node[parts[i]] = copy;
+    node = copy;
+  }
+  node[parts[parts.length - 1]] = value;
+  return true;
+}
+
+export function compileDesignTemplate(space: Space): DesignTemplate | undefined {
+  const base = space.base.data;
+  const parsedBase = designSchema.safeParse(base);
+  if (!parsedBase.success) return undefined;
+  const slots: Slot[][] = [];
+  const taken: string[][] = [['name']];
+  for (const p of space.parameters) {
+    const s = parameterSlots(p, base);
+    if (!s) return undefined;
+    for (const slot of s) {
+      if (taken.some((t) => startsWith(slot.parts, t) || startsWith(t, slot.parts))) return undefined;
+      // The containers above the root must be in the validated base, to be copied and written into.
+      if (!isContainer(getAt(parsedBase.data, slot.parts.slice(0, -1)))) return undefined;
+    }
+    taken.push(...s.map((slot) => slot.parts));
+    slots.push(s);
+  }
+  const nameSchema = defOf(designSchema as unknown as Schema).shape?.name;
+  if (!nameSchema) return undefined;
+  const template: DesignTemplate = {
+    build(genome, file) {
+      const d: Record<string, unknown> = { ...(parsedBase.data as Record<string, unknown>) };
+      const owned = new Set<object>([d]);
+      for (let i = 0; i < slots.length; i++) {
+        for (const slot of slots[i]) {
+          const v = slot.parsed[genome[i]];
+          if (!v || !putCopyOnWrite(d, slot.parts, v.value, owned)) return undefined;
+        }
+      }
+      const name = `${space.name}#${genomeKey(genome)}`;
+      if (!nameSchema.safeParse(name).success) return undefined;
+      d.name = name;
+      const design = d as unknown as Parameters<typeof buildChip>[0];
+      const issues = crossFieldIssues(design);
+      if (issues.length > 0) throw new ValidationError(file, issues);
+      return buildChip(design);
+    },
+  };
+  return agreesWithFullValidation(space, template) ? template : undefined;
+}
+
+/** The outcome of building a genome's chip: the chip, or the message of the ValidationError. */
+function outcome(f: () => Chip | undefined): Chip | string | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ValidationError) return `ValidationError: ${e.message}`;
+    throw e;
+  }
+}
+
+/** A guard against drift of the schema or of parseDesign: sample genomes give identical chips (or errors) both ways. */
+function agreesWithFullValidation(space: Space, template: DesignTemplate): boolean {
+  const n = space.parameters.map((p) => p.values.length);
+  const samples = [n.map(() => 0), n.map((k) => k - 1), ...[1, 2, 3, 4, 5, 6].map((s) => n.map((k, i) => (s * 7919 + i * 104729) % k))];
+  for (const g of samples) {
+    const fast = outcome(() => template.build(g, 'check'));
+    if (fast === undefined) continue;
+    const full = outcome(() => parseDesign(designForGenome(space, g), 'check').chip);
+    if (!isDeepStrictEqual(fast, full)) return false;
+  }
+  return true;
+}
+
+const TEMPLATES = new WeakMap<Space, DesignTemplate | null>();
+let templatesOn = true;
+
+/** Turns the template off (every design validated whole) or back on: for comparisons in tests and benchmarks. */
+export function useDesignTemplates(on: boolean): void {
+  templatesOn = on;
+}
+
+function compileOrNothing(space: Space): DesignTemplate | null {
+  try {
+    return compileDesignTemplate(space) ?? null;
+  } catch {
+    // Whatever stops the template (a parameter that cannot be applied, say) is reported by the full path.
+    return null;
+  }
+}
+
+/** The chip of a genome, as `parseDesign(designForGenome(space, genome), file).chip` gives it (and the same ValidationError). */
+export function chipForGenome(space: Space, genome: readonly number[], file: string): Chip {
+  if (!templatesOn) return parseDesign(designForGenome(space, genome), file).chip;
+  let template = TEMPLATES.get(space);
+  if (template === undefined) TEMPLATES.set(space, (template = compileOrNothing(space)));
+  return template?.build(genome, file) ?? parseDesign(designForGenome(space, genome), file).chip;
+}

@@ -1,0 +1,151 @@
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { paretoFront } from '../pareto/index.js';
+import { genomeAt } from './algorithms.js';
+import { problemFromData, type ProblemData } from './pool.js';
+import { evaluateGenome, type Problem } from './problem.js';
+
+/**
+ * Exhaustive evaluation of a whole space for its Pareto front, streaming: designs are evaluated
+ * in chunks of consecutive indices (mixed radix, last parameter fastest, as the exhaustive
+ * algorithm orders them) and only the running front of the feasible designs is kept, so memory
+ * does not grow with the space. What `runSearch` with `exhaustive` finds, without storing every
+ * evaluation: for spaces too large to keep, or to get the true front fast.
+ */
+export interface SweepOptions {
+  workers: number;
+  /** Designs per message to a worker (default 4096). */
+  chunk?: number;
+  onProgress?: (p: { evaluated: number; total: number; frontSize: number }) => void;
+}
+
+export interface SweepPoint {
+  index: number;
+  key: string;
+  /** Minimization form, as in PointResult. */
+  objectives: number[];
+}
+
+export interface SweepResult {
+  evaluated: number;
+  feasible: number;
+  /** Designs that failed validation (no metrics). */
+  invalid: number;
+  /** The feasible non-dominated designs, by index. */
+  front: SweepPoint[];
+  /** Per objective, the worst value of a feasible design (minimization form); empty when none is feasible. */
+  worst: number[];
+}
+
+/** What a chunk of designs came to. */
+export interface ChunkReport {
+  evaluated: number;
+  feasible: number;
+  invalid: number;
+  worst: number[];
+}
+
+/** Keeps the non-dominated points of everything added. */
+export class FrontKeeper {
+  points: SweepPoint[] = [];
+  private pending: SweepPoint[] = [];
+
+  add(p: SweepPoint): void {
+    this.pending.push(p);
+    if (this.pending.length >= 4096) this.flush();
+  }
+
+  flush(): SweepPoint[] {
+    if (this.pending.length > 0) {
+      const all = [...this.points, ...this.pending];
+      this.points = paretoFront(all.map((p) => p.objectives)).map((i) => all[i]);
+      this.pending = [];
+    }
+    return this.points;
+  }
+}
+
+/** Evaluates designs from..to-1 of a problem's space into a front keeper. */
+export function sweepRange(problem: Problem, from: number, to: number, keeper: FrontKeeper): ChunkReport {
+  const r: ChunkReport = { evaluated: 0, feasible: 0, invalid: 0, worst: [] };
+  for (let i = from; i < to; i++) {
+    const g = genomeAt(problem.space, i);
+    const p = evaluateGenome(problem, g);
+    r.evaluated++;
+    if (p.metrics === null) r.invalid++;
+    if (!p.feasible) continue;
+    r.feasible++;
+    p.objectives.forEach((v, j) => (r.worst[j] = r.worst[j] === undefined ? v : Math.max(r.worst[j], v)));
+    keeper.add({ index: i, key: p.key, objectives: p.objectives });
+  }
+  return r;
+}
+
+function workerScript(): string {
+  const here = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
+  // Under ts-jest this module runs from src/; the worker runs from the build.
+  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])search([\\/])sweep-worker\.js$/, '$1dist$2search$3sweep-worker.js');
+}
+
+export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise<SweepResult> {
+  const problem = problemFromData(data);
+  const total = problem.space.size;
+  const chunk = Math.max(1, opts.chunk ?? 4096);
+  const result: SweepResult = { evaluated: 0, feasible: 0, invalid: 0, front: [], worst: [] };
+  const tally = (r: ChunkReport) => {
+    result.evaluated += r.evaluated;
+    result.feasible += r.feasible;
+    result.invalid += r.invalid;
+    r.worst.forEach((v, j) => (result.worst[j] = result.worst[j] === undefined ? v : Math.max(result.worst[j], v)));
+  };
+  if (opts.workers <= 1) {
+    const keeper = new FrontKeeper();
+    for (let from = 0; from < total; from += chunk) {
+      tally(sweepRange(problem, from, Math.min(total, from + chunk), keeper));
+      opts.onProgress?.({ evaluated: result.evaluated, total, frontSize: keeper.flush().length });
+    }
+    result.front = keeper.flush();
+    return result;
+  }
+  const script = workerScript();
+  if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
+  const workers = Array.from({ length: opts.workers }, () => new Worker(script, { workerData: data }));
+  let next = 0;
+  const fronts: SweepPoint[][] = [];
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const send = () => {
+              if (next >= total) {
+                w.postMessage({ done: true });
+                return;
+              }
+              const from = next;
+              next = Math.min(total, next + chunk);
+              w.postMessage({ from, to: next });
+            };
+            w.on('message', (m: { report?: ChunkReport; front?: SweepPoint[]; error?: string }) => {
+              if (m.error) return reject(new Error(m.error));
+              if (m.front) {
+                fronts.push(m.front);
+                return resolve();
+              }
+              tally(m.report!);
+              opts.onProgress?.({ evaluated: result.evaluated, total, frontSize: 0 });
+              send();
+            });
+            w.on('error', reject);
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const all = fronts.flat().sort((a, b) => a.index - b.index);
+  result.front = paretoFront(all.map((p) => p.objectives)).map((i) => all[i]);
+  return result;
+}
