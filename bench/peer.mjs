@@ -4,7 +4,11 @@
 // and the wall time of a run with Optuna's SQLite storage (RDBStorage) against runSearch with ours.
 // Skips, saying why, where Optuna is not installed.
 //
-//   node bench/peer.mjs [--quick] [--seeds 11] [--population 64]
+// Optuna re-proposes designs it has tried more and more as it converges (past 5% of this space,
+// most of its trials), and its trials get slower as the study grows: so the seeds run to 5% of
+// the space (2% with --quick), one seed (population 64) to 10%, and the SQLite timing is at 2%.
+//
+//   node bench/peer.mjs [--quick] [--seeds 11] [--population 64,8]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -12,15 +16,17 @@ import { join } from 'node:path';
 import { QUICK, ROOT, argValue, lib, log, summary, writeResult } from './lib/common.mjs';
 import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
 
-const PYTHON = '/usr/bin/python3';
+// The Debian python3-optuna package installs for the system interpreter.
+const PYTHON = process.env.CHIPDSE_BENCH_PYTHON ?? '/usr/bin/python3';
 const SPACE = argValue('space', 'inference-chip');
 const SEEDS = Number(argValue('seeds', QUICK ? '3' : '11'));
-const POPULATION = Number(argValue('population', '64'));
+const POPULATIONS = argValue('population', QUICK ? '64' : '64,8').split(',').map(Number);
+const POPULATION = POPULATIONS[0];
 const SHARES = [0.01, 0.02, 0.05, 0.1];
 
 const probe = spawnSync(PYTHON, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
 if (probe.status !== 0) {
-  const reason = probe.error ? `${PYTHON} not found` : 'optuna is not installed for /usr/bin/python3';
+  const reason = probe.error ? `${PYTHON} not found` : `optuna is not installed for ${PYTHON}`;
   log(`peer: SKIPPED: ${reason} (Debian: apt-get install -y python3-optuna)`);
   writeResult('peer', { skipped: `${reason}; install it with apt-get install -y python3-optuna` });
   process.exit(0);
@@ -32,10 +38,11 @@ const { loadSpace } = await lib('search/space.js');
 const space = loadSpace(SPACE);
 const truth = await truthOf(SPACE, space.defaultWorkloads);
 const budgets = budgetsOf(space.size, SHARES);
-const maxBudget = budgets[budgets.length - 1].budget;
+const shortBudgets = budgets.filter((b) => b.share <= (QUICK ? 0.02 : 0.05));
+const longBudget = budgets[budgets.length - 1];
 
-function optuna(seed, budget, storage, db) {
-  const a = [join(ROOT, 'bench/peer/optuna_nsga2.py'), '--space', SPACE, '--budget', String(budget), '--seed', String(seed), '--population', String(POPULATION), '--storage', storage, '--node', process.execPath];
+function optuna(seed, budget, storage, db, population = POPULATION) {
+  const a = [join(ROOT, 'bench/peer/optuna_nsga2.py'), '--space', SPACE, '--budget', String(budget), '--seed', String(seed), '--population', String(population), '--storage', storage, '--node', process.execPath];
   if (db) a.push('--db', db);
   const out = execFileSync(PYTHON, a, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out);
@@ -44,35 +51,45 @@ function optuna(seed, budget, storage, db) {
 /** Optuna's unique evaluations in order, as the scorer takes them (key, feasible, objectives). */
 const asEvaluated = (r) => r.order.map((key) => ({ key, feasible: r.results[key].feasible, objectives: r.results[key].objectives }));
 
-log(`peer: Optuna ${optunaVersion} NSGAIISampler (population ${POPULATION}) on ${space.name}, ${SEEDS} seeds, in-memory storage`);
-const perBudget = budgets.map(() => []);
-const duplicatesAt = budgets.map(() => []);
-const runs = [];
-for (let seed = 1; seed <= SEEDS; seed++) {
-  const r = optuna(seed, maxBudget, 'memory');
-  const evaluated = asEvaluated(r);
-  budgets.forEach((b, k) => {
-    perBudget[k].push(score(truth, evaluated, b.budget));
-    // Trials spent to reach b unique designs, less b: the re-proposed ones.
-    const trialsToReach = r.firstTrial[Math.min(b.budget, r.firstTrial.length) - 1] + 1;
-    duplicatesAt[k].push((trialsToReach - Math.min(b.budget, r.unique)) / trialsToReach);
-  });
-  runs.push({ seed, unique: r.unique, trials: r.trials, duplicates: r.duplicates, hitTrialCap: r.hitTrialCap, wallSec: r.wallSec, evalSec: r.evalSec, bridgeSec: r.bridgeSec });
-  log(`  seed ${seed}: ${r.unique} unique in ${r.trials} trials (${r.duplicates} re-proposed), ${r.wallSec.toFixed(1)} s`);
+function seedsAt(population, seeds, bs, label) {
+  const top = bs[bs.length - 1].budget;
+  log(`peer: Optuna ${optunaVersion} NSGAIISampler (population ${population}) on ${space.name}, ${seeds} seed(s) to ${top} unique designs`);
+  const perBudget = bs.map(() => []);
+  const duplicatesAt = bs.map(() => []);
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = optuna(seed, top, 'memory', undefined, population);
+    const evaluated = asEvaluated(r);
+    bs.forEach((b, k) => {
+      perBudget[k].push(score(truth, evaluated, b.budget));
+      // Share of the trials spent to reach b unique designs that re-proposed a design already tried.
+      const reached = Math.min(b.budget, r.unique);
+      const trialsToReach = r.firstTrial[reached - 1] + 1;
+      duplicatesAt[k].push((trialsToReach - reached) / trialsToReach);
+    });
+    runs.push({ population, seed, budget: top, unique: r.unique, trials: r.trials, duplicates: r.duplicates, hitTrialCap: r.hitTrialCap, wallSec: r.wallSec, evalSec: r.evalSec, bridgeSec: r.bridgeSec });
+    log(`  seed ${seed}: ${r.unique} unique in ${r.trials} trials (${r.duplicates} re-proposed), ${r.wallSec.toFixed(1)} s`);
+  }
+  return bs.map((b, k) => ({
+    algorithm: label ?? `optuna nsga2 (population ${population})`,
+    population,
+    share: b.share,
+    budget: b.budget,
+    seeds,
+    hvRatio: summary(perBudget[k].map((x) => x.hvRatio)),
+    looseHvRatio: summary(perBudget[k].map((x) => x.looseHvRatio)),
+    frontFound: summary(perBudget[k].map((x) => x.frontFound)),
+    seedsAt99: perBudget[k].filter((x) => x.hvRatio >= 0.99).length,
+    reproposedShareOfTrials: summary(duplicatesAt[k]),
+  }));
 }
-const cells = budgets.map((b, k) => ({
-  algorithm: `optuna nsga2 (population ${POPULATION})`,
-  share: b.share,
-  budget: b.budget,
-  hvRatio: summary(perBudget[k].map((x) => x.hvRatio)),
-  looseHvRatio: summary(perBudget[k].map((x) => x.looseHvRatio)),
-  frontFound: summary(perBudget[k].map((x) => x.frontFound)),
-  seedsAt99: perBudget[k].filter((x) => x.hvRatio >= 0.99).length,
-  reproposedShareOfTrials: summary(duplicatesAt[k]),
-}));
+
+const runs = [];
+const cells = [];
+for (const population of POPULATIONS) cells.push(...seedsAt(population, SEEDS, shortBudgets));
+if (!QUICK) cells.push(...seedsAt(POPULATION, 1, [longBudget]));
 
 // Wall time with SQLite storage, Optuna's and ours, on the same budget and seed.
-const timingBudget = QUICK ? budgets[1].budget : maxBudget;
+const timingBudget = QUICK ? budgets[0].budget : budgets[1].budget;
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-peer-'));
 const timing = [];
 try {
@@ -91,5 +108,5 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const file = writeResult('peer', { optuna: optunaVersion, space: space.name, spaceSize: space.size, seeds: SEEDS, population: POPULATION, sampler: `NSGAIISampler(population_size=${POPULATION}, seed=s, constraints_func=violation)`, cells, runs, timing });
+const file = writeResult('peer', { optuna: optunaVersion, space: space.name, spaceSize: space.size, seeds: SEEDS, populations: POPULATIONS, sampler: 'NSGAIISampler(population_size=P, seed=s, constraints_func=[violation]); ordinal parameters suggest_int over value indices, categorical ones suggest_categorical', cells, runs, timing });
 log(`wrote ${file}`);

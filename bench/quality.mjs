@@ -23,7 +23,7 @@ const SPACE = argValue('space', 'inference-chip');
 const SEEDS = Number(argValue('seeds', QUICK ? '3' : '11'));
 // Population sizes to compare; "rule" runs each budget on its own with population = budget / 32, within 8..64.
 const POPULATIONS = argValue('population', QUICK ? '64,8' : '64,8,16,32,rule').split(',').map((p) => (p === 'rule' ? p : Number(p)));
-const rulePopulation = (budget) => Math.min(64, Math.max(8, Math.round(budget / 32)));
+const { defaultPopulation: rulePopulation } = await lib('search/algorithms.js');
 const SHARES = [0.01, 0.02, 0.05, 0.1];
 const WORKERS = availableParallelism();
 const CHECK_PREFIX = hasFlag('check-prefix') || !QUICK;

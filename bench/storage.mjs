@@ -13,6 +13,8 @@ import { SCALE_DIR, writeScaleSpaces } from './lib/scale-spaces.mjs';
 const { runSearch } = await lib('search/run.js');
 const { RunStore } = await lib('store/sqlite.js');
 const { evaluateGenome } = await lib('search/problem.js');
+const { EvaluatorPool } = await lib('search/pool.js');
+const { genomeAt } = await lib('search/algorithms.js');
 
 const REPS = QUICK ? 1 : 3;
 const CORES = availableParallelism();
@@ -47,7 +49,7 @@ try {
   const startup = [];
   for (let r = 0; r < REPS; r++) {
     const t0 = performance.now();
-    execFileSync(process.execPath, [join(ROOT, 'bin/chipdse.js'), 'runs', '--db', join(dir, 'empty.db')], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(ROOT, 'bin/chipdse.js'), 'presets'], { stdio: 'ignore' });
     startup.push((performance.now() - t0) / 1000);
   }
   for (const c of CASES) {
@@ -99,7 +101,36 @@ try {
     });
     log(`  evaluator alone ${evaluatorAlone.median}/s; runSearch ${measure.runSearch1.median}/s; chipdse search ${measure.cli1.median}/s (1 worker), ${measure[`cli${CORES}`].median}/s (${CORES} workers)`);
   }
-  const file = writeResult('storage', { cores: CORES, reps: REPS, cliStartupSeconds: summary(startup), rows });
+  // Fixed costs of a pool: start-up to the first result, and fresh workers' warm-up.
+  const { space, data, problem } = await loadProblemOf('inference-chip', ['llama-3-70b-serve', 'llama-3-70b-serve-fp4']);
+  const batch = Array.from({ length: 64 }, (_, i) => genomeAt(space, (i * 7919) % space.size));
+  const poolStartup = [];
+  const first = [];
+  const later = [];
+  const BATCHES = QUICK ? 10 : 25;
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    const pool = new EvaluatorPool(data, CORES);
+    await pool.evaluate(batch.slice(0, CORES));
+    poolStartup.push((performance.now() - t0) / 1000);
+    const timeBatches = async () => {
+      const t = performance.now();
+      for (let k = 0; k < BATCHES; k++) await pool.evaluate(batch);
+      return (performance.now() - t) / BATCHES;
+    };
+    first.push(await timeBatches());
+    later.push(await timeBatches());
+    await pool.close();
+  }
+  for (const g of batch) evaluateGenome(problem, g);
+  const inThread = [];
+  for (let r = 0; r < REPS; r++) {
+    const t = performance.now();
+    for (let k = 0; k < BATCHES; k++) for (const g of batch) evaluateGenome(problem, g);
+    inThread.push((performance.now() - t) / BATCHES);
+  }
+  const poolWarmup = { batches: BATCHES, firstBatchesMs: summary(first), laterBatchesMs: summary(later), inThreadMs: summary(inThread) };
+  const file = writeResult('storage', { cores: CORES, reps: REPS, cliStartupSeconds: summary(startup), poolStartupSeconds: summary(poolStartup), poolWarmup, rows });
   log(`wrote ${file}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

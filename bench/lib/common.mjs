@@ -47,6 +47,38 @@ export function machine() {
   return { nproc, cpuModel, node: process.version, memoryGB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) };
 }
 
+/** CPU ticks (USER_HZ) busy on the whole machine, and used by this process with its threads and waited-for children. */
+function cpuTicks() {
+  try {
+    const all = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = all[0] + all[1] + all[2] + all[5] + all[6] + all[7];
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    // Fields 14-17 of /proc/PID/stat (utime stime cutime cstime) are 12-15 after the command name.
+    const ours = f[11] + f[12] + f[13] + f[14];
+    return { busy, ours, at: performance.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+const START_TICKS = cpuTicks();
+
+/**
+ * Share of the machine's CPU time that other processes used while this script ran (0: the
+ * machine was ours; 0.5 on 2 cores: one core's worth went to others). Timings are only as
+ * good as this is small.
+ */
+export function otherLoad() {
+  const end = cpuTicks();
+  if (!START_TICKS || !end) return null;
+  const hz = 100;
+  const capacity = ((end.at - START_TICKS.at) / 1000) * hz * availableParallelism();
+  const others = end.busy - START_TICKS.busy - (end.ours - START_TICKS.ours);
+  return capacity > 0 ? Number(Math.max(0, others / capacity).toFixed(3)) : null;
+}
+
 /** Median and spread of repeated measurements. */
 export function summary(xs) {
   if (xs.length === 0) return { n: 0 };
@@ -58,7 +90,7 @@ export function summary(xs) {
 export function writeResult(name, data) {
   mkdirSync(RESULTS, { recursive: true });
   const command = `node ${relative(ROOT, process.argv[1])}${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`;
-  const out = { benchmark: name, command, date: new Date().toISOString(), machine: machine(), quick: QUICK, ...data };
+  const out = { benchmark: name, command, date: new Date().toISOString(), machine: machine(), otherLoad: otherLoad(), quick: QUICK, ...data };
   const file = join(RESULTS, `${name}.json`);
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   return file;

@@ -24,8 +24,8 @@ import { designForGenome, genomeKey, type Parameter, type Space } from './space.
  * ones), or a few sample genomes that do not give identical chips (or identical errors) both ways.
  */
 export interface DesignTemplate {
-  /** The chip of a genome; undefined where the full validation must decide. Throws ValidationError as parseDesign does. */
-  build(genome: readonly number[], file: string): Chip | undefined;
+  /** The chip of a genome (`key`: its genomeKey); undefined where the full validation must decide. Throws ValidationError as parseDesign does. */
+  build(genome: readonly number[], file: string, key?: string): Chip | undefined;
 }
 
 type Schema = z.ZodType;
@@ -133,23 +133,23 @@ function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | u
   }));
 }
 
-/** Writes `value` at `parts`, copying the containers on the way that are not yet the design's own. */
-function putCopyOnWrite(d: Record<string, unknown>, parts: readonly string[], value: unknown, owned: Set<object>): boolean {
-  let node = d;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const next = node[parts[i]];
-    if (!isContainer(next)) return false;
-    if (owned.has(next)) {
-      node = next;
-      continue;
+/**
+ * The containers a design copies from the validated base before its values go in: every container
+ * on a written path, parents before children (the same for every genome of the space).
+ */
+function copyPlan(slots: Slot[]): { parent: string[]; key: string }[] {
+  const seen = new Set<string>();
+  const plan: string[][] = [];
+  for (const slot of slots) {
+    for (let i = 1; i < slot.parts.length; i++) {
+      const path = slot.parts.slice(0, i);
+      if (!seen.has(path.join('\0'))) {
+        seen.add(path.join('\0'));
+        plan.push(path);
+      }
     }
-    const copy: Record<string, unknown> = Array.isArray(next) ? (next.slice() as unknown as Record<string, unknown>) : { ...next };
-    owned.add(copy);
-    node[parts[i]] = copy;
-    node = copy;
   }
-  node[parts[parts.length - 1]] = value;
-  return true;
+  return plan.sort((a, b) => a.length - b.length).map((path) => ({ parent: path.slice(0, -1), key: path[path.length - 1] }));
 }
 
 export function compileDesignTemplate(space: Space): DesignTemplate | undefined {
@@ -171,17 +171,24 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
   }
   const nameSchema = defOf(designSchema as unknown as Schema).shape?.name;
   if (!nameSchema) return undefined;
+  const plan = copyPlan(slots.flat());
+  const puts = slots.map((s) => s.map((slot) => ({ parent: slot.parts.slice(0, -1), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
   const template: DesignTemplate = {
-    build(genome, file) {
+    build(genome, file, key = genomeKey(genome)) {
       const d: Record<string, unknown> = { ...(parsedBase.data as Record<string, unknown>) };
-      const owned = new Set<object>([d]);
-      for (let i = 0; i < slots.length; i++) {
-        for (const slot of slots[i]) {
-          const v = slot.parsed[genome[i]];
-          if (!v || !putCopyOnWrite(d, slot.parts, v.value, owned)) return undefined;
+      for (const c of plan) {
+        const parent = getAt(d, c.parent) as Record<string, unknown>;
+        const x = parent[c.key];
+        parent[c.key] = Array.isArray(x) ? x.slice() : { ...(x as Record<string, unknown>) };
+      }
+      for (let i = 0; i < puts.length; i++) {
+        for (const put of puts[i]) {
+          const v = put.parsed[genome[i]];
+          if (!v) return undefined;
+          (getAt(d, put.parent) as Record<string, unknown>)[put.key] = v.value;
         }
       }
-      const name = `${space.name}#${genomeKey(genome)}`;
+      const name = `${space.name}#${key}`;
       if (!nameSchema.safeParse(name).success) return undefined;
       d.name = name;
       const design = d as unknown as Parameters<typeof buildChip>[0];
@@ -234,9 +241,9 @@ function compileOrNothing(space: Space): DesignTemplate | null {
 }
 
 /** The chip of a genome, as `parseDesign(designForGenome(space, genome), file).chip` gives it (and the same ValidationError). */
-export function chipForGenome(space: Space, genome: readonly number[], file: string): Chip {
+export function chipForGenome(space: Space, genome: readonly number[], file: string, key?: string): Chip {
   if (!templatesOn) return parseDesign(designForGenome(space, genome), file).chip;
   let template = TEMPLATES.get(space);
   if (template === undefined) TEMPLATES.set(space, (template = compileOrNothing(space)));
-  return template?.build(genome, file) ?? parseDesign(designForGenome(space, genome), file).chip;
+  return template?.build(genome, file, key) ?? parseDesign(designForGenome(space, genome), file).chip;
 }

@@ -70,7 +70,7 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   const params = genomeParams(space, genome);
   let chip;
   try {
-    chip = chipForGenome(space, genome, `${space.name} design ${key}`);
+    chip = chipForGenome(space, genome, `${space.name} design ${key}`, key);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     return { key, genome, params, feasible: false, violation: INVALID_DESIGN_VIOLATION, reasons: e.issues.map((i) => `${i.path}: ${i.message}`), objectives: space.objectives.map(() => 0), metrics: null };
