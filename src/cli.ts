@@ -9,7 +9,7 @@ import { calibrate } from './calibrate/calibrate.js';
 import { formatEvaluation } from './report/evaluation-text.js';
 import { formatComparison, ratiosToFirst } from './report/compare-text.js';
 import { percent, seconds, si, table } from './report/format.js';
-import { ALGORITHMS, type AlgorithmName } from './search/algorithms.js';
+import { ALGORITHMS, populationFor, type AlgorithmName } from './search/algorithms.js';
 import { runSearch } from './search/run.js';
 import { runBatch } from './search/batch.js';
 import { listSpacePresets } from './search/space.js';
@@ -144,14 +144,14 @@ async function main(): Promise<void> {
           .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
           .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
           .option('budget', { type: 'number', default: 1000, describe: 'unique designs to evaluate' })
-          .option('population', { type: 'number', default: 64, describe: 'population (and batch) size' })
+          .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
           .option('seed', { type: 'number', default: 1 })
           .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
           .option('db', { type: 'string', default: DEFAULT_DB })
           .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
           .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
           .check((a) => {
-            for (const k of ['budget', 'population', 'workers'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new UsageError(`--${k} must be a positive whole number, got ${a[k]}`);
+            for (const k of ['budget', 'population', 'workers'] as const) if (a[k] !== undefined && (!Number.isInteger(a[k]) || (a[k] as number) < 1)) throw new UsageError(`--${k} must be a positive whole number, got ${a[k]}`);
             if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
             if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
             if (a.resume && !a.run) throw new UsageError('--resume needs --run');
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
         const run = a.run ?? `${a.space}-${a.algorithm}-${a.seed}`;
         const bar = progressReporter(process.stderr, run);
         const s = await runSearch({
-          space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population,
+          space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
           seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), onGeneration: bar.update, shouldStop: () => stopRequested,
         });
         bar.end();

@@ -111,12 +111,12 @@ function sharedArrayPjPerMac(d: DesignFile, base: Record<FormatName, number>): R
 
 function resolveTechnology(d: DesignFile): ResolvedTechnology {
   const hbm = HBM_TECHNOLOGY[d.memory.hbm.generation];
-  const base = { ...NODE_TECHNOLOGY[d.processNode], hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2 };
+  const base = Object.assign({}, NODE_TECHNOLOGY[d.processNode], { hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2 });
   const e = d.technology?.energy ?? {};
   const a = d.technology?.area ?? {};
   const c = d.technology?.cost ?? {};
   const strip = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'pjPerMac' && k !== 'mm2PerMac'));
-  return { ...base, ...strip(e), ...strip(a), ...strip(c) } as ResolvedTechnology;
+  return Object.assign(base, strip(e), strip(a), strip(c)) as ResolvedTechnology;
 }
 
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */

@@ -64,8 +64,12 @@ function evaluateAutoBatch(chip: Chip, w: Workload, detail: boolean): Evaluation
   const unit = w.parallelism.data * w.parallelism.pipeline * (w.phase === 'train' ? w.training.microBatch : 1);
   let best: Evaluation | undefined;
   let first: Evaluation | undefined;
+  // The TTFT of one request is the same at every batch: computed once for the sweep.
+  const shared: SweepShared = {};
   for (let b = unit; b <= AUTO_BATCH_MAX; b *= 2) {
-    const e = evaluateAtBatch(chip, w, b, false);
+    // A batch that does not fit ends the sweep: evaluated in full only when it is the first.
+    if (first && memoryShortfall(chip, modelMemory(chip, w, w.model!, b))) break;
+    const e = evaluateAtBatch(chip, w, b, false, shared);
     first ??= e;
     if (!e.metrics.fits) break;
     if (e.feasible && (!best || e.metrics.tokensPerSec > best.metrics.tokensPerSec)) best = e;
@@ -108,9 +112,15 @@ function cachedTrace(m: ModelConfig, key: string, build: () => Step[]): Step[] {
   return steps;
 }
 
+const PRECISION_KEYS = new WeakMap<Workload, string>();
+
 function precisionKey(w: Workload): string {
-  const p = w.precision;
-  return [p.weights, p.activations, p.kvCache].map((x) => `${x.format}/${x.blockSize}/${x.scaleBits}`).join(',');
+  let key = PRECISION_KEYS.get(w);
+  if (key === undefined) {
+    const p = w.precision;
+    PRECISION_KEYS.set(w, (key = [p.weights, p.activations, p.kvCache].map((x) => `${x.format}/${x.blockSize}/${x.scaleBits}`).join(',')));
+  }
+  return key;
 }
 
 /** A forward pass plus the pipeline sends of `sendTokens` tokens, cached. */
@@ -133,14 +143,27 @@ function prec(w: Workload) {
   return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
 }
 
-export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true): Evaluation {
+/**
+ * Work shared by the evaluations of one sweep over batch sizes: the single-request TTFT, valid
+ * while the weights stay where they were (a larger KV cache can push weights into DRAM).
+ */
+interface SweepShared {
+  singleRequestTtftSec?: number;
+  placementKey?: string;
+}
+
+function placementKey(p: Placement): string {
+  return `${p.weightsInSram}|${p.expertsInDramFraction}|${p.denseInDramFraction}`;
+}
+
+export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true, shared: SweepShared = {}): Evaluation {
   const m = w.model!;
   const mem = modelMemory(chip, w, m, batch);
   const placement = placementFor(w, mem);
   const reasons: string[] = [];
   const shortfall = memoryShortfall(chip, mem);
   if (shortfall) reasons.push(shortfall);
-  const r = w.phase === 'train' ? trainMetrics(chip, w, m, batch, placement) : serveMetrics(chip, w, m, batch, placement, detail);
+  const r = w.phase === 'train' ? trainMetrics(chip, w, m, batch, placement, detail) : serveMetrics(chip, w, m, batch, placement, detail, shared);
   const metrics = finishMetrics(chip, w, r, batch, mem, !shortfall);
   if (w.slo.ttftSec !== undefined && metrics.ttftSec > w.slo.ttftSec) reasons.push(`TTFT ${fmt(metrics.ttftSec)} s exceeds the SLO of ${w.slo.ttftSec} s`);
   if (w.slo.tpotSec !== undefined && metrics.tpotSec > w.slo.tpotSec) reasons.push(`time per output token ${fmt(metrics.tpotSec)} s exceeds the SLO of ${w.slo.tpotSec} s`);
@@ -170,7 +193,7 @@ interface CycleResult {
   checkpointSec: number;
 }
 
-function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
+function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean, shared: SweepShared): CycleResult {
   const { pipeline: p, data: d } = w.parallelism;
   const micro = batch / d / p;
   const s = w.inputTokens;
@@ -189,7 +212,15 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     // With continuous batching a request is prefilled on its own while others decode: its TTFT is one sequence's prefill.
     if (micro > 1) {
       const single: PassShape = { ...shape, batch: 1, logitsTokens: 1 };
-      ttftSec = runPhase(chip, 'prefill (one request)', 1, trace(m, single, w, s), placement, false).timeSec;
+      const key = placementKey(placement);
+      if (shared.singleRequestTtftSec === undefined || shared.placementKey !== key) {
+        shared.singleRequestTtftSec = runPhase(chip, 'prefill (one request)', 1, trace(m, single, w, s), placement, false).timeSec;
+        shared.placementKey = key;
+      }
+      ttftSec = shared.singleRequestTtftSec;
+    } else {
+      shared.singleRequestTtftSec = ttftSec;
+      shared.placementKey = placementKey(placement);
     }
     addInto(dyn, pre.energyJ);
     modelFlops += 2 * active * batch * s;
@@ -241,7 +272,7 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
   };
 }
 
-function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement): CycleResult {
+function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
   const { tensor: t, pipeline: p, data: d } = w.parallelism;
   const micro = w.training.microBatch;
   const microBatches = batch / d / micro;
@@ -262,7 +293,7 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
         { kind: 'collective', name: 'gradient reduce-scatter (FSDP)', op: 'reduce-scatter', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 },
       ]
     : [];
-  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => ({ ...x, part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp], placement);
+  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => Object.assign({}, x, { part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp], placement, detail);
   const optShard = w.training.sharding === 'none' ? 1 : d;
   const sites = w.training.sites;
   const dSite = d / sites;

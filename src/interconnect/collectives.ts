@@ -49,8 +49,18 @@ interface Fabric {
  * fits the pod's sides (12 chips of a 16x16x16 torus as 3x2x2), so that it drives links in as many
  * dimensions as it can. Falls back to filling dimensions in order when no exact factorization fits.
  */
+const GROUP_SHAPES = new Map<string, number[]>();
+
+/** Memoized by pod shape and group size: every new chip (a search builds one per design) asks again. */
 export function groupShape(ic: Interconnect, g: number): number[] {
   if (ic.shape.length === 1) return [g];
+  const key = `${ic.shape.join('x')}:${g}`;
+  let shape = GROUP_SHAPES.get(key);
+  if (!shape) GROUP_SHAPES.set(key, (shape = searchGroupShape(ic, g)));
+  return shape;
+}
+
+function searchGroupShape(ic: Interconnect, g: number): number[] {
   const sides = [...ic.shape].sort((a, b) => b - a);
   let best: number[] | undefined;
   const search = (left: number, i: number, acc: number[]) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
 import { positiveInt } from '../io/schema-helpers.js';
 import { RunStore } from '../store/sqlite.js';
-import { ALGORITHMS, type AlgorithmName } from './algorithms.js';
+import { ALGORITHMS, populationFor, type AlgorithmName } from './algorithms.js';
 import { runSearch, type SearchOptions, type SearchSummary } from './run.js';
 
 /** A batch file: searches to run into one database, each resumed or skipped if a previous batch got to it. */
@@ -18,7 +18,7 @@ export const batchSchema = z.strictObject({
         workloads: z.array(z.string().min(1)).default([]),
         algorithm: z.enum(ALGORITHMS).default('nsga2'),
         budget: positiveInt(1e9).default(1000),
-        population: positiveInt(1e6).default(64),
+        population: positiveInt(1e6).optional().meta({ description: 'default: as chipdse search' }),
         seed: z.number().int().min(0).max(2 ** 31).default(1),
       }),
     )
@@ -46,7 +46,7 @@ export async function runBatch(
       continue;
     }
     opts.onStart?.(s.run, existing ? 'resume' : 'start');
-    const r = await runSearch({ ...s, algorithm: s.algorithm as AlgorithmName, workers: opts.workers, db, resume: Boolean(existing), onGeneration: opts.onGeneration, shouldStop: opts.shouldStop });
+    const r = await runSearch({ ...s, population: s.population ?? populationFor(s.algorithm as AlgorithmName, s.budget), algorithm: s.algorithm as AlgorithmName, workers: opts.workers, db, resume: Boolean(existing), onGeneration: opts.onGeneration, shouldStop: opts.shouldStop });
     out.push(r);
     if (r.status === 'stopped') break;
   }

@@ -151,20 +151,20 @@ function widerOf(a: Precision, b: Precision): Precision {
  */
 export function backwardPass(forward: Step[], recompute: boolean): Step[] {
   const out: Step[] = [];
-  if (recompute) for (const s of forward) if (s.kind !== 'gather') out.push({ ...s, name: `recompute: ${s.name}`, part: 'backward' });
+  if (recompute) for (const s of forward) if (s.kind !== 'gather') out.push(Object.assign({}, s, { name: `recompute: ${s.name}`, part: 'backward' as const }));
   for (const s of forward) {
     switch (s.kind) {
       case 'matmul':
-        out.push({ ...s, name: `bwd: ${s.name} (input grad)`, part: 'backward' });
-        out.push({ ...s, name: `bwd: ${s.name} (weight grad)`, part: 'backward', weights: false });
+        out.push(Object.assign({}, s, { name: `bwd: ${s.name} (input grad)`, part: 'backward' as const }));
+        out.push(Object.assign({}, s, { name: `bwd: ${s.name} (weight grad)`, part: 'backward' as const, weights: false }));
         break;
       case 'attention':
-        out.push({ ...s, name: `bwd: ${s.name}`, repeat: s.repeat * 2.5, part: 'backward' });
+        out.push(Object.assign({}, s, { name: `bwd: ${s.name}`, repeat: s.repeat * 2.5, part: 'backward' as const }));
         break;
       case 'gather':
         break;
       default:
-        out.push({ ...s, name: `bwd: ${s.name}`, part: 'backward' });
+        out.push(Object.assign({}, s, { name: `bwd: ${s.name}`, part: 'backward' as const }));
     }
   }
   return out;
