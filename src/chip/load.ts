@@ -1,8 +1,8 @@
-import { readdirSync, existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChipdseError, ValidationError } from '../errors.js';
-import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
+import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
 import { designSchema, type DesignFile } from './schema.js';
 import { buildChip, crossFieldIssues } from './build.js';
 import type { Chip } from './chip.js';
@@ -11,11 +11,7 @@ import type { Chip } from './chip.js';
 export const DESIGNS_DIR = fileURLToPath(new URL('../../designs/', import.meta.url));
 
 export function listDesignPresets(): string[] {
-  if (!existsSync(DESIGNS_DIR)) return [];
-  return readdirSync(DESIGNS_DIR)
-    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
-    .map((f) => basename(f, '.json'))
-    .sort();
+  return listPresetNames(DESIGNS_DIR);
 }
 
 /** Validates raw design data (from a file or built in code) and builds the chip. */

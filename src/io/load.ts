@@ -1,9 +1,18 @@
-import { readFileSync, existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ChipdseError, ValidationError } from '../errors.js';
 import { zodIssues } from './zod-issues.js';
+
+/** Names of the JSON presets in a folder (generated *.schema.json files left out), sorted. */
+export function listPresetNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
+}
 
 /** Reads a JSON or YAML file (by extension; JSON otherwise), with one-line errors naming the file. */
 export function readDataFile(file: string): unknown {

@@ -41,7 +41,7 @@ export class EvaluatorPool {
   private workers: Worker[] = [];
   private local: Problem | undefined;
 
-  constructor(private readonly data: ProblemData, readonly size: number) {
+  constructor(data: ProblemData, readonly size: number) {
     if (size <= 1) {
       this.local = problemFromData(data);
       return;

@@ -1,13 +1,13 @@
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
-import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
+import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
 import { zodIssues } from '../io/zod-issues.js';
 import { parseQuantity, type Dimension } from '../units/quantity.js';
 import { resolveDesignSource } from '../chip/load.js';
 import { designSchema } from '../chip/schema.js';
 import { METRIC_NAMES, type MetricName } from '../eval/types.js';
 import { spaceSchema, CONSTRAINT_RE, type SpaceFile, type ParameterFile } from './space-schema.js';
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SPACES_DIR = fileURLToPath(new URL('../../designs/spaces/', import.meta.url));
@@ -55,8 +55,7 @@ export interface Space {
 }
 
 export function listSpacePresets(): string[] {
-  if (!existsSync(SPACES_DIR)) return [];
-  return readdirSync(SPACES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => basename(f, '.json')).sort();
+  return listPresetNames(SPACES_DIR);
 }
 
 /** A space file for a new search: parsed, then checked for contradictions (see `spaceContradictions`). */

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
-import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
+import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
 import { defaultPrecision, resolveFormatName, DEFAULT_SCALE_BITS, type Precision } from '../precision/formats.js';
 import { resolveModel } from './model.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
@@ -11,11 +11,7 @@ import type { Workload } from './workload.js';
 export const WORKLOADS_DIR = fileURLToPath(new URL('../../workloads/', import.meta.url));
 
 export function listWorkloadPresets(): string[] {
-  if (!existsSync(WORKLOADS_DIR)) return [];
-  return readdirSync(WORKLOADS_DIR)
-    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
-    .map((f) => basename(f, '.json'))
-    .sort();
+  return listPresetNames(WORKLOADS_DIR);
 }
 
 type RawPrecision = string | { format: string; blockSize?: number; scaleBits?: number };
