@@ -22,14 +22,6 @@ export function totalEnergy(e: EnergyBreakdown): number {
   return e.compute + e.sram + e.hbm + e.interconnect + e.static;
 }
 
-export function addEnergy(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
-  into.compute += e.compute * scale;
-  into.sram += e.sram * scale;
-  into.hbm += e.hbm * scale;
-  into.interconnect += e.interconnect * scale;
-  into.static += e.static * scale;
-}
-
 /** One trace step's cost on one chip, all repeats included. */
 export interface StepCost {
   name: string;

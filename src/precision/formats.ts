@@ -100,15 +100,6 @@ export function bytesPerValue(p: Precision): number {
   return bitsPerValue(p) / 8;
 }
 
-/** Wider of two formats by storage bits, floats winning ties (bf16 over int... never mixed in practice). */
-export function widerFormat(a: FormatName, b: FormatName): FormatName {
-  const fa = FORMATS[a];
-  const fb = FORMATS[b];
-  if (fa.bits !== fb.bits) return fa.bits > fb.bits ? a : b;
-  if (fa.mantissaBits !== fb.mantissaBits) return fa.mantissaBits > fb.mantissaBits ? a : b;
-  return a;
-}
-
 /**
  * Signal-to-quantization-noise ratio (dB) of a format on Gaussian data with absmax scaling
  * per block: the model-quality cost side of a precision choice, as one comparable number.

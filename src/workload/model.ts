@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ChipdseError } from '../errors.js';
-import { readDataFile, validate } from '../io/load.js';
+import { readDataFile, validate, listPresetNames } from '../io/load.js';
 import { positiveInt } from '../io/schema-helpers.js';
 
 /**
@@ -134,7 +134,7 @@ export function modelFromHf(name: string, c: HfConfig, file: string): ModelConfi
 }
 
 export function listModelPresets(): string[] {
-  return ['deepseek-v3', 'gpt-3-175b', 'llama-2-70b', 'llama-3-405b', 'llama-3-70b', 'llama-3-8b', 'llama-3.2-1b', 'mixtral-8x7b'];
+  return listPresetNames(MODELS_DIR);
 }
 
 /** A model given as a preset name, a path to a config.json, or an inline object of HF fields. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_SIZES } from '../precision/formats.js';
 import { positive, positiveInt, fraction } from '../io/schema-helpers.js';
-import { STEP_KINDS, COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
+import { COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
 
 export const SHARDING = ['none', 'optimizer', 'full'] as const;
 export const PHASES = ['prefill', 'decode', 'serve', 'train'] as const;
@@ -43,7 +43,6 @@ export const traceFileSchema = z.strictObject({
     .default({ weightsBytes: 0, kvCacheBytes: 0, activationBytes: 0 }),
   steps: z.array(traceStepSchema).min(1),
 });
-export const TRACE_STEP_KINDS = STEP_KINDS;
 
 export const workloadSchema = z.strictObject({
   $schema: z.string().optional(),
