@@ -119,11 +119,57 @@ function resolveTechnology(d: DesignFile): ResolvedTechnology {
   return Object.assign(base, strip(e), strip(a), strip(c)) as ResolvedTechnology;
 }
 
+/** What a design's technology determines: the same for every design of a space that shares node, HBM generation, overrides and unit formats. */
+interface TechnologyTables {
+  tech: ResolvedTechnology;
+  mm2PerMac: Record<FormatName, number>;
+  /** pJ per MAC by the formats of the matrix units (their keys, in order). */
+  pjPerMacByUnits: Map<string, Record<FormatName, number>>;
+}
+
+/**
+ * Technology tables, memoized: a search builds millions of chips from a few combinations of
+ * process node, HBM generation and overrides. Keyed by the overrides object itself (designs are
+ * not mutated once validated), then by node and HBM generation.
+ */
+const TABLES = new WeakMap<object, Map<string, TechnologyTables>>();
+const NO_OVERRIDES = {};
+
+function technologyTables(d: DesignFile): TechnologyTables {
+  const overrides = d.technology ?? NO_OVERRIDES;
+  let byNode = TABLES.get(overrides);
+  if (!byNode) TABLES.set(overrides, (byNode = new Map()));
+  const key = `${d.processNode}|${d.memory.hbm.generation}`;
+  let t = byNode.get(key);
+  if (!t) {
+    const tech = resolveTechnology(d);
+    const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
+    byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map() }));
+  }
+  return t;
+}
+
+function pjPerMacOf(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
+  let key = '';
+  for (const u of d.compute.matrixUnits) {
+    for (const f in u.macsPerCycle) key += `${f},`;
+    key += ';';
+  }
+  let pj = t.pjPerMacByUnits.get(key);
+  if (!pj) {
+    pj = { ...sharedArrayPjPerMac(d, defaultPjPerMac(t.tech)), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
+    if (t.pjPerMacByUnits.size > 1024) t.pjPerMacByUnits.clear();
+    t.pjPerMacByUnits.set(key, pj);
+  }
+  return pj;
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
-  const tech = resolveTechnology(d);
-  const pjPerMac = { ...sharedArrayPjPerMac(d, defaultPjPerMac(tech)), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
-  const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
+  const tables = technologyTables(d);
+  const tech = tables.tech;
+  const pjPerMac = pjPerMacOf(d, tables);
+  const mm2PerMac = tables.mm2PerMac;
   const clockHz = d.compute.clockHz;
 
   const units: MatrixUnit[] = d.compute.matrixUnits.map((u, i) => ({

@@ -97,42 +97,49 @@ function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
 
 /**
  * Traces depend only on the workload and the pass shape, not on the chip: a search evaluates
- * thousands of chips on the same few traces, so they are built once per model and shape.
+ * thousands of chips on the same few traces, so they are built once per workload and shape.
+ * Looked up by numbers (batch, then the rest of the shape) rather than a string key: a search
+ * looks up two or three traces per design.
  */
-const TRACES = new WeakMap<ModelConfig, Map<string, Step[]>>();
-
-function cachedTrace(m: ModelConfig, key: string, build: () => Step[]): Step[] {
-  let byKey = TRACES.get(m);
-  if (!byKey) TRACES.set(m, (byKey = new Map()));
-  let steps = byKey.get(key);
-  if (!steps) {
-    if (byKey.size > 4096) byKey.clear();
-    byKey.set(key, (steps = build()));
-  }
-  return steps;
+interface CachedTrace {
+  queries: number;
+  context: number;
+  logitsTokens: number;
+  sendTokens: number;
+  steps: Step[];
 }
 
-const PRECISION_KEYS = new WeakMap<Workload, string>();
+type TraceCache = Map<number, CachedTrace[]>;
+const TRACES = new WeakMap<Workload, TraceCache>();
+const DRAFTER_TRACES = new WeakMap<Workload, TraceCache>();
+/** Shapes kept per workload before the cache starts over (an "auto" sweep uses about 50). */
+const TRACES_PER_WORKLOAD = 4096;
 
-function precisionKey(w: Workload): string {
-  let key = PRECISION_KEYS.get(w);
-  if (key === undefined) {
-    const p = w.precision;
-    PRECISION_KEYS.set(w, (key = [p.weights, p.activations, p.kvCache].map((x) => `${x.format}/${x.blockSize}/${x.scaleBits}`).join(',')));
+function cachedTrace(caches: WeakMap<Workload, TraceCache>, w: Workload, shape: PassShape, sendTokens: number, build: () => Step[]): Step[] {
+  let byBatch = caches.get(w);
+  if (!byBatch) caches.set(w, (byBatch = new Map()));
+  let list = byBatch.get(shape.batch);
+  if (!list) {
+    if (byBatch.size > TRACES_PER_WORKLOAD) byBatch.clear();
+    byBatch.set(shape.batch, (list = []));
   }
-  return key;
+  for (const t of list) {
+    if (t.queries === shape.queries && t.context === shape.context && t.logitsTokens === shape.logitsTokens && t.sendTokens === sendTokens) return t.steps;
+  }
+  const steps = build();
+  if (list.length >= 64) list.length = 0;
+  list.push({ queries: shape.queries, context: shape.context, logitsTokens: shape.logitsTokens, sendTokens, steps });
+  return steps;
 }
 
 /** A forward pass plus the pipeline sends of `sendTokens` tokens, cached. */
 function trace(m: ModelConfig, shape: PassShape, w: Workload, sendTokens: number): Step[] {
-  const { tensor, expert, context, pipeline } = w.parallelism;
-  const key = `${shape.batch}|${shape.queries}|${shape.context}|${shape.logitsTokens}|${tensor}|${expert}|${context}|${pipeline}|${sendTokens}|${precisionKey(w)}`;
-  return cachedTrace(m, key, () => [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, sendTokens, m.hiddenSize)]);
+  return cachedTrace(TRACES, w, shape, sendTokens, () => [...forwardPass(m, shape, split(w), prec(w)), ...pipelineSend(w, sendTokens, m.hiddenSize)]);
 }
 
+/** The drafter's forward pass (speculative decoding), on `tensor` chips; the drafter is fixed per workload. */
 function drafterTrace(dm: ModelConfig, shape: PassShape, tensor: number, w: Workload): Step[] {
-  const key = `draft|${shape.batch}|${shape.queries}|${shape.context}|${shape.logitsTokens}|${tensor}|${precisionKey(w)}`;
-  return cachedTrace(dm, key, () => forwardPass(dm, shape, { tensor, expert: 1 }, prec(w)));
+  return cachedTrace(DRAFTER_TRACES, w, shape, 0, () => forwardPass(dm, shape, { tensor, expert: 1 }, prec(w)));
 }
 
 function split(w: Workload) {

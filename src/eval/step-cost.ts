@@ -74,14 +74,20 @@ function clear(o: StepScratch): void {
 }
 
 type Selection = NonNullable<ReturnType<typeof selectComputeFormat>>;
-/** Compute-format choices per chip and operand precisions (the precision objects of a workload are shared). */
-const SELECTIONS = new WeakMap<Chip, WeakMap<Precision, WeakMap<Precision, Selection | null>>>();
+/**
+ * Compute-format choices per operand precisions (a workload's precision objects are shared), for
+ * the last chip asked about: a search evaluates each new chip's steps one after another.
+ */
+let lastChip: Chip | undefined;
+let lastSelections = new Map<Precision, Map<Precision, Selection | null>>();
 
 function selectCached(chip: Chip, a: Precision, b: Precision): Selection | undefined {
-  let byA = SELECTIONS.get(chip);
-  if (!byA) SELECTIONS.set(chip, (byA = new WeakMap()));
-  let byB = byA.get(a);
-  if (!byB) byA.set(a, (byB = new WeakMap()));
+  if (chip !== lastChip) {
+    lastChip = chip;
+    lastSelections = new Map();
+  }
+  let byB = lastSelections.get(a);
+  if (!byB) lastSelections.set(a, (byB = new Map()));
   let sel = byB.get(b);
   if (sel === undefined) byB.set(b, (sel = selectComputeFormat(chip, a, b) ?? null));
   return sel ?? undefined;

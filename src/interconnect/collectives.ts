@@ -133,15 +133,22 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
   return { bandwidth: bw, neighbourBandwidth: bw, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
 }
 
-/** Fabrics per interconnect and group size: the same few groups recur in every step of a trace. */
-const FABRICS = new WeakMap<Interconnect, Map<string, Fabric>>();
+/**
+ * Fabrics per interconnect and group size: the same few groups recur in every step of a trace.
+ * A search builds a new interconnect per design and asks about it many times in a row, so the
+ * fabrics of the last interconnect asked about are kept (a WeakMap entry per design costs more
+ * than the fabrics do).
+ */
+let lastInterconnect: Interconnect | undefined;
+let lastFabrics = new Map<number, Fabric>();
 
 function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
-  let byG = FABRICS.get(ic);
-  if (!byG) FABRICS.set(ic, (byG = new Map()));
-  const key = `${g}|${linkPjPerBit}`;
-  let f = byG.get(key);
-  if (!f) byG.set(key, (f = podFabric(ic, g, linkPjPerBit)));
+  if (ic !== lastInterconnect) {
+    lastInterconnect = ic;
+    lastFabrics = new Map();
+  }
+  let f = lastFabrics.get(g);
+  if (!f || f.pjPerBit !== linkPjPerBit) lastFabrics.set(g, (f = podFabric(ic, g, linkPjPerBit)));
   return f;
 }
 

@@ -135,21 +135,31 @@ function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | u
 
 /**
  * The containers a design copies from the validated base before its values go in: every container
- * on a written path, parents before children (the same for every genome of the space).
+ * on a written path, parents before children (the same for every genome of the space). Each is
+ * written into its parent, which is the design itself (index -1) or an earlier copy.
  */
-function copyPlan(slots: Slot[]): { parent: string[]; key: string }[] {
+function copyPlan(slots: Slot[]): { path: string[]; parent: number; key: string }[] {
   const seen = new Set<string>();
-  const plan: string[][] = [];
+  const paths: string[][] = [];
   for (const slot of slots) {
     for (let i = 1; i < slot.parts.length; i++) {
       const path = slot.parts.slice(0, i);
       if (!seen.has(path.join('\0'))) {
         seen.add(path.join('\0'));
-        plan.push(path);
+        paths.push(path);
       }
     }
   }
-  return plan.sort((a, b) => a.length - b.length).map((path) => ({ parent: path.slice(0, -1), key: path[path.length - 1] }));
+  paths.sort((a, b) => a.length - b.length);
+  return paths.map((path) => ({ path, parent: containerIndex(paths, path.slice(0, -1)), key: path[path.length - 1] }));
+}
+
+/** Index of the container at `path` among the copied ones; -1 for the design itself. */
+function containerIndex(paths: string[][], path: readonly string[]): number {
+  if (path.length === 0) return -1;
+  const i = paths.findIndex((p) => p.length === path.length && startsWith(p, path));
+  if (i < 0) throw new Error(`design template: no copied container at ${path.join('.')}`);
+  return i;
 }
 
 export function compileDesignTemplate(space: Space): DesignTemplate | undefined {
@@ -172,20 +182,23 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
   const nameSchema = defOf(designSchema as unknown as Schema).shape?.name;
   if (!nameSchema) return undefined;
   const plan = copyPlan(slots.flat());
-  const puts = slots.map((s) => s.map((slot) => ({ parent: slot.parts.slice(0, -1), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
+  const planPaths = plan.map((c) => c.path);
+  const puts = slots.map((s) => s.map((slot) => ({ parent: containerIndex(planPaths, slot.parts.slice(0, -1)), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
   const template: DesignTemplate = {
     build(genome, file, key = genomeKey(genome)) {
       const d: Record<string, unknown> = { ...(parsedBase.data as Record<string, unknown>) };
-      for (const c of plan) {
-        const parent = getAt(d, c.parent) as Record<string, unknown>;
+      const copies: Record<string, unknown>[] = new Array(plan.length);
+      for (let j = 0; j < plan.length; j++) {
+        const c = plan[j];
+        const parent = c.parent < 0 ? d : copies[c.parent];
         const x = parent[c.key];
-        parent[c.key] = Array.isArray(x) ? x.slice() : { ...(x as Record<string, unknown>) };
+        parent[c.key] = copies[j] = (Array.isArray(x) ? x.slice() : { ...(x as Record<string, unknown>) }) as Record<string, unknown>;
       }
       for (let i = 0; i < puts.length; i++) {
         for (const put of puts[i]) {
           const v = put.parsed[genome[i]];
           if (!v) return undefined;
-          (getAt(d, put.parent) as Record<string, unknown>)[put.key] = v.value;
+          (put.parent < 0 ? d : copies[put.parent])[put.key] = v.value;
         }
       }
       const name = `${space.name}#${key}`;

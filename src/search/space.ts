@@ -360,7 +360,10 @@ export function designForGenome(space: Space, genome: readonly number[]): Record
 }
 
 export function genomeParams(space: Space, genome: readonly number[]): Record<string, unknown> {
-  return Object.fromEntries(space.parameters.map((p, i) => [p.name, p.values[genome[i]]]));
+  const out: Record<string, unknown> = {};
+  const ps = space.parameters;
+  for (let i = 0; i < ps.length; i++) out[ps[i].name] = ps[i].values[genome[i]];
+  return out;
 }
 
 export const genomeKey = (g: readonly number[]) => g.join('.');
