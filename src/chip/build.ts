@@ -26,13 +26,26 @@ export function minLinks(topology: Topology, chipsPerPod: number): number {
 
 /** Default tile side of a matrix unit: the square root of its widest format's MACs per cycle (a square array). */
 function defaultTileDim(macsPerCycle: Partial<Record<FormatName, number>>): number {
-  const widest = Math.min(...Object.values(macsPerCycle).map((v) => v ?? Infinity));
+  let widest = Infinity;
+  for (const f in macsPerCycle) widest = Math.min(widest, macsPerCycle[f as FormatName] ?? Infinity);
   return Math.max(1, Math.round(Math.sqrt(widest)));
 }
 
-/** Near-cubic (or square) factorization of n into `dims` factors, largest first. */
+const DEFAULT_SHAPES = new Map<string, number[]>();
+
+/** Near-cubic (or square) factorization of n into `dims` factors, largest first (memoized: the result is shared, not to be modified). */
 export function defaultShape(n: number, dims: number): number[] {
   if (dims === 1) return [n];
+  const key = `${n}|${dims}`;
+  let shape = DEFAULT_SHAPES.get(key);
+  if (!shape) {
+    if (DEFAULT_SHAPES.size > 4096) DEFAULT_SHAPES.clear();
+    DEFAULT_SHAPES.set(key, (shape = searchDefaultShape(n, dims)));
+  }
+  return shape;
+}
+
+function searchDefaultShape(n: number, dims: number): number[] {
   let best: number[] = [n, ...Array(dims - 1).fill(1)];
   let bestSpread = Infinity;
   const search = (rest: number, left: number, acc: number[]) => {
@@ -71,15 +84,19 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
   if (ic.chipsPerPod > 1 && ic.linksPerChip < need) {
     issues.push({ path: 'interconnect.linksPerChip', message: `topology "${ic.topology}" with ${ic.chipsPerPod} chips needs at least ${need} links per chip, got ${ic.linksPerChip}` });
   }
-  if (d.compute.blockScaling) {
-    const narrow = d.compute.matrixUnits.some((u) => Object.keys(u.macsPerCycle).some((f) => FORMATS[f as FormatName].bits <= 8));
-    if (!narrow) issues.push({ path: 'compute.blockScaling', message: 'block scaling needs a matrix unit with a format of 8 bits or fewer' });
+  if (d.compute.blockScaling && !d.compute.matrixUnits.some(hasNarrowFormat)) {
+    issues.push({ path: 'compute.blockScaling', message: 'block scaling needs a matrix unit with a format of 8 bits or fewer' });
   }
   const tech = d.technology;
   if (tech?.area?.uncoreFraction !== undefined && tech.area.uncoreFraction >= 0.9) {
     issues.push({ path: 'technology.area.uncoreFraction', message: 'expected less than 0.9' });
   }
   return issues;
+}
+
+function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boolean {
+  for (const f in u.macsPerCycle) if (FORMATS[f as FormatName].bits <= 8) return true;
+  return false;
 }
 
 export interface ResolvedTechnology extends NodeTechnology {
@@ -125,6 +142,8 @@ interface TechnologyTables {
   mm2PerMac: Record<FormatName, number>;
   /** pJ per MAC by the formats of the matrix units (their keys, in order). */
   pjPerMacByUnits: Map<string, Record<FormatName, number>>;
+  /** The same for a single unit, by its (validated, shared) formats object. */
+  pjPerMacByFormats: WeakMap<object, Record<FormatName, number>>;
 }
 
 /**
@@ -144,12 +163,22 @@ function technologyTables(d: DesignFile): TechnologyTables {
   if (!t) {
     const tech = resolveTechnology(d);
     const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
-    byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map() }));
+    byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map(), pjPerMacByFormats: new WeakMap() }));
   }
   return t;
 }
 
 function pjPerMacOf(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
+  const units = d.compute.matrixUnits;
+  if (units.length === 1) {
+    let pj = t.pjPerMacByFormats.get(units[0].macsPerCycle);
+    if (!pj) t.pjPerMacByFormats.set(units[0].macsPerCycle, (pj = pjPerMacByKey(d, t)));
+    return pj;
+  }
+  return pjPerMacByKey(d, t);
+}
+
+function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
   let key = '';
   for (const u of d.compute.matrixUnits) {
     for (const f in u.macsPerCycle) key += `${f},`;
@@ -182,8 +211,9 @@ export function buildChip(d: DesignFile): Chip {
   const tileDim: Partial<Record<FormatName, number>> = {};
   const bestUnitRate: Partial<Record<FormatName, number>> = {};
   for (const u of units) {
-    for (const [f, macs] of Object.entries(u.macsPerCycle) as [FormatName, number][]) {
-      const rate = u.count * macs * clockHz;
+    for (const k in u.macsPerCycle) {
+      const f = k as FormatName;
+      const rate = u.count * u.macsPerCycle[f]! * clockHz;
       peakMacsPerSec[f] = (peakMacsPerSec[f] ?? 0) + rate;
       if (rate > (bestUnitRate[f] ?? 0)) {
         bestUnitRate[f] = rate;

@@ -8,11 +8,10 @@ import type { Workload } from '../workload/workload.js';
 import { toPrecision } from '../workload/load.js';
 import { memoryShortfall, modelMemory, paramsPerChip, placeMemory } from './memory.js';
 import { runPhase } from './phase.js';
-import { StepError, type Placement } from './step-cost.js';
-import { selectComputeFormat } from './format-select.js';
+import { StepError, selectCached, type Placement } from './step-cost.js';
 import { usdPerChipSecond } from './tco.js';
 import { goodputOf, reliabilityFigures } from '../reliability/reliability.js';
-import { ENERGY_PARTS, totalEnergy, zeroEnergy, type Bound, type EnergyBreakdown, type Evaluation, type MemoryFootprint, type Metrics, type PhaseCost } from './types.js';
+import { ENERGY_PARTS, largestBound, totalEnergy, zeroEnergy, type Bound, type EnergyBreakdown, type Evaluation, type MemoryFootprint, type Metrics, type PhaseCost } from './types.js';
 
 /** HBM per stack and per-stack bandwidth beyond any announced part (JEDEC HBM4 JESD270-4: 16-high stacks of 32 Gb dies = 64 GB; 2048 bits at up to ~13 Gb/s = 3.3 TB/s). */
 export const HBM_MAX_BYTES_PER_STACK = 64e9;
@@ -156,11 +155,12 @@ function prec(w: Workload) {
  */
 interface SweepShared {
   singleRequestTtftSec?: number;
-  placementKey?: string;
+  /** Where the weights were when it was computed. */
+  placement?: Placement;
 }
 
-function placementKey(p: Placement): string {
-  return `${p.weightsInSram}|${p.expertsInDramFraction}|${p.denseInDramFraction}`;
+function samePlacement(a: Placement | undefined, b: Placement): boolean {
+  return a !== undefined && a.weightsInSram === b.weightsInSram && a.expertsInDramFraction === b.expertsInDramFraction && a.denseInDramFraction === b.denseInDramFraction;
 }
 
 export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true, shared: SweepShared = {}): Evaluation {
@@ -219,15 +219,14 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
     // With continuous batching a request is prefilled on its own while others decode: its TTFT is one sequence's prefill.
     if (micro > 1) {
       const single: PassShape = { ...shape, batch: 1, logitsTokens: 1 };
-      const key = placementKey(placement);
-      if (shared.singleRequestTtftSec === undefined || shared.placementKey !== key) {
+      if (shared.singleRequestTtftSec === undefined || !samePlacement(shared.placement, placement)) {
         shared.singleRequestTtftSec = runPhase(chip, 'prefill (one request)', 1, trace(m, single, w, s), placement, false).timeSec;
-        shared.placementKey = key;
+        shared.placement = placement;
       }
       ttftSec = shared.singleRequestTtftSec;
     } else {
       shared.singleRequestTtftSec = ttftSec;
-      shared.placementKey = placementKey(placement);
+      shared.placement = placement;
     }
     addInto(dyn, pre.energyJ);
     modelFlops += 2 * active * batch * s;
@@ -376,22 +375,31 @@ function checkpointWriteSec(chip: Chip, w: Workload, params: number): number {
 }
 
 function computeFormatOf(chip: Chip, w: Workload): FormatName {
-  return selectComputeFormat(chip, w.precision.activations, w.precision.weights)?.format ?? 'bf16';
+  return selectCached(chip, w.precision.activations, w.precision.weights)?.format ?? 'bf16';
 }
 
 function dominantBound(phases: PhaseCost[], weights?: number[]): Bound {
-  const by: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
-  phases.forEach((ph, i) => {
+  let compute = 0;
+  let memory = 0;
+  let interconnect = 0;
+  let power = 0;
+  for (let i = 0; i < phases.length; i++) {
+    const ph = phases[i];
     const scale = weights && ph.timeSec > 0 && i < weights.length ? weights[i] / ph.timeSec : 1;
-    for (const b of ['compute', 'memory', 'interconnect', 'power'] as const) by[b] += ph.timeByBound[b] * scale;
-  });
-  let best: Bound = 'compute';
-  for (const b of ['compute', 'memory', 'interconnect', 'power'] as const) if (by[b] > by[best]) best = b;
-  return best;
+    compute += ph.timeByBound.compute * scale;
+    memory += ph.timeByBound.memory * scale;
+    interconnect += ph.timeByBound.interconnect * scale;
+    power += ph.timeByBound.power * scale;
+  }
+  return largestBound(compute, memory, interconnect, power);
 }
 
+/** Adds the dynamic parts of `e` (times `scale`) into `into`. */
 function addInto(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
-  for (const k of ENERGY_PARTS) if (k !== 'static') into[k] += e[k] * scale;
+  into.compute += e.compute * scale;
+  into.sram += e.sram * scale;
+  into.hbm += e.hbm * scale;
+  into.interconnect += e.interconnect * scale;
 }
 
 function finishMetrics(chip: Chip, w: Workload, r: CycleResult, batch: number, mem: MemoryFootprint, fits: boolean): Metrics {

@@ -1,7 +1,7 @@
 import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
 import { measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
-import { zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
+import { largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
 
 const scratch = newScratch();
 
@@ -60,7 +60,6 @@ export function runPhase(chip: Chip, phase: string, batch: number, steps: Step[]
   timeByBound.interconnect += exposedOverlapSec;
   const timeSec = serialSec + exposedOverlapSec;
   energyJ.static = chip.energy.staticW * timeSec;
-  let boundBy: Bound = 'compute';
-  for (const b of ['compute', 'memory', 'interconnect', 'power'] as const) if (timeByBound[b] > timeByBound[boundBy]) boundBy = b;
+  const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
   return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, steps: costs };
 }

@@ -81,7 +81,7 @@ type Selection = NonNullable<ReturnType<typeof selectComputeFormat>>;
 let lastChip: Chip | undefined;
 let lastSelections = new Map<Precision, Map<Precision, Selection | null>>();
 
-function selectCached(chip: Chip, a: Precision, b: Precision): Selection | undefined {
+export function selectCached(chip: Chip, a: Precision, b: Precision): Selection | undefined {
   if (chip !== lastChip) {
     lastChip = chip;
     lastSelections = new Map();

@@ -138,3 +138,19 @@ export function metricValue(m: Metrics, name: MetricName): number {
   const v = (m as unknown as Record<string, number | boolean | string>)[name];
   return typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
 }
+
+/** The bound with the most time; ties go to the earlier of compute, memory, interconnect, power. */
+export function largestBound(compute: number, memory: number, interconnect: number, power: number): Bound {
+  let best: Bound = 'compute';
+  let most = compute;
+  if (memory > most) {
+    best = 'memory';
+    most = memory;
+  }
+  if (interconnect > most) {
+    best = 'interconnect';
+    most = interconnect;
+  }
+  if (power > most) best = 'power';
+  return best;
+}

@@ -50,13 +50,21 @@ interface Fabric {
  * dimensions as it can. Falls back to filling dimensions in order when no exact factorization fits.
  */
 const GROUP_SHAPES = new Map<string, number[]>();
+/** By the shape array itself first: a space's designs share their pod's shape array. */
+const GROUP_SHAPES_BY_ARRAY = new WeakMap<readonly number[], Map<number, number[]>>();
 
 /** Memoized by pod shape and group size: every new chip (a search builds one per design) asks again. */
 export function groupShape(ic: Interconnect, g: number): number[] {
   if (ic.shape.length === 1) return [g];
-  const key = `${ic.shape.join('x')}:${g}`;
-  let shape = GROUP_SHAPES.get(key);
-  if (!shape) GROUP_SHAPES.set(key, (shape = searchGroupShape(ic, g)));
+  let byG = GROUP_SHAPES_BY_ARRAY.get(ic.shape);
+  if (!byG) GROUP_SHAPES_BY_ARRAY.set(ic.shape, (byG = new Map()));
+  let shape = byG.get(g);
+  if (!shape) {
+    const key = `${ic.shape.join('x')}:${g}`;
+    shape = GROUP_SHAPES.get(key);
+    if (!shape) GROUP_SHAPES.set(key, (shape = searchGroupShape(ic, g)));
+    byG.set(g, shape);
+  }
   return shape;
 }
 

@@ -112,6 +112,15 @@ export function bytesPerValue(p: Precision): number {
  * exponent range clips (ignored: block scaling keeps values in range).
  */
 export function quantizationSnrDb(p: Precision): number {
+  let db = SNR_DB.get(p);
+  if (db === undefined) SNR_DB.set(p, (db = computeSnrDb(p)));
+  return db;
+}
+
+/** Per precision object (a workload's are shared by every evaluation; precisions are not modified). */
+const SNR_DB = new WeakMap<Precision, number>();
+
+function computeSnrDb(p: Precision): number {
   const f = FORMATS[p.format];
   if (f.kind === 'float') {
     return 10 * Math.log10(12 * 2 ** (2 * f.mantissaBits));

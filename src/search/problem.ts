@@ -39,6 +39,13 @@ export function aggregateMetric(metrics: Record<string, Metrics>, ref: MetricRef
     if (!m) throw new ChipdseError(`metric ${ref.label}: no workload named "${ref.workload}" in this search (${Object.keys(metrics).join(', ')})`);
     return metricValue(m, ref.name);
   }
+  let only: Metrics | undefined;
+  let n = 0;
+  for (const k in metrics) {
+    only = metrics[k];
+    n++;
+  }
+  if (n === 1) return metricValue(only!, ref.name);
   const vs = Object.values(metrics).map((m) => metricValue(m, ref.name));
   if (vs.every((v) => v > 0)) return Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
   return vs.reduce((a, v) => a + v, 0) / vs.length;
@@ -92,7 +99,9 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   for (const c of space.constraints) {
     const targets = c.metric.workload !== undefined ? [c.metric.workload] : Object.keys(metrics);
     for (const name of targets) {
-      const v = aggregateMetric(metrics, { ...c.metric, workload: name });
+      const m = metrics[name];
+      if (!m) throw new ChipdseError(`metric ${c.metric.label}: no workload named "${name}" in this search (${Object.keys(metrics).join(', ')})`);
+      const v = metricValue(m, c.metric.name);
       // A metric that could not be computed has already made the design infeasible, with its reason.
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
       const over = constraintViolation(c, v);
