@@ -8,7 +8,13 @@ export const ALGORITHMS = ['nsga2', 'random', 'exhaustive'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 /** Every evaluated point of a run, by genome key: no design is evaluated twice. */
-export type Archive = Map<string, PointResult>;
+/** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
+export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
+export type Archive = Map<string, ArchivedPoint>;
+
+export function archived(p: ArchivedPoint): ArchivedPoint {
+  return { key: p.key, genome: p.genome, feasible: p.feasible, violation: p.violation, objectives: p.objectives };
+}
 
 /** Saved with each generation so that a resumed run continues exactly. */
 export interface AlgorithmState {
@@ -23,7 +29,7 @@ export interface AlgorithmState {
  */
 export interface Algorithm {
   propose(archive: Archive, limit: number, rng: Rng): number[][];
-  accept(results: PointResult[], archive: Archive): void;
+  accept(results: ArchivedPoint[], archive: Archive): void;
   state(): AlgorithmState;
 }
 
@@ -112,7 +118,7 @@ function archiveFront(archive: Archive): string[] {
 }
 
 /** Ranks and crowding of a population under constrained domination (Deb et al. 2002). */
-function rankAndCrowd(points: PointResult[]): { rank: Int32Array; crowd: Float64Array; fronts: number[][] } {
+function rankAndCrowd(points: ArchivedPoint[]): { rank: Int32Array; crowd: Float64Array; fronts: number[][] } {
   const fronts = constrainedNonDominatedSort(points.map((p) => p.objectives), points.map((p) => p.violation));
   const rank = new Int32Array(points.length);
   const crowd = new Float64Array(points.length);

@@ -6,6 +6,8 @@ import type { Workload } from '../workload/workload.js';
 import type { PointResult, Problem } from './problem.js';
 import { evaluateGenome } from './problem.js';
 import { parseSpace } from './space.js';
+import { ChipdseError } from '../errors.js';
+import { encodePoint, type StoredPoint } from '../store/encode.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
 export interface ProblemData {
@@ -53,17 +55,30 @@ export class EvaluatorPool {
 
   async evaluate(genomes: number[][]): Promise<PointResult[]> {
     if (this.local) return genomes.map((g) => evaluateGenome(this.local!, g));
+    return this.spread<PointResult>(genomes, false);
+  }
+
+  /**
+   * The same, encoded for the store by the workers (parameters and metrics as JSON): what a search
+   * stores, without the main thread receiving and serializing every metric.
+   */
+  async evaluateForStore(genomes: number[][]): Promise<StoredPoint[]> {
+    if (this.local) return genomes.map((g) => encodePoint(evaluateGenome(this.local!, g)));
+    return this.spread<StoredPoint>(genomes, true);
+  }
+
+  private async spread<T>(genomes: number[][], encode: boolean): Promise<T[]> {
     const per = Math.ceil(genomes.length / this.workers.length);
     const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
-    const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run(this.workers[i], s) : Promise.resolve([]))));
+    const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run<T>(this.workers[i], s, encode) : Promise.resolve([]))));
     return parts.flat();
   }
 
-  private run(w: Worker, genomes: number[][]): Promise<PointResult[]> {
+  private run<T>(w: Worker, genomes: number[][], encode: boolean): Promise<T[]> {
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { results?: PointResult[]; error?: string }) => {
+      const onMessage = (m: { results?: T[]; error?: string; userError?: boolean }) => {
         w.off('error', onError);
-        if (m.error) reject(new Error(m.error));
+        if (m.error) reject(m.userError ? new ChipdseError(m.error) : new Error(m.error));
         else resolve(m.results!);
       };
       const onError = (e: Error) => {
@@ -72,7 +87,7 @@ export class EvaluatorPool {
       };
       w.once('message', onMessage);
       w.once('error', onError);
-      w.postMessage({ genomes });
+      w.postMessage({ genomes, encode });
     });
   }
 

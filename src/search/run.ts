@@ -3,7 +3,8 @@ import { hypervolume, paretoFront } from '../pareto/index.js';
 import { RunStore, type GenerationStats } from '../store/sqlite.js';
 import { loadWorkload } from '../workload/load.js';
 import { TOOL_VERSION } from '../version.js';
-import { makeAlgorithm, type AlgorithmName, type Archive } from './algorithms.js';
+import { archived, makeAlgorithm, type AlgorithmName, type Archive, type ArchivedPoint } from './algorithms.js';
+import type { StoredPoint } from '../store/encode.js';
 import { EvaluatorPool, type ProblemData } from './pool.js';
 import type { PointResult } from './problem.js';
 import { makeRng } from './rng.js';
@@ -56,7 +57,7 @@ export function referenceToMin(space: Space, ref: number[]): number[] {
  * first generation with feasible designs, pushed out by 10% of the range seen (or of the value).
  * It is stored with the run, so every later hypervolume of the run uses the same point.
  */
-export function deriveReference(space: Space, feasible: PointResult[]): number[] {
+export function deriveReference(space: Space, feasible: Pick<PointResult, 'objectives'>[]): number[] {
   return space.objectives.map((o, i) => {
     const vs = feasible.map((p) => p.objectives[i]);
     const worst = Math.max(...vs);
@@ -72,7 +73,7 @@ function selfContained(space: Space): Record<string, unknown> {
   return { ...space.raw, base: space.base.data };
 }
 
-function frontOf(points: PointResult[]): PointResult[] {
+function frontOf<T extends Pick<PointResult, 'objectives'>>(points: T[]): T[] {
   const idx = paretoFront(points.map((p) => p.objectives));
   return idx.map((i) => points[i]);
 }
@@ -162,19 +163,23 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     }
 
     const archive: Archive = new Map();
+    let feasibleCount = 0;
     let generation = 0;
     let rng = makeRng(seed);
     let alg = makeAlgorithm(algorithm, space, population);
-    let front: PointResult[] = [];
+    let front: ArchivedPoint[] = [];
     if (o.resume) {
-      for (const p of store.loadEvaluations(runId)) archive.set(p.key, p);
+      for (const p of store.loadEvaluations(runId)) {
+        archive.set(p.key, archived(p));
+        if (p.feasible) feasibleCount++;
+      }
       const saved = store.loadState(runId);
       if (saved) {
         generation = saved.generation + 1;
         rng = makeRng(seed, saved.rngState);
         alg = makeAlgorithm(algorithm, space, population, saved.state);
       }
-      front = store.loadFront(runId);
+      front = store.loadFront(runId).map(archived);
     }
 
     const data: ProblemData = { spaceData, spaceFile: `run ${o.run} space`, workloads };
@@ -183,29 +188,51 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     let evaluatedHere = 0;
     let hv = 0;
     let status: 'done' | 'stopped' = 'done';
+    /**
+     * The next generation is proposed and sent to the workers before this one is stored, so the
+     * workers evaluate while the main thread writes. The algorithm's and the generator's state are
+     * taken before that proposal: what is stored with generation g is what resuming after g
+     * starts from, exactly as if nothing had been proposed since.
+     */
+    const dispatch = (): Promise<StoredPoint[]> | undefined => {
+      if (archive.size >= budget) return undefined;
+      const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
+      if (genomes.length === 0) return undefined;
+      const p = pool.evaluateForStore(genomes);
+      // Awaited below; until then a failure must not count as unhandled.
+      p.catch(() => {});
+      return p;
+    };
     try {
-      while (archive.size < budget) {
-        const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
-        if (genomes.length === 0) break;
-        const results = await pool.evaluate(genomes);
+      let pending = dispatch();
+      while (pending) {
+        const results = await pending;
+        pending = undefined;
         const firstSeq = archive.size;
-        for (const r of results) archive.set(r.key, r);
-        alg.accept(results, archive);
+        const slim = results.map(archived);
+        for (const r of slim) {
+          archive.set(r.key, r);
+          if (r.feasible) feasibleCount++;
+        }
+        alg.accept(slim, archive);
         evaluatedHere += results.length;
-        const feasibleNew = results.filter((r) => r.feasible);
+        const feasibleNew = slim.filter((r) => r.feasible);
         if (!reference && feasibleNew.length > 0) reference = deriveReference(space, feasibleNew);
         front = frontOf([...front, ...feasibleNew]);
         hv = reference ? hypervolume(front.map((p) => p.objectives), referenceToMin(space, reference)) : 0;
-        let feasibleCount = 0;
-        for (const p of archive.values()) if (p.feasible) feasibleCount++;
         const stats: GenerationStats = { generation, evaluations: archive.size, feasibleShare: feasibleCount / archive.size, frontSize: front.length, hypervolume: hv };
-        store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state: alg.state(), rngState: rng.state() });
+        const state = alg.state();
+        const rngState = rng.state();
+        pending = dispatch();
+        store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state, rngState });
         o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000) });
         generation++;
         // Let the event loop run between generations: a SIGINT handler (and anything else
         // waiting) only runs there, and with in-process evaluation nothing else yields.
         await new Promise((r) => setImmediate(r));
         if (o.shouldStop?.() && archive.size < budget) {
+          // A generation already sent out is dropped: resuming proposes it again from the stored state.
+          pending = undefined;
           status = 'stopped';
           break;
         }

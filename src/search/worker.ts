@@ -1,13 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { ChipdseError } from '../errors.js';
+import { encodePoint } from '../store/encode.js';
 import { evaluateGenome } from './problem.js';
 import { problemFromData, type ProblemData } from './pool.js';
 
 const problem = problemFromData(workerData as ProblemData);
 
-parentPort!.on('message', (m: { genomes: number[][] }) => {
+parentPort!.on('message', (m: { genomes: number[][]; encode?: boolean }) => {
   try {
-    parentPort!.postMessage({ results: m.genomes.map((g) => evaluateGenome(problem, g)) });
+    const results = m.encode ? m.genomes.map((g) => encodePoint(evaluateGenome(problem, g))) : m.genomes.map((g) => evaluateGenome(problem, g));
+    parentPort!.postMessage({ results });
   } catch (e) {
-    parentPort!.postMessage({ error: (e as Error).message });
+    parentPort!.postMessage({ error: (e as Error).message, userError: e instanceof ChipdseError });
   }
 });

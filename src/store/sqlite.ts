@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { ChipdseError } from '../errors.js';
 import type { PointResult } from '../search/problem.js';
 import type { AlgorithmState } from '../search/algorithms.js';
+import { encodePoint, finiteJson, isEncoded, type StoredPoint } from './encode.js';
 
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
@@ -101,14 +102,6 @@ export interface GenerationStats {
 
 /** How long a command waits for another process's write to finish before it gives up. */
 const BUSY_TIMEOUT_MS = 10_000;
-
-/** Rejects NaN and infinities before they reach a row (JSON would silently write null). */
-function finiteJson(x: unknown, what: string): string {
-  return JSON.stringify(x, (_k, v) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new ChipdseError(`refusing to store a non-finite number in ${what}`);
-    return v;
-  });
-}
 
 /** SQLite failures a user can act on, as one line naming the file; anything else is rethrown. */
 function storeError(file: string, e: unknown): unknown {
@@ -316,13 +309,14 @@ export class RunStore {
   }
 
   /** One generation, atomically: its evaluations, statistics, the Pareto set, the reference and the search state. */
-  saveGeneration(runId: number, p: { results: PointResult[]; firstSeq: number; stats: GenerationStats; front: string[]; reference: number[] | null; state: AlgorithmState; rngState: object }): void {
+  saveGeneration(runId: number, p: { results: (PointResult | StoredPoint)[]; firstSeq: number; stats: GenerationStats; front: string[]; reference: number[] | null; state: AlgorithmState; rngState: object }): void {
     const insert = this.db.prepare(
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.write(() => this.db.transaction(() => {
-      p.results.forEach((r, i) => {
-        insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, finiteJson(r.params, 'params'), finiteJson(r.objectives, 'objectives'), r.metrics ? finiteJson(r.metrics, 'metrics') : null, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
+      p.results.forEach((x, i) => {
+        const r = isEncoded(x) ? x : encodePoint(x);
+        insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
       });
       this.db
         .prepare('INSERT INTO generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES (?, ?, ?, ?, ?, ?)')
