@@ -11,6 +11,8 @@ import { formatComparison, ratiosToFirst } from './report/compare-text.js';
 import { percent, seconds, si, table } from './report/format.js';
 import { ALGORITHMS, populationFor, type AlgorithmName } from './search/algorithms.js';
 import { runSearch } from './search/run.js';
+import { sweepCommand } from './search/sweep-command.js';
+import type { PointResult } from './search/problem.js';
 import { runBatch } from './search/batch.js';
 import { listSpacePresets } from './search/space.js';
 import { RunStore } from './store/sqlite.js';
@@ -51,6 +53,16 @@ function openRun(db: string, name: string) {
     throw new ChipdseError(`${db}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
   }
   return { store, run };
+}
+
+/** A front as a table: genome, parameters (a choice of formats as their names), objectives in their own units, best first by the first objective. */
+function frontTable(run: { objectives: { metric: string; goal: 'min' | 'max' }[] }, front: PointResult[]): string {
+  const params = Object.keys(front[0].params);
+  const sorted = [...front].sort((x, y) => x.objectives[0] - y.objectives[0]);
+  return table(
+    sorted.map((p) => [p.key, ...params.map((k) => (typeof p.params[k] === 'object' ? Object.keys(p.params[k] as object).join('+') : String(p.params[k]))), ...run.objectives.map((o) => Number(objectiveValues(run, p)[o.metric].toPrecision(4)).toString())]),
+    ['genome', ...params, ...run.objectives.map((o) => `${o.goal} ${o.metric}`)],
+  );
 }
 
 const debug = process.argv.includes('--debug');
@@ -196,14 +208,39 @@ async function main(): Promise<void> {
         store.close();
         if (a.json) return json(frontJson(run, front));
         if (front.length === 0) return print(`${run.name}: no feasible design yet`);
-        const params = Object.keys(front[0].params);
-        const sorted = [...front].sort((x, y) => x.objectives[0] - y.objectives[0]);
-        print(
-          table(
-            sorted.map((p) => [p.key, ...params.map((k) => (typeof p.params[k] === 'object' ? Object.keys(p.params[k] as object).join('+') : String(p.params[k]))), ...run.objectives.map((o) => Number(objectiveValues(run, p)[o.metric].toPrecision(4)).toString())]),
-            ['genome', ...params, ...run.objectives.map((o) => `${o.goal} ${o.metric}`)],
-          ),
-        );
+        print(frontTable(run, front));
+      },
+    )
+    .command(
+      'sweep',
+      'evaluate every design of a space for its true Pareto front, streaming (stores nothing; for spaces too large to keep)',
+      (y) =>
+        y
+          .option('space', { alias: 's', type: 'string', demandOption: true, describe: 'preset name or path of a space file' })
+          .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
+          .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (the front does not depend on it)' })
+          .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
+          .option('out', { type: 'string', describe: 'also write that JSON to this file' })
+          .check((a) => {
+            if (!Number.isInteger(a.workers) || a.workers < 1) throw new UsageError(`--workers must be a positive whole number, got ${a.workers}`);
+            return true;
+          }),
+      async (a) => {
+        const tty = Boolean(process.stderr.isTTY);
+        const r = await sweepCommand({
+          space: a.space,
+          workloads: a.workload as string[],
+          workers: a.workers,
+          onProgress: tty ? (p) => process.stderr.write(`\r${a.space}: ${p.evaluated}/${p.total} designs\u001b[K`) : undefined,
+        });
+        if (tty) process.stderr.write('\r\u001b[K');
+        const doc = { ...r, front: frontJson(r, r.front) };
+        if (a.out) writeOut(a.out, JSON.stringify(doc, null, 2) + '\n');
+        if (a.json) return json(doc);
+        const ref = r.reference ? `, reference ${r.reference.map((v) => Number(v.toPrecision(4))).join(' / ')} (${r.referenceFrom})` : '';
+        print(`${r.space}: ${r.evaluated} designs (${r.feasible} feasible, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s; front of ${r.front.length}, hypervolume ${r.hypervolume.toPrecision(6)}${ref}`);
+        if (r.front.length === 0) return print('no feasible design');
+        print(frontTable(r, r.front));
       },
     )
     .command(

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,5 +30,59 @@ describe('streaming exhaustive sweep', () => {
       expect(r.feasible).toBe(feasible);
       expect(r.front.map((p) => p.key).sort()).toEqual(truth);
     }
+  });
+});
+
+describe('chipdse sweep', () => {
+  const ROOT = join(new URL('..', import.meta.url).pathname);
+  const chipdse = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['bin/chipdse.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  test('--json: every design counted, the front and hypervolume of an exhaustive search, with full metrics', async () => {
+    const db = join(dir, 'cli-truth.db');
+    const s = await runSearch({ space: 'small', workloads: [], algorithm: 'exhaustive', budget: 100000, population: 500, seed: 1, workers: 1, db, run: 'truth', resume: false, now: () => 'T' });
+    const store = new RunStore(db);
+    const run = store.getRun('truth')!;
+    const truth = store.loadFront(run.id);
+    store.close();
+    const out = join(dir, 'sweep.json');
+    const r = chipdse('sweep', '--space', 'small', '--workers', '2', '--json', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(doc);
+    expect(doc.evaluated).toBe(loadSpace('small').size);
+    expect(doc.feasible + doc.invalid).toBeLessThanOrEqual(doc.evaluated);
+    expect(doc.front.map((p: { genome: string }) => p.genome).sort()).toEqual(truth.map((p) => p.key).sort());
+    // The small space names its reference point, so the hypervolume is the search's exactly.
+    expect(doc.referenceFrom).toBe('space');
+    expect(doc.hypervolume).toBeCloseTo(s.hypervolume, 6);
+    for (const p of doc.front) {
+      expect(p.metrics.tokensPerSec).toBeGreaterThan(0);
+      const stored = truth.find((q) => q.key === p.genome)!;
+      expect(p.objectives['tokensPerSec']).toBe(-stored.objectives[0]);
+    }
+  });
+
+  test('the text form prints the counts and the front table', () => {
+    const r = chipdse('sweep', '--space', 'small');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^small: 2000 designs \(\d+ feasible, 0 invalid\) in [\d.]+ s; front of \d+, hypervolume/);
+    expect(r.stdout).toMatch(/genome\s+mxus/);
+  });
+
+  test('bad input: one clean line and a non-zero exit', () => {
+    const missing = chipdse('sweep', '--space', 'no-such-space');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^chipdse: .*no-such-space/);
+    const workers = chipdse('sweep', '--space', 'small', '--workers', '0');
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--workers/);
+    const workload = chipdse('sweep', '--space', 'small', '--workload', 'no-such-workload');
+    expect(workload.code).not.toBe(0);
+    expect(workload.stderr).toMatch(/^chipdse: --workload\[0\]: .*no-such-workload/);
   });
 });

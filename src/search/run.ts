@@ -2,6 +2,7 @@ import { ChipdseError, ValidationError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { RunStore, type GenerationStats } from '../store/sqlite.js';
 import { loadWorkload } from '../workload/load.js';
+import type { Workload } from '../workload/workload.js';
 import { TOOL_VERSION } from '../version.js';
 import { archived, makeAlgorithm, type AlgorithmName, type Archive, type ArchivedPoint } from './algorithms.js';
 import type { StoredPoint } from '../store/encode.js';
@@ -96,6 +97,29 @@ function checkMetricWorkloads(space: Space, workloads: string[]): void {
   if (issues.length > 0) throw new ChipdseError(issues.join('\n'));
 }
 
+/**
+ * The workloads of a search, loaded: `origin` says where the list came from, for errors (the
+ * space file's "workloads", the command line, a stored run). Names must be unique, and metrics
+ * that name a workload must name one of them.
+ */
+export function loadSearchWorkloads(space: Space, refs: string[], origin: string): Workload[] {
+  const workloads = refs.map((w, i) => {
+    try {
+      return loadWorkload(w);
+    } catch (e) {
+      if (!(e instanceof ChipdseError) || e instanceof ValidationError) throw e;
+      throw new ChipdseError(e.message.split('\n').map((l) => `${origin}[${i}]: ${l}`).join('\n'));
+    }
+  });
+  const names = new Set<string>();
+  for (const w of workloads) {
+    if (names.has(w.name)) throw new ChipdseError(`${origin}: workload "${w.name}" is given twice`);
+    names.add(w.name);
+  }
+  checkMetricWorkloads(space, [...names]);
+  return workloads;
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${o.workers}`);
   const now = o.now ?? (() => new Date().toISOString());
@@ -127,20 +151,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     }
     // Where the workloads came from, for errors: the space file's "workloads", the command line, or the stored run.
     const origin = o.resume ? `run ${o.run}: workloads` : o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`;
-    const workloads = workloadRefs.map((w, i) => {
-      try {
-        return loadWorkload(w);
-      } catch (e) {
-        if (!(e instanceof ChipdseError) || e instanceof ValidationError) throw e;
-        throw new ChipdseError(e.message.split('\n').map((l) => `${origin}[${i}]: ${l}`).join('\n'));
-      }
-    });
-    const names = new Set<string>();
-    for (const w of workloads) {
-      if (names.has(w.name)) throw new ChipdseError(`${origin}: workload "${w.name}" is given twice`);
-      names.add(w.name);
-    }
-    checkMetricWorkloads(space, [...names]);
+    const workloads = loadSearchWorkloads(space, workloadRefs, origin);
     const spaceData = selfContained(space);
     if (!o.resume) {
       runId = store.createRun(

@@ -3,7 +3,7 @@ import type { PointResult } from '../search/problem.js';
 import type { RunRow } from './sqlite.js';
 
 /** Objective values back in their own units (maximized ones were negated for the search). */
-export function objectiveValues(run: RunRow, p: PointResult): Record<string, number> {
+export function objectiveValues(run: Pick<RunRow, 'objectives'>, p: PointResult): Record<string, number> {
   return Object.fromEntries(run.objectives.map((o, i) => [o.metric, o.goal === 'max' ? -p.objectives[i] : p.objectives[i]]));
 }
 
@@ -14,7 +14,7 @@ function shownMetrics(p: PointResult): Metrics | Record<string, Metrics> | null 
   return names.length === 1 ? p.metrics[names[0]] : p.metrics;
 }
 
-export function frontJson(run: RunRow, front: PointResult[]) {
+export function frontJson(run: Pick<RunRow, 'objectives'>, front: PointResult[]) {
   return front.map((p) => ({ genome: p.key, params: p.params, objectives: objectiveValues(run, p), metrics: shownMetrics(p) }));
 }
 

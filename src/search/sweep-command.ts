@@ -1,0 +1,78 @@
+import { ChipdseError } from '../errors.js';
+import { hypervolume } from '../pareto/index.js';
+import { genomeAt } from './algorithms.js';
+import { evaluateGenome, type PointResult } from './problem.js';
+import { loadSearchWorkloads, MAX_WORKERS, referenceToMin } from './run.js';
+import { loadSpace } from './space.js';
+import { sweepSpace, type SweepOptions } from './sweep.js';
+
+export interface SweepCommandOptions {
+  space: string;
+  /** Workload references; empty: the space's own list. */
+  workloads: string[];
+  workers: number;
+  onProgress?: SweepOptions['onProgress'];
+}
+
+/** What `chipdse sweep` reports: counts, the true front with full metrics, and its hypervolume. */
+export interface SweepReport {
+  space: string;
+  workloads: string[];
+  size: number;
+  evaluated: number;
+  feasible: number;
+  invalid: number;
+  seconds: number;
+  objectives: { metric: string; goal: 'min' | 'max' }[];
+  /** In objective units; the space's own, or derived from the worst feasible values. */
+  reference: number[] | null;
+  referenceFrom: 'space' | 'derived' | 'none';
+  hypervolume: number;
+  /** The feasible non-dominated designs, evaluated again for their metrics, best first by the first objective. */
+  front: PointResult[];
+}
+
+/**
+ * Every design of a space evaluated for the true Pareto front, streaming (nothing is stored but
+ * the front, so memory does not grow with the space). Without a reference in the space, the
+ * hypervolume's reference is the worst feasible value of each objective pushed out by 10% of the
+ * range between it and the front's best.
+ */
+export async function sweepCommand(o: SweepCommandOptions): Promise<SweepReport> {
+  if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${o.workers}`);
+  const space = loadSpace(o.space);
+  const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
+  if (refs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
+  const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
+  const t0 = performance.now();
+  const r = await sweepSpace({ spaceData: { ...space.raw, base: space.base.data }, spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
+  const seconds = (performance.now() - t0) / 1000;
+  const problem = { space, workloads };
+  const front = r.front.map((p) => evaluateGenome(problem, genomeAt(space, p.index))).sort((a, b) => a.objectives[0] - b.objectives[0] || (a.key < b.key ? -1 : 1));
+  let refMin: number[] | undefined;
+  let referenceFrom: SweepReport['referenceFrom'] = 'none';
+  if (space.reference) {
+    refMin = referenceToMin(space, space.reference);
+    referenceFrom = 'space';
+  } else if (front.length > 0) {
+    refMin = r.worst.map((worst, j) => {
+      const best = Math.min(...front.map((p) => p.objectives[j]));
+      return worst + 0.1 * (worst - best || Math.abs(worst) || 1);
+    });
+    referenceFrom = 'derived';
+  }
+  return {
+    space: space.name,
+    workloads: workloads.map((w) => w.name),
+    size: space.size,
+    evaluated: r.evaluated,
+    feasible: r.feasible,
+    invalid: r.invalid,
+    seconds,
+    objectives: space.objectives.map((x) => ({ metric: x.metric.label, goal: x.goal })),
+    reference: refMin ? refMin.map((v, j) => (space.objectives[j].goal === 'max' ? -v : v)) : null,
+    referenceFrom,
+    hypervolume: refMin ? hypervolume(front.map((p) => p.objectives), refMin) : 0,
+    front,
+  };
+}
