@@ -1,10 +1,13 @@
 // One exhaustive run of a generated space, in its own process so that its peak memory is its own.
-//   node bench/lib/scale-run.mjs --space FILE --method sweep|search --workers N
+//   node bench/lib/scale-run.mjs --space FILE --method sweep|sweep-cli|search --workers N
+// sweep-cli runs `chipdse sweep` as its own process (start-up included; its peak RSS from
+// /usr/bin/time where that exists).
 // Prints one JSON object: seconds, evaluations, front, peak RSS and heap.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argValue, lib } from './common.mjs';
+import { ROOT, argValue, lib } from './common.mjs';
 import { loadProblemOf } from './problems.mjs';
 import { SCALE_WORKLOAD } from './scale-spaces.mjs';
 
@@ -19,7 +22,16 @@ const { space, data } = await loadProblemOf(spaceFile, [SCALE_WORKLOAD]);
 const ref = space.reference.map((r, i) => (space.objectives[i].goal === 'max' ? -r : r));
 const t0 = performance.now();
 let out;
-if (method === 'sweep') {
+let childRssMB;
+if (method === 'sweep-cli') {
+  const args = [join(ROOT, 'bin/chipdse.js'), 'sweep', '--space', spaceFile, '--workers', String(workers), '--workload', SCALE_WORKLOAD, '--json'];
+  const timed = existsSync('/usr/bin/time');
+  const r = timed ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }) : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`chipdse sweep failed: ${r.stderr}`);
+  if (timed) childRssMB = Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024);
+  const doc = JSON.parse(r.stdout);
+  out = { evaluations: doc.evaluated, feasible: doc.feasible, frontSize: doc.front.length, hypervolume: doc.hypervolume, frontKeys: doc.front.map((p) => p.genome).sort() };
+} else if (method === 'sweep') {
   const { sweepSpace } = await lib('search/sweep.js');
   const r = await sweepSpace(data, { workers });
   out = { evaluations: r.evaluated, feasible: r.feasible, frontSize: r.front.length, hypervolume: hypervolume(r.front.map((p) => p.objectives), ref), frontKeys: r.front.map((p) => p.key).sort() };
@@ -59,7 +71,7 @@ process.stdout.write(
     evaluationsPerSec: Math.round(out.evaluations / seconds),
     ...out,
     frontKeysHash: frontKeys.join(' ').length + ':' + frontKeys.slice(0, 3).join(' '),
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    peakMainHeapMB: Math.round(peakHeap / 2 ** 20),
+    peakRssMB: method === 'sweep-cli' ? (childRssMB ?? null) : Math.round(process.resourceUsage().maxRSS / 1024),
+    peakMainHeapMB: method === 'sweep-cli' ? null : Math.round(peakHeap / 2 ** 20),
   }) + '\n',
 );
