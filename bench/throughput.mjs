@@ -59,11 +59,11 @@ async function workersLoop(data, indices, n) {
   return { wall: count / wallSec, cpu: count / cpu };
 }
 
-/** All cores through the search's EvaluatorPool: batches of genomes out, PointResults back. */
+/** All cores through the search's EvaluatorPool as a search uses it: batches of genomes out, results encoded for the store back. */
 async function poolRate(data, genomes, batch) {
   const pool = new EvaluatorPool(data, CORES);
   try {
-    await pool.evaluate(genomes.slice(0, batch));
+    await pool.evaluateForStore(genomes.slice(0, batch));
     const runs = [];
     for (let r = 0; r < PAR_REPS; r++) {
       const c0 = process.cpuUsage();
@@ -71,7 +71,7 @@ async function poolRate(data, genomes, batch) {
       let n = 0;
       for (let k = 0; performance.now() - t0 < PAR_MS; k++) {
         const from = (k * batch) % (genomes.length - batch);
-        n += (await pool.evaluate(genomes.slice(from, from + batch))).length;
+        n += (await pool.evaluateForStore(genomes.slice(from, from + batch))).length;
       }
       runs.push({ wall: n / ((performance.now() - t0) / 1000), cpu: n / cpuSeconds(c0) });
     }

@@ -278,10 +278,28 @@ function serveMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
   };
 }
 
-function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
+/** A training step's per-chip traces: they depend only on the workload, so they are built once per workload. */
+interface TrainingSteps {
+  /** One micro-batch: forward, backward, pipeline sends both ways, FSDP collectives. */
+  microBatchSteps: Step[];
+  /** The last micro-batch's backward pass and the gradient all-reduce that hides behind it. */
+  syncSteps: Step[];
+  optimizerSteps: Step[];
+  params: number;
+  gradBytes: number;
+}
+
+const TRAINING_STEPS = new WeakMap<Workload, TrainingSteps>();
+
+function trainingSteps(w: Workload, m: ModelConfig): TrainingSteps {
+  let t = TRAINING_STEPS.get(w);
+  if (!t) TRAINING_STEPS.set(w, (t = buildTrainingSteps(w, m)));
+  return t;
+}
+
+function buildTrainingSteps(w: Workload, m: ModelConfig): TrainingSteps {
   const { tensor: t, pipeline: p, data: d } = w.parallelism;
   const micro = w.training.microBatch;
-  const microBatches = batch / d / micro;
   const s = w.inputTokens;
   const fwd = forwardPass(m, { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro * s }, split(w), prec(w));
   const bwd = backwardPass(fwd, w.training.recompute === 'full');
@@ -299,20 +317,32 @@ function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, pl
         { kind: 'collective', name: 'gradient reduce-scatter (FSDP)', op: 'reduce-scatter', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 },
       ]
     : [];
-  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, [...fwd.map((x) => Object.assign({}, x, { part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp], placement, detail);
+  const microBatchSteps = [...fwd.map((x) => Object.assign({}, x, { part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp];
   const optShard = w.training.sharding === 'none' ? 1 : d;
-  const sites = w.training.sites;
-  const dSite = d / sites;
+  const dSite = d / w.training.sites;
   // Context-parallel chips hold the same weights: their gradients are reduced with the data replicas'.
   const syncGroup = dSite * w.parallelism.context;
   const sync: Step[] = syncGroup > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: syncGroup, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
   // The last micro-batch's backward pass is what the gradient sync can hide behind.
   const lastBackward = bwd.filter((x) => x.kind !== 'collective').map((x) => ({ ...x, repeat: x.repeat / p }));
-  const syncPhase = runPhase(chip, 'gradient sync', micro, [...lastBackward, ...sync], placement);
-  const optimizer = runPhase(chip, 'optimizer step', micro, [
+  const optimizerSteps: Step[] = [
     // Adam on the local shard: read weights, gradient, fp32 master and two moments; write them back (~30 B/param).
     { kind: 'elementwise', name: 'adam update', elements: params / optShard, flopsPerElement: 12, bytesPerElement: 2 * (bytesPerValue(w.precision.weights) + 3 * bytesPerValue(w.precision.optimizer)) + bytesPerValue(w.precision.gradients), repeat: 1, part: 'optimizer' },
-  ], placement);
+  ];
+  return { microBatchSteps, syncSteps: [...lastBackward, ...sync], optimizerSteps, params, gradBytes };
+}
+
+function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
+  const { tensor: t, pipeline: p, data: d } = w.parallelism;
+  const micro = w.training.microBatch;
+  const microBatches = batch / d / micro;
+  const s = w.inputTokens;
+  const { microBatchSteps, syncSteps, optimizerSteps, params, gradBytes } = trainingSteps(w, m);
+  const mb = runPhase(chip, 'train micro-batch (fwd+bwd)', micro, microBatchSteps, placement, detail);
+  const sites = w.training.sites;
+  const dSite = d / sites;
+  const syncPhase = runPhase(chip, 'gradient sync', micro, syncSteps, placement);
+  const optimizer = runPhase(chip, 'optimizer step', micro, optimizerSteps, placement);
   const lastBackwardSec = syncPhase.steps.filter((c) => c.kind !== 'collective').reduce((a, c) => a + c.timeSec, 0);
   const exposedSync = Math.max(0, syncPhase.timeSec - lastBackwardSec);
   // 1F1B pipeline, interleaved over v virtual stages per chip (Narayanan et al., SC 2021):
