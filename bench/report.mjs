@@ -168,7 +168,7 @@ if (st) {
 }
 
 const notes = join(ROOT, 'bench/NOTES.md');
-say('## Analysis and proposals', `See [bench/NOTES.md](bench/NOTES.md): where the time goes, what was changed for speed, what is proposed for the evaluator core (with measured gains), and the search-quality tuning.`);
+say('## Analysis', `See [bench/NOTES.md](bench/NOTES.md): where the time goes, what was changed for speed and what each change gained, the search-quality tuning, and what is left.`);
 void notes;
 
 writeFileSync(join(ROOT, 'BENCHMARKS.md'), out.join('\n'));
