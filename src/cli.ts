@@ -234,11 +234,13 @@ async function main(): Promise<void> {
           onProgress: tty ? (p) => process.stderr.write(`\r${a.space}: ${p.evaluated}/${p.total} designs\u001b[K`) : undefined,
         });
         if (tty) process.stderr.write('\r\u001b[K');
-        const doc = { ...r, front: frontJson(r, r.front) };
+        // No wall time in the JSON: the same space and workloads give the same bytes.
+        const { seconds: _seconds, ...rest } = r;
+        const doc = { ...rest, front: frontJson(r, r.front) };
         if (a.out) writeOut(a.out, JSON.stringify(doc, null, 2) + '\n');
         if (a.json) return json(doc);
         const ref = r.reference ? `, reference ${r.reference.map((v) => Number(v.toPrecision(4))).join(' / ')} (${r.referenceFrom})` : '';
-        print(`${r.space}: ${r.evaluated} designs (${r.feasible} feasible, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s; front of ${r.front.length}, hypervolume ${r.hypervolume.toPrecision(6)}${ref}`);
+        print(`${r.space}: ${r.evaluated} designs (${r.feasible} feasible, ${r.invalid} invalid) in ${r.seconds.toFixed(1)} s; front of ${r.front.length}, hypervolume ${r.hypervolume === 0 ? '0' : r.hypervolume.toPrecision(6)}${ref}`);
         if (r.front.length === 0) return print('no feasible design');
         print(frontTable(r, r.front));
       },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,28 @@ describe('chipdse sweep', () => {
       const stored = truth.find((q) => q.key === p.genome)!;
       expect(p.objectives['tokensPerSec']).toBe(-stored.objectives[0]);
     }
+  });
+
+  test('--json gives the same bytes with one worker and with two', () => {
+    const one = chipdse('sweep', '--space', 'small', '--json');
+    const two = chipdse('sweep', '--space', 'small', '--json', '--workers', '2');
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  test('a space with no feasible design: counted, an empty front, hypervolume 0', () => {
+    const space = join(dir, 'nofeas.json');
+    writeFileSync(space, JSON.stringify({
+      name: 'nofeas', base: 'tpu-v6e', workloads: ['llama-3-8b-serve'],
+      parameters: [{ name: 'clockGHz', type: 'values', path: 'compute.clockHz', unit: 'GHz', values: [1.0, 1.5] }],
+      constraints: ['tokensPerSec >= 1e12'],
+      objectives: [{ metric: 'tokensPerSec', goal: 'max' }, { metric: 'costUsd', goal: 'min' }],
+    }));
+    const r = chipdse('sweep', '--space', space, '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ evaluated: 2, feasible: 0, invalid: 0, front: [], hypervolume: 0, reference: null, referenceFrom: 'none' });
+    expect(chipdse('sweep', '--space', space).stdout).toMatch(/no feasible design/);
   });
 
   test('the text form prints the counts and the front table', () => {

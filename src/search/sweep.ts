@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { paretoFront } from '../pareto/index.js';
 import { genomeAt } from './algorithms.js';
-import { problemFromData, type ProblemData } from './pool.js';
+import { problemFromData, threadCount, type ProblemData } from './pool.js';
 import { evaluateGenome, type Problem } from './problem.js';
 
 /**
@@ -110,7 +110,7 @@ export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise
   }
   const script = workerScript();
   if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
-  const workers = Array.from({ length: opts.workers }, () => new Worker(script, { workerData: data }));
+  const workers = Array.from({ length: threadCount(opts.workers) }, () => new Worker(script, { workerData: data }));
   let next = 0;
   const fronts: SweepPoint[][] = [];
   try {
