@@ -2,7 +2,7 @@ import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { Issue } from '../errors.js';
 import type { Chip, MatrixUnit } from './chip.js';
 import type { DesignFile, Topology } from './schema.js';
-import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, type NodeTechnology } from './technology.js';
+import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type NodeTechnology } from './technology.js';
 import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
 import { calcCostUsd } from './cost.js';
 
@@ -193,6 +193,23 @@ function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, n
   return pj;
 }
 
+/** pJ/MAC tables scaled by a dynamic-energy factor (V^2), memoized: a space has a few clocks. */
+const SCALED_PJ = new WeakMap<Record<FormatName, number>, Map<number, Record<FormatName, number>>>();
+
+function scaledPjPerMac(pj: Record<FormatName, number>, factor: number): Record<FormatName, number> {
+  if (factor === 1) return pj;
+  let byFactor = SCALED_PJ.get(pj);
+  if (!byFactor) SCALED_PJ.set(pj, (byFactor = new Map()));
+  let out = byFactor.get(factor);
+  if (!out) {
+    out = { ...pj };
+    for (const f in out) out[f as FormatName] *= factor;
+    if (byFactor.size > 256) byFactor.clear();
+    byFactor.set(factor, out);
+  }
+  return out;
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tables = technologyTables(d);
@@ -245,6 +262,10 @@ export function buildChip(d: DesignFile): Chip {
   const cost = calcCostUsd({ perDieMm2: area.perDieMm2, dies: d.dies, hbmBytes: d.memory.hbm.bytes, hbmStacks: d.memory.hbm.stacks, dramBytes, tech });
   const eccEnergy = d.memory.ecc ? 1 + ECC_OVERHEAD : 1;
   const logicScale = tech.logicEnergyScale * tech.macOverheadFactor;
+  // The clock sets the supply voltage (DVFS): logic energy per operation goes as V^2, leakage as V.
+  const nominalClockHz = d.compute.nominalClockHz ?? clockHz;
+  const voltage = supplyVoltageRatio(clockHz / nominalClockHz, tech);
+  const dynamicScale = voltage * voltage;
 
   return {
     name: d.name,
@@ -254,6 +275,7 @@ export function buildChip(d: DesignFile): Chip {
     dies: d.dies,
     publishedDieAreaMm2: d.publishedDieAreaMm2,
     clockHz,
+    voltage: { nominalClockHz, ratio: voltage, maxRatio: tech.maxVoltageRatio },
     matrixUnits: units,
     peakMacsPerSec,
     tileDim,
@@ -284,14 +306,14 @@ export function buildChip(d: DesignFile): Chip {
     efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, interconnect: d.efficiency.interconnect, source: d.efficiency.source },
     reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
-      pjPerMac,
-      blockScaleStepPj: blockScalePj45PerMac(1) * logicScale,
-      vectorPjPerFlop: tech.vectorPjPerFlop,
+      pjPerMac: scaledPjPerMac(pjPerMac, dynamicScale),
+      blockScaleStepPj: blockScalePj45PerMac(1) * logicScale * dynamicScale,
+      vectorPjPerFlop: tech.vectorPjPerFlop * dynamicScale,
       sramPjPerByte: tech.sramPjPerByte * eccEnergy,
       hbmPjPerByte: tech.hbmPjPerByte * eccEnergy,
       dramPjPerByte: tech.dramPjPerByte * eccEnergy,
       linkPjPerBit: tech.linkPjPerBit,
-      staticW: tech.staticWPerMm2 * area.totalMm2,
+      staticW: tech.staticWPerMm2 * area.totalMm2 * voltage,
     },
     area,
     cost,

@@ -10,6 +10,8 @@ export interface Chip {
   dies: number;
   publishedDieAreaMm2: number | undefined;
   clockHz: number;
+  /** Supply voltage: the nominal clock, the voltage the clock needs over nominal, and the most the process allows. */
+  voltage: { nominalClockHz: number; ratio: number; maxRatio: number };
   matrixUnits: MatrixUnit[];
   /** Peak MACs/s per format the chip computes natively, all units together. */
   peakMacsPerSec: Partial<Record<FormatName, number>>;

@@ -60,6 +60,10 @@ const energyOverrides = z.strictObject({
   dramPjPerByte: positive(1e5).optional(),
   linkPjPerBit: positive(1e3).optional(),
   staticWPerMm2: positive(10).optional(),
+  voltageSlopeAbove: z.number().min(0).max(10).optional().meta({ description: 'supply voltage rise per unit of clock above nominal, both as ratios to nominal (default 0.92)' }),
+  voltageSlopeBelow: z.number().min(0).max(10).optional().meta({ description: 'supply voltage fall per unit of clock below nominal, both as ratios to nominal (default 0.41)' }),
+  minVoltageRatio: z.number().min(0.1).max(1).optional().meta({ description: 'lowest supply voltage as a ratio to nominal (default 0.83)' }),
+  maxVoltageRatio: z.number().min(1).max(3).optional().meta({ description: 'highest supply voltage as a ratio to nominal; a clock needing more makes the design infeasible (default 1.3)' }),
 });
 
 const areaOverrides = z.strictObject({
@@ -91,6 +95,9 @@ export const designSchema = z.strictObject({
   publishedDieAreaMm2: positive(1e5, 'total published logic die area, for comparison with the modelled area').optional(),
   compute: z.strictObject({
     clockHz: quantity('hertz', { max: 2e10 }),
+    nominalClockHz: quantity('hertz', { max: 2e10 })
+      .optional()
+      .meta({ description: 'the clock at the nominal supply voltage: a clock above it needs more voltage (logic energy per operation x V^2), below it less, down to a floor (technology.energy voltage figures). Absent: clockHz is nominal' }),
     matrixUnits: z.array(matrixUnitSchema).min(1),
     vectorUnit: vectorUnitSchema,
     blockScaling: blockScalingSchema.optional(),

@@ -83,6 +83,35 @@ export interface NodeTechnology {
   dramUsdPerGB: number;
   packagingUsdPerDie: number;
   packagingUsdPerHbmStack: number;
+  /** Supply voltage against clock, as ratios to the nominal point (see VOLTAGE_SCALING). */
+  voltageSlopeAbove: number;
+  voltageSlopeBelow: number;
+  minVoltageRatio: number;
+  maxVoltageRatio: number;
+}
+
+/**
+ * Supply voltage against clock (DVFS), normalized to the design's nominal clock and voltage:
+ *   V / V_nom = 1 + slopeAbove (f / f_nom - 1)        above the nominal clock,
+ *             = max(minRatio, 1 - slopeBelow (1 - f / f_nom))   below it,
+ * and no clock needing more than maxRatio x V_nom. Dynamic energy per operation of the logic
+ * (matrix and vector units, block scaling) goes as V^2, leakage power as V (leakage current held
+ * constant: an underestimate above nominal). SRAM arrays, which commonly sit on their own rail, keep
+ * their energy. The figures are from one published measured V/f curve, AnandTech's Intel Core 2
+ * QX9650 (45 nm, 2007, "Exploring the Limits of 45nm Silicon"): 3.0 GHz at 0.98 V; +0.3 mV/MHz
+ * through 3.6 GHz at 1.16 V to 4.0 GHz at 1.28 V ("proportional region"), then a near-exponential
+ * rise; 2.4 GHz at 0.90 V; 1.2 GHz at 0.81 V, the lowest voltage the board offered. Normalized:
+ * slope above (0.3 mV/MHz x 3000 MHz / 0.98 V) = 0.92, slope below ((0.98 - 0.90) / 0.98 / 0.2) = 0.41,
+ * minimum 0.81 / 0.98 = 0.83, maximum 1.28 / 0.98 = 1.3 (the end of the proportional region).
+ * That today's accelerator processes follow the same normalized curve is an assumption; override
+ * it per design under technology.energy.
+ */
+export const VOLTAGE_SCALING = { voltageSlopeAbove: 0.92, voltageSlopeBelow: 0.41, minVoltageRatio: 0.83, maxVoltageRatio: 1.3 } as const;
+
+/** Supply voltage over nominal for a clock `ratio` = f / f_nom (uncapped: designs above maxVoltageRatio are flagged, not clamped). */
+export function supplyVoltageRatio(ratio: number, t: Pick<NodeTechnology, 'voltageSlopeAbove' | 'voltageSlopeBelow' | 'minVoltageRatio'>): number {
+  if (ratio >= 1) return 1 + t.voltageSlopeAbove * (ratio - 1);
+  return Math.max(t.minVoltageRatio, 1 - t.voltageSlopeBelow * (1 - ratio));
 }
 
 /**
@@ -146,6 +175,7 @@ function node(p: Pick<NodeTechnology, 'logicEnergyScale' | 'sramPjPerByte' | 'li
     dramUsdPerGB: 3,
     packagingUsdPerDie: 400,
     packagingUsdPerHbmStack: 70,
+    ...VOLTAGE_SCALING,
     ...p,
   };
 }

@@ -32,6 +32,10 @@ export function designReasons(chip: Chip): string[] {
   if (chip.hbmBytesPerSec / chip.hbmStacks > HBM_MAX_BYTES_PER_SEC_PER_STACK) {
     r.push(`${(chip.hbmBytesPerSec / chip.hbmStacks / 1e12).toFixed(2)} TB/s per HBM stack exceeds the ${HBM_MAX_BYTES_PER_SEC_PER_STACK / 1e12} TB/s of the fastest stack`);
   }
+  if (chip.voltage.ratio > chip.voltage.maxRatio) {
+    const v = chip.voltage;
+    r.push(`a ${(chip.clockHz / 1e9).toFixed(2)} GHz clock needs ${v.ratio.toFixed(2)}x the nominal voltage (nominal clock ${(v.nominalClockHz / 1e9).toFixed(2)} GHz), beyond the ${v.maxRatio}x the process allows (technology.energy.maxVoltageRatio)`);
+  }
   if (chip.tdpW !== undefined && chip.energy.staticW >= chip.tdpW) {
     r.push(`static power ${chip.energy.staticW.toFixed(0)} W alone reaches the ${chip.tdpW} W power limit`);
   }
