@@ -1,6 +1,7 @@
 // Shared by the benchmark scripts: paths, the machine, statistics, results files.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,20 @@ export async function lib(path) {
   const file = join(DIST, path);
   if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} not found: run npm run build first`);
   return import(file);
+}
+
+/** SHA-1 of the built library's JavaScript (dist/), to key caches of results on the code that made them. */
+export function buildHash() {
+  const h = createHash('sha1');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.js')) h.update(e.name).update(readFileSync(p));
+    }
+  };
+  walk(DIST);
+  return h.digest('hex');
 }
 
 export function argValue(name, fallback) {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lib } from './common.mjs';
+import { buildHash, lib } from './common.mjs';
 import { loadProblemOf } from './problems.mjs';
 
 const { hypervolume, paretoFront } = await lib('pareto/index.js');
@@ -12,14 +12,15 @@ const { hypervolume, paretoFront } = await lib('pareto/index.js');
  * reference points (minimization form): the front's nadir pushed out by 10% of the front's range
  * per objective (the stringent one, used for the ratios), and the worst feasible design's values
  * pushed out the same way (what a search would derive from the whole space). Cached in the OS
- * temporary directory by space and workloads, as the sweep of a 10^4 space takes seconds.
+ * temporary directory by space, workloads and build, as the sweep of a 10^4 space takes seconds.
  */
 export async function truthOf(spaceRef, workloadRefs, { fresh = false } = {}) {
   const { space, data } = await loadProblemOf(spaceRef, workloadRefs);
   const { TOOL_VERSION } = await lib('version.js');
   const cacheDir = join(tmpdir(), 'chipdse-bench');
   const cache = join(cacheDir, `truth-${space.name}-${data.workloads.map((w) => w.name).join('+')}.json`);
-  const stamp = JSON.stringify({ space: data.spaceData, workloads: data.workloads, TOOL_VERSION });
+  // Keyed on the build too: a model change that leaves the files alone still changes the truth.
+  const stamp = JSON.stringify({ space: data.spaceData, workloads: data.workloads, TOOL_VERSION, build: buildHash() });
   if (!fresh && existsSync(cache)) {
     const c = JSON.parse(readFileSync(cache, 'utf8'));
     if (c.stamp === stamp) return { ...c.truth, cached: true };
