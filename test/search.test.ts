@@ -143,6 +143,19 @@ describe('store', () => {
     expect(() => new RunStore(text)).toThrow(/not a chipdse database|cannot open/);
   });
 
+  test('a run stored by another chipdse version is not resumed: its rows would mix two models', async () => {
+    const db = join(dir, 'version.db');
+    const stopped = await runSearch(base({ db, run: 'v', budget: 100, shouldStop: () => true }));
+    expect(stopped.status).toBe('stopped');
+    const raw = new Database(db);
+    raw.prepare("UPDATE runs SET tool_version = '0.0.1' WHERE name = 'v'").run();
+    raw.close();
+    await expect(runSearch(base({ db, run: 'v', resume: true, space: '' }))).rejects.toThrow(/stored by chipdse 0\.0\.1 and this is .*start a new run/);
+    const store = new RunStore(db);
+    expect(store.loadEvaluations(store.getRun('v')!.id)).toHaveLength(20);
+    store.close();
+  });
+
   test('a run name is not reused without --resume, and resuming an unknown run says so', async () => {
     const db = join(dir, 'names.db');
     await runSearch(base({ db, run: 'once', budget: 20 }));

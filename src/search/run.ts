@@ -136,6 +136,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     const existing = store.getRun(o.run);
     if (o.resume) {
       if (!existing) throw new ChipdseError(`${o.db}: no run named "${o.run}" to resume (chipdse runs --db ${o.db} lists them)`);
+      // Another version's model may score designs differently: a resumed run would mix the two.
+      if (existing.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${o.db}: run "${o.run}" was stored by chipdse ${existing.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
       space = parseSpace(JSON.parse(existing.spaceJson), `run ${o.run} space`, process.cwd());
       workloadRefs = existing.workloads;
       ({ algorithm, seed, budget, population } = existing as unknown as { algorithm: AlgorithmName; seed: number; budget: number; population: number });
