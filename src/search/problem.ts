@@ -34,11 +34,7 @@ export const INVALID_DESIGN_VIOLATION = 1e6;
  * value is zero.
  */
 export function aggregateMetric(metrics: Record<string, Metrics>, ref: MetricRef): number {
-  if (ref.workload !== undefined) {
-    const m = metrics[ref.workload];
-    if (!m) throw new ChipdseError(`metric ${ref.label}: no workload named "${ref.workload}" in this search (${Object.keys(metrics).join(', ')})`);
-    return metricValue(m, ref.name);
-  }
+  if (ref.workload !== undefined) return workloadMetric(metrics, ref, ref.workload);
   let only: Metrics | undefined;
   let n = 0;
   for (const k in metrics) {
@@ -49,6 +45,13 @@ export function aggregateMetric(metrics: Record<string, Metrics>, ref: MetricRef
   const vs = Object.values(metrics).map((m) => metricValue(m, ref.name));
   if (vs.every((v) => v > 0)) return Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
   return vs.reduce((a, v) => a + v, 0) / vs.length;
+}
+
+/** A metric of one named workload of the search. */
+function workloadMetric(metrics: Record<string, Metrics>, ref: MetricRef, workload: string): number {
+  const m = metrics[workload];
+  if (!m) throw new ChipdseError(`metric ${ref.label}: no workload named "${workload}" in this search (${Object.keys(metrics).join(', ')})`);
+  return metricValue(m, ref.name);
 }
 
 /** How far a value is from satisfying a constraint, normalized by the bound (0 when satisfied). */
@@ -99,9 +102,7 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   for (const c of space.constraints) {
     const targets = c.metric.workload !== undefined ? [c.metric.workload] : Object.keys(metrics);
     for (const name of targets) {
-      const m = metrics[name];
-      if (!m) throw new ChipdseError(`metric ${c.metric.label}: no workload named "${name}" in this search (${Object.keys(metrics).join(', ')})`);
-      const v = metricValue(m, c.metric.name);
+      const v = workloadMetric(metrics, c.metric, name);
       // A metric that could not be computed has already made the design infeasible, with its reason.
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
       const over = constraintViolation(c, v);
@@ -141,7 +142,8 @@ function nonFiniteMetrics(m: Metrics): string[] {
   return out;
 }
 
-function allFinite(x: object): boolean {
+/** Whether every number in an object or array, at any depth, is finite. */
+export function allFinite(x: object): boolean {
   for (const k in x) {
     const v = (x as Record<string, unknown>)[k];
     if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object' && !allFinite(v)) return false;

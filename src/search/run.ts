@@ -61,16 +61,18 @@ export function referenceToMin(space: Space, ref: number[]): number[] {
 export function deriveReference(space: Space, feasible: Pick<PointResult, 'objectives'>[]): number[] {
   return space.objectives.map((o, i) => {
     const vs = feasible.map((p) => p.objectives[i]);
-    const worst = Math.max(...vs);
-    const best = Math.min(...vs);
-    const margin = 0.1 * (worst - best || Math.abs(worst) || 1);
-    const minForm = worst + margin;
+    const minForm = pushedOut(Math.max(...vs), Math.min(...vs));
     return o.goal === 'max' ? -minForm : minForm;
   });
 }
 
+/** A reference value (minimization form): the worst value pushed out by 10% of its range to the best (or of itself). */
+export function pushedOut(worst: number, best: number): number {
+  return worst + 0.1 * (worst - best || Math.abs(worst) || 1);
+}
+
 /** The space's file with its base design inlined: a run stores this, so it can be resumed or replayed exactly. */
-function selfContained(space: Space): Record<string, unknown> {
+export function selfContained(space: Space): Record<string, unknown> {
   return { ...space.raw, base: space.base.data };
 }
 
@@ -81,6 +83,10 @@ function frontOf<T extends Pick<PointResult, 'objectives'>>(points: T[]): T[] {
 
 /** An absurd --workers is an error; a merely large one is cut to the machine (see EvaluatorPool). */
 export const MAX_WORKERS = 1024;
+
+export function checkWorkers(workers: number): void {
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${workers}`);
+}
 
 /**
  * Objectives and constraints that name one workload (`WORKLOAD:metric`) must name one of the
@@ -103,6 +109,7 @@ function checkMetricWorkloads(space: Space, workloads: string[]): void {
  * that name a workload must name one of them.
  */
 export function loadSearchWorkloads(space: Space, refs: string[], origin: string): Workload[] {
+  if (refs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
   const workloads = refs.map((w, i) => {
     try {
       return loadWorkload(w);
@@ -121,7 +128,7 @@ export function loadSearchWorkloads(space: Space, refs: string[], origin: string
 }
 
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
-  if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${o.workers}`);
+  checkWorkers(o.workers);
   const now = o.now ?? (() => new Date().toISOString());
   const store = new RunStore(o.db);
   try {
@@ -147,7 +154,6 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
       if (existing) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
       space = loadSpace(o.space);
       workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
-      if (workloadRefs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
       reference = space.reference ?? null;
       runId = -1;
     }

@@ -1,8 +1,7 @@
-import { ChipdseError } from '../errors.js';
 import { hypervolume } from '../pareto/index.js';
 import { genomeAt } from './algorithms.js';
 import { evaluateGenome, type PointResult } from './problem.js';
-import { loadSearchWorkloads, MAX_WORKERS, referenceToMin } from './run.js';
+import { checkWorkers, loadSearchWorkloads, pushedOut, referenceToMin, selfContained } from './run.js';
 import { loadSpace } from './space.js';
 import { sweepSpace, type SweepOptions } from './sweep.js';
 
@@ -39,13 +38,12 @@ export interface SweepReport {
  * range between it and the front's best.
  */
 export async function sweepCommand(o: SweepCommandOptions): Promise<SweepReport> {
-  if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) throw new ChipdseError(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${o.workers}`);
+  checkWorkers(o.workers);
   const space = loadSpace(o.space);
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
-  if (refs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
   const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
   const t0 = performance.now();
-  const r = await sweepSpace({ spaceData: { ...space.raw, base: space.base.data }, spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
+  const r = await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
   const seconds = (performance.now() - t0) / 1000;
   const problem = { space, workloads };
   const front = r.front.map((p) => evaluateGenome(problem, genomeAt(space, p.index))).sort((a, b) => a.objectives[0] - b.objectives[0] || (a.key < b.key ? -1 : 1));
@@ -55,10 +53,7 @@ export async function sweepCommand(o: SweepCommandOptions): Promise<SweepReport>
     refMin = referenceToMin(space, space.reference);
     referenceFrom = 'space';
   } else if (front.length > 0) {
-    refMin = r.worst.map((worst, j) => {
-      const best = Math.min(...front.map((p) => p.objectives[j]));
-      return worst + 0.1 * (worst - best || Math.abs(worst) || 1);
-    });
+    refMin = r.worst.map((worst, j) => pushedOut(worst, Math.min(...front.map((p) => p.objectives[j]))));
     referenceFrom = 'derived';
   }
   return {

@@ -1,5 +1,5 @@
 import { ChipdseError } from '../errors.js';
-import type { PointResult } from '../search/problem.js';
+import { allFinite, type PointResult } from '../search/problem.js';
 
 /**
  * An evaluated design as the store writes it: its parameters and metrics already JSON. Workers
@@ -17,19 +17,8 @@ export interface StoredPoint {
   metricsJson: string | null;
 }
 
-function allFinite(x: unknown): boolean {
-  if (typeof x === 'number') return Number.isFinite(x);
-  if (x === null || typeof x !== 'object') return true;
-  if (Array.isArray(x)) {
-    for (const v of x) if (!allFinite(v)) return false;
-    return true;
-  }
-  for (const k in x) if (!allFinite((x as Record<string, unknown>)[k])) return false;
-  return true;
-}
-
 /** JSON of a value with no NaN or infinity in it: refused otherwise (JSON would silently write null). */
-export function finiteJson(x: unknown, what: string): string {
+export function finiteJson(x: object, what: string): string {
   if (!allFinite(x)) throw new ChipdseError(`refusing to store a non-finite number in ${what}`);
   return JSON.stringify(x);
 }
