@@ -337,7 +337,7 @@ function buildTrainingSteps(w: Workload, m: ModelConfig): TrainingSteps {
 }
 
 function trainMetrics(chip: Chip, w: Workload, m: ModelConfig, batch: number, placement: Placement, detail: boolean): CycleResult {
-  const { tensor: t, pipeline: p, data: d } = w.parallelism;
+  const { pipeline: p, data: d } = w.parallelism;
   const micro = w.training.microBatch;
   const microBatches = batch / d / micro;
   const s = w.inputTokens;
