@@ -1,8 +1,9 @@
 import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { Issue } from '../errors.js';
 import type { Chip, MatrixUnit } from './chip.js';
-import type { DesignFile, Topology } from './schema.js';
-import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type NodeTechnology } from './technology.js';
+import type { DesignFile } from './schema.js';
+import type { Topology } from './names.js';
+import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
 import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
 import { calcCostUsd } from './cost.js';
 
@@ -97,12 +98,6 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
 function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boolean {
   for (const f in u.macsPerCycle) if (FORMATS[f as FormatName].bits <= 8) return true;
   return false;
-}
-
-export interface ResolvedTechnology extends NodeTechnology {
-  hbmPjPerByte: number;
-  hbmUsdPerGB: number;
-  hbmPhyMm2: number;
 }
 
 /**
