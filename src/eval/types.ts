@@ -38,7 +38,7 @@ export function addDynamicEnergy(into: EnergyBreakdown, e: EnergyBreakdown, scal
   into.interconnect += e.interconnect * scale;
 }
 
-/** One trace step's cost on one chip, all repeats included. */
+/** One step's cost on one chip, all repeats included. */
 export interface StepCost {
   name: string;
   kind: StepKind;
@@ -67,7 +67,7 @@ export interface StepCost {
 /** A phase (prefill, one decode step, a training step) on one chip. */
 export interface PhaseCost {
   phase: string;
-  /** Sequences per micro-batch this trace was built for. */
+  /** Sequences per micro-batch the phase's step list was built for. */
   batch: number;
   timeSec: number;
   /** Communication time not hidden behind computation. */
