@@ -1,5 +1,6 @@
 /** chipdse's library surface: what the CLI calls, and what other programs may use. */
 export { ChipdseError, ValidationError, type Issue } from './errors.js';
+export { looksLikePath, locate, type Located, type PresetFolder } from './io/resolve.js';
 export { parseQuantity } from './units/quantity.js';
 export { FORMATS, FORMAT_NAMES, bitsPerValue, bytesPerValue, quantizationSnrDb, type FormatName, type Precision } from './precision/formats.js';
 export { designSchema, TOPOLOGIES, PROCESS_NODES, type DesignFile, type DesignInput } from './chip/schema.js';
