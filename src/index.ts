@@ -1,5 +1,6 @@
 /** chipdse's library surface: what the CLI calls, and what other programs may use. */
 export { ChipdseError, ValidationError, type Issue } from './errors.js';
+export { looksLikePath, locate, type Located, type PresetFolder } from './io/resolve.js';
 export { parseQuantity } from './units/quantity.js';
 export { FORMATS, FORMAT_NAMES, bitsPerValue, bytesPerValue, quantizationSnrDb, type FormatName, type Precision } from './precision/formats.js';
 export { designSchema, TOPOLOGIES, PROCESS_NODES, type DesignFile, type DesignInput } from './chip/schema.js';
@@ -10,10 +11,11 @@ export { workloadSchema, traceFileSchema, PHASES } from './workload/schema.js';
 export type { Workload } from './workload/workload.js';
 export { loadWorkload, parseWorkload, listWorkloadPresets } from './workload/load.js';
 export { resolveModel, paramCounts, listModelPresets, type ModelConfig } from './workload/model.js';
-export { forwardPass, backwardPass } from './workload/trace.js';
+export { forwardPass, backwardPass } from './workload/passes.js';
 export type { Step } from './workload/step.js';
 export { collectiveCost } from './interconnect/collectives.js';
-export { evaluate, evaluateAtBatch, designReasons } from './eval/evaluate.js';
+export { evaluate, evaluateAtBatch } from './eval/evaluate.js';
+export { designReasons } from './chip/buildability.js';
 export { runPhase } from './eval/phase.js';
 export { stepCost } from './eval/step-cost.js';
 export { ENERGY_PARTS, totalEnergy, type Evaluation, type Metrics, type EnergyBreakdown, type StepCost, type PhaseCost, type Bound } from './eval/types.js';

@@ -7,9 +7,11 @@ import { loadWorkload, parseWorkload } from '../src/workload/load.js';
 import { metricValue } from '../src/eval/types.js';
 
 /**
- * The evaluator memoizes what a search asks about again and again (technology tables, the last
- * chip's fabrics and compute formats, traces per workload): results must not depend on what was
- * evaluated before, or in which order.
+ * The evaluator memoizes what a search asks about again and again (technology tables by frozen
+ * design parts, group shapes by content, step lists per frozen workload; compute formats and
+ * fabrics for the length of one evaluate call): results must not depend on what was evaluated
+ * before, or in which order. That a changed chip or workload copy gives the changed answer is
+ * eval-identity.test.ts.
  */
 describe('evaluator caches: results do not depend on evaluation order', () => {
   const serve = loadWorkload('llama-3-70b-serve');
@@ -42,7 +44,7 @@ describe('evaluator caches: results do not depend on evaluation order', () => {
     expect(b.energyBreakdownJ.sram).toBeGreaterThan(a.energyBreakdownJ.sram * 4);
   });
 
-  test('workloads that differ only in precision or parallelism get their own traces', () => {
+  test('workloads that differ only in precision or parallelism get their own step lists', () => {
     const chip = loadDesign('b200');
     const base = { model: 'llama-3-70b', phase: 'serve', batch: 16, inputTokens: 512, outputTokens: 128, chips: 8, parallelism: { tensor: 8 } };
     const bf16 = parseWorkload({ ...base, name: 'a', precision: { weights: 'bf16', activations: 'bf16', kvCache: 'bf16' } }, 'a');

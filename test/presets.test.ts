@@ -1,5 +1,5 @@
 import { loadDesign, listDesignPresets } from '../src/chip/load.js';
-import { designReasons } from '../src/eval/evaluate.js';
+import { designReasons } from '../src/chip/buildability.js';
 import { calcDieYield, calcDiesPerWafer } from '../src/chip/cost.js';
 
 /** Published dense peak rates, TFLOP/s or TOP/s (shared/reference/chips.md, vendor datasheets and Google Cloud TPU docs). */

@@ -4,7 +4,7 @@ import { runPhase } from '../eval/phase.js';
 import type { Placement } from '../eval/step-cost.js';
 import { evaluate } from '../eval/evaluate.js';
 import { resolveModel, type HfConfig } from '../workload/model.js';
-import { forwardPass } from '../workload/trace.js';
+import { forwardPass } from '../workload/passes.js';
 import { parseWorkload } from '../workload/load.js';
 import type { Step } from '../workload/step.js';
 

@@ -1,6 +1,6 @@
 import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { AreaBreakdown, MatrixUnit } from './chip.js';
-import type { ResolvedTechnology } from './build.js';
+import type { ResolvedTechnology } from './technology.js';
 import { BLOCK_SCALE_STEP_PJ_45, macArithmeticPj45 } from './technology.js';
 
 /**

@@ -1,10 +1,12 @@
 import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { Issue } from '../errors.js';
 import type { Chip, MatrixUnit } from './chip.js';
-import type { DesignFile, Topology } from './schema.js';
-import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type NodeTechnology } from './technology.js';
+import type { DesignFile } from './schema.js';
+import type { Topology } from './names.js';
+import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
 import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
 import { calcCostUsd } from './cost.js';
+import { isDeepFrozen } from '../io/freeze.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
 export const TOPOLOGY_DIMS: Record<Topology, number> = {
@@ -31,16 +33,16 @@ function defaultTileDim(macsPerCycle: Partial<Record<FormatName, number>>): numb
   return Math.max(1, Math.round(Math.sqrt(widest)));
 }
 
-const DEFAULT_SHAPES = new Map<string, number[]>();
+const DEFAULT_SHAPES = new Map<string, readonly number[]>();
 
-/** Near-cubic (or square) factorization of n into `dims` factors, largest first (memoized: the result is shared, not to be modified). */
-export function defaultShape(n: number, dims: number): number[] {
+/** Near-cubic (or square) factorization of n into `dims` factors, largest first (memoized by n and dims: the result is shared and frozen). */
+export function defaultShape(n: number, dims: number): readonly number[] {
   if (dims === 1) return [n];
   const key = `${n}|${dims}`;
   let shape = DEFAULT_SHAPES.get(key);
   if (!shape) {
     if (DEFAULT_SHAPES.size > 4096) DEFAULT_SHAPES.clear();
-    DEFAULT_SHAPES.set(key, (shape = searchDefaultShape(n, dims)));
+    DEFAULT_SHAPES.set(key, (shape = Object.freeze(searchDefaultShape(n, dims))));
   }
   return shape;
 }
@@ -99,12 +101,6 @@ function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boole
   return false;
 }
 
-export interface ResolvedTechnology extends NodeTechnology {
-  hbmPjPerByte: number;
-  hbmUsdPerGB: number;
-  hbmPhyMm2: number;
-}
-
 /**
  * A multi-format unit runs formats of one width on one array sized for the widest significand:
  * bf16 on a tensor core that also does fp16 toggles an fp16-sized multiplier. So a format's energy
@@ -142,22 +138,27 @@ interface TechnologyTables {
   mm2PerMac: Record<FormatName, number>;
   /** pJ per MAC by the formats of the matrix units (their keys, in order). */
   pjPerMacByUnits: Map<string, Record<FormatName, number>>;
-  /** The same for a single unit, by its (validated, shared) formats object. */
-  pjPerMacByFormats: WeakMap<object, Record<FormatName, number>>;
+  /** The same for a single unit, by its formats object, with the formats it had (checked on every use: the object may change). */
+  pjPerMacByFormats: WeakMap<object, { formats: string[]; pj: Record<FormatName, number> }>;
 }
 
 /**
  * Technology tables, memoized: a search builds millions of chips from a few combinations of
- * process node, HBM generation and overrides. Keyed by the overrides object itself (designs are
- * not mutated once validated), then by node and HBM generation.
+ * process node, HBM generation and overrides. Keyed by the overrides object itself, then by node
+ * and HBM generation; only a deep-frozen overrides object (a design validated by parseDesign) is a
+ * key, so tables never outlive a change to the object they were built from.
  */
 const TABLES = new WeakMap<object, Map<string, TechnologyTables>>();
-const NO_OVERRIDES = {};
+const NO_OVERRIDES = Object.freeze({});
 
 function technologyTables(d: DesignFile): TechnologyTables {
   const overrides = d.technology ?? NO_OVERRIDES;
-  let byNode = TABLES.get(overrides);
-  if (!byNode) TABLES.set(overrides, (byNode = new Map()));
+  const memo = overrides === NO_OVERRIDES || isDeepFrozen(overrides);
+  let byNode = memo ? TABLES.get(overrides) : undefined;
+  if (!byNode) {
+    byNode = new Map();
+    if (memo) TABLES.set(overrides, byNode);
+  }
   const key = `${d.processNode}|${d.memory.hbm.generation}`;
   let t = byNode.get(key);
   if (!t) {
@@ -168,14 +169,23 @@ function technologyTables(d: DesignFile): TechnologyTables {
   return t;
 }
 
+/** pJ per MAC by format: it depends on which formats each unit has (their names), not on their rates. */
 function pjPerMacOf(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
   const units = d.compute.matrixUnits;
-  if (units.length === 1) {
-    let pj = t.pjPerMacByFormats.get(units[0].macsPerCycle);
-    if (!pj) t.pjPerMacByFormats.set(units[0].macsPerCycle, (pj = pjPerMacByKey(d, t)));
-    return pj;
-  }
-  return pjPerMacByKey(d, t);
+  if (units.length !== 1) return pjPerMacByKey(d, t);
+  // A search's designs share their unit's formats object: found by it, then its formats compared (no key string to build).
+  const formats = units[0].macsPerCycle;
+  const hit = t.pjPerMacByFormats.get(formats);
+  if (hit && sameKeys(formats, hit.formats)) return hit.pj;
+  const pj = pjPerMacByKey(d, t);
+  t.pjPerMacByFormats.set(formats, { formats: Object.keys(formats), pj });
+  return pj;
+}
+
+function sameKeys(o: object, keys: string[]): boolean {
+  let i = 0;
+  for (const k in o) if (keys[i++] !== k) return false;
+  return i === keys.length;
 }
 
 function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
@@ -221,7 +231,7 @@ export function buildChip(d: DesignFile): Chip {
   const units: MatrixUnit[] = d.compute.matrixUnits.map((u, i) => ({
     name: u.name ?? `matrix${i}`,
     count: u.count,
-    macsPerCycle: u.macsPerCycle as Partial<Record<FormatName, number>>,
+    macsPerCycle: { ...u.macsPerCycle } as Partial<Record<FormatName, number>>,
     tileDim: u.tileDim ?? defaultTileDim(u.macsPerCycle as Partial<Record<FormatName, number>>),
   }));
   const peakMacsPerSec: Partial<Record<FormatName, number>> = {};
@@ -291,7 +301,7 @@ export function buildChip(d: DesignFile): Chip {
     ecc: d.memory.ecc,
     interconnect: {
       topology: ic.topology,
-      shape,
+      shape: [...shape],
       linksPerChip: ic.linksPerChip,
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,
@@ -306,7 +316,7 @@ export function buildChip(d: DesignFile): Chip {
     efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, interconnect: d.efficiency.interconnect, source: d.efficiency.source },
     reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
-      pjPerMac: scaledPjPerMac(pjPerMac, dynamicScale),
+      pjPerMac: { ...scaledPjPerMac(pjPerMac, dynamicScale) },
       blockScaleStepPj: blockScalePj45PerMac(1) * logicScale * dynamicScale,
       vectorPjPerFlop: tech.vectorPjPerFlop * dynamicScale,
       sramPjPerByte: tech.sramPjPerByte * eccEnergy,

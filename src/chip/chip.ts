@@ -1,5 +1,5 @@
 import type { FormatName } from '../precision/formats.js';
-import type { ProcessNode, Topology } from './schema.js';
+import type { ProcessNode, Topology } from './names.js';
 
 /** A validated design in base units, with its technology figures resolved. What the evaluator reads. */
 export interface Chip {

@@ -1,5 +1,5 @@
 import type { CostBreakdown } from './chip.js';
-import type { ResolvedTechnology } from './build.js';
+import type { ResolvedTechnology } from './technology.js';
 
 /** 300 mm wafers. */
 export const WAFER_DIAMETER_MM = 300;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_NAMES, BLOCK_SIZES } from '../precision/formats.js';
 import { quantity, positive, positiveInt, fraction } from '../io/schema-helpers.js';
-import { HBM_GENERATIONS } from './technology.js';
+import { HBM_GENERATIONS, PROCESS_NODES, TOPOLOGIES } from './names.js';
 import { CHIP_FIT, MEMORY_FIT_PER_MBIT } from '../reliability/reliability.js';
 
 /**
@@ -23,11 +23,7 @@ export const DEFAULT_EFFICIENCY = { matrix: 0.84, memory: 0.9, interconnect: 0.6
  * (NVIDIA/nccl-tests issues #149 and #178) -> 0.69.
  */
 
-export const TOPOLOGIES = ['ring', 'torus2d', 'torus3d', 'mesh2d', 'mesh3d', 'switch', 'fully-connected'] as const;
-export type Topology = (typeof TOPOLOGIES)[number];
-
-export const PROCESS_NODES = ['16nm', '7nm', '5nm', '4nm', '3nm', '2nm'] as const;
-export type ProcessNode = (typeof PROCESS_NODES)[number];
+export { TOPOLOGIES, PROCESS_NODES, type Topology, type ProcessNode } from './names.js';
 
 const formatKey = z.enum(FORMAT_NAMES);
 const macsPerCycleByFormat = z

@@ -1,5 +1,5 @@
 import { FORMATS, FORMAT_NAMES, type FormatName } from '../precision/formats.js';
-import type { ProcessNode } from './schema.js';
+import type { HbmGeneration, ProcessNode } from './names.js';
 
 /**
  * Per-process-node figures of the energy, area and cost model, each with its source or
@@ -88,6 +88,13 @@ export interface NodeTechnology {
   voltageSlopeBelow: number;
   minVoltageRatio: number;
   maxVoltageRatio: number;
+}
+
+/** A design's technology figures: its node's, its HBM generation's, and its own overrides. */
+export interface ResolvedTechnology extends NodeTechnology {
+  hbmPjPerByte: number;
+  hbmUsdPerGB: number;
+  hbmPhyMm2: number;
 }
 
 /**
@@ -199,9 +206,6 @@ export function defaultMm2PerMac(t: NodeTechnology): Record<FormatName, number> 
 }
 
 export { FORMATS };
-
-export const HBM_GENERATIONS = ['hbm2', 'hbm2e', 'hbm3', 'hbm3e', 'hbm4'] as const;
-export type HbmGeneration = (typeof HBM_GENERATIONS)[number];
 
 /**
  * HBM figures per generation (docs/technology-sources.md [3]): device energy HBM2E 6.0 pJ/bit

@@ -2,6 +2,8 @@ import { bytesPerValue } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
 import { kvValuesPerTokenPerLayer, moeLayerCount, paramCounts, type ModelConfig } from '../workload/model.js';
 import type { Workload } from '../workload/workload.js';
+import { residentWeightsSramBytes } from './sram.js';
+import type { Placement } from './step-cost.js';
 import type { MemoryFootprint } from './types.js';
 
 /** Prompts are prefilled in chunks of at most this many tokens (chunked prefill), which bounds activation memory. */
@@ -34,7 +36,40 @@ export function expertParamsPerChip(m: ModelConfig, t: number, p: number, e: num
   return (moeLayerCount(m) * paramCounts(m).moeRoutedPerLayer) / Math.max(e, t) / p;
 }
 
-export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: number): MemoryFootprint {
+/** Per-chip memory of a serving phase (prefill, decode, serve) at `batch` sequences in flight: weights, KV cache, activations of a prefill chunk, the drafter. */
+export function servingMemory(chip: Chip, w: Workload, batch: number): MemoryFootprint {
+  const m = w.model!;
+  const { tensor: t, pipeline: p, data: d, expert: e, context: c } = w.parallelism;
+  const wb = bytesPerValue(w.precision.weights);
+  const ab = bytesPerValue(w.precision.activations);
+  const perReplica = batch / d;
+  const weightsBytes = paramsPerChip(m, t, p, e) * wb;
+  const layersHere = m.layers / p;
+  const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
+  const kvCacheBytes = (perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache))) / c;
+  const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens) / c;
+  const activationBytes = servingActivationBytes(chunk, m.hiddenSize, m.intermediateSize, t, ab);
+  let drafterBytes = 0;
+  if (w.speculative) {
+    const dm = w.speculative.drafter;
+    const dt = dm.heads % t === 0 ? t : 1;
+    drafterBytes = paramsPerChip(dm, dt, 1, 1) * wb + perReplica * context * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, bytesPerValue(w.precision.kvCache));
+  }
+  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes: 0, optimizerBytes: 0, drafterBytes }, expertParamsPerChip(m, t, p, e) * wb);
+}
+
+/**
+ * Activation bytes of one prefill chunk of `tokens` tokens on a chip, the live tensors of one
+ * layer at a time: about 4 h (layer input, attention output, residual, norm) plus the FFN's
+ * up/gate/down intermediates 3 ff / t, in the activation precision.
+ */
+export function servingActivationBytes(tokens: number, h: number, ff: number, t: number, actBytes: number): number {
+  return tokens * (4 * h + (3 * ff) / t) * actBytes;
+}
+
+/** Per-chip memory of a training step at `batch` sequences: weights (or an FSDP shard), activations kept for the backward pass, gradients, optimizer state. */
+export function trainingMemory(chip: Chip, w: Workload, batch: number): MemoryFootprint {
+  const m = w.model!;
   const { tensor: t, pipeline: p, data: d, expert: e, context: c } = w.parallelism;
   const wb = bytesPerValue(w.precision.weights);
   const ab = bytesPerValue(w.precision.activations);
@@ -42,43 +77,27 @@ export function modelMemory(chip: Chip, w: Workload, m: ModelConfig, batch: numb
   const params = paramsPerChip(m, t, p, e);
   const weightsBytes = params * wb;
   const layersHere = m.layers / p;
-  let kvCacheBytes = 0;
-  let activationBytes = 0;
-  let gradientBytes = 0;
-  let optimizerBytes = 0;
-  let drafterBytes = 0;
-  if (w.phase === 'train') {
-    const micro = w.training.microBatch;
-    const microBatches = perReplica / micro;
-    const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
-    activationBytes = (micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer) / c;
-    const full = w.training.sharding === 'full';
-    gradientBytes = (params * bytesPerValue(w.precision.gradients)) / (full ? d : 1);
-    // Adam: fp32 master weights, first and second moments.
-    optimizerBytes = (params * 3 * bytesPerValue(w.precision.optimizer)) / (w.training.sharding === 'none' ? 1 : d);
-    if (full) {
-      // FSDP keeps its shard, plus two layers gathered at a time (the one computing, the next prefetching).
-      const shard = weightsBytes / d;
-      const gathered = (2 * weightsBytes) / layersHere;
-      return placeMemory(chip, { weightsBytes: shard + gathered, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes });
-    }
-  } else {
-    const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
-    kvCacheBytes = (perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache))) / c;
-    const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens) / c;
-    activationBytes = chunk * (4 * m.hiddenSize + (3 * m.intermediateSize) / t) * ab;
-    if (w.speculative) {
-      const dm = w.speculative.drafter;
-      const dt = dm.heads % t === 0 ? t : 1;
-      drafterBytes = paramsPerChip(dm, dt, 1, 1) * wb + perReplica * context * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, bytesPerValue(w.precision.kvCache));
-    }
+  const micro = w.training.microBatch;
+  const microBatches = perReplica / micro;
+  const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
+  const activationBytes = (micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer) / c;
+  const full = w.training.sharding === 'full';
+  const gradientBytes = (params * bytesPerValue(w.precision.gradients)) / (full ? d : 1);
+  // Adam: fp32 master weights, first and second moments.
+  const optimizerBytes = (params * 3 * bytesPerValue(w.precision.optimizer)) / (w.training.sharding === 'none' ? 1 : d);
+  if (full) {
+    // FSDP keeps its shard, plus two layers gathered at a time (the one computing, the next prefetching).
+    const shard = weightsBytes / d;
+    const gathered = (2 * weightsBytes) / layersHere;
+    return placeMemory(chip, { weightsBytes: shard + gathered, kvCacheBytes: 0, activationBytes, gradientBytes, optimizerBytes, drafterBytes: 0 });
   }
-  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes }, expertParamsPerChip(m, t, p, e) * wb);
+  return placeMemory(chip, { weightsBytes, kvCacheBytes: 0, activationBytes, gradientBytes, optimizerBytes, drafterBytes: 0 }, expertParamsPerChip(m, t, p, e) * wb);
 }
 
 /**
  * Puts everything in HBM; only weights may spill to the DRAM tier (read from there at its
- * bandwidth when used). Weights that fit in half the SRAM stay on chip across steps.
+ * bandwidth when used). Weights that fit in the SRAM the working set leaves (eval/sram.ts) stay
+ * on chip across steps.
  */
 export function placeMemory(
   chip: Chip,
@@ -104,7 +123,7 @@ export function placeMemory(
     // MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to.
     expertsInDramFraction: expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0,
     denseInDramFraction: parts.weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (parts.weightsBytes - expertWeightsBytes) : 0,
-    weightsInSram: parts.weightsBytes > 0 && parts.weightsBytes <= chip.sramBytes * 0.5,
+    weightsInSram: parts.weightsBytes > 0 && parts.weightsBytes <= residentWeightsSramBytes(chip.sramBytes),
   };
 }
 
@@ -120,4 +139,15 @@ export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | unde
     return `needs ${gb(mem.totalBytes)} per chip (weights ${gb(mem.weightsBytes)}, KV cache ${gb(mem.kvCacheBytes)}), more than ${where}`;
   }
   return undefined;
+}
+
+/** Where a phase reads its weights from, and how the parallel groups nest (tensor inside context inside pipeline inside data). */
+export function placementFor(w: Workload, mem: MemoryFootprint): Placement {
+  const { tensor: t, pipeline: p, context: c } = w.parallelism;
+  return {
+    weightsInSram: mem.weightsInSram,
+    expertsInDramFraction: mem.expertsInDramFraction,
+    denseInDramFraction: mem.denseInDramFraction,
+    innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p },
+  };
 }

@@ -1,18 +1,28 @@
 import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
-import { measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
-import { largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
+import { contextOf, type ChipContext } from './context.js';
+import { addStepEnergy, measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
+import { addDynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
 
+/**
+ * The work buffer measureStep fills for each step (a search measures millions of steps, so none is
+ * allocated per step or per phase). It holds no result from one step to the next: every field a
+ * step's cost is read from is written by measureStep first.
+ */
 const scratch = newScratch();
 
 /**
- * Runs a per-chip trace: steps run one after another (each overlapping its own compute,
+ * Runs a per-chip step list: steps run one after another (each overlapping its own compute,
  * memory and link traffic). Collectives marked `overlap: 'backward'` hide behind the backward
  * steps, those marked `'compute'` behind whatever non-communication time is left; only their
  * excess is exposed. Static power is charged for the whole time.
  * With `detail` false no per-step costs are kept (a search needs only the totals).
+ * `on` is a chip, or the context of the evaluation the phase belongs to (which keeps what the
+ * evaluation derives from its chip).
  */
-export function runPhase(chip: Chip, phase: string, batch: number, steps: Step[], placement: Placement, detail = true): PhaseCost {
+export function runPhase(on: Chip | ChipContext, phase: string, batch: number, steps: Step[], placement: Placement, detail = true): PhaseCost {
+  const cx = contextOf(on);
+  const chip = cx.chip;
   const costs: StepCost[] = [];
   let serialSec = 0;
   let hideBehindBackward = 0;
@@ -26,23 +36,16 @@ export function runPhase(chip: Chip, phase: string, batch: number, steps: Step[]
     let timeSec: number;
     let bound: Bound;
     if (detail) {
-      const c = stepCost(chip, s, placement);
+      const c = stepCost(cx, s, placement);
       costs.push(c);
       timeSec = c.timeSec;
       bound = c.boundBy;
-      energyJ.compute += c.energyJ.compute;
-      energyJ.sram += c.energyJ.sram;
-      energyJ.hbm += c.energyJ.hbm;
-      energyJ.interconnect += c.energyJ.interconnect;
+      addDynamicEnergy(energyJ, c.energyJ);
     } else {
-      measureStep(chip, s, placement, scratch);
-      const r = s.repeat;
-      timeSec = scratch.timeSec * r;
+      measureStep(cx, s, placement, scratch);
+      timeSec = scratch.timeSec * s.repeat;
       bound = scratch.boundBy;
-      energyJ.compute += scratch.eCompute * r;
-      energyJ.sram += scratch.eSram * r;
-      energyJ.hbm += scratch.eHbm * r;
-      energyJ.interconnect += scratch.eInterconnect * r;
+      addStepEnergy(energyJ, scratch, s.repeat);
     }
     if (s.kind === 'collective' && s.overlap) {
       if (s.overlap === 'backward') hideBehindBackward += timeSec;

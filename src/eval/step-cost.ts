@@ -1,9 +1,10 @@
-import { bytesPerValue, type FormatName, type Precision } from '../precision/formats.js';
+import { bytesPerValue, type FormatName } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
 import { collectiveCost } from '../interconnect/collectives.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
-import { selectComputeFormat } from './format-select.js';
-import type { Bound, StepCost } from './types.js';
+import { contextOf, type ChipContext, type Selection } from './context.js';
+import { outputTileSide, SRAM_WORKING_FRACTION } from './sram.js';
+import { zeroEnergy, type Bound, type EnergyBreakdown, type StepCost } from './types.js';
 
 /** Where the weights are read from during a phase. */
 export interface Placement {
@@ -13,14 +14,6 @@ export interface Placement {
   denseInDramFraction: number;
   /** Chips of the parallel groups nested inside each group, to tell when a group leaves the pod. */
   innerChips: Partial<Record<CollectiveStep['group'], number>>;
-}
-
-/** Half the SRAM holds the output-stationary tile and its operand panels; the other half prefetches. */
-export const SRAM_WORKING_FRACTION = 0.5;
-
-/** Side T of the square output tile whose fp32 accumulators and operand panels fill the working SRAM: 8 T^2 bytes. */
-export function outputTileSide(sramBytes: number): number {
-  return Math.max(1, Math.floor(Math.sqrt((sramBytes * SRAM_WORKING_FRACTION) / 8)));
 }
 
 const padTo = (x: number, tile: number) => (x <= 0 ? 0 : Math.ceil(x / tile) * tile);
@@ -73,28 +66,7 @@ function clear(o: StepScratch): void {
   o.eInterconnect = 0;
 }
 
-type Selection = NonNullable<ReturnType<typeof selectComputeFormat>>;
-/**
- * Compute-format choices per operand precisions (a workload's precision objects are shared), for
- * the last chip asked about: a search evaluates each new chip's steps one after another.
- */
-let lastChip: Chip | undefined;
-let lastSelections = new Map<Precision, Map<Precision, Selection | null>>();
-
-export function selectCached(chip: Chip, a: Precision, b: Precision): Selection | undefined {
-  if (chip !== lastChip) {
-    lastChip = chip;
-    lastSelections = new Map();
-  }
-  let byB = lastSelections.get(a);
-  if (!byB) lastSelections.set(a, (byB = new Map()));
-  let sel = byB.get(b);
-  if (sel === undefined) byB.set(b, (sel = selectComputeFormat(chip, a, b) ?? null));
-  return sel ?? undefined;
-}
-
-function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch): void {
-  const sel = selectCached(chip, s.a, s.b);
+function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch, sel: Selection | undefined): void {
   if (!sel) {
     const have = Object.keys(chip.peakMacsPerSec).join(', ');
     throw new StepError(`${chip.name} has no matrix unit that can compute ${s.a.format} x ${s.b.format} (it has ${have})`);
@@ -126,8 +98,7 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch):
 }
 
 /** Flash-attention style: K and V streamed once per block of queries that fits in the working SRAM. */
-function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch): void {
-  const sel = selectCached(chip, s.compute, s.compute);
+function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Selection | undefined): void {
   if (!sel) throw new StepError(`${chip.name} has no matrix unit for attention in ${s.compute.format}`);
   o.macs = o.paddedMacs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
   const act = bytesPerValue(s.act);
@@ -170,15 +141,16 @@ function cost(chip: Chip, o: StepScratch): void {
   }
 }
 
-/** Measures one repeat of a step into `o`. */
-export function measureStep(chip: Chip, s: Step, p: Placement, o: StepScratch): void {
+/** Measures one repeat of a step into `o`, on the chip of an evaluation's context. */
+export function measureStep(cx: ChipContext, s: Step, p: Placement, o: StepScratch): void {
+  const chip = cx.chip;
   clear(o);
   switch (s.kind) {
     case 'matmul':
-      matmulTraffic(chip, s, p, o);
+      matmulTraffic(chip, s, p, o, cx.select(s.a, s.b));
       break;
     case 'attention':
-      attentionTraffic(chip, s, o);
+      attentionTraffic(chip, s, o, cx.select(s.compute, s.compute));
       break;
     case 'elementwise':
       o.vectorFlops = s.elements * s.flopsPerElement;
@@ -192,7 +164,7 @@ export function measureStep(chip: Chip, s: Step, p: Placement, o: StepScratch): 
       o.dram = o.hbm = s.bytes;
       break;
     case 'collective': {
-      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1);
+      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1, cx.fabrics);
       if ('error' in c) throw new StepError(c.error);
       // The buffer is read from and written back to HBM once.
       o.hbm = o.sram = c.tier === 'none' ? 0 : 2 * s.bytes;
@@ -205,12 +177,22 @@ export function measureStep(chip: Chip, s: Step, p: Placement, o: StepScratch): 
   cost(chip, o);
 }
 
-/** Cost of one step on one chip, all repeats, as reports show it. */
-export function stepCost(chip: Chip, s: Step, p: Placement): StepCost {
+/** Adds the dynamic energy of `repeat` repeats of a measured step into `into`. */
+export function addStepEnergy(into: EnergyBreakdown, o: StepScratch, repeat: number): void {
+  into.compute += o.eCompute * repeat;
+  into.sram += o.eSram * repeat;
+  into.hbm += o.eHbm * repeat;
+  into.interconnect += o.eInterconnect * repeat;
+}
+
+/** Cost of one step on one chip (or in an evaluation's context), all repeats, as reports show it. */
+export function stepCost(on: Chip | ChipContext, s: Step, p: Placement): StepCost {
   const o = newScratch();
-  measureStep(chip, s, p, o);
+  measureStep(contextOf(on), s, p, o);
   const r = s.repeat;
   const offChip = o.hbm + o.dram;
+  const energyJ = zeroEnergy();
+  addStepEnergy(energyJ, o, r);
   return {
     name: s.name,
     kind: s.kind,
@@ -231,6 +213,6 @@ export function stepCost(chip: Chip, s: Step, p: Placement): StepCost {
     linkBytes: o.linkBytes * r,
     computeFormat: o.format,
     arithmeticIntensity: offChip > 0 ? (2 * o.macs + o.vectorFlops) / offChip : 0,
-    energyJ: { compute: o.eCompute * r, sram: o.eSram * r, hbm: o.eHbm * r, interconnect: o.eInterconnect * r, static: 0 },
+    energyJ,
   };
 }

@@ -18,11 +18,27 @@ export function zeroEnergy(): EnergyBreakdown {
   return { compute: 0, sram: 0, hbm: 0, interconnect: 0, static: 0 };
 }
 
-export function totalEnergy(e: EnergyBreakdown): number {
-  return e.compute + e.sram + e.hbm + e.interconnect + e.static;
+/** Joules spent by activity (everything but static power). */
+export function dynamicEnergy(e: EnergyBreakdown): number {
+  return e.compute + e.sram + e.hbm + e.interconnect;
 }
 
-/** One trace step's cost on one chip, all repeats included. */
+export function totalEnergy(e: EnergyBreakdown): number {
+  return dynamicEnergy(e) + e.static;
+}
+
+/**
+ * Adds the dynamic parts of `e`, times `scale`, into `into`. Static energy is left out: it is
+ * charged by wall time (a phase's, a cycle's), never summed from the parts that overlap in it.
+ */
+export function addDynamicEnergy(into: EnergyBreakdown, e: EnergyBreakdown, scale = 1): void {
+  into.compute += e.compute * scale;
+  into.sram += e.sram * scale;
+  into.hbm += e.hbm * scale;
+  into.interconnect += e.interconnect * scale;
+}
+
+/** One step's cost on one chip, all repeats included. */
 export interface StepCost {
   name: string;
   kind: StepKind;
@@ -51,7 +67,7 @@ export interface StepCost {
 /** A phase (prefill, one decode step, a training step) on one chip. */
 export interface PhaseCost {
   phase: string;
-  /** Sequences per micro-batch this trace was built for. */
+  /** Sequences per micro-batch the phase's step list was built for. */
   batch: number;
   timeSec: number;
   /** Communication time not hidden behind computation. */

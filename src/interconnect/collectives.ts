@@ -26,7 +26,7 @@ export interface CollectiveCost {
 
 const NONE: CollectiveCost = { timeSec: 0, linkBytes: 0, energyJ: 0, tier: 'none' };
 
-interface Fabric {
+export interface Fabric {
   /** Per-chip bandwidth the collective algorithm can use, bytes/s (one direction, summed over links). */
   bandwidth: number;
   /** Bandwidth to one neighbour, for point-to-point sends. */
@@ -49,27 +49,49 @@ interface Fabric {
  * fits the pod's sides (12 chips of a 16x16x16 torus as 3x2x2), so that it drives links in as many
  * dimensions as it can. Falls back to filling dimensions in order when no exact factorization fits.
  */
-const GROUP_SHAPES = new Map<string, number[]>();
-/** By the shape array itself first: a space's designs share their pod's shape array. */
-const GROUP_SHAPES_BY_ARRAY = new WeakMap<readonly number[], Map<number, number[]>>();
-
-/** Memoized by pod shape and group size: every new chip (a search builds one per design) asks again. */
 export function groupShape(ic: Interconnect, g: number): number[] {
-  if (ic.shape.length === 1) return [g];
-  let byG = GROUP_SHAPES_BY_ARRAY.get(ic.shape);
-  if (!byG) GROUP_SHAPES_BY_ARRAY.set(ic.shape, (byG = new Map()));
-  let shape = byG.get(g);
-  if (!shape) {
-    const key = `${ic.shape.join('x')}:${g}`;
-    shape = GROUP_SHAPES.get(key);
-    if (!shape) GROUP_SHAPES.set(key, (shape = searchGroupShape(ic, g)));
-    byG.set(g, shape);
+  return groupShapeOf(ic.shape, g).slice();
+}
+
+/**
+ * Group shapes memoized by the pod's sides and g, their content (a chip's shape array may
+ * change): a hash of the numbers finds a bucket, whose entries are compared number by number.
+ * Every new chip asks again (a search builds one per design), and a string key costs more than
+ * the whole lookup here.
+ */
+interface GroupShapeEntry {
+  sides: readonly number[];
+  g: number;
+  shape: readonly number[];
+}
+const GROUP_SHAPES = new Map<number, GroupShapeEntry[]>();
+const GROUP_SHAPES_KEPT = 4096;
+
+function groupShapeOf(sides: readonly number[], g: number): readonly number[] {
+  if (sides.length === 1) return [g];
+  let hash = g;
+  for (let i = 0; i < sides.length; i++) hash = hash * 31 + sides[i];
+  let bucket = GROUP_SHAPES.get(hash);
+  if (bucket) {
+    for (const e of bucket) if (e.g === g && sameNumbers(e.sides, sides)) return e.shape;
+  } else {
+    if (GROUP_SHAPES.size > GROUP_SHAPES_KEPT) GROUP_SHAPES.clear();
+    GROUP_SHAPES.set(hash, (bucket = []));
   }
+  // Kept here only: callers get copies (groupShape) or derive new arrays (podFabric).
+  const shape = searchGroupShape(sides, g);
+  bucket.push({ sides: [...sides], g, shape });
   return shape;
 }
 
-function searchGroupShape(ic: Interconnect, g: number): number[] {
-  const sides = [...ic.shape].sort((a, b) => b - a);
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function searchGroupShape(podSides: readonly number[], g: number): number[] {
+  const sides = [...podSides].sort((a, b) => b - a);
   let best: number[] | undefined;
   const search = (left: number, i: number, acc: number[]) => {
     if (i === sides.length) {
@@ -112,7 +134,7 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
     default: {
       const k = ic.shape.length;
       const wrap = ic.topology.startsWith('torus');
-      const dims = groupShape(ic, g).filter((n) => n > 1);
+      const dims = groupShapeOf(ic.shape, g).filter((n) => n > 1);
       const perNeighbour = (L / (2 * k)) * bw;
       // A bidirectional ring per dimension drives both neighbours; a line (mesh) only one way.
       const perDim = wrap ? 2 * perNeighbour : perNeighbour;
@@ -142,21 +164,16 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
 }
 
 /**
- * Fabrics per interconnect and group size: the same few groups recur in every step of a trace.
- * A search builds a new interconnect per design and asks about it many times in a row, so the
- * fabrics of the last interconnect asked about are kept (a WeakMap entry per design costs more
- * than the fabrics do).
+ * Fabrics of one interconnect by group size: the same few groups recur in every step of a trace.
+ * A cache lives for one evaluation (see eval/context.ts), so a chip changed between evaluations
+ * gets fabrics of its new figures.
  */
-let lastInterconnect: Interconnect | undefined;
-let lastFabrics = new Map<number, Fabric>();
+export type FabricCache = Map<number, Fabric>;
 
-function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
-  if (ic !== lastInterconnect) {
-    lastInterconnect = ic;
-    lastFabrics = new Map();
-  }
-  let f = lastFabrics.get(g);
-  if (!f || f.pjPerBit !== linkPjPerBit) lastFabrics.set(g, (f = podFabric(ic, g, linkPjPerBit)));
+function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
+  if (!fabrics) return podFabric(ic, g, linkPjPerBit);
+  let f = fabrics.get(g);
+  if (!f || f.pjPerBit !== linkPjPerBit) fabrics.set(g, (f = podFabric(ic, g, linkPjPerBit)));
   return f;
 }
 
@@ -181,6 +198,7 @@ function flat(f: Fabric, op: CollectiveOp, S: number, g: number): { timeSec: num
 /**
  * @param innerChips chips of the parallel groups nested inside this one (tensor inside data, say):
  *   a group spans `groupSize * innerChips` consecutive chips and leaves the pod when that exceeds it.
+ * @param fabrics where to keep the fabrics of `ic` for the rest of one evaluation (none: built afresh).
  */
 export function collectiveCost(
   ic: Interconnect,
@@ -189,11 +207,12 @@ export function collectiveCost(
   bytes: number,
   groupSize: number,
   innerChips = 1,
+  fabrics?: FabricCache,
 ): CollectiveCost | { error: string } {
   if (groupSize <= 1 || bytes <= 0) return NONE;
   const span = groupSize * innerChips;
   if (span <= ic.chipsPerPod) {
-    const f = cachedPodFabric(ic, groupSize, linkPjPerBit);
+    const f = cachedPodFabric(ic, groupSize, linkPjPerBit, fabrics);
     const r = flat(f, op, bytes, groupSize);
     return { timeSec: r.timeSec, linkBytes: r.linkBytes, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
   }
@@ -201,7 +220,7 @@ export function collectiveCost(
   if (!so) return { error: `a ${groupSize}-chip ${op} spans ${span} chips but a pod holds ${ic.chipsPerPod} and the design has no interconnect.scaleOut network` };
   const inner = Math.max(1, Math.min(groupSize, Math.floor(ic.chipsPerPod / innerChips)));
   const outer = groupSize / inner;
-  const pod = cachedPodFabric(ic, inner, linkPjPerBit);
+  const pod = cachedPodFabric(ic, inner, linkPjPerBit, fabrics);
   const parts: { timeSec: number; linkBytes: number; pj: number }[] = [];
   const add = (f: Fabric, o: CollectiveOp, S: number, g: number) => {
     if (g <= 1) return;

@@ -14,23 +14,23 @@ export function listPresetNames(dir: string): string[] {
     .sort();
 }
 
-/** Reads a JSON or YAML file (by extension; JSON otherwise), with one-line errors naming the file. */
-export function readDataFile(file: string): unknown {
-  if (!existsSync(file)) throw new ChipdseError(`${file}: file not found`);
-  if (statSync(file).isDirectory()) throw new ChipdseError(`${file}: is a directory, expected a file`);
+/** Reads a JSON or YAML file (by extension; JSON otherwise), with one-line errors naming it as `label`. */
+export function readDataFile(file: string, label = file): unknown {
+  if (!existsSync(file)) throw new ChipdseError(`${label}: file not found`);
+  if (statSync(file).isDirectory()) throw new ChipdseError(`${label}: is a directory, expected a file`);
   const text = readFileSync(file, 'utf8');
   const ext = extname(file).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') {
     try {
       return parseYaml(text);
     } catch (e) {
-      throw new ChipdseError(`${file}: invalid YAML: ${firstLine((e as Error).message)}`);
+      throw new ChipdseError(`${label}: invalid YAML: ${firstLine((e as Error).message)}`);
     }
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ChipdseError(`${file}: invalid JSON: ${firstLine((e as Error).message)}`);
+    throw new ChipdseError(`${label}: invalid JSON: ${firstLine((e as Error).message)}`);
   }
 }
 
@@ -69,4 +69,14 @@ function unwrap(node: unknown): unknown {
     else break;
   }
   return n;
+}
+
+/** Runs `f`, prefixing a one-line failure with the file and field that led to it (a ValidationError names its own file). */
+export function inField<T>(file: string, field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ChipdseError && !(e instanceof ValidationError)) throw new ChipdseError(`${file}: ${field}: ${e.message}`);
+    throw e;
+  }
 }

@@ -1,16 +1,18 @@
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
-import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
+import { validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
+import { locate, readLocated, type PresetFolder } from '../io/resolve.js';
 import { zodIssues } from '../io/zod-issues.js';
 import { parseQuantity, type Dimension } from '../units/quantity.js';
 import { resolveDesignSource } from '../chip/load.js';
 import { designSchema } from '../chip/schema.js';
 import { METRIC_NAMES, type MetricName } from '../eval/types.js';
+import { WORKLOAD_PRESETS } from '../workload/load.js';
 import { spaceSchema, CONSTRAINT_RE, type SpaceFile, type ParameterFile } from './space-schema.js';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SPACES_DIR = fileURLToPath(new URL('../../designs/spaces/', import.meta.url));
+const SPACE_PRESETS: PresetFolder = { what: 'space', dir: SPACES_DIR, label: 'designs/spaces' };
 
 /** One dimension of the space: its possible values, in order (ordinal) or not (categorical). */
 export interface Parameter {
@@ -44,6 +46,7 @@ export interface Space {
   name: string;
   file: string;
   base: { path: string; data: Record<string, unknown> };
+  /** The space file's workloads, resolved: preset names, and absolute paths for files (relative ones were relative to the space file). */
   defaultWorkloads: string[];
   parameters: Parameter[];
   constraints: Constraint[];
@@ -60,10 +63,8 @@ export function listSpacePresets(): string[] {
 
 /** A space file for a new search: parsed, then checked for contradictions (see `spaceContradictions`). */
 export function loadSpace(ref: string): Space {
-  const looksLikePath = ref.includes('/') || /\.(json|ya?ml)$/i.test(ref);
-  const preset = join(SPACES_DIR, `${ref}.json`);
-  if (!looksLikePath && !existsSync(ref) && !existsSync(preset)) throw new ChipdseError(`unknown space "${ref}": not a preset (${listSpacePresets().join(', ')}) nor a file`);
-  const space = !looksLikePath && existsSync(preset) ? parseSpace(readDataFile(preset), `designs/spaces/${ref}.json`, SPACES_DIR) : parseSpace(readDataFile(ref), ref, dirname(resolve(ref)));
+  const { located, data } = readLocated(ref, SPACE_PRESETS);
+  const space = parseSpace(data, located.label, dirname(located.path));
   const issues = spaceContradictions(space);
   if (issues.length > 0) throw new ValidationError(space.file, issues);
   return space;
@@ -208,6 +209,18 @@ function makeApply(p: ParameterFile, at: string, base: Record<string, unknown>, 
   };
 }
 
+/** A workload of the space file: its preset name, or its absolute path (relative to the space file's folder). */
+function spaceWorkload(ref: string, at: string, baseDir: string, issues: Issue[]): string {
+  try {
+    const l = locate(ref, WORKLOAD_PRESETS, baseDir);
+    return l.preset ?? l.path;
+  } catch (e) {
+    if (!(e instanceof ChipdseError)) throw e;
+    issues.push({ path: at, message: e.message });
+    return ref;
+  }
+}
+
 function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
   const known = METRIC_NAMES as readonly string[];
   if (known.includes(text)) return { name: text as MetricName, workload: undefined, label: text };
@@ -227,10 +240,10 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
   const issues: Issue[] = [];
   let base: { path: string; data: Record<string, unknown> };
   if (typeof raw.base === 'string') {
-    const ref = raw.base.includes('/') && !isAbsolute(raw.base) ? join(baseDir, raw.base) : raw.base;
+    const ref = raw.base;
     let r: { path: string; data: unknown };
     try {
-      r = resolveDesignSource(ref);
+      r = resolveDesignSource(ref, baseDir);
     } catch (e) {
       if (!(e instanceof ChipdseError)) throw e;
       throw new ChipdseError(e.message.split('\n').map((l) => `${file}: base: ${l}`).join('\n'));
@@ -240,6 +253,7 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
   } else {
     base = { path: `${file}: base`, data: raw.base as Record<string, unknown> };
   }
+  const workloads = raw.workloads?.map((ref, i) => spaceWorkload(ref, `workloads[${i}]`, baseDir, issues));
   const names = new Set<string>();
   const parameters: Parameter[] = raw.parameters.map((p, i) => {
     const at = `parameters[${i}]`;
@@ -261,7 +275,9 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
   }
   if (issues.length > 0) throw new ValidationError(file, issues);
   const size = parameters.reduce((s, p) => s * p.values.length, 1);
-  const space: Space = { name: raw.name, file, base, defaultWorkloads: raw.workloads ?? [], parameters, constraints, objectives, reference: raw.reference, size, raw };
+  // The resolved workloads go into `raw` too: a stored run's self-contained space then names them wherever it is read.
+  const resolved = workloads ? { ...raw, workloads } : raw;
+  const space: Space = { name: raw.name, file, base, defaultWorkloads: workloads ?? [], parameters, constraints, objectives, reference: raw.reference, size, raw: resolved };
   // A path the design schema does not know would make every design invalid: say so now, against the space file.
   const corner = designForGenome(space, parameters.map(() => 0));
   const check = designSchema.safeParse(corner);

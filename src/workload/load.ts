@@ -1,50 +1,44 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
-import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
-import { defaultPrecision, resolveFormatName, DEFAULT_SCALE_BITS, type Precision } from '../precision/formats.js';
+import { deepFreeze } from '../io/freeze.js';
+import { validate, keysOfSchemaAt, listPresetNames, inField } from '../io/load.js';
+import { readLocated, type PresetFolder } from '../io/resolve.js';
 import { resolveModel } from './model.js';
+import { toPrecision } from './precision.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
+import { traceFileRun } from './trace-file.js';
 import type { Workload } from './workload.js';
 
 export const WORKLOADS_DIR = fileURLToPath(new URL('../../workloads/', import.meta.url));
+export const WORKLOAD_PRESETS: PresetFolder = { what: 'workload', dir: WORKLOADS_DIR, label: 'workloads' };
 
 export function listWorkloadPresets(): string[] {
   return listPresetNames(WORKLOADS_DIR);
 }
 
-type RawPrecision = string | { format: string; blockSize?: number; scaleBits?: number };
-
-export function toPrecision(raw: RawPrecision): Precision {
-  if (typeof raw === 'string') return defaultPrecision(resolveFormatName(raw)!);
-  const base = defaultPrecision(resolveFormatName(raw.format)!);
-  const blockSize = raw.blockSize ?? base.blockSize;
-  return { format: base.format, blockSize, scaleBits: blockSize > 0 ? (raw.scaleBits ?? (base.scaleBits || DEFAULT_SCALE_BITS)) : 0 };
+/**
+ * Loads a workload by preset name or path (relative to `fromDir`, the folder of the file that
+ * names it; the working folder when undefined). The workload comes back frozen.
+ */
+export function loadWorkload(ref: string, fromDir?: string): Workload {
+  const { located, data } = readLocated(ref, WORKLOAD_PRESETS, fromDir);
+  return parseWorkload(data, located.label, dirname(located.path));
 }
 
-function resolveRef(ref: string): { path: string; data: unknown } {
-  const looksLikePath = ref.includes('/') || ref.includes('\\') || /\.(json|ya?ml)$/i.test(ref);
-  if (!looksLikePath) {
-    const preset = join(WORKLOADS_DIR, `${ref}.json`);
-    if (existsSync(preset)) return { path: `workloads/${ref}.json`, data: readDataFile(preset) };
-    if (!existsSync(ref)) throw new ChipdseError(`unknown workload "${ref}": not a preset (${listWorkloadPresets().join(', ')}) nor a file`);
-  }
-  return { path: ref, data: readDataFile(ref) };
+/**
+ * Validates raw workload data and builds the workload, frozen. Relative paths inside it (`model`,
+ * `trace`, `mix[].workload`, `speculative.drafter`) resolve against `baseDir`, the folder of the
+ * file it came from.
+ */
+export function parseWorkload(data: unknown, file: string, baseDir = process.cwd()): Workload {
+  return deepFreeze(buildWorkload(data, file, baseDir, 0));
 }
 
-/** Loads a workload by preset name or path. */
-export function loadWorkload(ref: string): Workload {
-  const { path, data } = resolveRef(ref);
-  return parseWorkload(data, path, path.startsWith('workloads/') ? WORKLOADS_DIR : dirname(resolve(path)));
-}
-
-/** Validates raw workload data; relative paths inside it resolve against `baseDir`. */
-export function parseWorkload(data: unknown, file: string, baseDir = process.cwd(), depth = 0): Workload {
+function buildWorkload(data: unknown, file: string, baseDir: string, depth: number): Workload {
   const w = validate(workloadSchema, data, file, (p) => keysOfSchemaAt(workloadSchema, p));
   const issues = crossFieldIssues(w);
   if (issues.length > 0) throw new ValidationError(file, issues);
-  const rel = (p: string) => (isAbsolute(p) || existsSync(p) ? p : join(baseDir, p));
   const name = w.name ?? basename(file).replace(/\.(json|ya?ml)$/i, '');
   const precision = {
     weights: toPrecision(w.precision.weights),
@@ -56,35 +50,31 @@ export function parseWorkload(data: unknown, file: string, baseDir = process.cwd
   if (w.mix) {
     if (depth > 4) throw new ChipdseError(`${file}: mix: nested more than 4 levels deep`);
     const mix = w.mix.map((item, i) => {
+      const field = `mix[${i}].workload`;
       const sub =
         typeof item.workload === 'string'
           ? (() => {
-              const ref = item.workload as string;
-              const r = inField(file, `mix[${i}].workload`, () => resolveRef(ref.includes('/') ? rel(ref) : ref));
-              return parseWorkload(r.data, r.path, dirname(resolve(r.path)), depth + 1);
+              const { located, data: subData } = inField(file, field, () => readLocated(item.workload as string, WORKLOAD_PRESETS, baseDir));
+              return buildWorkload(subData, located.label, dirname(located.path), depth + 1);
             })()
-          : parseWorkload(item.workload, `${file}: mix[${i}].workload`, baseDir, depth + 1);
+          : buildWorkload(item.workload, `${file}: ${field}`, baseDir, depth + 1);
       return { workload: sub, weight: item.weight };
     });
-    return { ...baseFields(w, name, file, precision), phase: mix[0].workload.phase, model: undefined, trace: undefined, mix };
+    return { ...baseFields(w, name, file, precision), phase: mix[0].workload.phase, model: undefined, traceFile: undefined, mix };
   }
-  const model = w.model !== undefined ? resolveModel(typeof w.model === 'string' && w.model.includes('/') ? rel(w.model) : w.model, file) : undefined;
-  const trace = w.trace !== undefined ? validate(traceFileSchema, inField(file, 'trace', () => readDataFile(rel(w.trace!))), w.trace) : undefined;
+  const model = w.model !== undefined ? resolveModel(w.model, file, 'model', baseDir) : undefined;
+  const traceFile = w.trace !== undefined ? readTraceFile(w.trace, file, baseDir) : undefined;
   if (model) modelIssues(model, w, file);
   const speculative = w.speculative
-    ? { drafter: resolveModel(typeof w.speculative.drafter === 'string' && w.speculative.drafter.includes('/') ? rel(w.speculative.drafter) : w.speculative.drafter, file, 'speculative.drafter'), draftTokens: w.speculative.draftTokens, acceptanceRate: w.speculative.acceptanceRate }
+    ? { drafter: resolveModel(w.speculative.drafter, file, 'speculative.drafter', baseDir), draftTokens: w.speculative.draftTokens, acceptanceRate: w.speculative.acceptanceRate }
     : undefined;
-  return { ...baseFields(w, name, file, precision), phase: w.phase ?? 'prefill', model, trace, speculative, mix: undefined };
+  return { ...baseFields(w, name, file, precision), phase: w.phase ?? 'prefill', model, traceFile, speculative, mix: undefined };
 }
 
-/** Runs `f`, prefixing a failure with the file and field that led to it. */
-function inField<T>(file: string, field: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ChipdseError && !(e instanceof ValidationError)) throw new ChipdseError(`${file}: ${field}: ${e.message}`);
-    throw e;
-  }
+/** A workload's trace file: a path (trace files have no presets), relative to the workload's folder. */
+function readTraceFile(ref: string, file: string, baseDir: string) {
+  const { located, data } = inField(file, 'trace', () => readLocated(ref, undefined, baseDir));
+  return traceFileRun(validate(traceFileSchema, data, located.label));
 }
 
 function baseFields(w: WorkloadFile, name: string, file: string, precision: Workload['precision']) {

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ChipdseError } from '../errors.js';
-import { readDataFile, validate, listPresetNames } from '../io/load.js';
+import { isDeepFrozen } from '../io/freeze.js';
+import { validate, listPresetNames, inField } from '../io/load.js';
+import { readLocated, type PresetFolder } from '../io/resolve.js';
 import { positiveInt } from '../io/schema-helpers.js';
 
 /**
@@ -12,6 +12,7 @@ import { positiveInt } from '../io/schema-helpers.js';
  * style aliases (`n_embd`, `n_layer`, `n_head`, `n_inner`) are accepted.
  */
 export const MODELS_DIR = fileURLToPath(new URL('../../workloads/models/', import.meta.url));
+export const MODEL_PRESETS: PresetFolder = { what: 'model', dir: MODELS_DIR, label: 'workloads/models' };
 
 const count = (max: number) => positiveInt(max).optional();
 
@@ -137,17 +138,14 @@ export function listModelPresets(): string[] {
   return listPresetNames(MODELS_DIR);
 }
 
-/** A model given as a preset name, a path to a config.json, or an inline object of HF fields. */
-export function resolveModel(ref: unknown, file: string, fieldPath = 'model'): ModelConfig {
+/**
+ * A model given as a preset name, a path to a config.json (relative to `fromDir`, the folder of
+ * the workload file that names it), or an inline object of HF fields.
+ */
+export function resolveModel(ref: unknown, file: string, fieldPath = 'model', fromDir?: string): ModelConfig {
   if (typeof ref === 'string') {
-    const preset = join(MODELS_DIR, `${ref}.json`);
-    if (!ref.includes('/') && existsSync(preset)) {
-      return modelFromHf(ref, validate(hfConfigSchema, readDataFile(preset), `workloads/models/${ref}.json`), `workloads/models/${ref}.json`);
-    }
-    if (ref.includes('/') || ref.endsWith('.json')) {
-      return modelFromHf(ref, validate(hfConfigSchema, readDataFile(ref), ref), ref);
-    }
-    throw new ChipdseError(`${file}: ${fieldPath}: unknown model "${ref}" (presets: ${listModelPresets().join(', ')}; or a path to a config.json)`);
+    const { located, data } = inField(file, fieldPath, () => readLocated(ref, MODEL_PRESETS, fromDir));
+    return modelFromHf(ref, validate(hfConfigSchema, data, located.label), located.label);
   }
   if (typeof ref === 'object' && ref !== null && !Array.isArray(ref)) {
     const name = typeof (ref as { name?: unknown }).name === 'string' ? String((ref as { name: string }).name) : 'inline';
@@ -195,10 +193,13 @@ export function moeLayerCount(m: ModelConfig): number {
 
 const PARAM_COUNTS = new WeakMap<ModelConfig, ParamCounts>();
 
-/** Parameter counts of a model (computed once per model object). */
+/** Parameter counts of a model: computed once per model object when it is frozen (a loaded workload's), else every time. */
 export function paramCounts(m: ModelConfig): ParamCounts {
   let c = PARAM_COUNTS.get(m);
-  if (!c) PARAM_COUNTS.set(m, (c = computeParamCounts(m)));
+  if (!c) {
+    c = computeParamCounts(m);
+    if (isDeepFrozen(m)) PARAM_COUNTS.set(m, c);
+  }
   return c;
 }
 

@@ -30,7 +30,7 @@ const traceStepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('host'), name: z.string(), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
 ]);
 
-/** A per-chip trace recorded or written by hand: steps, the tokens they produce, and the memory they need. */
+/** A trace file: a per-chip step list recorded or written by hand: steps, the tokens they produce, and the memory they need. */
 export const traceFileSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1),

@@ -1,9 +1,9 @@
 import type { Precision } from '../precision/formats.js';
 
 /**
- * One step of a per-chip trace: the work one chip does, with `repeat` saying how many times
- * (an 80-layer model is a handful of steps with repeat 80). Shapes are per chip, after the
- * tensor/expert-parallel split.
+ * One step of a per-chip step list (a model's pass, or a trace file's steps): the work one chip
+ * does, with `repeat` saying how many times (an 80-layer model is a handful of steps with repeat
+ * 80). Shapes are per chip, after the tensor/expert-parallel split.
  */
 export type Step = MatmulStep | AttentionStep | ElementwiseStep | GatherStep | CollectiveStep | HostTransferStep;
 

@@ -1,13 +1,19 @@
 import type { Precision } from '../precision/formats.js';
 import type { ModelConfig } from './model.js';
-import type { Phase, TraceFile } from './schema.js';
+import type { Phase } from './schema.js';
+import type { TraceFileRun } from './trace-file.js';
 
-/** A validated workload, with models resolved and precisions canonical. */
+/**
+ * A validated workload, with models resolved, trace files converted and precisions canonical.
+ * Loaded workloads are frozen, with everything in them: the evaluator builds their step lists
+ * once and reuses them, so a workload never changes; change a copy instead.
+ */
 export interface Workload {
   name: string;
   source: string;
   model: ModelConfig | undefined;
-  trace: TraceFile | undefined;
+  /** The trace file's steps, run instead of a model's passes. */
+  traceFile: TraceFileRun | undefined;
   phase: Phase;
   batch: number | 'auto';
   inputTokens: number;

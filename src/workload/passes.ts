@@ -144,7 +144,7 @@ function widerOf(a: Precision, b: Precision): Precision {
 }
 
 /**
- * The backward pass of a forward trace: each matrix product becomes two of the same shape
+ * The backward pass of a forward pass's steps: each matrix product becomes two of the same shape
  * (input gradient and weight gradient), attention 2.5x its forward work (FlashAttention-2's
  * backward, Dao 2023), elementwise work and tensor-parallel collectives repeat once more.
  * With full recomputation the forward pass runs again first.

@@ -1,0 +1,89 @@
+import { bytesPerValue } from '../precision/formats.js';
+import { deepFreeze } from '../io/freeze.js';
+import type { ModelConfig } from '../workload/model.js';
+import { forwardPass, type ParallelSplit, type PassPrecisions, type PassShape } from '../workload/passes.js';
+import type { Step } from '../workload/step.js';
+import type { Workload } from '../workload/workload.js';
+
+/**
+ * Step lists: the per-chip steps of a workload's passes. They depend only on the workload and the
+ * pass shape, not on the chip: a search evaluates thousands of chips on the same few lists, so they
+ * are built once per workload (and shape) and kept with the workload object.
+ *
+ * That is sound because the workload cannot change: a memo freezes the workload, deeply, the first
+ * time it sees it (a loaded workload is frozen already). A changed copy is another object, with
+ * step lists of its own.
+ */
+export function workloadMemo<T>(make: (w: Workload) => T): (w: Workload) => T {
+  const memo = new WeakMap<Workload, T>();
+  return (w) => {
+    let v = memo.get(w);
+    if (v === undefined) {
+      deepFreeze(w);
+      memo.set(w, (v = make(w)));
+    }
+    return v;
+  };
+}
+
+/**
+ * Step lists of one workload by pass shape. Looked up by numbers (batch, then the rest of the
+ * shape) rather than a string key: a search looks up two or three lists per design.
+ */
+interface ShapeList {
+  queries: number;
+  context: number;
+  logitsTokens: number;
+  sendTokens: number;
+  steps: Step[];
+}
+type ListsByBatch = Map<number, ShapeList[]>;
+
+/** Batches kept per workload before the lists start over (an "auto" sweep uses about 50). */
+const BATCHES_KEPT = 4096;
+/** Shapes kept per batch before they start over. */
+const SHAPES_KEPT = 64;
+
+const forwardLists = workloadMemo((): ListsByBatch => new Map());
+const drafterLists = workloadMemo((): ListsByBatch => new Map());
+
+function cachedList(byBatch: ListsByBatch, shape: PassShape, sendTokens: number, build: () => Step[]): Step[] {
+  let list = byBatch.get(shape.batch);
+  if (!list) {
+    if (byBatch.size > BATCHES_KEPT) byBatch.clear();
+    byBatch.set(shape.batch, (list = []));
+  }
+  for (const t of list) {
+    if (t.queries === shape.queries && t.context === shape.context && t.logitsTokens === shape.logitsTokens && t.sendTokens === sendTokens) return t.steps;
+  }
+  const steps = build();
+  if (list.length >= SHAPES_KEPT) list.length = 0;
+  list.push({ queries: shape.queries, context: shape.context, logitsTokens: shape.logitsTokens, sendTokens, steps });
+  return steps;
+}
+
+/** A forward pass of the workload's model plus the pipeline sends of `sendTokens` tokens. */
+export function forwardSteps(w: Workload, shape: PassShape, sendTokens: number): Step[] {
+  const m = w.model!;
+  return cachedList(forwardLists(w), shape, sendTokens, () => [...forwardPass(m, shape, splitOf(w), precisionsOf(w)), ...pipelineSend(w, sendTokens, m.hiddenSize)]);
+}
+
+/** The drafter's forward pass (speculative decoding) on `tensor` chips; the drafter is fixed per workload. */
+export function drafterSteps(w: Workload, drafter: ModelConfig, shape: PassShape, tensor: number): Step[] {
+  return cachedList(drafterLists(w), shape, 0, () => forwardPass(drafter, shape, { tensor, expert: 1 }, precisionsOf(w)));
+}
+
+/** The activations of `tokens` tokens sent to the next pipeline stage, once per stage boundary. */
+export function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
+  const p = w.parallelism.pipeline;
+  if (p <= 1) return [];
+  return [{ kind: 'collective', name: 'pipeline send (PP)', op: 'send', group: 'pipeline', groupSize: p, bytes: tokens * h * bytesPerValue(w.precision.activations), overlap: undefined, repeat: p - 1 }];
+}
+
+export function splitOf(w: Workload): ParallelSplit {
+  return { tensor: w.parallelism.tensor, expert: w.parallelism.expert, context: w.parallelism.context };
+}
+
+export function precisionsOf(w: Workload): PassPrecisions {
+  return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
+}
