@@ -1,25 +1,18 @@
 import { constrainedNonDominatedSort, crowdingDistance, paretoFront } from '../pareto/index.js';
 import { crossover, mutate, neighbour, randomGenome } from './operators.js';
-import { genomeKey, type Space } from './space.js';
-import type { PointResult } from './problem.js';
+import { genomeKey, type PointResult } from '../results/point.js';
+import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
+import type { AlgorithmName, AlgorithmState } from '../results/run.js';
 
-export const ALGORITHMS = ['nsga2', 'random', 'exhaustive'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
 
-/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
+/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
 export type Archive = Map<string, ArchivedPoint>;
 
 export function archived(p: ArchivedPoint): ArchivedPoint {
   return { key: p.key, genome: p.genome, feasible: p.feasible, violation: p.violation, objectives: p.objectives };
-}
-
-/** Saved with each generation so that a resumed run continues exactly. */
-export interface AlgorithmState {
-  population: string[];
-  nextIndex: number;
 }
 
 /**

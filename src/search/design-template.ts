@@ -5,7 +5,8 @@ import { buildChip, crossFieldIssues } from '../chip/build.js';
 import { parseDesign } from '../chip/load.js';
 import type { Chip } from '../chip/chip.js';
 import { ValidationError } from '../errors.js';
-import { designForGenome, genomeKey, type Parameter, type Space } from './space.js';
+import { genomeKey } from '../results/point.js';
+import { designForGenome, type Parameter, type Space } from './space.js';
 
 /**
  * Chips of a space without validating every design whole. Validating a design (zod) and copying

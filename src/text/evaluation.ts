@@ -1,4 +1,4 @@
-import { ENERGY_PARTS, type Evaluation, type Metrics } from '../eval/types.js';
+import { ENERGY_PARTS, type Evaluation, type Metrics } from '../results/metrics.js';
 import type { Workload } from '../workload/workload.js';
 import { bytes, joules, percent, seconds, si, table, usd } from './format.js';
 
