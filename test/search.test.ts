@@ -117,6 +117,28 @@ describe('reproducibility', () => {
   });
 });
 
+describe('random search resumed', () => {
+  test('continues where it stopped: the rows of an uninterrupted run, and its stored state counts the designs drawn so far', async () => {
+    const opts = { algorithm: 'random' as const, budget: 120, population: 20, seed: 4 };
+    await runSearch(base({ ...opts, db: join(dir, 'random-full.db'), run: 'x' }));
+    let gens = 0;
+    const stopped = await runSearch(base({ ...opts, db: join(dir, 'random-part.db'), run: 'x', shouldStop: () => ++gens >= 2 }));
+    expect(stopped).toMatchObject({ status: 'stopped', evaluations: 40 });
+    const states = (f: string) => {
+      const d = new Database(f, { readonly: true });
+      const out = d.prepare('SELECT generation, algorithm_state_json FROM search_state').get() as { generation: number; algorithm_state_json: string };
+      d.close();
+      return { generation: out.generation, state: JSON.parse(out.algorithm_state_json) };
+    };
+    expect(states(join(dir, 'random-part.db'))).toEqual({ generation: 1, state: { population: [], nextIndex: 40 } });
+    const resumed = await runSearch(base({ db: join(dir, 'random-part.db'), run: 'x', resume: true, space: '' }));
+    expect(resumed).toMatchObject({ status: 'done', evaluations: 120 });
+    expect(await exportOf(join(dir, 'random-part.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'random-full.db'), 'x', 'csv'));
+    expect(states(join(dir, 'random-part.db'))).toEqual({ generation: 5, state: { population: [], nextIndex: 120 } });
+    expect(states(join(dir, 'random-full.db'))).toEqual(states(join(dir, 'random-part.db')));
+  });
+});
+
 describe('store', () => {
   test('schema is versioned and marked as chipdse', async () => {
     const f = join(dir, 'v.db');

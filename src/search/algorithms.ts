@@ -84,9 +84,13 @@ export function exhaustive(space: Space, state?: AlgorithmState): Algorithm {
   };
 }
 
-/** Uniform sampling without replacement: the baseline a search must beat. */
+/**
+ * Uniform sampling without replacement: the baseline a search must beat. What it draws depends
+ * only on the generator (stored with the run) and the archive; its state counts the designs it
+ * has drawn, so a resumed run continues the count where the stored one stopped.
+ */
 export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
-  const next = state?.nextIndex ?? 0;
+  let drawn = state?.nextIndex ?? 0;
   return {
     propose: (archive, limit, rng) => {
       const out: number[][] = [];
@@ -97,10 +101,11 @@ export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
         taken.add(genomeKey(g));
         out.push(g);
       }
+      drawn += out.length;
       return out;
     },
     accept: () => {},
-    state: () => ({ population: [], nextIndex: next }),
+    state: () => ({ population: [], nextIndex: drawn }),
   };
 }
 
