@@ -47,6 +47,16 @@ describe('a chart shows the stored numbers, not a new evaluation', () => {
     expect(refs.find((r) => r.name === 'tpu-v6e')!.x).toBe(123456);
   });
 
+  test('a design off the front has no detail until chipdse detail stores it; an invalid design has none to store', async () => {
+    const d = await loadRunData(db, 'r');
+    const off = d.points.find((p) => p.metrics && !d.details.has(p.key))!;
+    expect(() => CHARTS.energy([d], { genome: off.key })).toThrow(`run r: design ${off.key} has no stored per-step detail (a run stores it for the designs of its final front); store it with: chipdse detail --run r --genome ${off.key} --db ${db}`);
+    await storeDetails({ db, run: 'r', genomes: [off.key] });
+    expect(text(CHARTS.energy([await loadRunData(db, 'r')], { genome: off.key }))).toContain(`energy by step of design ${off.key}`);
+    const invalid = { ...d.points[0], key: '9.9.9.9.9', genome: [9, 9, 9, 9, 9], feasible: false, metrics: null };
+    expect(() => CHARTS.roofline([{ ...d, points: [...d.points, invalid] }], { genome: invalid.key })).toThrow('run r: design 9.9.9.9.9 has no stored per-step detail: it is an invalid design, with no evaluation to draw');
+  });
+
   test('the roofline draws the stored chip and steps: its ceilings follow the stored peaks', async () => {
     const d = await loadRunData(db, 'r');
     const best = [...d.front].sort((a, b) => a.objectives[0] - b.objectives[0])[0].key;
@@ -87,6 +97,8 @@ describe('model versions', () => {
 
   test('detail is not computed for a run of another version (it would be this model, not the run\'s)', async () => {
     const old = await loadRunData(db, 'old');
+    const offFront = old.points.find((p) => p.metrics && !old.details.has(p.key))!;
+    expect(() => CHARTS.roofline([old], { genome: offFront.key })).toThrow(new RegExp(`design ${offFront.key} has no stored per-step detail \\(a run stores it for the designs of its final front\\); it would take chipdse 0\\.0\\.1's model`));
     await expect(storeDetails({ db, run: 'old', genomes: [old.points[0].key] })).rejects.toThrow(/stored by chipdse 0\.0\.1 and this is/);
   });
 });

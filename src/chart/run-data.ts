@@ -51,12 +51,16 @@ export function chosenDesign(d: RunData, genome: string | undefined): PointResul
   return best;
 }
 
-/** The stored full evaluation of a design of the run; without one, a one-line error that says how to store it. */
+/** The stored full evaluation of a design of the run; without one, a one-line error that says why and how to store it. */
 export function storedDetail(d: RunData, p: PointResult): DesignDetail {
   const detail = d.details.get(p.key);
   if (detail) return detail;
-  const why = p.metrics === null ? 'it is an invalid design' : 'a run stores it for the designs of its final front';
-  throw new ChipdseError(`run ${d.run.name}: design ${p.key} has no stored per-step detail (${why}); store it with: chipdse detail --run ${d.run.name} --genome ${p.key} --db ${d.db}`);
+  const missing = `run ${d.run.name}: design ${p.key} has no stored per-step detail`;
+  if (p.metrics === null) throw new ChipdseError(`${missing}: it is an invalid design, with no evaluation to draw`);
+  const onFront = d.front.some((x) => x.key === p.key);
+  const why = !onFront ? 'a run stores it for the designs of its final front' : d.run.status === 'running' ? 'the run stores it for its front when it ends' : 'the run was stored by a chipdse that did not keep it';
+  const how = d.run.toolVersion === TOOL_VERSION ? `store it with: chipdse detail --run ${d.run.name} --genome ${p.key} --db ${d.db}` : `it would take chipdse ${d.run.toolVersion}'s model, which scored the run (this is ${TOOL_VERSION})`;
+  throw new ChipdseError(`${missing} (${why}); ${how}`);
 }
 
 /** " (chipdse X)" after a run's name when another chipdse version stored it: its charts show that version's model. */
