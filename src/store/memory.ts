@@ -127,7 +127,7 @@ export class MemoryRunStore implements RunStore {
     });
     const seen = new Set(r.evaluations.map((e) => e.point.key));
     for (const [i, e] of points.entries()) {
-      if (seen.has(e.point.key)) throw new ChipdseError(`${this.location}: design ${e.point.key} is already stored in this run`);
+      if (seen.has(e.point.key)) throw new ChipdseError(`${this.location}: design ${e.point.key} is already stored in run ${runId}`);
       if (p.firstSeq + i !== r.evaluations.length + i) throw new ChipdseError(`${this.location}: evaluation ${p.firstSeq + i} out of sequence (the run holds ${r.evaluations.length})`);
       seen.add(e.point.key);
     }

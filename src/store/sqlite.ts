@@ -216,7 +216,13 @@ export class SqliteRunStore implements RunStore {
     this.write(() => this.db.transaction(() => {
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
-        insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
+        try {
+          insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
+        } catch (e) {
+          // A caller's bug, but one the contract names: the generation is rolled back whole.
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ChipdseError(`${this.file}: design ${r.key} is already stored in run ${runId}`);
+          throw e;
+        }
       });
       this.db
         .prepare('INSERT INTO generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES (?, ?, ?, ?, ?, ?)')

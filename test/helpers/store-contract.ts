@@ -134,7 +134,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const s = await open();
       const id = await s.createRun(meta('r'), 'T');
       await s.saveGeneration(id, generation(0, [point('0.0', 100)], 0, ['0.0']));
-      await expect(s.saveGeneration(id, generation(1, [point('1.0', 5), point('0.0', 100)], 1, ['0.0']))).rejects.toThrow();
+      const twice = s.saveGeneration(id, generation(1, [point('1.0', 5), point('0.0', 100)], 1, ['0.0']));
+      await expect(twice).rejects.toThrow(ChipdseError);
+      await expect(twice).rejects.toThrow(/design 0\.0 is already stored in run/);
       expect((await s.loadEvaluations(id)).map((p) => p.key)).toEqual(['0.0']);
       expect(await s.loadGenerations(id)).toHaveLength(1);
       await s.close();
