@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import Database from 'better-sqlite3';
-import { runSearch, type SearchOptions } from '../src/search/run.js';
+import { budgetFor, DEFAULT_BUDGET, runSearch, type SearchOptions } from '../src/search/run.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
 import { exportJson, exportCsv } from '../src/results/export.js';
 import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
@@ -31,13 +31,36 @@ describe('search on the small space (2,000 designs)', () => {
   let truthHv = 0;
   let truthFront: number[][] = [];
 
+  /** The budget each progress report of the exhaustive run counted against. */
+  const progressBudgets: number[] = [];
+
   beforeAll(async () => {
-    const s = await runSearch(base({ algorithm: 'exhaustive', budget: 100000, population: 500, db, run: 'truth' }));
+    // No budget: exhaustive means every design of the space.
+    const s = await runSearch(base({ algorithm: 'exhaustive', budget: undefined, population: 500, db, run: 'truth', onGeneration: (p) => progressBudgets.push(p.budget) }));
     expect(s.evaluations).toBe(2000);
     truthHv = s.hypervolume;
     const store = new SqliteRunStore(db);
     truthFront = (await store.loadFront((await store.getRun('truth'))!.id)).map((p) => p.objectives);
     await store.close();
+  });
+
+  test('exhaustive without a budget evaluates every design, and its progress counts against the space, not a default budget', async () => {
+    expect(progressBudgets.length).toBe(4);
+    expect(new Set(progressBudgets)).toEqual(new Set([2000]));
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    await store.close();
+    expect(run.budget).toBe(2000);
+    expect(run.evaluations).toBe(2000);
+  });
+
+  test('the budget a run counts against: what was asked, never more than the space; exhaustive without one takes the whole space', () => {
+    expect(budgetFor('exhaustive', undefined, 2000)).toBe(2000);
+    expect(budgetFor('exhaustive', 100000, 2000)).toBe(2000);
+    expect(budgetFor('exhaustive', 500, 2000)).toBe(500);
+    expect(budgetFor('nsga2', undefined, 2000)).toBe(DEFAULT_BUDGET);
+    expect(budgetFor('random', undefined, 300)).toBe(300);
+    expect(budgetFor('nsga2', 100000, 12960)).toBe(12960);
   });
 
   test('exhaustive: the stored front is exactly the non-dominated set of all feasible designs', async () => {

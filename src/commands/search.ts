@@ -14,7 +14,7 @@ export const searchVerb = defineCommand({
       .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
       .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
       .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
-      .option('budget', { type: 'number', default: 1000, describe: 'unique designs to evaluate' })
+      .option('budget', { type: 'number', describe: 'unique designs to evaluate (default: 1000; exhaustive: every design of the space); never more than the space holds' })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
       .option('seed', { type: 'number', default: 1 })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })

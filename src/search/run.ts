@@ -22,7 +22,8 @@ export interface SearchOptions {
   space: string;
   workloads: string[];
   algorithm: AlgorithmName;
-  budget: number;
+  /** Unique designs to evaluate, at most the space's size; default: every design for exhaustive, DEFAULT_BUDGET otherwise. */
+  budget?: number;
   population: number;
   seed: number;
   workers: number;
@@ -84,7 +85,8 @@ async function createRun(store: RunStore, o: SearchOptions, now: string): Promis
   const workloads = loadSearchWorkloads(space, workloadRefs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
   const references = evaluateReferenceChips(workloads, o.referenceChips);
   const reference = space.reference ?? null;
-  const { algorithm, seed, budget, population } = o;
+  const { algorithm, seed, population } = o;
+  const budget = budgetFor(algorithm, o.budget, space.size);
   const runId = await store.createRun(
     {
       name: o.run,
@@ -105,6 +107,17 @@ async function createRun(store: RunStore, o: SearchOptions, now: string): Promis
     references,
   );
   return { space, workloads, runId, reference, algorithm, seed, budget, population };
+}
+
+/** Designs a search with no --budget evaluates, unless it is exhaustive. */
+export const DEFAULT_BUDGET = 1000;
+
+/**
+ * The designs a run will evaluate: what was asked (exhaustive: the whole space when nothing was),
+ * never more than the space holds, so progress counts against what will actually run.
+ */
+export function budgetFor(algorithm: AlgorithmName, asked: number | undefined, spaceSize: number): number {
+  return Math.min(asked ?? (algorithm === 'exhaustive' ? spaceSize : DEFAULT_BUDGET), spaceSize);
 }
 
 /** The full evaluation of the front's designs that the store does not hold yet (for the roofline and energy-by-step charts). */
