@@ -114,6 +114,40 @@ describe('energy', () => {
     }
   });
 
+  test('peak power is the highest step\'s power (static included), never below the average nor above a TDP, the same with and without detail', () => {
+    const workloads = ['llama-3-70b-serve', 'llama-3-70b-train', 'llama-3-8b-decode'].map((w) => loadWorkload(w));
+    for (const d of PRESETS) {
+      const chip = loadDesign(d);
+      for (const w of workloads) {
+        const e = evaluate(chip, w);
+        if (e.phases.length === 0) continue;
+        const m = e.metrics;
+        expect(m.peakPowerW).toBeGreaterThanOrEqual(m.powerW * (1 - 1e-12));
+        const stepW = (s: (typeof e.phases)[number]['steps'][number]) => (s.timeSec > 0 ? (s.energyJ.compute + s.energyJ.sram + s.energyJ.hbm + s.energyJ.interconnect) / s.timeSec : 0);
+        const all = e.phases.flatMap((ph) => ph.steps);
+        // Overlapped collectives are left out of the peak, so it lies between the busiest computing step and the busiest step of any kind.
+        const computing = Math.max(...all.filter((s) => s.kind !== 'collective').map(stepW));
+        expect(m.peakPowerW).toBeGreaterThanOrEqual(chip.energy.staticW + computing - 1e-9);
+        expect(m.peakPowerW).toBeLessThanOrEqual(Math.max(m.powerW, chip.energy.staticW + Math.max(...all.map(stepW))) + 1e-9);
+        if (chip.tdpW !== undefined) expect(m.peakPowerW).toBeLessThanOrEqual(chip.tdpW * (1 + 1e-9));
+        expect(evaluate(chip, w, { detail: false }).metrics.peakPowerW).toBeCloseTo(m.peakPowerW, 9);
+      }
+    }
+  });
+
+  test('a chip capped at 900 W averages under 700 W on a serving cycle (so powerW <= 700 lets it through); its peak power shows the 900 W', () => {
+    // B200 capped at 900 W: throttled steps run at the cap while the serving cycle averages far less.
+    const chip = designWith('b200', (d) => (d.tdpW = '900 W'));
+    const m = evaluate(chip, loadWorkload('llama-3-70b-serve')).metrics;
+    expect(m.boundBy).toBe('power');
+    expect(m.peakPowerW).toBeCloseTo(900, 6);
+    expect(m.powerW).toBeLessThan(700);
+    // Without a TDP nothing slows the busiest steps: the peak is what the package would have to cool.
+    const free = evaluate(designWith('b200', (d) => delete d.tdpW), loadWorkload('llama-3-70b-serve')).metrics;
+    expect(free.peakPowerW).toBeGreaterThan(1000);
+    expect(free.peakPowerW).toBeGreaterThan(1.3 * free.powerW);
+  });
+
   test('moving data costs more than arithmetic: an HBM byte costs more than a bf16 MAC on every preset', () => {
     for (const d of PRESETS) {
       const c = loadDesign(d);

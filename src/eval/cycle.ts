@@ -82,6 +82,9 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
   const tokensPerSec = r.cycleSec > 0 ? r.tokensPerCycle / r.cycleSec : 0;
   const dynamicW = r.cycleSec > 0 ? dynamicEnergy(r.dynamicJ) / r.cycleSec : 0;
   const powerW = dynamicW + chip.energy.staticW;
+  // The average cannot exceed the peak; it could only by energy the steps do not show (overlapped links).
+  let peakPowerW = powerW;
+  for (const ph of r.phases) if (ph.peakPowerW > peakPowerW) peakPowerW = ph.peakPowerW;
   const perToken = (j: number) => (r.tokensPerCycle > 0 ? (chips * j) / r.tokensPerCycle : 0);
   const energyBreakdownJ: EnergyBreakdown = {
     compute: perToken(r.dynamicJ.compute),
@@ -108,6 +111,7 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
     energyJPerToken,
     energyBreakdownJ,
     powerW,
+    peakPowerW,
     areaMm2: chip.area.totalMm2,
     costUsd: chip.cost.totalUsd,
     tokensPerSecPerW: powerW > 0 ? tokensPerSec / (powerW * chips) : 0,

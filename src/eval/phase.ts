@@ -2,7 +2,7 @@ import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
 import { contextOf, type ChipContext } from './context.js';
 import { addStepEnergy, measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
-import { addDynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
+import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
 
 /**
  * The work buffer measureStep fills for each step (a search measures millions of steps, so none is
@@ -32,26 +32,33 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   let serialCommSec = 0;
   const energyJ = zeroEnergy();
   const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  let peakDynamicW = 0;
   for (const s of steps) {
     let timeSec: number;
     let bound: Bound;
+    let stepDynamicW: number;
     if (detail) {
       const c = stepCost(cx, s, placement);
       costs.push(c);
       timeSec = c.timeSec;
       bound = c.boundBy;
       addDynamicEnergy(energyJ, c.energyJ);
+      stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
     } else {
       measureStep(cx, s, placement, scratch);
       timeSec = scratch.timeSec * s.repeat;
       bound = scratch.boundBy;
       addStepEnergy(energyJ, scratch, s.repeat);
+      stepDynamicW = scratch.timeSec > 0 ? (scratch.eCompute + scratch.eSram + scratch.eHbm + scratch.eInterconnect) / scratch.timeSec : 0;
     }
+    // Collectives hidden behind other steps are left out of the peak: their link power is small
+    // next to the computation they overlap (and the TDP check of step-cost.ts does not see it either).
     if (s.kind === 'collective' && s.overlap) {
       if (s.overlap === 'backward') hideBehindBackward += timeSec;
       else hideBehindCompute += timeSec;
       continue;
     }
+    if (stepDynamicW > peakDynamicW) peakDynamicW = stepDynamicW;
     serialSec += timeSec;
     if (s.kind === 'collective') serialCommSec += timeSec;
     else workSec += timeSec;
@@ -64,5 +71,5 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   const timeSec = serialSec + exposedOverlapSec;
   energyJ.static = chip.energy.staticW * timeSec;
   const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
-  return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, steps: costs };
+  return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, peakPowerW: chip.energy.staticW + peakDynamicW, steps: costs };
 }

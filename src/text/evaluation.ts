@@ -23,7 +23,8 @@ export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [strin
     const v = m.energyBreakdownJ[k];
     rows.push([`  ${k}`, `${joules(v)} (${percent(m.energyJPerToken > 0 ? v / m.energyJPerToken : 0)})`]);
   }
-  rows.push(['power / chip', `${m.powerW.toFixed(0)} W`]);
+  rows.push(['average power / chip', `${m.powerW.toFixed(0)} W`]);
+  rows.push(['peak power / chip', `${m.peakPowerW.toFixed(0)} W`]);
   rows.push(['tokens/s per W', m.tokensPerSecPerW.toPrecision(3)]);
   rows.push(['memory / chip', `${bytes(m.memoryBytesPerChip)}${m.fits ? '' : ' (does not fit)'}`]);
   rows.push(['area', `${m.areaMm2.toFixed(0)} mm2`]);
