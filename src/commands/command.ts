@@ -1,3 +1,6 @@
+import { designSchema } from '../chip/schema.js';
+import { routeSettings, type Setting, type SettingTarget } from '../io/settings.js';
+import { workloadSchema } from '../workload/schema.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 /** A bad command line: the CLI prints it as one line and exits 2. */
@@ -17,3 +20,27 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 export const DEFAULT_DB = 'results/chipdse.db';
 
 export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)' } as const;
+
+export const setOption = {
+  type: 'array',
+  string: true,
+  describe: 'PATH=VALUE: change one field of the design or workload after reading it, the value read as in a file ("6", "96 GB", "true", "[32]"); prefix design. or workload. where both have the path; repeat for several',
+} as const;
+
+/** The files `--set` may change in a verb that reads designs and workloads. */
+export const DESIGN_AND_WORKLOAD: SettingTarget[] = [
+  { name: 'design', schema: designSchema },
+  { name: 'workload', schema: workloadSchema },
+];
+
+/** `--set` values sent to the design and the workload; a bad path is one line with the nearest keys. */
+export function settingsFor(texts: unknown, targets: SettingTarget[] = DESIGN_AND_WORKLOAD): { design: Setting[]; workload: Setting[] } {
+  const r = routeSettings((texts as string[] | undefined) ?? [], targets);
+  return { design: r.design ?? [], workload: r.workload ?? [] };
+}
+
+/** A design or workload name with the `--set` fields it was given, so output never passes a variant off as the original. */
+export function withSettings<T extends { name: string }>(x: T, set: readonly Setting[]): T {
+  if (set.length === 0 || set.some((s) => s.path === 'name')) return x;
+  return { ...x, name: `${x.name} [${set.map((s) => `${s.path}=${typeof s.value === 'string' ? s.value : JSON.stringify(s.value)}`).join(', ')}]` };
+}

@@ -6,7 +6,7 @@ import { evaluate } from '../eval/evaluate.js';
 import type { Evaluation } from '../results/metrics.js';
 import { formatComparison, ratiosToFirst } from '../text/compare.js';
 import { loadWorkload } from '../workload/load.js';
-import { defineCommand } from './command.js';
+import { defineCommand, setOption, settingsFor, withSettings } from './command.js';
 import { print, printJson, writeOutput } from './output.js';
 
 /** `compare --chart FILE`: energy per token by part and the key metrics of the compared designs. */
@@ -27,11 +27,13 @@ export const compareVerb = defineCommand({
       .option('designs', { alias: 'd', type: 'array', string: true, demandOption: true, describe: 'preset names or design files' })
       .option('workload', { alias: 'w', type: 'array', string: true, demandOption: true, describe: 'one or more workloads' })
       .option('json', { type: 'boolean', describe: 'print one JSON object' })
-      .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' }),
+      .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' })
+      .option('set', { ...setOption, describe: `${setOption.describe}; applies to every design (or workload)` }),
   handler: async (a) => {
-    const designs = (a.designs as string[]).map((d) => loadDesign(d));
+    const set = settingsFor(a.set);
+    const designs = (a.designs as string[]).map((d) => withSettings(loadDesign(d, set.design), set.design));
     if (designs.length < 1) throw new ChipdseError('compare: --designs needs at least one design');
-    const workloads = (a.workload as string[]).map((w) => loadWorkload(w));
+    const workloads = (a.workload as string[]).map((w) => withSettings(loadWorkload(w, undefined, set.workload), set.workload));
     const results = workloads.map((w) => ({ workload: w.name, evals: designs.map((c) => evaluate(c, w)) }));
     if (a.json) {
       printJson({

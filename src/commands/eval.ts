@@ -2,7 +2,7 @@ import { loadDesign } from '../chip/load.js';
 import { evaluate } from '../eval/evaluate.js';
 import { formatEvaluation } from '../text/evaluation.js';
 import { loadWorkload } from '../workload/load.js';
-import { defineCommand } from './command.js';
+import { defineCommand, setOption, settingsFor, withSettings } from './command.js';
 import { print, printJson } from './output.js';
 
 export const evalVerb = defineCommand({
@@ -13,10 +13,12 @@ export const evalVerb = defineCommand({
       .option('design', { alias: 'd', type: 'string', demandOption: true, describe: 'preset name or path to a design file' })
       .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'preset name or path to a workload file' })
       .option('json', { type: 'boolean', describe: 'print one JSON object' })
-      .option('detail', { type: 'boolean', describe: 'list every step of every phase' }),
+      .option('detail', { type: 'boolean', describe: 'list every step of every phase' })
+      .option('set', setOption),
   handler: (a) => {
-    const chip = loadDesign(a.design);
-    const w = loadWorkload(a.workload);
+    const set = settingsFor(a.set);
+    const chip = withSettings(loadDesign(a.design, set.design), set.design);
+    const w = withSettings(loadWorkload(a.workload, undefined, set.workload), set.workload);
     const e = evaluate(chip, w);
     if (a.json) printJson(e);
     else print(formatEvaluation(e, w, Boolean(a.detail)));

@@ -2,7 +2,7 @@ import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
 import { populationFor } from '../search/algorithms.js';
 import { runSearch } from '../search/run.js';
 import { progressReporter } from '../text/progress.js';
-import { checkPositiveWhole, dbOption, defineCommand, UsageError } from './command.js';
+import { checkPositiveWhole, dbOption, defineCommand, DESIGN_AND_WORKLOAD, setOption, settingsFor, UsageError } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
 
@@ -21,12 +21,14 @@ export const searchVerb = defineCommand({
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
       .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
+      .option('set', { ...setOption, describe: 'PATH=VALUE: change one field of the space\'s base design (stored with the run, so --resume keeps it), the value read as in a file ("700 W", "6"); repeat for several' })
       .option('reference-chips', { type: 'array', string: true, describe: 'chips evaluated once with the run and drawn beside its designs: presets or design files, or none (default: every preset)' })
       .check((a) => {
         for (const k of ['budget', 'population', 'workers'] as const) checkPositiveWhole(k, a[k]);
         if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
         if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
         if (a.resume && !a.run) throw new UsageError('--resume needs --run');
+        if (a.resume && a.set) throw new UsageError('--set changes the base design of a new run; a resumed run keeps the one it stored');
         return true;
       }),
   handler: async (a) => {
@@ -36,6 +38,7 @@ export const searchVerb = defineCommand({
     const chips = a.referenceChips as string[] | undefined;
     const s = await runSearch({
       space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
+      designSet: settingsFor(a.set, [DESIGN_AND_WORKLOAD[0]]).design,
       seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
     });
     bar.end();

@@ -1,7 +1,7 @@
 import { frontJson } from '../results/export.js';
 import { sweepReport } from '../search/sweep-report.js';
 import { frontTable } from '../text/front-table.js';
-import { checkPositiveWhole, defineCommand } from './command.js';
+import { checkPositiveWhole, defineCommand, setOption, settingsFor } from './command.js';
 import { print, printJson, writeOutput } from './output.js';
 
 export const sweepVerb = defineCommand({
@@ -14,6 +14,7 @@ export const sweepVerb = defineCommand({
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (the front does not depend on it)' })
       .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
       .option('out', { type: 'string', describe: 'also write that JSON to this file' })
+      .option('set', { ...setOption, describe: `${setOption.describe}; design fields go to the space's base design` })
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
         return true;
@@ -24,6 +25,7 @@ export const sweepVerb = defineCommand({
       space: a.space,
       workloads: a.workload as string[],
       workers: a.workers,
+      set: settingsFor(a.set),
       onProgress: tty ? (p) => process.stderr.write(`\r${a.space}: ${p.evaluated}/${p.total} designs\u001b[K`) : undefined,
     });
     if (tty) process.stderr.write('\r\u001b[K');

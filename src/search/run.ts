@@ -1,4 +1,5 @@
 import { ChipdseError } from '../errors.js';
+import type { Setting } from '../io/settings.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { genomeOfKey, type PointResult, type StoredPoint } from '../results/point.js';
 import type { AlgorithmName, GenerationStats, Progress } from '../results/run.js';
@@ -31,6 +32,8 @@ export interface SearchOptions {
   db: string;
   run: string;
   resume: boolean;
+  /** `--set` fields written into the space's base design of a new run (stored with it, so a resume keeps them). */
+  designSet?: readonly Setting[];
   /** Chips drawn beside the run's designs, evaluated when the run is created: presets or design files (default: every preset). */
   referenceChips?: string[];
   onGeneration?: (p: Progress) => void;
@@ -79,7 +82,7 @@ async function resumeRun(store: RunStore, o: SearchOptions): Promise<RunSetup> {
 
 async function createRun(store: RunStore, o: SearchOptions, now: string): Promise<RunSetup> {
   if (await store.getRun(o.run)) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
-  const space = loadSpace(o.space);
+  const space = loadSpace(o.space, o.designSet);
   const workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   // Where the workloads came from, for errors: the command line or the space file's "workloads".
   const workloads = loadSearchWorkloads(space, workloadRefs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);

@@ -1,3 +1,4 @@
+import type { Setting } from '../io/settings.js';
 import { hypervolume } from '../pareto/index.js';
 import type { PointResult } from '../results/point.js';
 import type { ObjectiveSpec } from '../results/run.js';
@@ -14,6 +15,8 @@ export interface SweepReportOptions {
   /** Workload references; empty: the space's own list. */
   workloads: string[];
   workers: number;
+  /** `--set` fields for the space's base design and for the workloads. */
+  set?: { design: readonly Setting[]; workload: readonly Setting[] };
   onProgress?: SweepOptions['onProgress'];
 }
 
@@ -43,9 +46,9 @@ export interface SweepReport {
  */
 export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   checkWorkers(o.workers);
-  const space = loadSpace(o.space);
+  const space = loadSpace(o.space, o.set?.design);
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
-  const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
+  const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`, o.set?.workload);
   const t0 = performance.now();
   const r = await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
   const seconds = (performance.now() - t0) / 1000;
