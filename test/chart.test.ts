@@ -111,7 +111,7 @@ describe('chart data (pure)', () => {
     expect(d.x.scale).toBe('log');
     expect(d.unplaced).toBe(1);
     expect(d.infeasible).toEqual([]);
-    expect(d.color).toEqual({ metric: `${W}:powerW`, title: `${W}: power per chip (W)`, scale: 'linear' });
+    expect(d.color).toEqual({ metric: `${W}:powerW`, title: `${W}: average power per chip (W)`, scale: 'linear' });
     expect(d.front.map((p) => p.color)).toEqual([100, 300]);
   });
 

@@ -8,6 +8,7 @@ import { defaultPrecision, FORMATS, FORMAT_NAMES, bytesPerValue, type FormatName
 import { NODE_TECHNOLOGY, defaultPjPerMac } from '../src/chip/technology.js';
 import { ENERGY_PARTS, totalEnergy } from '../src/eval/types.js';
 import type { MatmulStep } from '../src/workload/step.js';
+import { listSpacePresets, loadSpace } from '../src/search/space.js';
 import { designWith } from './helpers/designs.js';
 
 const PLACEMENT: Placement = { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
@@ -146,6 +147,16 @@ describe('energy', () => {
     const free = evaluate(designWith('b200', (d) => delete d.tdpW), loadWorkload('llama-3-70b-serve')).metrics;
     expect(free.peakPowerW).toBeGreaterThan(1000);
     expect(free.peakPowerW).toBeGreaterThan(1.3 * free.powerW);
+  });
+
+  test('every shipped space limits what a chip may draw: a TDP on its base, or a constraint on peak power (not on the average)', () => {
+    for (const name of listSpacePresets()) {
+      const space = loadSpace(name);
+      const tdp = space.base.data.tdpW;
+      const peakLimit = space.constraints.find((c) => c.metric.name === 'peakPowerW' && (c.op === '<=' || c.op === '<'));
+      expect([name, tdp !== undefined || peakLimit !== undefined]).toEqual([name, true]);
+      expect(space.constraints.filter((c) => c.metric.name === 'powerW')).toEqual([]);
+    }
   });
 
   test('moving data costs more than arithmetic: an HBM byte costs more than a bf16 MAC on every preset', () => {

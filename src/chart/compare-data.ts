@@ -19,7 +19,7 @@ export interface CompareData {
 
 /** Units of the rows of `chipdse compare`, for the chart's panel titles. */
 const COMPARE_UNITS: Record<string, string> = {
-  TTFT: 's', 'time per output token': 's', 'step time': 's', 'energy / token': 'J', 'average power / chip': 'W', 'peak power / chip': 'W', area: 'mm2', 'chip cost': '$', '$ / M tokens': '$',
+  TTFT: 's', 'time per output token': 's', 'step time': 's', 'energy / token': 'J', 'average power / chip': 'W', 'peak power / chip': 'W', area: 'mm2', 'chip cost (manufacturing)': '$', 'manufacturing $ / M tokens': '$', 'TCO $ / chip-hour': '$', 'TCO $ / M tokens': '$',
 };
 
 /** Designs side by side: their energy per token by part, and the key metrics of `chipdse compare`. */

@@ -22,7 +22,8 @@ export function chooseScale(values: number[]): ScaleType {
 const METRIC_TITLES: Partial<Record<MetricName, string>> = {
   tokensPerSec: 'tokens/s', latencySec: 'request latency (s)', ttftSec: 'TTFT (s)', tpotSec: 'time per output token (s)',
   stepTimeSec: 'step time (s)', mfu: 'MFU', energyJPerToken: 'energy per token (J)', powerW: 'average power per chip (W)', peakPowerW: 'peak power per chip (W)',
-  areaMm2: 'area (mm2)', costUsd: 'chip cost ($)', tokensPerSecPerW: 'tokens/s per W', usdPerMTokens: '$ per M tokens',
+  areaMm2: 'area (mm2)', costUsd: 'chip manufacturing cost ($)', tokensPerSecPerW: 'tokens/s per W', usdPerMTokens: 'manufacturing $ per M tokens',
+  tcoUsdPerChipHour: 'TCO $ per chip-hour', tcoUsdPerMTokens: 'TCO $ per M tokens',
   hbmUsedBytes: 'HBM used (bytes)', memoryBytesPerChip: 'memory per chip (bytes)', quantizationSnrDb: 'weight SQNR (dB)',
 };
 

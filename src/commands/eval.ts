@@ -1,5 +1,6 @@
 import { loadDesign } from '../chip/load.js';
 import { evaluate } from '../eval/evaluate.js';
+import { formatChipCost } from '../text/cost.js';
 import { formatEvaluation } from '../text/evaluation.js';
 import { loadWorkload } from '../workload/load.js';
 import { defineCommand, setOption, settingsFor, withSettings } from './command.js';
@@ -21,6 +22,6 @@ export const evalVerb = defineCommand({
     const w = withSettings(loadWorkload(a.workload, undefined, set.workload), set.workload);
     const e = evaluate(chip, w);
     if (a.json) printJson(e);
-    else print(formatEvaluation(e, w, Boolean(a.detail)));
+    else print(formatEvaluation(e, w, Boolean(a.detail), formatChipCost(chip)));
   },
 });

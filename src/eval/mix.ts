@@ -40,6 +40,8 @@ export function combineMix(chip: Chip, w: Workload, components: MixComponent[]):
     energyJPerToken: totalEnergy(breakdown),
     tokensPerSecPerW: tokensPerSec > 0 && powerW > 0 ? sumW((m) => m.tokensPerSecPerW * m.powerW) / powerW : 0,
     usdPerMTokens: tokensPerSec > 0 ? sumW((m) => m.usdPerMTokens * m.tokensPerSec) / tokensPerSec : 0,
+    tcoUsdPerChipHour: sumW((m) => m.tcoUsdPerChipHour),
+    tcoUsdPerMTokens: tokensPerSec > 0 ? sumW((m) => m.tcoUsdPerMTokens * m.tokensPerSec) / tokensPerSec : 0,
     fits: components.every((c) => c.evaluation.metrics.fits),
     hbmUsedBytes: maxOf((m) => m.hbmUsedBytes),
     memoryBytesPerChip: maxOf((m) => m.memoryBytesPerChip),

@@ -49,7 +49,9 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
       timeSec = scratch.timeSec * s.repeat;
       bound = scratch.boundBy;
       addStepEnergy(energyJ, scratch, s.repeat);
-      stepDynamicW = scratch.timeSec > 0 ? (scratch.eCompute + scratch.eSram + scratch.eHbm + scratch.eInterconnect) / scratch.timeSec : 0;
+      // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
+      const r = s.repeat;
+      stepDynamicW = timeSec > 0 ? (scratch.eCompute * r + scratch.eSram * r + scratch.eHbm * r + scratch.eInterconnect * r) / timeSec : 0;
     }
     // Collectives hidden behind other steps are left out of the peak: their link power is small
     // next to the computation they overlap (and the TDP check of step-cost.ts does not see it either).

@@ -122,7 +122,12 @@ export interface Metrics {
   areaMm2: number;
   costUsd: number;
   tokensPerSecPerW: number;
+  /** Manufacturing $ per million tokens: chip manufacturing cost over its lifetime plus electricity, at full utilization (src/eval/tco.ts). */
   usdPerMTokens: number;
+  /** Total cost of ownership of one chip per hour: price, server, network, building, electricity (src/eval/tco.ts). */
+  tcoUsdPerChipHour: number;
+  /** Total cost of ownership per million tokens, at the deployment's utilization. */
+  tcoUsdPerMTokens: number;
   boundBy: Bound;
   fits: boolean;
   hbmUsedBytes: number;
@@ -150,7 +155,7 @@ export interface Evaluation {
 /** Metric names a space may constrain or optimise: the numeric and boolean fields of Metrics, and the energy parts. */
 export const METRIC_NAMES = [
   'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
-  'powerW', 'peakPowerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'fits', 'hbmUsedBytes',
+  'powerW', 'peakPowerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'tcoUsdPerChipHour', 'tcoUsdPerMTokens', 'fits', 'hbmUsedBytes',
   'memoryBytesPerChip', 'quantizationSnrDb', 'interruptionIntervalHours', 'goodput', 'checkpointIntervalSec',
   'energyBreakdownJ.compute', 'energyBreakdownJ.sram', 'energyBreakdownJ.hbm', 'energyBreakdownJ.interconnect', 'energyBreakdownJ.static',
 ] as const;

@@ -21,8 +21,10 @@ export const COMPARE_ROWS: Column[] = [
   { label: 'peak power / chip', get: (m) => m.peakPowerW, show: (x) => `${x.toFixed(0)} W` },
   { label: 'tokens/s per W', get: (m) => m.tokensPerSecPerW, show: (x) => x.toPrecision(3) },
   { label: 'area', get: (m) => m.areaMm2, show: (x) => `${x.toFixed(0)} mm2` },
-  { label: 'chip cost', get: (m) => m.costUsd, show: usd },
-  { label: '$ / M tokens', get: (m) => m.usdPerMTokens, show: usd },
+  { label: 'chip cost (manufacturing)', get: (m) => m.costUsd, show: usd },
+  { label: 'manufacturing $ / M tokens', get: (m) => m.usdPerMTokens, show: usd },
+  { label: 'TCO $ / chip-hour', get: (m) => m.tcoUsdPerChipHour, show: usd },
+  { label: 'TCO $ / M tokens', get: (m) => m.tcoUsdPerMTokens, show: usd },
 ];
 
 /** Ratio of each design's metric to the first design's, for the side-by-side table and JSON. */

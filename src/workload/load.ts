@@ -101,6 +101,7 @@ function baseFields(w: WorkloadFile, name: string, file: string, precision: Work
     slo: w.slo ?? {},
     speculative: undefined,
     training: w.training,
+    deployment: w.deployment,
   };
 }
 
