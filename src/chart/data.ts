@@ -36,6 +36,20 @@ export interface Axis {
   metric: string;
   title: string;
   scale: ScaleType;
+  /** The range the axis shows, when set by some of the data (the searched designs), not all of it. */
+  domain?: [number, number];
+}
+
+/** A range that holds `values` with a margin (a share of it, in log space on a log axis); undefined without finite values. */
+export function paddedDomain(values: number[], scale: ScaleType, margin = 0.04): [number, number] | undefined {
+  const vs = values.filter((v) => Number.isFinite(v) && (scale === 'linear' || v > 0));
+  if (vs.length === 0) return undefined;
+  const f = scale === 'log' ? Math.log10 : (v: number) => v;
+  const g = scale === 'log' ? (v: number) => 10 ** v : (v: number) => v;
+  const lo = f(Math.min(...vs));
+  const hi = f(Math.max(...vs));
+  const pad = hi > lo ? (hi - lo) * margin : scale === 'log' ? 0.05 : Math.max(Math.abs(lo) * 0.1, 1);
+  return [g(lo - pad), g(hi + pad)];
 }
 
 /** The workloads the points were scored on, as their metrics name them. */

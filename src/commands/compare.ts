@@ -4,7 +4,7 @@ import { compareSpec } from '../chart/specs.js';
 import { ChipdseError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { Evaluation } from '../results/metrics.js';
-import { formatComparison, ratiosToFirst } from '../text/compare.js';
+import { formatComparison, ratioBase, ratiosToFirst } from '../text/compare.js';
 import { loadWorkload } from '../workload/load.js';
 import { defineCommand, setOption, settingsFor, withSettings } from './command.js';
 import { print, printJson, writeOutput } from './output.js';
@@ -40,6 +40,7 @@ export const compareVerb = defineCommand({
         designs: designs.map((c) => c.name),
         workloads: results.map((r) => ({
           workload: r.workload,
+          ratioBase: ratioBase(r.evals) >= 0 ? r.evals[ratioBase(r.evals)].design : null,
           results: r.evals.map((e, i) => ({ design: e.design, feasible: e.feasible, reasons: e.reasons, metrics: e.metrics, ratioToFirst: ratiosToFirst(r.evals)[i] })),
         })),
       });

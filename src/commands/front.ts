@@ -1,4 +1,7 @@
+import { diagnose, type Diagnosis } from '../results/diagnosis.js';
 import { frontJson } from '../results/export.js';
+import type { PointResult } from '../results/point.js';
+import { formatDiagnosis } from '../text/diagnosis.js';
 import { openRun } from '../store/open.js';
 import { frontTable } from '../text/front-table.js';
 import { dbOption, defineCommand } from './command.js';
@@ -6,13 +9,20 @@ import { print, printJson } from './output.js';
 
 export const frontVerb = defineCommand({
   command: 'front',
-  describe: 'print the Pareto set of a run with its parameters and metrics',
+  describe: 'print the Pareto set of a run with its parameters and metrics; with no feasible design, what rules the designs out and the closest ones',
   builder: (y) => y.option('run', { type: 'string', demandOption: true }).option('db', dbOption).option('json', { type: 'boolean' }),
   handler: async (a) => {
     const { store, run } = await openRun(a.db, a.run);
-    const front = await store.loadFront(run.id).finally(() => store.close());
-    if (a.json) return printJson(frontJson(run, front));
-    if (front.length === 0) return print(`${run.name}: no feasible design yet`);
+    let front: PointResult[];
+    let diagnosis: Diagnosis | undefined;
+    try {
+      front = await store.loadFront(run.id);
+      if (front.length === 0) diagnosis = diagnose(run, await store.loadEvaluations(run.id));
+    } finally {
+      await store.close();
+    }
+    if (a.json) return printJson(diagnosis ? { front: [], diagnosis } : frontJson(run, front));
+    if (diagnosis) return print(`${run.name}: ${formatDiagnosis(diagnosis)}`);
     print(frontTable(run, front));
   },
 });

@@ -1,6 +1,9 @@
 import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
 import { populationFor } from '../search/algorithms.js';
 import { runSearch } from '../search/run.js';
+import { diagnose, type Diagnosis } from '../results/diagnosis.js';
+import { openRun } from '../store/open.js';
+import { formatDiagnosis } from '../text/diagnosis.js';
 import { progressReporter } from '../text/progress.js';
 import { checkPositiveWhole, dbOption, defineCommand, DESIGN_AND_WORKLOAD, setOption, settingsFor, UsageError } from './command.js';
 import { print } from './output.js';
@@ -42,10 +45,17 @@ export const searchVerb = defineCommand({
       seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
     });
     bar.end();
-    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${a.db})`);
+    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generation${s.generations === 1 ? '' : 's'}, front of ${s.frontSize}, hypervolume ${s.hypervolume === 0 ? '0' : s.hypervolume.toPrecision(6)} (db ${a.db})`);
+    if (s.frontSize === 0) print(formatDiagnosis(await runDiagnosis(a.db, s.run)));
     if (s.status === 'stopped') {
       print(`resume with: chipdse search --run ${s.run} --resume --db ${a.db}`);
       process.exitCode = 130;
     }
   },
 });
+
+/** Why a stored run has no feasible design (read back from the store). */
+async function runDiagnosis(db: string, name: string): Promise<Diagnosis> {
+  const { store, run } = await openRun(db, name);
+  return diagnose(run, await store.loadEvaluations(run.id).finally(() => store.close()));
+}
