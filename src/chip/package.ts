@@ -37,14 +37,15 @@ export function packageLayout(d: DesignFile, area: AreaBreakdown, tech: Resolved
 export const TCO_DEFAULTS = { grossMargin: 0.75, serverUsdPerChip: 4000, networkShare: 0.19, hostPowerRatio: 0.82 } as const;
 
 export function chipTco(d: DesignFile, cost: CostBreakdown): ChipTco {
-  const t = { ...TCO_DEFAULTS, ...Object.fromEntries(Object.entries(d.tco ?? {}).filter(([, v]) => v !== undefined)) };
-  const given = d.tco?.chipPriceUsd;
+  const t = d.tco;
+  const grossMargin = t?.grossMargin ?? TCO_DEFAULTS.grossMargin;
+  const given = t?.chipPriceUsd;
   return {
-    chipPriceUsd: given ?? cost.totalUsd / (1 - t.grossMargin),
+    chipPriceUsd: given ?? cost.totalUsd / (1 - grossMargin),
     priceFrom: given !== undefined ? 'design' : 'margin',
-    grossMargin: t.grossMargin,
-    serverUsdPerChip: t.serverUsdPerChip,
-    networkShare: t.networkShare,
-    hostPowerRatio: t.hostPowerRatio,
+    grossMargin,
+    serverUsdPerChip: t?.serverUsdPerChip ?? TCO_DEFAULTS.serverUsdPerChip,
+    networkShare: t?.networkShare ?? TCO_DEFAULTS.networkShare,
+    hostPowerRatio: t?.hostPowerRatio ?? TCO_DEFAULTS.hostPowerRatio,
   };
 }
