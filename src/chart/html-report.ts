@@ -29,7 +29,7 @@ function table(header: string[], rows: string[][], id?: string, textColumns: num
   return `<table${id ? ` id="${id}"` : ''}><thead>${tr(header, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
 }
 
-function settingsTable(d: RunData): string {
+function settingsTable(d: RunData, status: string): string {
   const r = d.run;
   const rows: [string, string][] = [
     ['space', r.spaceName],
@@ -41,7 +41,7 @@ function settingsTable(d: RunData): string {
     ['budget', String(r.budget)],
     ['population', String(r.population)],
     ['hypervolume reference', r.reference ? r.reference.map(num).join(', ') : '-'],
-    ['status', r.status],
+    ['status', status],
     ['evaluations', String(r.evaluations)],
     ['generations', String(r.generations)],
     ['feasible', String(d.points.filter((p) => p.feasible).length)],
@@ -92,7 +92,8 @@ export interface Report {
   skipped: { id: string; reason: string }[];
 }
 
-export function buildReport(d: RunData): Report {
+/** `status`: how the run's status reads now (an interrupted run says how to resume it); the stored one by default. */
+export function buildReport(d: RunData, status: string = d.run.status): Report {
   const charts: Report['charts'] = [];
   const skipped: Report['skipped'] = [];
   const sections: string[] = [];
@@ -115,7 +116,7 @@ export function buildReport(d: RunData): Report {
     `<p class="note">Design-space search of space <b>${escapeHtml(d.run.spaceName)}</b> on ${escapeHtml(d.run.workloads.join(', '))}. Hover over a point for its parameters.</p>`,
     ...(versionMark(d.run) ? [`<p class="note"><b>Stored by chipdse ${escapeHtml(d.run.toolVersion)}:</b> every figure here is that version's model, not this one's.</p>`] : []),
     '<h2>Settings</h2>',
-    settingsTable(d),
+    settingsTable(d, status),
     d.front.length ? `<h2>Pareto front (${d.front.length} designs, best ${escapeHtml(d.run.objectives[0].metric)} first)</h2>` : '<h2>No feasible design: why</h2>',
     frontTable(d),
     '<h2>Reference chips</h2>',

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import { designSchema } from '../chip/schema.js';
 import { routeSettings, type Setting, type SettingTarget } from '../io/settings.js';
+import { runState, type RunRow } from '../results/run.js';
 import { workloadSchema } from '../workload/schema.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
@@ -19,7 +21,7 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 /** Where runs are stored when --db is not given. */
 export const DEFAULT_DB = 'results/chipdse.db';
 
-export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)' } as const;
+export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file; created by search and batch, read by the others)' } as const;
 
 export const setOption = {
   type: 'array',
@@ -43,4 +45,22 @@ export function settingsFor(texts: unknown, targets: SettingTarget[] = DESIGN_AN
 export function withSettings<T extends { name: string }>(x: T, set: readonly Setting[]): T {
   if (set.length === 0 || set.some((s) => s.path === 'name')) return x;
   return { ...x, name: `${x.name} [${set.map((s) => `${s.path}=${typeof s.value === 'string' ? s.value : JSON.stringify(s.value)}`).join(', ')}]` };
+}
+
+/** Whether a process of this host is alive (signal 0 checks without signalling; EPERM: alive, another user's). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A run's status as `runs` and the report show it: an interrupted run says how to resume it. */
+export function runStatusText(run: RunRow, db: string): string {
+  const state = runState(run, hostname(), processAlive);
+  if (state === 'interrupted') return `interrupted (resume with: chipdse search --run ${run.name} --resume --db ${db})`;
+  if (state === 'running elsewhere') return `running (on ${run.writer!.host}, pid ${run.writer!.pid})`;
+  return state;
 }

@@ -28,7 +28,9 @@ export const compareVerb = defineCommand({
       .option('workload', { alias: 'w', type: 'array', string: true, demandOption: true, describe: 'one or more workloads' })
       .option('json', { type: 'boolean', describe: 'print one JSON object' })
       .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' })
-      .option('set', { ...setOption, describe: `${setOption.describe}; applies to every design (or workload)` }),
+      .option('set', { ...setOption, describe: `${setOption.describe}; applies to every design (or workload)` })
+      .example('$0 compare -d h100-sxm h200-sxm b200 tpu7x -w llama-3-70b-serve', 'four chips side by side, with ratios to the first feasible one')
+      .example('$0 compare -d h100-sxm h100-6stack.json -w llama-3-70b-serve --chart cmp.png', 'a preset against a variant file that extends it, drawn as a chart'),
   handler: async (a) => {
     const set = settingsFor(a.set);
     const designs = (a.designs as string[]).map((d) => withSettings(loadDesign(d, set.design), set.design));

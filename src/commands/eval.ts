@@ -15,7 +15,10 @@ export const evalVerb = defineCommand({
       .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'preset name or path to a workload file' })
       .option('json', { type: 'boolean', describe: 'print one JSON object' })
       .option('detail', { type: 'boolean', describe: 'list every step of every phase' })
-      .option('set', setOption),
+      .option('set', setOption)
+      .example('$0 eval -d h100-sxm -w llama-3-70b-serve', 'H100 serving Llama 3 70B on 8 chips: time, energy by part, power, cost')
+      .example('$0 eval -d h100-sxm -w llama-3-70b-serve --set memory.hbm.stacks=6 --set "memory.hbm.bytes=96 GB"', 'the same with a sixth HBM stack')
+      .example('$0 eval -d my-chip.yaml -w my-workload.json --json > result.json', 'your own files, as one JSON object'),
   handler: (a) => {
     const set = settingsFor(a.set);
     const chip = withSettings(loadDesign(a.design, set.design), set.design);

@@ -10,7 +10,13 @@ import { print, printJson } from './output.js';
 export const frontVerb = defineCommand({
   command: 'front',
   describe: 'print the Pareto set of a run with its parameters and metrics; with no feasible design, what rules the designs out and the closest ones',
-  builder: (y) => y.option('run', { type: 'string', demandOption: true }).option('db', dbOption).option('json', { type: 'boolean' }),
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
+      .option('db', dbOption)
+      .option('json', { type: 'boolean', describe: 'print the front (parameters, objectives, every metric) as JSON' })
+      .example('$0 front --run demo', 'the Pareto set, best first on the first objective')
+      .example('$0 front --run demo --json > front.json', 'with every metric, as JSON'),
   handler: async (a) => {
     const { store, run } = await openRun(a.db, a.run);
     let front: PointResult[];

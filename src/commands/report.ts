@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { buildReport } from '../chart/html-report.js';
 import { loadRunData } from '../chart/run-data.js';
-import { dbOption, defineCommand } from './command.js';
+import { dbOption, defineCommand, runStatusText } from './command.js';
 import { print, writeOutput } from './output.js';
 
 export interface ReportOptions {
@@ -13,7 +13,8 @@ export interface ReportOptions {
 
 /** One self-contained HTML page of a stored run: settings, front and charts. */
 export async function reportCommand(o: ReportOptions): Promise<{ file: string; charts: number; skipped: { id: string; reason: string }[] }> {
-  const report = buildReport(await loadRunData(o.db, o.run));
+  const data = await loadRunData(o.db, o.run);
+  const report = buildReport(data, runStatusText(data.run, o.db));
   const file = join(o.out, 'index.html');
   writeOutput(file, report.html, { makeFolder: true });
   return { file, charts: report.charts.length, skipped: report.skipped };
@@ -22,7 +23,12 @@ export async function reportCommand(o: ReportOptions): Promise<{ file: string; c
 export const reportVerb = defineCommand({
   command: 'report',
   describe: 'write one self-contained HTML page of a run: settings, front and charts',
-  builder: (y) => y.option('run', { type: 'string', demandOption: true }).option('db', dbOption).option('out', { type: 'string', demandOption: true, describe: 'folder for index.html' }),
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
+      .option('db', dbOption)
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for index.html' })
+      .example('$0 report --run demo --out results/demo', 'settings, front, reference chips and every chart in one page that opens offline'),
   handler: async (a) => {
     const r = await reportCommand({ run: a.run, db: a.db, out: a.out });
     print(`report written to ${r.file} (${r.charts} charts${r.skipped.length ? `; not drawn: ${r.skipped.map((s) => s.reason).join('; ')}` : ''})`);

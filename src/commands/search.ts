@@ -16,16 +16,20 @@ export const searchVerb = defineCommand({
     y
       .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
       .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
-      .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
+      .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName, describe: 'nsga2: evolutionary multi-objective search; random: uniform sampling without replacement; exhaustive: every design' })
       .option('budget', { type: 'number', describe: 'unique designs to evaluate (default: 1000; exhaustive: every design of the space); never more than the space holds' })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
-      .option('seed', { type: 'number', default: 1 })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the random generator: the same seed and inputs give the same rows' })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
       .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
       .option('set', { ...setOption, describe: 'PATH=VALUE: change one field of the space\'s base design (stored with the run, so --resume keeps it), the value read as in a file ("700 W", "6"); repeat for several' })
       .option('reference-chips', { type: 'array', string: true, describe: 'chips evaluated once with the run and drawn beside its designs: presets or design files, or none (default: every preset)' })
+      .example('$0 search --space small --budget 200 --run demo', 'NSGA-II over the 2,000-design example space, 200 designs')
+      .example('$0 search --space small --algorithm exhaustive --run truth', 'every design of the space: the true front')
+      .example('$0 search --run demo --resume', 'continue a stopped or killed run where it left off')
+      .example('$0 search --space inference-chip --set "tdpW=800 W" --workers 2', 'the inference space with an 800 W cap, on two threads')
       .check((a) => {
         for (const k of ['budget', 'population', 'workers'] as const) checkPositiveWhole(k, a[k]);
         if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);

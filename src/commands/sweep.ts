@@ -15,6 +15,8 @@ export const sweepVerb = defineCommand({
       .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
       .option('out', { type: 'string', describe: 'also write that JSON to this file' })
       .option('set', { ...setOption, describe: `${setOption.describe}; design fields go to the space's base design` })
+      .example('$0 sweep --space inference-chip --workers 2', 'the true front of a 12,960-design space, nothing stored')
+      .example('$0 sweep --space small --set inputTokens=4096 --json --out front.json', 'the same for longer prompts, as JSON')
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
         return true;

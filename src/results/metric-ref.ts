@@ -39,7 +39,7 @@ export function metricLabel(name: MetricName, workload?: string): string {
   return workload === undefined ? name : `${workload}:${name}`;
 }
 
-export const UNKNOWN_METRIC_HINT = `expected one of ${METRIC_NAMES.join(', ')}, or WORKLOAD:metric`;
+export const UNKNOWN_METRIC_HINT = `expected one of ${METRIC_NAMES.join(', ')}, or WORKLOAD:metric; chipdse metrics says what each means`;
 
 /** A metric label that must name a known metric, and a workload among `workloads` when it names one. */
 export function metricOf(label: string, workloads: string[]): MetricRef {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ChipdseError } from '../errors.js';
 import type { Setting } from '../io/settings.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
@@ -137,6 +138,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
   try {
     const setup = o.resume ? await resumeRun(store, o) : await createRun(store, o, now());
     const { space, workloads, runId, algorithm, seed, budget, population } = setup;
+    await store.claimRun(runId, { pid: process.pid, host: hostname() });
     let reference = setup.reference;
 
     const archive: Archive = new Map();
