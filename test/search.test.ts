@@ -8,6 +8,7 @@ import { SqliteRunStore } from '../src/store/sqlite.js';
 import { exportJson, exportCsv } from '../src/results/export.js';
 import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
 import { ChipdseError } from '../src/errors.js';
+import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,7 +168,7 @@ describe('store', () => {
     const f = join(dir, 'v.db');
     await new SqliteRunStore(f).close();
     const d = new Database(f, { readonly: true });
-    expect(d.pragma('user_version', { simple: true })).toBe(2);
+    expect(d.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(d.pragma('application_id', { simple: true })).toBe(0x43485044);
     expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     d.close();

@@ -8,6 +8,7 @@ import { loadRunData } from '../src/chart/run-data.js';
 import { storeDetails } from '../src/commands/detail.js';
 import { ChipdseError } from '../src/errors.js';
 import { runSearch } from '../src/search/run.js';
+import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { TOOL_VERSION } from '../src/version.js';
 import { runRows } from './helpers/cli.js';
 
@@ -113,8 +114,8 @@ describe('a database of schema 1 (before reference chips and details were stored
   let before = '';
   beforeAll(async () => {
     await search(db, 'r');
-    // Back to what chipdse wrote before schema 2.
-    sql(db, 'DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; PRAGMA user_version = 1;');
+    // Back to what chipdse wrote before schema 2 (and 3).
+    sql(db, 'DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 1;');
     before = runRows(db);
   });
 
@@ -126,7 +127,7 @@ describe('a database of schema 1 (before reference chips and details were stored
     expect(d.run.parameters).toBeNull();
     expect(runRows(db)).toBe(before);
     const raw = new Database(db, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
 
