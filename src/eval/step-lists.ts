@@ -87,3 +87,51 @@ export function splitOf(w: Workload): ParallelSplit {
 export function precisionsOf(w: Workload): PassPrecisions {
   return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
 }
+
+/**
+ * A step list rewritten in place for each value of one parameter (the tokens of a serving
+ * iteration, the sequences of a decode attention): a search asks for thousands of token counts per
+ * workload, and building a list each time costs more than costing it. The list is built at the
+ * parameter values 1, 2 and 3; when every numeric field is affine in the parameter (dense models:
+ * rows, m, elements, bytes scale with tokens), later values only rewrite those fields of private
+ * copies. Otherwise (MoE routing) each value builds its list, the last few kept.
+ */
+export class ScaledSteps {
+  private readonly steps: Step[] | undefined;
+  private readonly fields: { step: Record<string, number>; key: string; at0: number; slope: number }[] = [];
+  private readonly built = new Map<number, Step[]>();
+
+  constructor(private readonly build: (x: number) => Step[]) {
+    const [one, two, three] = [build(1), build(2), build(3)];
+    if (one.length !== two.length || one.length !== three.length) return;
+    const copies = one.map((s) => ({ ...s }) as Step);
+    for (let i = 0; i < one.length; i++) {
+      const a = one[i] as unknown as Record<string, unknown>;
+      const b = two[i] as unknown as Record<string, unknown>;
+      const c = three[i] as unknown as Record<string, unknown>;
+      for (const key of Object.keys(a)) {
+        const [va, vb, vc] = [a[key], b[key], c[key]];
+        if (va === vb) continue;
+        if (typeof va !== 'number' || typeof vb !== 'number' || typeof vc !== 'number') return;
+        const slope = vb - va;
+        if (Math.abs(vc - vb - slope) > 1e-9 * Math.max(1, Math.abs(vc))) return;
+        this.fields.push({ step: copies[i] as unknown as Record<string, number>, key, at0: va - slope, slope });
+      }
+    }
+    this.steps = copies;
+  }
+
+  /** The list at parameter value x; valid until the next call. */
+  at(x: number): Step[] {
+    if (this.steps) {
+      for (const f of this.fields) f.step[f.key] = f.at0 + f.slope * x;
+      return this.steps;
+    }
+    let list = this.built.get(x);
+    if (!list) {
+      if (this.built.size >= 64) this.built.clear();
+      this.built.set(x, (list = this.build(x)));
+    }
+    return list;
+  }
+}

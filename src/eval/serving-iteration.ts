@@ -1,0 +1,143 @@
+import type { ModelConfig } from '../workload/model.js';
+import { attentionSteps, lmHeadSteps, tokenSteps, type PassPrecisions, type PassRouting } from '../workload/passes.js';
+import type { Step } from '../workload/step.js';
+import type { Workload } from '../workload/workload.js';
+import type { ChipContext } from './context.js';
+import { queriesPerDecode } from './memory.js';
+import { runPhase, sumPhases } from './phase.js';
+import type { Placement } from './step-cost.js';
+import { pipelineSend, precisionsOf, ScaledSteps, splitOf, workloadMemo } from './step-lists.js';
+import type { PhaseCost } from './types.js';
+
+/**
+ * What one engine iteration carries, per micro-batch of a replica (the pass runs through all
+ * layers, so its time is that of the micro-batch's trip through the pipeline): a decode token (or
+ * the drafted tokens to verify) for each of `decoders` sequences, and `prefillTokens` prompt
+ * tokens from chunks of requests being prefilled, `completions` of which finish their prompt.
+ */
+export interface IterationContent {
+  decoders: number;
+  prefillTokens: number;
+  completions: number;
+}
+
+/**
+ * The step lists an iteration is costed from, per workload (they do not depend on the chip), each
+ * rewritten in place for the token or sequence count asked (ScaledSteps).
+ */
+interface IterationLists {
+  /** Token-proportional steps for x tokens on the chip, and the pipeline sends of those tokens. */
+  tokens: ScaledSteps;
+  lmHead: ScaledSteps;
+  /** Decode attention for x sequences at the mean decode context. */
+  decodeAttention: ScaledSteps;
+  /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
+  prefillAttention: Step[];
+  drafter: DrafterLists | undefined;
+}
+
+interface DrafterLists {
+  tokens: ScaledSteps;
+  lmHead: ScaledSteps;
+  decodeAttention: ScaledSteps;
+  prefillAttention: Step[];
+}
+
+/** Mean context of a decoding sequence: the prompt and half the output. */
+export function decodeContextTokens(w: Workload): number {
+  return Math.min(w.serving.maxContextTokens, w.inputTokens + w.outputTokens / 2);
+}
+
+/** Prompt tokens computed per request (the prefix-cache hits are not), and those found in the cache. */
+export function computedPromptTokens(w: Workload): { computed: number; cached: number } {
+  const cached = w.inputTokens * w.serving.prefixCacheHitRate;
+  return { computed: w.inputTokens - cached, cached };
+}
+
+function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): DrafterLists {
+  const split = { ...splitOf(w), tensor, ...(m === w.model ? {} : { expert: 1 }) };
+  const prec: PassPrecisions = precisionsOf(w);
+  const routing: PassRouting = { expertGini: w.serving.expertRoutingGini };
+  const q = m === w.model ? queriesPerDecode(w) : 1;
+  const ctx = decodeContextTokens(w);
+  const { computed, cached } = computedPromptTokens(w);
+  return {
+    tokens: new ScaledSteps((x) => [...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])]),
+    lmHead: new ScaledSteps((x) => lmHeadSteps(m, x, split, prec)),
+    decodeAttention: new ScaledSteps((x) => attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec)),
+    prefillAttention: attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec),
+  };
+}
+
+const iterationLists = workloadMemo((w: Workload): IterationLists => {
+  const target = modelLists(w, w.model!, w.parallelism.tensor, true);
+  let drafter: DrafterLists | undefined;
+  if (w.speculative) {
+    const dm = w.speculative.drafter;
+    drafter = modelLists(w, dm, dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1, false);
+  }
+  return { ...target, drafter };
+});
+
+/**
+ * Costs engine iterations of one workload on one chip (an evaluation's context) with the weights
+ * where `placement` puts them. A mixed iteration runs every token through the token-proportional
+ * steps (matrix products, norms, collectives) once, the decoders' attention over their context,
+ * and the prefill chunks' attention (a request's prefill attention is the same however its prompt
+ * is chunked: each chunk attends to the chunks before it). With speculative decoding the drafter
+ * proposes k tokens per decoder first (k single-token passes) and prefills the prompts too.
+ */
+export class IterationCoster {
+  private readonly lists: IterationLists;
+  private readonly q: number;
+  private readonly c: number;
+  private readonly computedPrompt: number;
+  private prefillAttention: PhaseCost | undefined;
+  private drafterPrefillAttention: PhaseCost | undefined;
+  private readonly drafterPlacement: Placement;
+
+  constructor(
+    private readonly cx: ChipContext,
+    private readonly w: Workload,
+    private readonly placement: Placement,
+  ) {
+    this.lists = iterationLists(w);
+    this.q = queriesPerDecode(w);
+    this.c = w.parallelism.context;
+    this.computedPrompt = computedPromptTokens(w).computed;
+    this.drafterPlacement = { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 };
+  }
+
+  /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */
+  cost(it: IterationContent, detail: boolean): PhaseCost {
+    const { cx, lists, q, c } = this;
+    const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
+    const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
+    const parts: [PhaseCost, number][] = [];
+    const tokens = q * it.decoders + it.prefillTokens / c;
+    parts.push([runPhase(cx, 'tokens', it.decoders, lists.tokens.at(tokens), this.placement, detail), 1]);
+    if (it.decoders > 0) parts.push([runPhase(cx, 'decode attention', it.decoders, lists.decodeAttention.at(it.decoders), this.placement, detail), 1]);
+    if (prefillShare > 0) {
+      this.prefillAttention ??= runPhase(cx, 'prefill attention', 1, lists.prefillAttention, this.placement, detail);
+      parts.push([this.prefillAttention, prefillShare]);
+    }
+    const logits = q * it.decoders + it.completions / c;
+    if (logits > 0) parts.push([runPhase(cx, 'lm head', logits, lists.lmHead.at(logits), this.placement, detail), 1]);
+    const d = lists.drafter;
+    if (d && this.w.speculative) {
+      const k = this.w.speculative.draftTokens;
+      const dp = this.drafterPlacement;
+      if (it.decoders > 0) {
+        parts.push([runPhase(cx, 'draft tokens', it.decoders, d.tokens.at(it.decoders), dp, detail), k]);
+        parts.push([runPhase(cx, 'draft attention', it.decoders, d.decodeAttention.at(it.decoders), dp, detail), k]);
+        parts.push([runPhase(cx, 'draft lm head', it.decoders, d.lmHead.at(it.decoders), dp, detail), k]);
+      }
+      if (prefillShare > 0) {
+        parts.push([runPhase(cx, 'draft prefill tokens', 1, d.tokens.at(it.prefillTokens / c), dp, detail), 1]);
+        this.drafterPrefillAttention ??= runPhase(cx, 'draft prefill attention', 1, d.prefillAttention, dp, detail);
+        parts.push([this.drafterPrefillAttention, prefillShare]);
+      }
+    }
+    return sumPhases(cx, name, it.decoders + prefillShare, parts);
+  }
+}
