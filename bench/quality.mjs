@@ -16,7 +16,7 @@ import { QUICK, argValue, hasFlag, lib, log, summary, writeResult } from './lib/
 import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
 
 const { runSearch } = await lib('search/run.js');
-const { RunStore } = await lib('store/sqlite.js');
+const { openStore } = await lib('store/open.js');
 const { loadSpace } = await lib('search/space.js');
 
 const SPACE = argValue('space', 'inference-chip');
@@ -45,9 +45,9 @@ async function run(algorithm, seed, budget, population) {
   const t0 = performance.now();
   await runSearch({ space: SPACE, workloads: [], algorithm, budget, population, seed, workers: WORKERS, db, run: name, resume: false });
   const seconds = (performance.now() - t0) / 1000;
-  const store = new RunStore(db);
-  const evaluated = store.loadEvaluations(store.getRun(name).id);
-  store.close();
+  const store = await openStore(db);
+  const evaluated = (await store.loadEvaluations((await store.getRun(name)).id));
+  await store.close();
   return { evaluated, seconds };
 }
 

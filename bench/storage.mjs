@@ -11,7 +11,7 @@ import { loadProblemOf } from './lib/problems.mjs';
 import { SCALE_DIR, writeScaleSpaces } from './lib/scale-spaces.mjs';
 
 const { runSearch } = await lib('search/run.js');
-const { RunStore } = await lib('store/sqlite.js');
+const { openStore } = await lib('store/open.js');
 const { evaluateGenome } = await lib('search/problem.js');
 const { EvaluatorPool } = await lib('search/pool.js');
 const { genomeAt } = await lib('search/algorithms.js');
@@ -37,10 +37,10 @@ function cli(c, workers) {
 }
 
 /** The designs a search evaluated, in order. */
-function evaluatedGenomes(db) {
-  const store = new RunStore(db);
-  const pts = store.loadEvaluations(store.getRun('r').id);
-  store.close();
+async function evaluatedGenomes(db) {
+  const store = await openStore(db);
+  const pts = await store.loadEvaluations((await store.getRun('r')).id);
+  await store.close();
   return pts.map((p) => p.genome);
 }
 
@@ -64,7 +64,7 @@ try {
       measure[`cliSeconds${workers}`] = summary(times);
       if (workers === 1) {
         measure.dbMB = Number((statSync(db).size / 1e6).toFixed(1));
-        measure.genomes = evaluatedGenomes(db);
+        measure.genomes = await evaluatedGenomes(db);
       }
       const inproc = [];
       for (let r = 0; r < REPS; r++) {

@@ -1,4 +1,6 @@
 /** chipdse's library surface: what the CLI calls, and what other programs may use. */
+import { SqliteRunStore } from './store/sqlite.js';
+import type { RunStore as RunStoreContract } from './store/store.js';
 export { ChipdseError, ValidationError, type Issue } from './errors.js';
 export { looksLikePath, locate, type Located, type PresetFolder } from './io/resolve.js';
 export { parseQuantity } from './units/quantity.js';
@@ -21,15 +23,38 @@ export { stepCost } from './eval/step-cost.js';
 export { ENERGY_PARTS, totalEnergy, type Evaluation, type Metrics, type EnergyBreakdown, type StepCost, type PhaseCost, type Bound } from './eval/types.js';
 export { calibrate, type CalibrationSummary, type CalibrationRow } from './calibrate/calibrate.js';
 export { CALIBRATION_POINTS } from './calibrate/points.js';
-export { formatEvaluation } from './report/evaluation-text.js';
-export { formatComparison, ratiosToFirst } from './report/compare-text.js';
+export { formatEvaluation } from './text/evaluation.js';
+export { formatComparison, ratiosToFirst } from './text/compare.js';
+export { frontTable } from './text/front-table.js';
 export { reliabilityFigures, goodputOf, CHIP_FIT, MEMORY_FIT_PER_MBIT } from './reliability/reliability.js';
-export { collectiveReport } from './interconnect/collective-command.js';
+export { collectiveReport, type CollectiveReport } from './commands/collective.js';
 export { loadSpace, parseSpace, listSpacePresets, type Space } from './search/space.js';
-export { evaluateGenome, type PointResult, type Problem } from './search/problem.js';
+export { evaluateGenome, type Problem } from './search/problem.js';
 export { runSearch, type SearchOptions, type SearchSummary } from './search/run.js';
 export { runBatch } from './search/batch.js';
-export { ALGORITHMS, type AlgorithmName } from './search/algorithms.js';
-export { RunStore } from './store/sqlite.js';
+export { sweepSpace } from './search/sweep.js';
+export { sweepReport, type SweepReport } from './search/sweep-report.js';
+export { evaluateReferenceChips } from './search/reference-chips.js';
+export { designDetail } from './search/details.js';
+export { ALGORITHMS, type AlgorithmName, type AlgorithmState, type RngState, type SearchState, type RunMeta, type RunRow, type GenerationStats, type ObjectiveSpec, type ParameterAxis } from './results/run.js';
+export { encodePoint, type PointResult, type StoredPoint } from './results/point.js';
+export { parseMetricLabel, metricLabel, aggregateMetric, type MetricRef } from './results/metric-ref.js';
+export { chipCeilings, type ChipCeilings, type DesignDetail, type ReferenceResult } from './results/design-detail.js';
+export { objectiveValues, bestFirst } from './results/objectives.js';
+export { exportCsv, exportJson, frontJson } from './results/export.js';
+export type { GenerationRecord } from './store/store.js';
+export { SqliteRunStore } from './store/sqlite.js';
+export { MemoryRunStore } from './store/memory.js';
+export { openStore, openRun } from './store/open.js';
 export { dominates, paretoFront, nonDominatedSort, constrainedNonDominatedSort, crowdingDistance, hypervolume } from './pareto/index.js';
-export { chartCommand, reportCommand, compareChart } from './chart/commands.js';
+export { chartCommand } from './commands/chart.js';
+export { reportCommand } from './commands/report.js';
+export { compareChart } from './commands/compare.js';
+export { storeDetails } from './commands/detail.js';
+
+/**
+ * `RunStore`: the store contract (a type), and as a value the SQLite store users get, so
+ * `new RunStore(file)` keeps opening a SQLite file as it did before the contract existed.
+ */
+export const RunStore = SqliteRunStore;
+export type RunStore = RunStoreContract;

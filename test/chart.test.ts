@@ -9,15 +9,22 @@ import { ChipdseError } from '../src/errors.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { ENERGY_PARTS, METRIC_NAMES, totalEnergy, type Metrics } from '../src/eval/types.js';
 import { loadWorkload } from '../src/workload/load.js';
-import type { PointResult } from '../src/search/problem.js';
+import type { PointResult } from '../src/results/point.js';
+import { metricOf } from '../src/results/metric-ref.js';
 import { runSearch } from '../src/search/run.js';
-import {
-  chooseScale, compareData, convergenceData, energyByDesign, energyBySteps, paramsData, paretoData, resolveMetric, rooflineCeilings, rooflineData,
-} from '../src/chart/data.js';
+import { chooseScale } from '../src/chart/data.js';
+import { compareData } from '../src/chart/compare-data.js';
+import { convergenceData } from '../src/chart/convergence-data.js';
+import { energyByDesign, energyBySteps } from '../src/chart/energy-data.js';
+import { paramsData } from '../src/chart/params-data.js';
+import { paretoData } from '../src/chart/pareto-data.js';
+import { rooflineCeilings, rooflineData } from '../src/chart/roofline-data.js';
 import { compareSpec, convergenceSpec, energySpec, paramsSpec, paretoSpec, rooflineSpec, wrap } from '../src/chart/specs.js';
 import { chartFormat, renderPng, renderSvg } from '../src/chart/render.js';
 import { CHARTS, CHART_KINDS } from '../src/chart/charts.js';
-import { chartCommand, compareChart, reportCommand } from '../src/chart/commands.js';
+import { chartCommand } from '../src/commands/chart.js';
+import { compareChart } from '../src/commands/compare.js';
+import { reportCommand } from '../src/commands/report.js';
 import { loadRunData } from '../src/chart/run-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-chart-'));
@@ -77,7 +84,7 @@ describe('chart data (pure)', () => {
       point('4', false, { tokensPerSec: 4000, costUsd: 9000 }),
       point('5', false, null),
     ];
-    const d = paretoData({ objectives: OBJECTIVES, points, frontKeys: new Set(['0', '1', '2']), references: [{ name: 'ref', feasible: true, metrics: { [W]: metrics({ tokensPerSec: 2000, costUsd: 4000 }) } }] });
+    const d = paretoData({ objectives: OBJECTIVES, points, frontKeys: new Set(['0', '1', '2']), references: [{ name: 'ref', feasible: true, reasons: [], metrics: { [W]: metrics({ tokensPerSec: 2000, costUsd: 4000 }) } }] });
     expect(d.front.map((p) => p.genome)).toEqual(['1', '2', '0']);
     expect(d.front.map((p) => p.x)).toEqual([10, 1000, 3000]);
     expect(d.connected).toBe(true);
@@ -109,10 +116,10 @@ describe('chart data (pure)', () => {
   });
 
   test('unknown metrics and workloads are refused with the names that exist', () => {
-    expect(() => resolveMetric('speed', [W])).toThrow(ChipdseError);
-    expect(() => resolveMetric('speed', [W])).toThrow(/unknown metric "speed".*tokensPerSec/);
-    expect(() => resolveMetric('other:tokensPerSec', [W])).toThrow(/no workload "other"/);
-    expect(resolveMetric(`${W}:mfu`, [W])).toEqual({ name: 'mfu', workload: W, label: `${W}:mfu` });
+    expect(() => metricOf('speed', [W])).toThrow(ChipdseError);
+    expect(() => metricOf('speed', [W])).toThrow(/unknown metric "speed".*tokensPerSec/);
+    expect(() => metricOf('other:tokensPerSec', [W])).toThrow(/no workload "other"/);
+    expect(metricOf(`${W}:mfu`, [W])).toEqual({ name: 'mfu', workload: W, label: `${W}:mfu` });
   });
 
   test('roofline: compute ceilings are 2 x peak MACs x matrix efficiency per format, memory ceilings the bandwidths the step model uses', () => {
@@ -237,7 +244,7 @@ describe('charts of a stored run', () => {
     await chartCommand({ run: 'c', db, kind: 'pareto', out });
     const svg = readFileSync(out, 'utf8');
     expect(svg.length).toBeGreaterThan(1024);
-    const d = loadRunData(db, 'c');
+    const d = await loadRunData(db, 'c');
     expect(svgMarks(svg, 'evaluated') + svgMarks(svg, 'infeasible') + svgMarks(svg, 'front')).toBe(d.points.length);
     expect(svgMarks(svg, 'front')).toBe(d.front.length);
     expect(svgMarks(svg, 'front_line')).toBe(1);
@@ -248,7 +255,7 @@ describe('charts of a stored run', () => {
   });
 
   test('SVG of every kind: the marks its data asks for', async () => {
-    const d = loadRunData(db, 'c');
+    const d = await loadRunData(db, 'c');
     const counts: Record<string, [string, number][]> = {
       convergence: [['hypervolume_points', d.generations.length], ['feasible_points', d.generations.length], ['hypervolume_line', 1]],
       energy: [['energy', d.front.reduce((a, p) => a + ENERGY_PARTS.filter((k) => p.metrics!['llama-3-8b-serve'].energyBreakdownJ[k] > 0).length, 0)]],
@@ -288,12 +295,12 @@ describe('charts of a stored run', () => {
     await chartCommand({ run: ['c', 'd'], db, kind: 'convergence', out });
     const svg = readFileSync(out, 'utf8');
     expect(svgMarks(svg, 'hypervolume_line')).toBe(2);
-    expect(svgMarks(svg, 'hypervolume_points')).toBe(loadRunData(db, 'c').generations.length + loadRunData(db, 'd').generations.length);
+    expect(svgMarks(svg, 'hypervolume_points')).toBe((await loadRunData(db, 'c')).generations.length + (await loadRunData(db, 'd')).generations.length);
     await expect(chartCommand({ run: ['c', 'd'], db, kind: 'pareto', out })).rejects.toThrow(/one run/);
   });
 
   test('energy by step and roofline of a chosen design', async () => {
-    const d = loadRunData(db, 'c');
+    const d = await loadRunData(db, 'c');
     const genome = d.front[d.front.length - 1].key;
     const out = join(dir, 'steps.svg');
     await chartCommand({ run: 'c', db, kind: 'energy', genome, out });
@@ -331,7 +338,7 @@ describe('charts of a stored run', () => {
     expect(r.charts).toBe(6);
     expect(r.skipped).toEqual([]);
     const html = readFileSync(r.file, 'utf8');
-    const d = loadRunData(db, 'c');
+    const d = await loadRunData(db, 'c');
     expect(html).toContain('<table id="settings">');
     expect((html.match(/<table id="front">.*?<\/table>/s)?.[0].match(/<tr>/g) ?? []).length).toBe(d.front.length + 1);
     for (const id of ['pareto', 'convergence', 'params', 'energy', 'roofline', 'steps']) expect(html).toContain(`<div id="chart-${id}" class="chart">`);

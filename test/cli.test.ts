@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VERBS } from '../src/commands/index.js';
 
 /** Black-box tests of the built CLI (`dist/` must be built first: `npm test` does). */
 
@@ -148,5 +149,21 @@ describe('chipdse presets', () => {
     const p = JSON.parse(r.stdout);
     expect(p.designs).toEqual(expect.arrayContaining(['a100-sxm', 'h100-sxm', 'h200-sxm', 'b200', 'mi300x', 'tpu-v4', 'tpu-v5e', 'tpu-v5p', 'tpu-v6e', 'tpu7x']));
     expect(p.workloads).toEqual(expect.arrayContaining(['llama-3-70b-serve', 'llama-3-8b-decode']));
+  }, T);
+});
+
+describe('chipdse --help', () => {
+  test('lists every verb; the usage error without one names them all, and so does the README', () => {
+    expect(VERBS).toEqual(expect.arrayContaining(['eval', 'compare', 'calibrate', 'collective', 'search', 'sweep', 'batch', 'runs', 'front', 'export', 'chart', 'report', 'detail', 'presets']));
+    const help = chipdse('--help');
+    expect(help.code).toBe(0);
+    const none = chipdse();
+    expect(none.code).toBe(2);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const v of VERBS) {
+      expect([v, new RegExp(`^  chipdse ${v}\\b`, 'm').test(help.stdout)]).toEqual([v, true]);
+      expect([v, new RegExp(`\\b${v}\\b`).test(none.stderr)]).toEqual([v, true]);
+      expect([v, readme.includes(`| \`chipdse ${v}`) || readme.includes(`\`chipdse ${v} `)]).toEqual([v, true]);
+    }
   }, T);
 });

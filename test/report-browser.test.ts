@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { ENERGY_PARTS } from '../src/eval/types.js';
 import { runSearch } from '../src/search/run.js';
-import { buildReport } from '../src/chart/report.js';
+import { buildReport } from '../src/chart/html-report.js';
 import { loadRunData } from '../src/chart/run-data.js';
 
 /**
@@ -42,7 +42,7 @@ suite(`report in headless ${CHROMIUM}`, () => {
 
   beforeAll(async () => {
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 60, population: 20, seed: 2, workers: 1, db, run: 'b', resume: false });
-    const d = loadRunData(db, 'b');
+    const d = await loadRunData(db, 'b');
     const report = buildReport(d);
     writeFileSync(file, report.html);
     const spec = (id: string) => report.charts.find((c) => c.id === id)!.spec;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runSearch } from '../src/search/run.js';
-import { RunStore } from '../src/store/sqlite.js';
-import { exportJson } from '../src/store/export.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
+import { exportJson } from '../src/results/export.js';
 import { paretoFront } from '../src/pareto/index.js';
 import { finished, integrityCheck, parseCsv, ROOT, runCli, runRows, sleep, spawnCli, type CliResult } from './helpers/cli.js';
 
@@ -106,16 +106,16 @@ describe('readers beside a writer', () => {
       while (writing) {
         await sleep(10);
         if (!existsSync(db)) continue;
-        let store: RunStore | undefined;
+        let store: SqliteRunStore | undefined;
         try {
-          store = new RunStore(db);
-          const run = store.getRun('w');
+          store = new SqliteRunStore(db);
+          const run = await store.getRun('w');
           if (!run) continue;
-          const points = store.loadEvaluations(run.id);
-          const front = store.loadFront(run.id);
-          const gens = store.loadGenerationsByGenome(run.id);
-          const stats = store.loadGenerations(run.id);
-          const state = store.loadState(run.id);
+          const points = await store.loadEvaluations(run.id);
+          const front = await store.loadFront(run.id);
+          const gens = await store.loadGenerationsByGenome(run.id);
+          const stats = await store.loadGenerations(run.id);
+          const state = await store.loadState(run.id);
           count.library = (count.library ?? 0) + 1;
           const keys = new Set(points.map((p) => p.key));
           if (front.some((p) => !keys.has(p.key))) fail('store', undefined, 'front holds a design the evaluations read with it do not');
@@ -127,7 +127,7 @@ describe('readers beside a writer', () => {
         } catch (e) {
           fail('store', undefined, String((e as Error)?.message ?? e));
         } finally {
-          store?.close();
+          await store?.close();
         }
       }
     };
@@ -146,27 +146,27 @@ describe('readers beside a writer', () => {
   test('a reader sees one moment: a generation stored after its first read does not show up in its later reads', async () => {
     const db = join(dir, 'snapshot.db');
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 40, population: 20, seed: 2, workers: 1, db, run: 'r', resume: false });
-    const reader = new RunStore(db);
-    const run = reader.getRun('r')!;
-    const points = reader.loadEvaluations(run.id);
-    const gensBefore = reader.loadGenerations(run.id);
+    const reader = new SqliteRunStore(db);
+    const run = (await reader.getRun('r'))!;
+    const points = await reader.loadEvaluations(run.id);
+    const gensBefore = await reader.loadGenerations(run.id);
     // Another connection stores a generation with one new design that dominates the whole front.
-    const writer = new RunStore(db);
+    const writer = new SqliteRunStore(db);
     const best = { ...points[0], key: '9.9.9.9.9', genome: [9, 9, 9, 9, 9], feasible: true, violation: 0, reasons: [], objectives: [-1e12, 0] };
-    writer.saveGeneration(run.id, {
-      results: [best], firstSeq: points.length, front: [best.key], reference: run.reference, state: { population: [best.key], nextIndex: 0 }, rngState: {},
+    await writer.saveGeneration(run.id, {
+      results: [best], firstSeq: points.length, front: [best.key], reference: run.reference, state: { population: [best.key], nextIndex: 0 }, rngState: { i: 0, j: 0, S: [] },
       stats: { generation: gensBefore.length, evaluations: points.length + 1, feasibleShare: 1, frontSize: 1, hypervolume: 1 },
     });
-    writer.close();
-    const front = reader.loadFront(run.id);
+    await writer.close();
+    const front = await reader.loadFront(run.id);
     expect(front.length).toBeGreaterThan(0);
     expect(front.every((p) => points.some((q) => q.key === p.key))).toBe(true);
-    expect(reader.loadGenerations(run.id)).toEqual(gensBefore);
-    expect(reader.loadGenerationsByGenome(run.id).size).toBe(points.length);
-    reader.close();
-    const later = new RunStore(db);
-    expect(later.loadFront(run.id).map((p) => p.key)).toEqual([best.key]);
-    later.close();
+    expect(await reader.loadGenerations(run.id)).toEqual(gensBefore);
+    expect((await reader.loadGenerationsByGenome(run.id)).size).toBe(points.length);
+    await reader.close();
+    const later = new SqliteRunStore(db);
+    expect((await later.loadFront(run.id)).map((p) => p.key)).toEqual([best.key]);
+    await later.close();
   });
 });
 
@@ -193,12 +193,12 @@ describe('writers beside writers', () => {
     writeFileSync(
       script,
       `import { workerData, parentPort } from 'node:worker_threads';
-       const { RunStore } = await import(${JSON.stringify(join(ROOT, 'dist/store/sqlite.js'))});
+       const { SqliteRunStore } = await import(${JSON.stringify(join(ROOT, 'dist/store/sqlite.js'))});
        const flag = new Int32Array(workerData.flag);
        parentPort.postMessage('ready');
        for (let round = 1; round <= workerData.rounds; round++) {
          Atomics.wait(flag, 0, round - 1);
-         try { new RunStore(workerData.base + round + '.db').close(); parentPort.postMessage('ok'); }
+         try { await new SqliteRunStore(workerData.base + round + '.db').close(); parentPort.postMessage('ok'); }
          catch (e) { parentPort.postMessage(String(e && e.message)); }
        }`,
     );

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
-import { RunStore } from '../src/store/sqlite.js';
-import { exportCsv, exportJson, frontJson } from '../src/store/export.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
+import { exportCsv, exportJson, frontJson } from '../src/results/export.js';
 import { parseCsv, ROOT, runCli } from './helpers/cli.js';
 
 /**
@@ -112,12 +112,12 @@ test('every numeric column and every number in every JSON column is finite', () 
   expect(computedNulls).toBe(0);
 });
 
-test('exports and fronts of every run hold no NaN or Infinity', () => {
-  const store = new RunStore(DB);
-  for (const run of store.listRuns()) {
-    const points = store.loadEvaluations(run.id);
-    const front = store.loadFront(run.id);
-    const gens = store.loadGenerationsByGenome(run.id);
+test('exports and fronts of every run hold no NaN or Infinity', async () => {
+  const store = new SqliteRunStore(DB);
+  for (const run of await store.listRuns()) {
+    const points = await store.loadEvaluations(run.id);
+    const front = await store.loadFront(run.id);
+    const gens = await store.loadGenerationsByGenome(run.id);
     const keys = new Set(front.map((p) => p.key));
     const csv = parseCsv(exportCsv(run, points, keys, gens));
     const json = exportJson(run, points, keys, gens);
@@ -129,7 +129,7 @@ test('exports and fronts of every run hold no NaN or Infinity', () => {
     scan(frontJson(run, front), `${run.name} front`, bad, []);
     expect(bad).toEqual([]);
   }
-  store.close();
+  await store.close();
 });
 
 test('a chart of a run with uncomputable metrics draws no NaN or Infinity', async () => {

@@ -3,21 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ChipdseError } from '../src/errors.js';
-import { RunStore, type RunMeta } from '../src/store/sqlite.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
 
-/** The store's own guards: files it must not create or change, and a run name claimed twice. */
+/** The SQLite store's own guards: files it must not create or change. */
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-robust-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const meta = (name: string): RunMeta => ({
-  name, spaceName: 's', spaceJson: '{}', workloads: ['w'], objectives: [{ metric: 'costUsd', goal: 'min' }], constraints: [], algorithm: 'nsga2', seed: 1, budget: 10, population: 5, reference: null, toolVersion: 'test',
-});
-
 test('a store opened only to read does not create a missing file', () => {
   const f = join(dir, 'nowhere', 'missing.db');
-  expect(() => new RunStore(f, { create: false })).toThrow(ChipdseError);
-  expect(() => new RunStore(f, { create: false })).toThrow(/no such database/);
+  expect(() => new SqliteRunStore(f, { create: false })).toThrow(ChipdseError);
+  expect(() => new SqliteRunStore(f, { create: false })).toThrow(/no such database/);
   expect(existsSync(f)).toBe(false);
   expect(existsSync(join(dir, 'nowhere'))).toBe(false);
 });
@@ -28,34 +24,31 @@ test("another program's SQLite file is refused without a byte of it changing (no
   d.exec("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me')");
   d.close();
   const before = readFileSync(f);
-  expect(() => new RunStore(f)).toThrow(/not a chipdse database/);
+  expect(() => new SqliteRunStore(f)).toThrow(/not a chipdse database/);
   expect(readFileSync(f).equals(before)).toBe(true);
   expect(existsSync(`${f}-wal`)).toBe(false);
 });
 
-test('a run name claimed by another process between the check and the insert is a clear error', () => {
-  const f = join(dir, 'runs.db');
-  const a = new RunStore(f);
-  const b = new RunStore(f);
-  expect(a.getRun('x')).toBeUndefined();
-  expect(b.getRun('x')).toBeUndefined();
-  a.createRun(meta('x'), 'T');
-  expect(() => b.createRun(meta('x'), 'T')).toThrow(ChipdseError);
-  expect(() => b.createRun(meta('x'), 'T')).toThrow(/a run named "x" exists/);
-  a.close();
-  b.close();
-});
+// A run name claimed by another handle between the check and the insert, and non-finite numbers
+// refused with nothing half-stored: part of the store contract (test/helpers/store-contract.ts),
+// run against SQLite in test/store-contract.test.ts.
 
-test('non-finite numbers are refused before they reach a row, and the generation is not half-stored', () => {
-  const f = join(dir, 'finite.db');
-  const s = new RunStore(f);
-  const id = s.createRun(meta('r'), 'T');
-  const point = { key: '0', genome: [0], params: { p: 1 }, feasible: true, violation: 0, reasons: [], objectives: [NaN], metrics: null };
-  expect(() =>
-    s.saveGeneration(id, { results: [point], firstSeq: 0, front: ['0'], reference: null, state: { population: [], nextIndex: 0 }, rngState: {}, stats: { generation: 0, evaluations: 1, feasibleShare: 1, frontSize: 1, hypervolume: 0 } }),
-  ).toThrow(/non-finite/);
-  expect(s.loadEvaluations(id)).toEqual([]);
-  expect(s.loadGenerations(id)).toEqual([]);
-  expect(s.loadState(id)).toBeUndefined();
-  s.close();
+test('a run whose stored algorithm or status this chipdse does not know is a one-line error, not a run with a wrong type', async () => {
+  const f = join(dir, 'future.db');
+  const s = new SqliteRunStore(f);
+  await s.createRun({ name: 'r', spaceName: 's', spaceJson: '{}', parameters: null, workloads: [], objectives: [], constraints: [], algorithm: 'nsga2', seed: 1, budget: 1, population: 1, reference: null, toolVersion: 't' }, 'T');
+  await s.close();
+  const raw = new Database(f);
+  raw.prepare("UPDATE runs SET algorithm = 'annealing'").run();
+  raw.close();
+  const again = new SqliteRunStore(f);
+  await expect(again.getRun('r')).rejects.toThrow(ChipdseError);
+  await expect(again.listRuns()).rejects.toThrow(/run "r" names an algorithm this chipdse does not know \("annealing"\)/);
+  await again.close();
+  const raw2 = new Database(f);
+  raw2.prepare("UPDATE runs SET algorithm = 'random', status = 'paused'").run();
+  raw2.close();
+  const third = new SqliteRunStore(f);
+  await expect(third.getRun('r')).rejects.toThrow(/status this chipdse does not know \("paused"\)/);
+  await third.close();
 });

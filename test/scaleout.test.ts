@@ -2,7 +2,7 @@ import { loadDesign } from '../src/chip/load.js';
 import { parseWorkload } from '../src/workload/load.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { goodputOf, reliabilityFigures, CHIP_FIT } from '../src/reliability/reliability.js';
-import { collectiveReport } from '../src/interconnect/collective-command.js';
+import { collectiveReport } from '../src/commands/collective.js';
 import { designWith } from './helpers/designs.js';
 
 const train405 = (over: Record<string, unknown> = {}, training: Record<string, unknown> = {}) =>

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import Database from 'better-sqlite3';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
-import { RunStore } from '../src/store/sqlite.js';
-import { exportJson, exportCsv } from '../src/store/export.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
+import { exportJson, exportCsv } from '../src/results/export.js';
 import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
 import { ChipdseError } from '../src/errors.js';
 
@@ -16,13 +16,13 @@ const base = (over: Partial<SearchOptions>): SearchOptions => ({
   space: 'small', workloads: [], algorithm: 'nsga2', budget: 200, population: 20, seed: 1, workers: 1, db: join(dir, 'a.db'), run: 'r', resume: false, now: () => 'T', ...over,
 });
 
-function exportOf(db: string, run: string, format: 'json' | 'csv' = 'json'): string {
-  const store = new RunStore(db);
-  const r = store.getRun(run)!;
-  const pts = store.loadEvaluations(r.id);
-  const front = new Set(store.loadFront(r.id).map((p) => p.key));
-  const gens = store.loadGenerationsByGenome(r.id);
-  store.close();
+async function exportOf(db: string, run: string, format: 'json' | 'csv' = 'json'): Promise<string> {
+  const store = new SqliteRunStore(db);
+  const r = (await store.getRun(run))!;
+  const pts = await store.loadEvaluations(r.id);
+  const front = new Set((await store.loadFront(r.id)).map((p) => p.key));
+  const gens = await store.loadGenerationsByGenome(r.id);
+  await store.close();
   return format === 'json' ? exportJson(r, pts, front, gens) : exportCsv(r, pts, front, gens);
 }
 
@@ -35,16 +35,16 @@ describe('search on the small space (2,000 designs)', () => {
     const s = await runSearch(base({ algorithm: 'exhaustive', budget: 100000, population: 500, db, run: 'truth' }));
     expect(s.evaluations).toBe(2000);
     truthHv = s.hypervolume;
-    const store = new RunStore(db);
-    truthFront = store.loadFront(store.getRun('truth')!.id).map((p) => p.objectives);
-    store.close();
+    const store = new SqliteRunStore(db);
+    truthFront = (await store.loadFront((await store.getRun('truth'))!.id)).map((p) => p.objectives);
+    await store.close();
   });
 
-  test('exhaustive: the stored front is exactly the non-dominated set of all feasible designs', () => {
-    const store = new RunStore(db);
-    const run = store.getRun('truth')!;
-    const all = store.loadEvaluations(run.id).filter((p) => p.feasible);
-    store.close();
+  test('exhaustive: the stored front is exactly the non-dominated set of all feasible designs', async () => {
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    const all = (await store.loadEvaluations(run.id)).filter((p) => p.feasible);
+    await store.close();
     const brute = all.filter((p) => !all.some((q) => dominates(q.objectives, p.objectives)));
     expect(truthFront.length).toBe(brute.length);
     expect(hypervolume(truthFront, [0, 5000])).toBeCloseTo(truthHv, 6);
@@ -72,18 +72,18 @@ describe('search on the small space (2,000 designs)', () => {
     }
   });
 
-  test('hypervolume per generation never decreases (the front is the whole archive\'s)', () => {
-    const store = new RunStore(db);
-    const gens = store.loadGenerations(store.getRun('n1')!.id);
-    store.close();
+  test('hypervolume per generation never decreases (the front is the whole archive\'s)', async () => {
+    const store = new SqliteRunStore(db);
+    const gens = await store.loadGenerations((await store.getRun('n1'))!.id);
+    await store.close();
     for (let i = 1; i < gens.length; i++) expect(gens[i].hypervolume).toBeGreaterThanOrEqual(gens[i - 1].hypervolume - 1e-9);
     expect(gens.length).toBe(10);
   });
 
-  test('the front of a run is non-dominated and every front point is feasible', () => {
-    const store = new RunStore(db);
-    const front = store.loadFront(store.getRun('n2')!.id);
-    store.close();
+  test('the front of a run is non-dominated and every front point is feasible', async () => {
+    const store = new SqliteRunStore(db);
+    const front = await store.loadFront((await store.getRun('n2'))!.id);
+    await store.close();
     expect(front.every((p) => p.feasible)).toBe(true);
     const objs = front.map((p) => p.objectives);
     expect(paretoFront(objs).length).toBe(objs.length);
@@ -94,8 +94,8 @@ describe('reproducibility', () => {
   test('same seed: byte-identical exports whatever the worker count', async () => {
     await runSearch(base({ db: join(dir, 'w1.db'), run: 'x', workers: 1, budget: 120, population: 24, seed: 5 }));
     await runSearch(base({ db: join(dir, 'w2.db'), run: 'x', workers: 2, budget: 120, population: 24, seed: 5 }));
-    expect(exportOf(join(dir, 'w2.db'), 'x')).toBe(exportOf(join(dir, 'w1.db'), 'x'));
-    expect(exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(exportOf(join(dir, 'w1.db'), 'x', 'csv'));
+    expect(await exportOf(join(dir, 'w2.db'), 'x')).toBe(await exportOf(join(dir, 'w1.db'), 'x'));
+    expect(await exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'w1.db'), 'x', 'csv'));
   });
 
   test('a stopped run resumed ends with exactly the rows of an uninterrupted run', async () => {
@@ -106,7 +106,7 @@ describe('reproducibility', () => {
     expect(stopped.evaluations).toBe(60);
     const resumed = await runSearch(base({ db: join(dir, 'part.db'), run: 'x', resume: true, space: '' }));
     expect(resumed.status).toBe('done');
-    expect(exportOf(join(dir, 'part.db'), 'x')).toBe(exportOf(join(dir, 'full.db'), 'x'));
+    expect(await exportOf(join(dir, 'part.db'), 'x')).toBe(await exportOf(join(dir, 'full.db'), 'x'));
     const rows = (f: string) => {
       const d = new Database(f, { readonly: true });
       const out = JSON.stringify([d.prepare('SELECT * FROM evaluations ORDER BY seq').all(), d.prepare('SELECT * FROM generations ORDER BY generation').all(), d.prepare('SELECT * FROM pareto ORDER BY genome').all(), d.prepare('SELECT generation, algorithm_state_json, rng_state_json FROM search_state').all()]);
@@ -117,12 +117,34 @@ describe('reproducibility', () => {
   });
 });
 
+describe('random search resumed', () => {
+  test('continues where it stopped: the rows of an uninterrupted run, and its stored state counts the designs drawn so far', async () => {
+    const opts = { algorithm: 'random' as const, budget: 120, population: 20, seed: 4 };
+    await runSearch(base({ ...opts, db: join(dir, 'random-full.db'), run: 'x' }));
+    let gens = 0;
+    const stopped = await runSearch(base({ ...opts, db: join(dir, 'random-part.db'), run: 'x', shouldStop: () => ++gens >= 2 }));
+    expect(stopped).toMatchObject({ status: 'stopped', evaluations: 40 });
+    const states = (f: string) => {
+      const d = new Database(f, { readonly: true });
+      const out = d.prepare('SELECT generation, algorithm_state_json FROM search_state').get() as { generation: number; algorithm_state_json: string };
+      d.close();
+      return { generation: out.generation, state: JSON.parse(out.algorithm_state_json) };
+    };
+    expect(states(join(dir, 'random-part.db'))).toEqual({ generation: 1, state: { population: [], nextIndex: 40 } });
+    const resumed = await runSearch(base({ db: join(dir, 'random-part.db'), run: 'x', resume: true, space: '' }));
+    expect(resumed).toMatchObject({ status: 'done', evaluations: 120 });
+    expect(await exportOf(join(dir, 'random-part.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'random-full.db'), 'x', 'csv'));
+    expect(states(join(dir, 'random-part.db'))).toEqual({ generation: 5, state: { population: [], nextIndex: 120 } });
+    expect(states(join(dir, 'random-full.db'))).toEqual(states(join(dir, 'random-part.db')));
+  });
+});
+
 describe('store', () => {
-  test('schema is versioned and marked as chipdse', () => {
+  test('schema is versioned and marked as chipdse', async () => {
     const f = join(dir, 'v.db');
-    new RunStore(f).close();
+    await new SqliteRunStore(f).close();
     const d = new Database(f, { readonly: true });
-    expect(d.pragma('user_version', { simple: true })).toBe(1);
+    expect(d.pragma('user_version', { simple: true })).toBe(2);
     expect(d.pragma('application_id', { simple: true })).toBe(0x43485044);
     expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     d.close();
@@ -133,14 +155,14 @@ describe('store', () => {
     const d = new Database(other);
     d.exec('CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES (\'keep me\')');
     d.close();
-    expect(() => new RunStore(other)).toThrow(ChipdseError);
-    expect(() => new RunStore(other)).toThrow(/not a chipdse database/);
+    expect(() => new SqliteRunStore(other)).toThrow(ChipdseError);
+    expect(() => new SqliteRunStore(other)).toThrow(/not a chipdse database/);
     const again = new Database(other, { readonly: true });
     expect(again.prepare('SELECT x FROM notes').get()).toEqual({ x: 'keep me' });
     again.close();
     const text = join(dir, 'text.db');
     writeFileSync(text, 'this is not a database at all, just some text that is long enough to look like a header'.repeat(20));
-    expect(() => new RunStore(text)).toThrow(/not a chipdse database|cannot open/);
+    expect(() => new SqliteRunStore(text)).toThrow(/not a chipdse database|cannot open/);
   });
 
   test('a run stored by another chipdse version is not resumed: its rows would mix two models', async () => {
@@ -151,9 +173,9 @@ describe('store', () => {
     raw.prepare("UPDATE runs SET tool_version = '0.0.1' WHERE name = 'v'").run();
     raw.close();
     await expect(runSearch(base({ db, run: 'v', resume: true, space: '' }))).rejects.toThrow(/stored by chipdse 0\.0\.1 and this is .*start a new run/);
-    const store = new RunStore(db);
-    expect(store.loadEvaluations(store.getRun('v')!.id)).toHaveLength(20);
-    store.close();
+    const store = new SqliteRunStore(db);
+    expect(await store.loadEvaluations((await store.getRun('v'))!.id)).toHaveLength(20);
+    await store.close();
   });
 
   test('a run name is not reused without --resume, and resuming an unknown run says so', async () => {

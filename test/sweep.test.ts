@@ -7,7 +7,7 @@ import { runSearch } from '../src/search/run.js';
 import { sweepSpace } from '../src/search/sweep.js';
 import { loadSpace } from '../src/search/space.js';
 import { loadWorkload } from '../src/workload/load.js';
-import { RunStore } from '../src/store/sqlite.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,11 +16,11 @@ describe('streaming exhaustive sweep', () => {
   test('finds the same front as an exhaustive search, on one thread and on two', async () => {
     const db = join(dir, 'truth.db');
     await runSearch({ space: 'small', workloads: [], algorithm: 'exhaustive', budget: 100000, population: 500, seed: 1, workers: 1, db, run: 'truth', resume: false, now: () => 'T' });
-    const store = new RunStore(db);
-    const run = store.getRun('truth')!;
-    const truth = store.loadFront(run.id).map((p) => p.key).sort();
-    const feasible = store.loadEvaluations(run.id).filter((p) => p.feasible).length;
-    store.close();
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    const truth = (await store.loadFront(run.id)).map((p) => p.key).sort();
+    const feasible = (await store.loadEvaluations(run.id)).filter((p) => p.feasible).length;
+    await store.close();
 
     const space = loadSpace('small');
     const data = { spaceData: { ...space.raw, base: space.base.data }, spaceFile: space.file, workloads: [loadWorkload('llama-3-8b-serve')] };
@@ -43,10 +43,10 @@ describe('chipdse sweep', () => {
   test('--json: every design counted, the front and hypervolume of an exhaustive search, with full metrics', async () => {
     const db = join(dir, 'cli-truth.db');
     const s = await runSearch({ space: 'small', workloads: [], algorithm: 'exhaustive', budget: 100000, population: 500, seed: 1, workers: 1, db, run: 'truth', resume: false, now: () => 'T' });
-    const store = new RunStore(db);
-    const run = store.getRun('truth')!;
-    const truth = store.loadFront(run.id);
-    store.close();
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    const truth = await store.loadFront(run.id);
+    await store.close();
     const out = join(dir, 'sweep.json');
     const r = chipdse('sweep', '--space', 'small', '--workers', '2', '--json', '--out', out);
     expect(r.stderr).toBe('');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadDesign } from '../src/chip/load.js';
 import { loadWorkload } from '../src/workload/load.js';
 import { evaluate } from '../src/eval/evaluate.js';
-import { jsonSchemas } from '../src/io/json-schemas.js';
+import { jsonSchemas } from '../src/scripts/json-schemas.js';
 
 describe('workloads from trace files and Hugging Face configs', () => {
   test('a trace file runs as given: the 8192^3 GEMM trace takes 2 x 8192^3 / (peak x efficiency) on an H100', () => {

@@ -41,10 +41,10 @@ if (method === 'sweep-cli') {
   try {
     const db = join(dir, 'scale.db');
     const s = await runSearch({ space: spaceFile, workloads: [], algorithm: 'exhaustive', budget: space.size, population: 2048, seed: 1, workers, db, run: 'scale', resume: false });
-    const { RunStore } = await lib('store/sqlite.js');
-    const store = new RunStore(db);
-    const keys = store.loadFront(store.getRun('scale').id).map((p) => p.key).sort();
-    store.close();
+    const { openStore } = await lib('store/open.js');
+    const store = await openStore(db);
+    const keys = (await store.loadFront((await store.getRun('scale')).id)).map((p) => p.key).sort();
+    await store.close();
     let dbBytes = statSync(db).size;
     try {
       dbBytes += statSync(`${db}-wal`).size;

@@ -1,8 +1,12 @@
-/** The charts of a run, by kind: each loads what it needs, computes its data and builds its spec. */
+/** The charts of a run, by kind: each reads what the run stores, computes its data and builds its spec. */
 import type { TopLevelSpec } from 'vega-lite';
 import { ChipdseError } from '../errors.js';
-import { convergenceData, energyByDesign, energyBySteps, paramsData, paretoData, rooflineData } from './data.js';
-import { chosenDesign, evaluateRunDesign, frontByFirstObjective, referenceChips, runSpace, runWorkloads, type RunData } from './run-data.js';
+import { convergenceData } from './convergence-data.js';
+import { energyByDesign, energyBySteps } from './energy-data.js';
+import { paramsData } from './params-data.js';
+import { paretoData } from './pareto-data.js';
+import { rooflineData } from './roofline-data.js';
+import { chosenDesign, frontByFirstObjective, storedDetail, versionMark, type RunData } from './run-data.js';
 import { convergenceSpec, energySpec, paramsSpec, paretoSpec, rooflineSpec } from './specs.js';
 
 export const CHART_KINDS = ['pareto', 'convergence', 'energy', 'roofline', 'params'] as const;
@@ -23,34 +27,40 @@ function one(runs: RunData[], kind: string): RunData {
   return runs[0];
 }
 
+/** A run's name as a chart's title shows it: marked with its chipdse version when another one stored it. */
+const named = (d: RunData) => `${d.run.name}${versionMark(d.run)}`;
+
 export const CHARTS: Record<ChartKind, Builder> = {
   pareto: (runs, o) => {
     const d = one(runs, 'pareto');
-    const data = paretoData({ objectives: d.run.objectives, points: d.points, frontKeys: new Set(d.front.map((p) => p.key)), references: referenceChips(runWorkloads(d.run)), x: o.x, y: o.y, color: o.color });
-    return paretoSpec(data, `${d.run.name}: designs and Pareto front`);
+    const data = paretoData({ objectives: d.run.objectives, points: d.points, frontKeys: new Set(d.front.map((p) => p.key)), references: d.references ?? [], x: o.x, y: o.y, color: o.color });
+    const notes = d.references === undefined ? ['no reference chips stored with this run (an older chipdse stored it)'] : [];
+    return paretoSpec(data, `${named(d)}: designs and Pareto front`, notes);
   },
-  convergence: (runs) => convergenceSpec(convergenceData(runs.map((r) => ({ name: r.run.name, generations: r.generations }))), `convergence of ${runs.map((r) => r.run.name).join(', ')}`),
+  convergence: (runs) =>
+    convergenceSpec(convergenceData(runs.map((r) => ({ name: r.run.name, generations: r.generations, toolVersion: r.run.toolVersion }))), `convergence of ${runs.map((r) => r.run.name).join(', ')}`),
   energy: (runs, o) => {
     const d = one(runs, 'energy');
     if (o.genome !== undefined) {
       const p = chosenDesign(d, o.genome);
-      return energySpec(energyBySteps(evaluateRunDesign(d, p).evaluations), `${d.run.name}: energy by step of design ${p.key}`, 'one pass of each phase on one chip; static energy shared among steps by time');
+      return energySpec(energyBySteps(storedDetail(d, p).evaluations), `${named(d)}: energy by step of design ${p.key}`, 'one pass of each phase on one chip; static energy shared among steps by time');
     }
     const front = frontByFirstObjective(d);
     if (front.length === 0) throw new ChipdseError(`run ${d.run.name}: no feasible design yet, nothing to draw`);
-    return energySpec(energyByDesign(front.map((p) => ({ label: p.key, metrics: p.metrics! }))), `${d.run.name}: energy per token of the front's designs`, `sorted by ${d.run.objectives[0].metric}, best first`);
+    return energySpec(energyByDesign(front.map((p) => ({ label: p.key, metrics: p.metrics! }))), `${named(d)}: energy per token of the front's designs`, `sorted by ${d.run.objectives[0].metric}, best first`);
   },
   roofline: (runs, o) => {
     const d = one(runs, 'roofline');
     const p = chosenDesign(d, o.genome);
-    const { chip, evaluations } = evaluateRunDesign(d, p);
-    return rooflineSpec(rooflineData(chip, evaluations), `${d.run.name}: roofline of design ${p.key}`);
+    const detail = storedDetail(d, p);
+    return rooflineSpec(rooflineData(detail.chip, detail.evaluations), `${named(d)}: roofline of design ${p.key}`);
   },
   params: (runs, o) => {
     const d = one(runs, 'params');
     if (d.front.length === 0) throw new ChipdseError(`run ${d.run.name}: no feasible design yet, nothing to draw`);
-    const data = paramsData(runSpace(d.run).parameters, frontByFirstObjective(d), o.color ?? d.run.objectives[0].metric);
-    return paramsSpec(data, `${d.run.name}: parameters of the front`);
+    if (!d.run.parameters) throw new ChipdseError(`run ${d.run.name}: stored without its parameter axes (by an older chipdse), so its parameters chart cannot be drawn; a new run stores them`);
+    const data = paramsData(d.run.parameters, frontByFirstObjective(d), o.color ?? d.run.objectives[0].metric);
+    return paramsSpec(data, `${named(d)}: parameters of the front`);
   },
 };
 

@@ -1,55 +1,42 @@
 /**
- * What the charts read from a stored run: its rows, its space, and (for the roofline and the
- * per-step energy) one design evaluated again, since a run stores metrics but not steps.
+ * What the charts read of a stored run: its rows, its reference chips and the full evaluations
+ * of the designs it stored them for. Nothing is evaluated again: a chart shows the model that
+ * scored the run, whatever this build's model would say now.
  */
-import { existsSync } from 'node:fs';
-import type { Chip } from '../chip/chip.js';
-import { listDesignPresets, loadDesign, parseDesign } from '../chip/load.js';
 import { ChipdseError } from '../errors.js';
-import { evaluate } from '../eval/evaluate.js';
-import type { Evaluation } from '../eval/types.js';
-import type { PointResult } from '../search/problem.js';
-import { designForGenome, parseSpace, type Space } from '../search/space.js';
-import { RunStore, type GenerationStats, type RunRow } from '../store/sqlite.js';
-import { loadWorkload } from '../workload/load.js';
-import type { Workload } from '../workload/workload.js';
-import type { ReferenceChip } from './data.js';
+import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
+import { bestFirst } from '../results/objectives.js';
+import type { PointResult } from '../results/point.js';
+import type { GenerationStats, RunRow } from '../results/run.js';
+import { openRun } from '../store/open.js';
+import { TOOL_VERSION } from '../version.js';
 
 export interface RunData {
+  /** Where the run was read from (for the commands a message suggests). */
+  db: string;
   run: RunRow;
   points: PointResult[];
   front: PointResult[];
   generations: GenerationStats[];
+  /** undefined: the run was stored without them (by an older chipdse). */
+  references: ReferenceResult[] | undefined;
+  details: Map<string, DesignDetail>;
 }
 
-/** A run's rows; the database must exist (opening a missing one would create it). */
-export function loadRunData(db: string, name: string): RunData {
-  if (db !== ':memory:' && !existsSync(db)) throw new ChipdseError(`${db}: no such database (give --db, or run chipdse search first)`);
-  const store = new RunStore(db);
+/** A run as the store holds it; the store must exist (a chart never creates one). */
+export async function loadRunData(db: string, name: string): Promise<RunData> {
+  const { store, run } = await openRun(db, name);
   try {
-    const run = store.getRun(name);
-    if (!run) {
-      const names = store.listRuns().map((r) => r.name);
-      throw new ChipdseError(`${db}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
-    }
-    return { run, points: store.loadEvaluations(run.id), front: store.loadFront(run.id), generations: store.loadGenerations(run.id) };
+    const [points, front, generations, references, details] = [await store.loadEvaluations(run.id), await store.loadFront(run.id), await store.loadGenerations(run.id), await store.loadReferences(run.id), await store.loadDetails(run.id)];
+    return { db, run, points, front, generations, references, details: new Map(details.map((d) => [d.genome, d])) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-/** The run's space, as stored with it (base design inlined). */
-export function runSpace(run: RunRow): Space {
-  return parseSpace(JSON.parse(run.spaceJson), `run ${run.name} space`, process.cwd());
-}
-
-export function runWorkloads(run: RunRow): Workload[] {
-  return run.workloads.map((w) => loadWorkload(w));
-}
-
-/** The front sorted by the first objective, best first (objectives are stored in minimization form). */
+/** The front, best first by the first objective. */
 export function frontByFirstObjective(d: RunData): PointResult[] {
-  return [...d.front].sort((a, b) => a.objectives[0] - b.objectives[0] || a.key.localeCompare(b.key));
+  return bestFirst(d.front);
 }
 
 /** The design a single-design chart shows: the genome asked for, else the front's best on the first objective. */
@@ -64,18 +51,19 @@ export function chosenDesign(d: RunData, genome: string | undefined): PointResul
   return best;
 }
 
-/** A stored design built and evaluated again on the run's workloads. */
-export function evaluateRunDesign(d: RunData, p: PointResult): { chip: Chip; evaluations: Evaluation[] } {
-  const space = runSpace(d.run);
-  const chip = parseDesign(designForGenome(space, p.genome), `${space.name} design ${p.key}`).chip;
-  return { chip, evaluations: runWorkloads(d.run).map((w) => evaluate(chip, w)) };
+/** The stored full evaluation of a design of the run; without one, a one-line error that says why and how to store it. */
+export function storedDetail(d: RunData, p: PointResult): DesignDetail {
+  const detail = d.details.get(p.key);
+  if (detail) return detail;
+  const missing = `run ${d.run.name}: design ${p.key} has no stored per-step detail`;
+  if (p.metrics === null) throw new ChipdseError(`${missing}: it is an invalid design, with no evaluation to draw`);
+  const onFront = d.front.some((x) => x.key === p.key);
+  const why = !onFront ? 'a run stores it for the designs of its final front' : d.run.status === 'running' ? 'the run stores it for its front when it ends' : 'the run was stored by a chipdse that did not keep it';
+  const how = d.run.toolVersion === TOOL_VERSION ? `store it with: chipdse detail --run ${d.run.name} --genome ${p.key} --db ${d.db}` : `it would take chipdse ${d.run.toolVersion}'s model, which scored the run (this is ${TOOL_VERSION})`;
+  throw new ChipdseError(`${missing} (${why}); ${how}`);
 }
 
-/** Preset designs evaluated on the run's workloads: the known chips to compare a front with. */
-export function referenceChips(workloads: Workload[], designs: string[] = listDesignPresets()): ReferenceChip[] {
-  return designs.map((name) => {
-    const chip = loadDesign(name);
-    const evals = workloads.map((w) => evaluate(chip, w));
-    return { name, feasible: evals.every((e) => e.feasible), metrics: Object.fromEntries(evals.map((e) => [e.workload, e.metrics])) };
-  });
+/** " (chipdse X)" after a run's name when another chipdse version stored it: its charts show that version's model. */
+export function versionMark(run: RunRow): string {
+  return run.toolVersion === TOOL_VERSION ? '' : ` (chipdse ${run.toolVersion}; this is ${TOOL_VERSION})`;
 }

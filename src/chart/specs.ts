@@ -3,8 +3,14 @@
  * rendered chart's marks can be found (and counted) as `g.<name>_marks`.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { ENERGY_PARTS } from '../eval/types.js';
-import type { CompareData, ConvergenceData, EnergyData, ParamsData, ParetoData, ParetoPoint, RooflineData, ScaleType } from './data.js';
+import { ENERGY_PARTS } from '../results/metrics.js';
+import type { CompareData } from './compare-data.js';
+import type { ConvergenceData } from './convergence-data.js';
+import type { ScaleType } from './data.js';
+import type { EnergyData } from './energy-data.js';
+import type { ParamsData } from './params-data.js';
+import type { ParetoData, ParetoPoint } from './pareto-data.js';
+import type { RooflineData } from './roofline-data.js';
 
 type Obj = Record<string, unknown>;
 
@@ -67,7 +73,8 @@ function paretoRows(points: ParetoPoint[]): Obj[] {
   }));
 }
 
-export function paretoSpec(d: ParetoData, title: string): TopLevelSpec {
+/** `notes`: what else the reader must know (the run's model version, reference chips not stored), appended to the subtitle. */
+export function paretoSpec(d: ParetoData, title: string, notes: string[] = []): TopLevelSpec {
   const x = quant('x', d.x.title, d.x.scale);
   const y = quant('y', d.y.title, d.y.scale);
   const color = d.color ? { field: 'color', type: 'quantitative', title: d.color.title, scale: scale(d.color.scale, { scheme: 'viridis' }), legend: { gradientOpacity: 1 } } : undefined;
@@ -92,7 +99,7 @@ export function paretoSpec(d: ParetoData, title: string): TopLevelSpec {
     { name: 'reference_labels', data: { values: d.references }, mark: { type: 'text', align: 'left', dx: 7, dy: -5, fontSize: 10, color: '#222' }, encoding: { x, y, text: { field: 'name' } } },
   );
   const n = d.evaluated.length + d.front.length + d.infeasible.length;
-  const subtitle = `${n} designs drawn (${d.infeasible.length} infeasible, red x${d.unplaced ? `; ${d.unplaced} not placed` : ''}); front of ${d.front.length} outlined${d.connected ? ' and joined' : ''}; diamonds: reference chips`;
+  const subtitle = [`${n} designs drawn (${d.infeasible.length} infeasible, red x${d.unplaced ? `; ${d.unplaced} not placed` : ''}); front of ${d.front.length} outlined${d.connected ? ' and joined' : ''}${d.references.length ? '; diamonds: reference chips' : ''}`, ...notes].join('; ');
   return top(title, subtitle, { width: WIDTH, height: HEIGHT, layer: layers });
 }
 
@@ -110,7 +117,8 @@ export function convergenceSpec(d: ConvergenceData, title: string): TopLevelSpec
       { name: `${name}_points`, mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y: { field, title: ytitle, ...y }, color, tooltip } },
     ],
   });
-  return top(title, `${d.runs.length} run${d.runs.length > 1 ? 's' : ''}; hypervolume of the front found so far, against each run's reference point`, {
+  const versions = d.versions ? `; runs of chipdse ${d.versions.join(' and ')}: their hypervolumes come from different models` : '';
+  return top(title, `${d.runs.length} run${d.runs.length > 1 ? 's' : ''}; hypervolume of the front found so far, against each run's reference point${versions}`, {
     vconcat: [
       panel('hypervolume', 'hypervolume', 'hypervolume', { type: 'quantitative', scale: scale(d.hypervolumeScale) }),
       panel('feasible', 'feasibleShare', 'feasible share of evaluations', { type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' } }),

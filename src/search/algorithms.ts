@@ -1,25 +1,18 @@
 import { constrainedNonDominatedSort, crowdingDistance, paretoFront } from '../pareto/index.js';
 import { crossover, mutate, neighbour, randomGenome } from './operators.js';
-import { genomeKey, type Space } from './space.js';
-import type { PointResult } from './problem.js';
+import { genomeKey, type PointResult } from '../results/point.js';
+import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
+import type { AlgorithmName, AlgorithmState } from '../results/run.js';
 
-export const ALGORITHMS = ['nsga2', 'random', 'exhaustive'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
 
-/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
+/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
 export type Archive = Map<string, ArchivedPoint>;
 
 export function archived(p: ArchivedPoint): ArchivedPoint {
   return { key: p.key, genome: p.genome, feasible: p.feasible, violation: p.violation, objectives: p.objectives };
-}
-
-/** Saved with each generation so that a resumed run continues exactly. */
-export interface AlgorithmState {
-  population: string[];
-  nextIndex: number;
 }
 
 /**
@@ -91,9 +84,13 @@ export function exhaustive(space: Space, state?: AlgorithmState): Algorithm {
   };
 }
 
-/** Uniform sampling without replacement: the baseline a search must beat. */
+/**
+ * Uniform sampling without replacement: the baseline a search must beat. What it draws depends
+ * only on the generator (stored with the run) and the archive; its state counts the designs it
+ * has drawn, so a resumed run continues the count where the stored one stopped.
+ */
 export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
-  const next = state?.nextIndex ?? 0;
+  let drawn = state?.nextIndex ?? 0;
   return {
     propose: (archive, limit, rng) => {
       const out: number[][] = [];
@@ -104,10 +101,11 @@ export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
         taken.add(genomeKey(g));
         out.push(g);
       }
+      drawn += out.length;
       return out;
     },
     accept: () => {},
-    state: () => ({ population: [], nextIndex: next }),
+    state: () => ({ population: [], nextIndex: drawn }),
   };
 }
 

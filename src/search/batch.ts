@@ -2,8 +2,9 @@ import { ChipdseError } from '../errors.js';
 import { z } from 'zod';
 import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
 import { positiveInt } from '../io/schema-helpers.js';
-import { RunStore } from '../store/sqlite.js';
-import { ALGORITHMS, populationFor, type AlgorithmName } from './algorithms.js';
+import { ALGORITHMS } from '../results/run.js';
+import { openStore } from '../store/open.js';
+import { populationFor } from './algorithms.js';
 import { runSearch, type SearchOptions, type SearchSummary } from './run.js';
 
 /** A batch file: searches to run into one database, each resumed or skipped if a previous batch got to it. */
@@ -38,15 +39,14 @@ export async function runBatch(
   }
   const out: SearchSummary[] = [];
   for (const s of b.searches) {
-    const store = new RunStore(db);
-    const existing = store.getRun(s.run);
-    store.close();
+    const store = await openStore(db);
+    const existing = await store.getRun(s.run).finally(() => store.close());
     if (existing?.status === 'done') {
       opts.onStart?.(s.run, 'skip');
       continue;
     }
     opts.onStart?.(s.run, existing ? 'resume' : 'start');
-    const r = await runSearch({ ...s, population: s.population ?? populationFor(s.algorithm as AlgorithmName, s.budget), algorithm: s.algorithm as AlgorithmName, workers: opts.workers, db, resume: Boolean(existing), onGeneration: opts.onGeneration, shouldStop: opts.shouldStop });
+    const r = await runSearch({ ...s, population: s.population ?? populationFor(s.algorithm, s.budget), workers: opts.workers, db, resume: Boolean(existing), onGeneration: opts.onGeneration, shouldStop: opts.shouldStop });
     out.push(r);
     if (r.status === 'stopped') break;
   }

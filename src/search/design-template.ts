@@ -1,11 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { designSchema } from '../chip/schema.js';
 import { buildChip, crossFieldIssues } from '../chip/build.js';
 import { parseDesign } from '../chip/load.js';
 import type { Chip } from '../chip/chip.js';
 import { ValidationError } from '../errors.js';
-import { designForGenome, genomeKey, type Parameter, type Space } from './space.js';
+import { childSchema, unwrapSchema, type Schema } from '../io/schema-walk.js';
+import { genomeKey } from '../results/point.js';
+import { designForGenome, type Parameter, type Space } from './space.js';
 
 /**
  * Chips of a space without validating every design whole. Validating a design (zod) and copying
@@ -28,47 +30,29 @@ export interface DesignTemplate {
   build(genome: readonly number[], file: string, key?: string): Chip | undefined;
 }
 
-type Schema = z.ZodType;
-interface Def {
-  type?: string;
-  shape?: Record<string, Schema>;
-  element?: Schema;
-  innerType?: Schema;
-  checks?: { _zod: { def: { check: string } } }[];
-}
-const defOf = (s: Schema): Def => ((s as unknown as { def?: Def }).def ?? {}) as Def;
+/**
+ * Checks that a write into a container cannot break: writes never add or remove array elements
+ * here, so a length check holds for every genome once it holds for the base. Any other check on
+ * a container (a refinement over several fields) must see the whole container.
+ */
+const LOCAL_CHECKS = [z.core.$ZodCheckMinLength, z.core.$ZodCheckMaxLength, z.core.$ZodCheckLengthEquals];
 
-/** Checks that a write into a container cannot break: writes never add or remove array elements here. */
-const LOCAL_CHECKS = new Set(['min_length', 'max_length', 'length_equals']);
+const onlyLocalChecks = (s: Schema): boolean => (s.def.checks ?? []).every((c) => LOCAL_CHECKS.some((C) => c instanceof C));
 
-const isIndex = (key: string) => /^\d+$/.test(key);
 const isContainer = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
-
-function unwrap(s: Schema): Schema {
-  let node = s;
-  for (let i = 0; i < 10; i++) {
-    const d = defOf(node);
-    if ((d.type === 'optional' || d.type === 'default' || d.type === 'prefault' || d.type === 'nullable') && d.innerType) node = d.innerType;
-    else break;
-  }
-  return node;
-}
 
 /** Where a write to `parts` is validated: the root's length in parts and its schema; undefined when that cannot be done on its own. */
 function locateRoot(base: Record<string, unknown>, parts: readonly string[]): { length: number; schema: Schema } | undefined {
-  let schema: Schema = designSchema as unknown as Schema;
+  let schema: Schema = designSchema;
   let raw: unknown = base;
   for (let i = 0; i < parts.length; i++) {
-    const container = unwrap(schema);
-    const d = defOf(container);
-    if (!(d.checks ?? []).every((c) => LOCAL_CHECKS.has(c._zod.def.check))) return undefined;
+    const container = unwrapSchema(schema);
+    if (!onlyLocalChecks(container)) return undefined;
     const key = parts[i];
-    let child: Schema | undefined;
-    if (d.type === 'object' && d.shape && Object.hasOwn(d.shape, key)) child = d.shape[key];
-    else if (d.type === 'array' && d.element && isIndex(key)) child = d.element;
+    const child = childSchema(container, key);
     if (!child) return undefined;
     const next = isContainer(raw) && Object.hasOwn(raw, key) ? raw[key] : undefined;
-    if (next === undefined) return d.type === 'array' ? undefined : { length: i + 1, schema: child };
+    if (next === undefined) return container instanceof z.ZodArray ? undefined : { length: i + 1, schema: child };
     if (i === parts.length - 1 || !isContainer(next)) return { length: i + 1, schema: child };
     raw = next;
     schema = child;
@@ -179,8 +163,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
     taken.push(...s.map((slot) => slot.parts));
     slots.push(s);
   }
-  const nameSchema = defOf(designSchema as unknown as Schema).shape?.name;
-  if (!nameSchema) return undefined;
+  const nameSchema: Schema = designSchema.shape.name;
   const plan = copyPlan(slots.flat());
   const planPaths = plan.map((c) => c.path);
   const puts = slots.map((s) => s.map((slot) => ({ parent: containerIndex(planPaths, slot.parts.slice(0, -1)), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));

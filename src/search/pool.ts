@@ -1,13 +1,10 @@
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { Workload } from '../workload/workload.js';
-import type { PointResult, Problem } from './problem.js';
-import { evaluateGenome } from './problem.js';
-import { parseSpace } from './space.js';
+import type { Worker } from 'node:worker_threads';
 import { ChipdseError } from '../errors.js';
-import { encodePoint, type StoredPoint } from '../store/encode.js';
+import { encodePoint, type PointResult, type StoredPoint } from '../results/point.js';
+import type { Workload } from '../workload/workload.js';
+import { evaluateGenome, type Problem } from './problem.js';
+import { parseSpace } from './space.js';
+import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
 export interface ProblemData {
@@ -18,21 +15,6 @@ export interface ProblemData {
 
 export function problemFromData(d: ProblemData): Problem {
   return { space: parseSpace(d.spaceData, d.spaceFile, process.cwd()), workloads: d.workloads };
-}
-
-function workerScript(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  // Under ts-jest this module runs from src/; the worker runs from the build.
-  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])search([\\/])worker\.js$/, '$1dist$2search$3worker.js');
-}
-
-/**
- * Threads actually started for `requested` workers: no more than the machine runs at once (at least
- * 4, so small machines still run a parallel pool), since evaluations are CPU-bound and each thread
- * holds its own copy of the problem. Results do not depend on it.
- */
-export function threadCount(requested: number): number {
-  return Math.max(1, Math.min(requested, Math.max(4, availableParallelism())));
 }
 
 /**
@@ -48,9 +30,7 @@ export class EvaluatorPool {
       this.local = problemFromData(data);
       return;
     }
-    const script = workerScript();
-    if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
-    for (let i = 0; i < threadCount(size); i++) this.workers.push(new Worker(script, { workerData: data }));
+    this.workers = startWorkers('worker.js', size, data);
   }
 
   async evaluate(genomes: number[][]): Promise<PointResult[]> {

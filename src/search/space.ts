@@ -5,8 +5,8 @@ import { zodIssues } from '../io/zod-issues.js';
 import { parseQuantity, type Dimension } from '../units/quantity.js';
 import { resolveDesignSource } from '../chip/load.js';
 import { designSchema } from '../chip/schema.js';
-import { METRIC_NAMES, type MetricName } from '../eval/types.js';
 import { WORKLOAD_PRESETS } from '../workload/load.js';
+import { parseMetricLabel, UNKNOWN_METRIC_HINT, type MetricRef } from '../results/metric-ref.js';
 import { spaceSchema, CONSTRAINT_RE, type SpaceFile, type ParameterFile } from './space-schema.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +33,6 @@ export interface Constraint {
   metric: MetricRef;
   op: '<=' | '>=' | '==' | '!=' | '<' | '>';
   value: number;
-}
-
-/** A metric of all workloads (aggregated) or of one, by its name. */
-export interface MetricRef {
-  name: MetricName;
-  workload: string | undefined;
-  label: string;
 }
 
 export interface Space {
@@ -222,11 +215,9 @@ function spaceWorkload(ref: string, at: string, baseDir: string, issues: Issue[]
 }
 
 function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
-  const known = METRIC_NAMES as readonly string[];
-  if (known.includes(text)) return { name: text as MetricName, workload: undefined, label: text };
-  const dot = text.indexOf(':');
-  if (dot > 0 && known.includes(text.slice(dot + 1))) return { name: text.slice(dot + 1) as MetricName, workload: text.slice(0, dot), label: text };
-  issues.push({ path: at, message: `unknown metric "${text}" (expected one of ${METRIC_NAMES.join(', ')}, or WORKLOAD:metric)` });
+  const ref = parseMetricLabel(text);
+  if (ref) return ref;
+  issues.push({ path: at, message: `unknown metric "${text}" (${UNKNOWN_METRIC_HINT})` });
   return { name: 'tokensPerSec', workload: undefined, label: text };
 }
 
@@ -382,4 +373,7 @@ export function genomeParams(space: Space, genome: readonly number[]): Record<st
   return out;
 }
 
-export const genomeKey = (g: readonly number[]) => g.join('.');
+/** The space's file with its base design inlined: a run stores this, so it can be resumed or replayed exactly. */
+export function selfContained(space: Space): Record<string, unknown> {
+  return { ...space.raw, base: space.base.data };
+}

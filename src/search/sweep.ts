@@ -1,9 +1,7 @@
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { paretoFront } from '../pareto/index.js';
 import { genomeAt } from './algorithms.js';
-import { problemFromData, threadCount, type ProblemData } from './pool.js';
+import { problemFromData, type ProblemData } from './pool.js';
+import { startWorkers } from './workers.js';
 import { evaluateGenome, type Problem } from './problem.js';
 
 /**
@@ -82,12 +80,6 @@ export function sweepRange(problem: Problem, from: number, to: number, keeper: F
   return r;
 }
 
-function workerScript(): string {
-  const here = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
-  // Under ts-jest this module runs from src/; the worker runs from the build.
-  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])search([\\/])sweep-worker\.js$/, '$1dist$2search$3sweep-worker.js');
-}
-
 export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise<SweepResult> {
   const problem = problemFromData(data);
   const total = problem.space.size;
@@ -108,9 +100,7 @@ export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise
     result.front = keeper.flush();
     return result;
   }
-  const script = workerScript();
-  if (!existsSync(script)) throw new Error(`worker script ${script} not found: run npm run build`);
-  const workers = Array.from({ length: threadCount(opts.workers) }, () => new Worker(script, { workerData: data }));
+  const workers = startWorkers('sweep-worker.js', opts.workers, data);
   let next = 0;
   const fronts: SweepPoint[][] = [];
   try {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChipdseError } from '../errors.js';
-import { encodePoint } from '../store/encode.js';
+import { encodePoint } from '../results/point.js';
 import { evaluateGenome } from './problem.js';
 import { problemFromData, type ProblemData } from './pool.js';
 

@@ -2,103 +2,13 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChipdseError } from '../errors.js';
-import type { PointResult } from '../search/problem.js';
-import type { AlgorithmState } from '../search/algorithms.js';
-import { encodePoint, finiteJson, isEncoded, type StoredPoint } from './encode.js';
-
-/** 'CHPD': marks a SQLite file as a chipdse store. */
-export const APPLICATION_ID = 0x43485044;
-/** Bumped with every schema change; `migrate` brings older stores forward, never recreates them. */
-export const SCHEMA_VERSION = 1;
-
-const MIGRATIONS: Record<number, string> = {
-  1: `
-    CREATE TABLE runs (
-      id INTEGER PRIMARY KEY,
-      name TEXT NOT NULL UNIQUE,
-      space_name TEXT NOT NULL,
-      space_json TEXT NOT NULL,
-      workloads_json TEXT NOT NULL,
-      objectives_json TEXT NOT NULL,
-      constraints_json TEXT NOT NULL,
-      algorithm TEXT NOT NULL,
-      seed INTEGER NOT NULL,
-      budget INTEGER NOT NULL,
-      population INTEGER NOT NULL,
-      reference_json TEXT,
-      tool_version TEXT NOT NULL,
-      status TEXT NOT NULL,
-      started_at TEXT NOT NULL,
-      ended_at TEXT
-    );
-    CREATE TABLE evaluations (
-      run_id INTEGER NOT NULL REFERENCES runs(id),
-      seq INTEGER NOT NULL,
-      genome TEXT NOT NULL,
-      generation INTEGER NOT NULL,
-      params_json TEXT NOT NULL,
-      objectives_json TEXT NOT NULL,
-      metrics_json TEXT,
-      feasible INTEGER NOT NULL,
-      violation REAL NOT NULL,
-      reasons_json TEXT NOT NULL,
-      PRIMARY KEY (run_id, genome)
-    );
-    CREATE UNIQUE INDEX evaluations_seq ON evaluations(run_id, seq);
-    CREATE TABLE pareto (
-      run_id INTEGER NOT NULL REFERENCES runs(id),
-      genome TEXT NOT NULL,
-      PRIMARY KEY (run_id, genome)
-    );
-    CREATE TABLE generations (
-      run_id INTEGER NOT NULL REFERENCES runs(id),
-      generation INTEGER NOT NULL,
-      evaluations INTEGER NOT NULL,
-      feasible_share REAL NOT NULL,
-      front_size INTEGER NOT NULL,
-      hypervolume REAL NOT NULL,
-      PRIMARY KEY (run_id, generation)
-    );
-    CREATE TABLE search_state (
-      run_id INTEGER PRIMARY KEY REFERENCES runs(id),
-      generation INTEGER NOT NULL,
-      algorithm_state_json TEXT NOT NULL,
-      rng_state_json TEXT NOT NULL
-    );
-  `,
-};
-
-export interface RunMeta {
-  name: string;
-  spaceName: string;
-  spaceJson: string;
-  workloads: string[];
-  objectives: { metric: string; goal: 'min' | 'max' }[];
-  constraints: string[];
-  algorithm: string;
-  seed: number;
-  budget: number;
-  population: number;
-  reference: number[] | null;
-  toolVersion: string;
-}
-
-export interface RunRow extends RunMeta {
-  id: number;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-  evaluations: number;
-  generations: number;
-}
-
-export interface GenerationStats {
-  generation: number;
-  evaluations: number;
-  feasibleShare: number;
-  frontSize: number;
-  hypervolume: number;
-}
+import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
+import { finiteJson } from '../results/finite.js';
+import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
+import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
+import { toDetail, toPoint, toReference, toRunRow, type Row } from './sqlite-rows.js';
+import type { GenerationRecord, RunStore } from './store.js';
 
 /** How long a command waits for another process's write to finish before it gives up. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -119,17 +29,20 @@ function storeError(file: string, e: unknown): unknown {
  * The SQLite store of runs. Reads between two writes share one snapshot (a read transaction opened
  * by the first read and closed by the next write or by close), so a reader such as `export` sees
  * evaluations, front and generations of the same moment while a search writes to the database.
- * Writes take the write lock at once (BEGIN IMMEDIATE), waiting up to 10 s for another writer.
+ * Writes take the write lock at once (BEGIN IMMEDIATE), waiting up to 10 s for another writer; a
+ * generation is one transaction. better-sqlite3 answers synchronously: each method has done its
+ * work when it returns, and its promise only carries the answer.
  */
-export class RunStore {
+export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
   private inSnapshot = false;
 
   /** `create: false` is for commands that only read (runs, front, export, chart): a missing file is an error, not a new store. */
   constructor(
-    readonly file: string,
+    readonly location: string,
     opts: { create?: boolean } = {},
   ) {
+    const file = location;
     if (opts.create === false && file !== ':memory:' && !existsSync(file)) throw new ChipdseError(`${file}: no such database (a search creates it: chipdse search --db ${file})`);
     if (file !== ':memory:' && !existsSync(dirname(file))) mkdirSync(dirname(file), { recursive: true });
     try {
@@ -140,6 +53,11 @@ export class RunStore {
       throw new ChipdseError(`${file}: cannot open as a SQLite database (${(e as Error).message})`);
     }
     this.migrate();
+  }
+
+  /** The database file (as given). */
+  get file(): string {
+    return this.location;
   }
 
   private migrate(): void {
@@ -242,7 +160,7 @@ export class RunStore {
     this.inSnapshot = false;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (!this.db.open) return;
     try {
       this.endSnapshot();
@@ -251,10 +169,10 @@ export class RunStore {
     }
   }
 
-  createRun(meta: RunMeta, startedAt: string): number {
+  async createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number> {
     return this.write(() => {
       try {
-        return this.insertRun(meta, startedAt);
+        return this.db.transaction(() => this.insertRun(meta, startedAt, references)).immediate();
       } catch (e) {
         if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ChipdseError(`${this.file}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
         throw e;
@@ -262,61 +180,49 @@ export class RunStore {
     });
   }
 
-  private insertRun(meta: RunMeta, startedAt: string): number {
+  private insertRun(meta: RunMeta, startedAt: string, references: ReferenceResult[] | undefined): number {
     const r = this.db
       .prepare(
-        `INSERT INTO runs (name, space_name, space_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+        `INSERT INTO runs (name, space_name, space_json, parameters_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at, reference_chips_stored)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
       )
-      .run(meta.name, meta.spaceName, meta.spaceJson, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt);
-    return Number(r.lastInsertRowid);
+      .run(meta.name, meta.spaceName, meta.spaceJson, meta.parameters ? finiteJson(meta.parameters, 'parameters') : null, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt, references ? 1 : 0);
+    const runId = Number(r.lastInsertRowid);
+    const ins = this.db.prepare('INSERT INTO reference_chips (run_id, seq, name, feasible, reasons_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?)');
+    (references ?? []).forEach((c, i) => ins.run(runId, i, c.name, c.feasible ? 1 : 0, JSON.stringify(c.reasons), finiteJson(c.metrics, `reference chip ${c.name}`)));
+    return runId;
   }
 
-  getRun(name: string): RunRow | undefined {
+  async getRun(name: string): Promise<RunRow | undefined> {
     return this.read(() => {
-      const r = this.db.prepare('SELECT * FROM runs WHERE name = ?').get(name) as Record<string, unknown> | undefined;
-      return r ? this.toRunRow(r) : undefined;
+      const r = this.db.prepare('SELECT * FROM runs WHERE name = ?').get(name) as Row | undefined;
+      return r ? this.runRow(r) : undefined;
     });
   }
 
-  listRuns(): RunRow[] {
-    return this.read(() => (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[]).map((r) => this.toRunRow(r)));
+  async listRuns(): Promise<RunRow[]> {
+    return this.read(() => (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => this.runRow(r)));
   }
 
-  private toRunRow(r: Record<string, unknown>): RunRow {
-    const id = r.id as number;
-    const counts = this.db.prepare('SELECT count(*) AS n, coalesce(max(generation) + 1, 0) AS g FROM evaluations WHERE run_id = ?').get(id) as { n: number; g: number };
-    return {
-      id,
-      name: r.name as string,
-      spaceName: r.space_name as string,
-      spaceJson: r.space_json as string,
-      workloads: JSON.parse(r.workloads_json as string),
-      objectives: JSON.parse(r.objectives_json as string),
-      constraints: JSON.parse(r.constraints_json as string),
-      algorithm: r.algorithm as string,
-      seed: r.seed as number,
-      budget: r.budget as number,
-      population: r.population as number,
-      reference: r.reference_json ? JSON.parse(r.reference_json as string) : null,
-      toolVersion: r.tool_version as string,
-      status: r.status as string,
-      startedAt: r.started_at as string,
-      endedAt: (r.ended_at as string | null) ?? null,
-      evaluations: counts.n,
-      generations: counts.g,
-    };
+  private runRow(r: Row): RunRow {
+    const counts = this.db.prepare('SELECT count(*) AS n, coalesce(max(generation) + 1, 0) AS g FROM evaluations WHERE run_id = ?').get(r.id) as { n: number; g: number };
+    return toRunRow(this.file, r, counts);
   }
 
-  /** One generation, atomically: its evaluations, statistics, the Pareto set, the reference and the search state. */
-  saveGeneration(runId: number, p: { results: (PointResult | StoredPoint)[]; firstSeq: number; stats: GenerationStats; front: string[]; reference: number[] | null; state: AlgorithmState; rngState: object }): void {
+  async saveGeneration(runId: number, p: GenerationRecord): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.write(() => this.db.transaction(() => {
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
-        insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
+        try {
+          insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
+        } catch (e) {
+          // A caller's bug, but one the contract names: the generation is rolled back whole.
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ChipdseError(`${this.file}: design ${r.key} is already stored in run ${runId}`);
+          throw e;
+        }
       });
       this.db
         .prepare('INSERT INTO generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES (?, ?, ?, ?, ?, ?)')
@@ -331,26 +237,33 @@ export class RunStore {
     }).immediate());
   }
 
-  finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): void {
+  async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
     this.write(() => this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId));
   }
 
-  loadEvaluations(runId: number): PointResult[] {
-    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Record<string, unknown>[]).map(toPoint));
+  async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {
+    const ins = this.db.prepare('INSERT INTO design_details (run_id, genome, chip_json, evaluations_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, genome) DO UPDATE SET chip_json = excluded.chip_json, evaluations_json = excluded.evaluations_json');
+    this.write(() => this.db.transaction(() => {
+      for (const d of details) ins.run(runId, d.genome, finiteJson(d.chip, `detail of ${d.genome}`), finiteJson(d.evaluations, `detail of ${d.genome}`));
+    }).immediate());
   }
 
-  loadGenerationsByGenome(runId: number): Map<string, number> {
+  async loadEvaluations(runId: number): Promise<PointResult[]> {
+    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map(toPoint));
+  }
+
+  async loadGenerationsByGenome(runId: number): Promise<Map<string, number>> {
     return this.read(() => {
       const rows = this.db.prepare('SELECT genome, generation FROM evaluations WHERE run_id = ?').all(runId) as { genome: string; generation: number }[];
       return new Map(rows.map((r) => [r.genome, r.generation]));
     });
   }
 
-  loadFront(runId: number): PointResult[] {
-    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Record<string, unknown>[]).map(toPoint));
+  async loadFront(runId: number): Promise<PointResult[]> {
+    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map(toPoint));
   }
 
-  loadGenerations(runId: number): GenerationStats[] {
+  async loadGenerations(runId: number): Promise<GenerationStats[]> {
     return this.read(() =>
       (this.db.prepare('SELECT * FROM generations WHERE run_id = ? ORDER BY generation').all(runId) as Record<string, number>[]).map((r) => ({
         generation: r.generation,
@@ -362,25 +275,23 @@ export class RunStore {
     );
   }
 
-  loadState(runId: number): { generation: number; state: AlgorithmState; rngState: object } | undefined {
+  async loadState(runId: number): Promise<SearchState | undefined> {
     return this.read(() => {
-      const r = this.db.prepare('SELECT * FROM search_state WHERE run_id = ?').get(runId) as Record<string, unknown> | undefined;
+      const r = this.db.prepare('SELECT * FROM search_state WHERE run_id = ?').get(runId) as Row | undefined;
       if (!r) return undefined;
       return { generation: r.generation as number, state: JSON.parse(r.algorithm_state_json as string), rngState: JSON.parse(r.rng_state_json as string) };
     });
   }
-}
 
-function toPoint(r: Record<string, unknown>): PointResult {
-  const key = r.genome as string;
-  return {
-    key,
-    genome: key.split('.').map(Number),
-    params: JSON.parse(r.params_json as string),
-    feasible: r.feasible === 1,
-    violation: r.violation as number,
-    reasons: JSON.parse(r.reasons_json as string),
-    objectives: JSON.parse(r.objectives_json as string),
-    metrics: r.metrics_json ? JSON.parse(r.metrics_json as string) : null,
-  };
+  async loadReferences(runId: number): Promise<ReferenceResult[] | undefined> {
+    return this.read(() => {
+      const run = this.db.prepare('SELECT reference_chips_stored FROM runs WHERE id = ?').get(runId) as { reference_chips_stored: number } | undefined;
+      if (!run?.reference_chips_stored) return undefined;
+      return (this.db.prepare('SELECT * FROM reference_chips WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map(toReference);
+    });
+  }
+
+  async loadDetails(runId: number): Promise<DesignDetail[]> {
+    return this.read(() => (this.db.prepare('SELECT * FROM design_details WHERE run_id = ? ORDER BY genome').all(runId) as Row[]).map(toDetail));
+  }
 }

@@ -1,4 +1,4 @@
-import type { Progress } from '../search/run.js';
+import type { Progress } from '../results/run.js';
 
 /** A progress bar on a terminal, plain log lines otherwise (CI logs, pipes). */
 export function progressReporter(stream: NodeJS.WriteStream, run: string): { update: (p: Progress) => void; end: () => void } {

@@ -1,4 +1,4 @@
-import { ENERGY_PARTS, type Evaluation, type Metrics } from '../eval/types.js';
+import { ENERGY_PARTS, totalEnergy, type Evaluation, type Metrics } from '../results/metrics.js';
 import type { Workload } from '../workload/workload.js';
 import { bytes, joules, percent, seconds, si, table, usd } from './format.js';
 
@@ -74,7 +74,8 @@ export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): s
           seconds(s.sramSec),
           seconds(s.commSec),
           s.arithmeticIntensity > 0 ? s.arithmeticIntensity.toPrecision(3) : '-',
-          joules(s.energyJ.compute + s.energyJ.sram + s.energyJ.hbm + s.energyJ.interconnect),
+          // A step's energy is dynamic (its static part is 0: static power is charged per phase).
+          joules(totalEnergy(s.energyJ)),
         ]),
         ['step', 'repeat', 'time', 'bound', 'compute', 'HBM', 'SRAM', 'links', 'FLOP/B', 'energy'],
       ),

@@ -1,3 +1,7 @@
+/**
+ * A build step (`npm run build` runs it after tsc): writes the JSON Schemas for editors, generated
+ * from the same zod definitions the loaders validate with, next to the files they describe.
+ */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,7 +12,7 @@ import { WORKLOADS_DIR } from '../workload/load.js';
 import { spaceSchema } from '../search/space-schema.js';
 import { batchSchema } from '../search/batch.js';
 
-/** JSON Schemas for editors, generated from the same zod definitions the loader validates with. */
+/** The JSON Schemas by the file each is written to. */
 export function jsonSchemas(): Record<string, unknown> {
   const gen = (s: z.ZodType, title: string) => ({ title, ...z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) });
   return {

@@ -1,4 +1,4 @@
-import type { Evaluation, Metrics } from '../eval/types.js';
+import type { Evaluation, Metrics } from '../results/metrics.js';
 import { joules, percent, seconds, si, table, usd } from './format.js';
 
 interface Column {

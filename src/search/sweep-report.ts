@@ -1,11 +1,15 @@
 import { hypervolume } from '../pareto/index.js';
+import type { PointResult } from '../results/point.js';
+import type { ObjectiveSpec } from '../results/run.js';
 import { genomeAt } from './algorithms.js';
-import { evaluateGenome, type PointResult } from './problem.js';
-import { checkWorkers, loadSearchWorkloads, pushedOut, referenceToMin, selfContained } from './run.js';
-import { loadSpace } from './space.js';
+import { evaluateGenome } from './problem.js';
+import { pushedOut, referenceToMin } from './reference-point.js';
+import { loadSearchWorkloads } from './search-workloads.js';
+import { loadSpace, selfContained } from './space.js';
 import { sweepSpace, type SweepOptions } from './sweep.js';
+import { checkWorkers } from './workers.js';
 
-export interface SweepCommandOptions {
+export interface SweepReportOptions {
   space: string;
   /** Workload references; empty: the space's own list. */
   workloads: string[];
@@ -22,7 +26,7 @@ export interface SweepReport {
   feasible: number;
   invalid: number;
   seconds: number;
-  objectives: { metric: string; goal: 'min' | 'max' }[];
+  objectives: ObjectiveSpec[];
   /** In objective units; the space's own, or derived from the worst feasible values. */
   reference: number[] | null;
   referenceFrom: 'space' | 'derived' | 'none';
@@ -37,7 +41,7 @@ export interface SweepReport {
  * hypervolume's reference is the worst feasible value of each objective pushed out by 10% of the
  * range between it and the front's best.
  */
-export async function sweepCommand(o: SweepCommandOptions): Promise<SweepReport> {
+export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   checkWorkers(o.workers);
   const space = loadSpace(o.space);
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;

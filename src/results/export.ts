@@ -1,11 +1,9 @@
-import { METRIC_NAMES, metricValue, type Metrics } from '../eval/types.js';
-import type { PointResult } from '../search/problem.js';
-import type { RunRow } from './sqlite.js';
-
-/** Objective values back in their own units (maximized ones were negated for the search). */
-export function objectiveValues(run: Pick<RunRow, 'objectives'>, p: PointResult): Record<string, number> {
-  return Object.fromEntries(run.objectives.map((o, i) => [o.metric, o.goal === 'max' ? -p.objectives[i] : p.objectives[i]]));
-}
+/** A run's evaluations and front as JSON and CSV: what `chipdse export` and `chipdse front --json` print. */
+import { metricLabel } from './metric-ref.js';
+import { METRIC_NAMES, metricValue, type Metrics } from './metrics.js';
+import { objectiveValues } from './objectives.js';
+import type { PointResult } from './point.js';
+import type { ObjectiveSpec, RunRow } from './run.js';
 
 /** One workload's metrics as they are; several as an object keyed by workload. */
 function shownMetrics(p: PointResult): Metrics | Record<string, Metrics> | null {
@@ -14,7 +12,7 @@ function shownMetrics(p: PointResult): Metrics | Record<string, Metrics> | null 
   return names.length === 1 ? p.metrics[names[0]] : p.metrics;
 }
 
-export function frontJson(run: Pick<RunRow, 'objectives'>, front: PointResult[]) {
+export function frontJson(run: { objectives: ObjectiveSpec[] }, front: PointResult[]) {
   return front.map((p) => ({ genome: p.key, params: p.params, objectives: objectiveValues(run, p), metrics: shownMetrics(p) }));
 }
 
@@ -40,11 +38,11 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per evaluation: parameters, objectives, and every metric (as workload:metric with several workloads). */
+/** One row per evaluation: parameters, objectives, and every metric (as WORKLOAD:metric with several workloads). */
 export function exportCsv(run: RunRow, points: PointResult[], front: Set<string>, generations: Map<string, number>): string {
   const params = points.length > 0 ? Object.keys(points[0].params) : [];
   const workloads = Object.keys(points.find((p) => p.metrics)?.metrics ?? {});
-  const metricCols = workloads.flatMap((w) => METRIC_NAMES.map((m) => ({ w, m, label: workloads.length > 1 ? `${w}:${m}` : m })));
+  const metricCols = workloads.flatMap((w) => METRIC_NAMES.map((m) => ({ w, m, label: metricLabel(m, workloads.length > 1 ? w : undefined) })));
   const header = ['seq', 'generation', 'genome', 'pareto', 'feasible', 'violation', ...params, ...run.objectives.map((o) => `${o.goal}:${o.metric}`), ...metricCols.map((c) => c.label), 'reasons'];
   const lines = [header.map(csvCell).join(',')];
   points.forEach((p, seq) => {

@@ -1,8 +1,12 @@
-import { ChipdseError } from '../errors.js';
 import type { Chip } from '../chip/chip.js';
+import { loadDesign } from '../chip/load.js';
+import { ChipdseError } from '../errors.js';
+import { collectiveCost, groupShape } from '../interconnect/collectives.js';
+import { seconds, si, table } from '../text/format.js';
 import { parseQuantity } from '../units/quantity.js';
 import { COLLECTIVE_OPS, type CollectiveOp } from '../workload/step.js';
-import { collectiveCost, groupShape } from './collectives.js';
+import { defineCommand } from './command.js';
+import { print, printJson } from './output.js';
 
 export interface CollectiveReport {
   design: string;
@@ -44,3 +48,32 @@ export function collectiveReport(chip: Chip, op: string, bytesText: string | num
     groupShape: chips * innerChips <= chip.interconnect.chipsPerPod ? groupShape(chip.interconnect, chips) : [],
   };
 }
+
+export const collectiveVerb = defineCommand({
+  command: 'collective',
+  describe: 'time one collective of a given size on a design and chip count (to check the model by hand)',
+  builder: (y) =>
+    y
+      .option('design', { alias: 'd', type: 'string', demandOption: true })
+      .option('op', { type: 'string', default: 'all-reduce', describe: 'all-reduce, all-gather, reduce-scatter, all-to-all or send' })
+      .option('bytes', { type: 'string', demandOption: true, describe: 'per-chip buffer, e.g. "1 GB"' })
+      .option('chips', { type: 'number', demandOption: true })
+      .option('inner', { type: 'number', default: 1, describe: 'chips of groups nested inside this one (a data-parallel group over TP8 groups: 8)' })
+      .option('json', { type: 'boolean' }),
+  handler: (a) => {
+    const r = collectiveReport(loadDesign(a.design), a.op, a.bytes, a.chips, a.inner);
+    if (a.json) return printJson(r);
+    print(
+      table([
+        ['design', r.design],
+        ['collective', `${r.op} of ${si(r.bytes, 'B')} per chip over ${r.chips} chips${r.groupShape.length ? ` (laid out ${r.groupShape.join('x')})` : ''}`],
+        ['network tier', r.tier],
+        ['time', seconds(r.timeSec)],
+        ['algorithm bandwidth', si(r.algorithmBytesPerSec, 'B/s')],
+        ['bus bandwidth (NCCL)', si(r.busBytesPerSec, 'B/s')],
+        ['bytes on links per chip', si(r.linkBytesPerChip, 'B')],
+        ['link energy per chip', `${(r.energyJPerChip * 1e3).toPrecision(3)} mJ`],
+      ]),
+    );
+  },
+});

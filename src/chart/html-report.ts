@@ -1,11 +1,10 @@
 /** `chipdse report`: one self-contained HTML page per run: its settings, its front as a table, and its charts. */
 import type { TopLevelSpec } from 'vega-lite';
 import { ChipdseError } from '../errors.js';
-import { objectiveValues } from '../store/export.js';
+import { frontTableRows } from '../text/front-table.js';
 import { CHARTS, type ChartChoices, type ChartKind } from './charts.js';
-import { paramText } from './data.js';
-import { escapeHtml, htmlPage, type HtmlChart } from './render.js';
-import { chosenDesign, frontByFirstObjective, type RunData } from './run-data.js';
+import { escapeHtml, htmlPage, type HtmlChart } from './html-page.js';
+import { chosenDesign, versionMark, type RunData } from './run-data.js';
 
 /** The report's charts, in page order: [id, kind, choices, heading]. */
 const SECTIONS: [string, ChartKind, (d: RunData) => ChartChoices, string][] = [
@@ -49,14 +48,9 @@ function settingsTable(d: RunData): string {
 }
 
 function frontTable(d: RunData): string {
-  const front = frontByFirstObjective(d);
-  if (front.length === 0) return '<p class="note">No feasible design yet.</p>';
-  const params = Object.keys(front[0].params);
-  const rows = front.map((p) => {
-    const obj = objectiveValues(d.run, p);
-    return [p.key, ...params.map((k) => paramText(p.params[k])), ...d.run.objectives.map((o) => num(obj[o.metric]))];
-  });
-  return table(['design', ...params, ...d.run.objectives.map((o) => `${o.goal} ${o.metric}`)], rows, 'front');
+  if (d.front.length === 0) return '<p class="note">No feasible design yet.</p>';
+  const { header, rows } = frontTableRows(d.run, d.front);
+  return table(header, rows, 'front');
 }
 
 export interface Report {
@@ -87,6 +81,7 @@ export function buildReport(d: RunData): Report {
   const body = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="note">Design-space search of space <b>${escapeHtml(d.run.spaceName)}</b> on ${escapeHtml(d.run.workloads.join(', '))}. Hover over a point for its parameters.</p>`,
+    ...(versionMark(d.run) ? [`<p class="note"><b>Stored by chipdse ${escapeHtml(d.run.toolVersion)}:</b> every figure here is that version's model, not this one's.</p>`] : []),
     '<h2>Settings</h2>',
     settingsTable(d),
     `<h2>Pareto front (${d.front.length} designs, best ${escapeHtml(d.run.objectives[0].metric)} first)</h2>`,

@@ -52,3 +52,9 @@ export function table(rows: string[][], header?: string[]): string {
   if (header) out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return out.join('\n');
 }
+
+/** How a parameter value reads in a table or tooltip (a set of formats reads as its names joined by +). */
+export function paramText(v: unknown): string {
+  if (v !== null && typeof v === 'object') return Object.keys(v).join('+');
+  return String(v);
+}

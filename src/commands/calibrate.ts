@@ -1,0 +1,15 @@
+import { calibrate } from '../calibrate/calibrate.js';
+import { formatCalibration } from '../text/calibration.js';
+import { defineCommand } from './command.js';
+import { print, printJson } from './output.js';
+
+export const calibrateVerb = defineCommand({
+  command: 'calibrate',
+  describe: 'run the model on published measurements and print predicted vs measured',
+  builder: (y) => y.option('json', { type: 'boolean' }),
+  handler: (a) => {
+    const s = calibrate();
+    if (a.json) printJson(s);
+    else print(formatCalibration(s));
+  },
+});

@@ -1,0 +1,19 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+/** A bad command line: the CLI prints it as one line and exits 2. */
+export class UsageError extends Error {}
+
+/** A CLI verb: its yargs options and what it does with them (a thin call into the library). */
+export function defineCommand<U>(c: { command: string; describe: string; builder: (y: Argv) => Argv<U>; handler: (a: ArgumentsCamelCase<U>) => void | Promise<void> }): CommandModule<object, U> {
+  return c;
+}
+
+/** A command-line option that must be a positive whole number (budget, population, workers). */
+export function checkPositiveWhole(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UsageError(`--${name} must be a positive whole number, got ${value}`);
+}
+
+/** Where runs are stored when --db is not given. */
+export const DEFAULT_DB = 'results/chipdse.db';
+
+export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)' } as const;

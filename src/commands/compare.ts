@@ -1,0 +1,49 @@
+import { loadDesign } from '../chip/load.js';
+import { compareData } from '../chart/compare-data.js';
+import { compareSpec } from '../chart/specs.js';
+import { ChipdseError } from '../errors.js';
+import { evaluate } from '../eval/evaluate.js';
+import type { Evaluation } from '../results/metrics.js';
+import { formatComparison, ratiosToFirst } from '../text/compare.js';
+import { loadWorkload } from '../workload/load.js';
+import { defineCommand } from './command.js';
+import { print, printJson, writeOutput } from './output.js';
+
+/** `compare --chart FILE`: energy per token by part and the key metrics of the compared designs. */
+export async function compareChart(evaluations: Evaluation[], file: string): Promise<void> {
+  const { chartFormat, renderChart } = await import('../chart/render.js');
+  chartFormat(file);
+  if (evaluations.length === 0) throw new ChipdseError('compare: nothing to chart');
+  const designs = [...new Set(evaluations.map((e) => e.design))];
+  const spec = compareSpec(compareData(evaluations), `${designs.join(' vs ')}`);
+  writeOutput(file, await renderChart(spec, file, `chipdse compare: ${designs.join(', ')}`), { makeFolder: true });
+}
+
+export const compareVerb = defineCommand({
+  command: 'compare',
+  describe: 'evaluate several designs on one or more workloads, side by side, with ratios to the first design',
+  builder: (y) =>
+    y
+      .option('designs', { alias: 'd', type: 'array', string: true, demandOption: true, describe: 'preset names or design files' })
+      .option('workload', { alias: 'w', type: 'array', string: true, demandOption: true, describe: 'one or more workloads' })
+      .option('json', { type: 'boolean', describe: 'print one JSON object' })
+      .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' }),
+  handler: async (a) => {
+    const designs = (a.designs as string[]).map((d) => loadDesign(d));
+    if (designs.length < 1) throw new ChipdseError('compare: --designs needs at least one design');
+    const workloads = (a.workload as string[]).map((w) => loadWorkload(w));
+    const results = workloads.map((w) => ({ workload: w.name, evals: designs.map((c) => evaluate(c, w)) }));
+    if (a.json) {
+      printJson({
+        designs: designs.map((c) => c.name),
+        workloads: results.map((r) => ({
+          workload: r.workload,
+          results: r.evals.map((e, i) => ({ design: e.design, feasible: e.feasible, reasons: e.reasons, metrics: e.metrics, ratioToFirst: ratiosToFirst(r.evals)[i] })),
+        })),
+      });
+    } else {
+      print(results.map((r) => formatComparison(r.workload, r.evals)).join('\n\n'));
+    }
+    if (a.chart) await compareChart(results.flatMap((r) => r.evals), a.chart);
+  },
+});

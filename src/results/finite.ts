@@ -1,0 +1,40 @@
+import { ChipdseError } from '../errors.js';
+
+/** Whether every number in an object or array, at any depth, is finite. */
+export function allFinite(x: object): boolean {
+  for (const k in x) {
+    const v = (x as Record<string, unknown>)[k];
+    if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object' && !allFinite(v)) return false;
+  }
+  return true;
+}
+
+/** JSON of a value with no NaN or infinity in it: refused otherwise (JSON would silently write null). */
+export function finiteJson(x: object, what: string): string {
+  if (!allFinite(x)) throw new ChipdseError(`refusing to store a non-finite number in ${what}`);
+  return JSON.stringify(x);
+}
+
+/** `path = value` for every number in a value that is not finite (NaN, Infinity). */
+export function nonFiniteNumbers(x: object): string[] {
+  // The common case, all finite, without building a path string per number (a search checks every design).
+  if (allFinite(x)) return [];
+  const out: string[] = [];
+  const walk = (v: unknown, path: string) => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push(`${path} = ${v}`);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, w] of Object.entries(v)) walk(w, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(x, '');
+  return out;
+}
+
+/**
+ * A copy with every non-finite number replaced by null: no NaN or Infinity reaches the store
+ * (JSON would write null anyway, silently; the caller says why the value is missing).
+ */
+export function withoutNonFinite<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}

@@ -1,0 +1,91 @@
+/** A search run as stored: its settings, its status, its generations and the state it resumes from. */
+
+export const ALGORITHMS = ['nsga2', 'random', 'exhaustive'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+export function isAlgorithmName(x: unknown): x is AlgorithmName {
+  return (ALGORITHMS as readonly unknown[]).includes(x);
+}
+
+export type Goal = 'min' | 'max';
+
+/** An objective as a run stores it: the metric's label (`tokensPerSec`, `WORKLOAD:metric`) and its goal. */
+export interface ObjectiveSpec {
+  metric: string;
+  goal: Goal;
+}
+
+export type RunStatus = 'running' | 'done' | 'stopped';
+
+/** One dimension of a run's space as a chart draws it: its values in order (or unordered, for a choice). */
+export interface ParameterAxis {
+  name: string;
+  categorical: boolean;
+  values: unknown[];
+}
+
+/** What a run is: written when it is created. */
+export interface RunMeta {
+  name: string;
+  spaceName: string;
+  /** The space with its base design inlined: enough to resume or replay the run. */
+  spaceJson: string;
+  /** The space's parameters and their values; null for runs stored before runs kept them. */
+  parameters: ParameterAxis[] | null;
+  /** The workloads as they were given (preset names or paths). */
+  workloads: string[];
+  objectives: ObjectiveSpec[];
+  constraints: string[];
+  algorithm: AlgorithmName;
+  seed: number;
+  budget: number;
+  population: number;
+  /** Hypervolume reference point in objective units; null until the run derives one. */
+  reference: number[] | null;
+  /** The chipdse version whose model scored the run's designs. */
+  toolVersion: string;
+}
+
+export interface RunRow extends RunMeta {
+  id: number;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  evaluations: number;
+  generations: number;
+}
+
+export interface GenerationStats {
+  generation: number;
+  evaluations: number;
+  feasibleShare: number;
+  frontSize: number;
+  hypervolume: number;
+}
+
+/** A search's progress after a generation is stored (for a progress bar). */
+export interface Progress extends GenerationStats {
+  budget: number;
+  evaluationsPerSec: number;
+}
+
+/** Saved with each generation so that a resumed run continues exactly. */
+export interface AlgorithmState {
+  population: string[];
+  /** How far a sequential strategy got: the next index (exhaustive) or the designs proposed so far (random). */
+  nextIndex: number;
+}
+
+/** The seeded generator's state as stored (seedrandom's ARC4: two indices and the permutation). */
+export interface RngState {
+  i: number;
+  j: number;
+  S: number[];
+}
+
+/** What a run resumes from: the last stored generation, the algorithm's state and the generator's. */
+export interface SearchState {
+  generation: number;
+  state: AlgorithmState;
+  rngState: RngState;
+}

@@ -1,0 +1,34 @@
+import { ChipdseError } from '../errors.js';
+import type { RunRow } from '../results/run.js';
+import { MemoryRunStore } from './memory.js';
+import { SqliteRunStore } from './sqlite.js';
+import type { RunStore } from './store.js';
+
+/** The prefix of an in-memory store's address: `memory:` (a new, private one) or `memory:NAME` (shared in this process). */
+export const MEMORY_PREFIX = 'memory:';
+
+/**
+ * The store at an address: `memory:` or `memory:NAME` in this process's memory, anything else a
+ * SQLite file (created with its folder unless `create` is false, for commands that only read).
+ */
+export async function openStore(address: string, opts: { create?: boolean } = {}): Promise<RunStore> {
+  if (address.startsWith(MEMORY_PREFIX)) return new MemoryRunStore(address.length > MEMORY_PREFIX.length ? address.slice(MEMORY_PREFIX.length) : undefined);
+  return new SqliteRunStore(address, opts);
+}
+
+/**
+ * An existing store and one of its runs, for commands that read a run (front, export, chart,
+ * report, detail): a missing file or run is a one-line error listing what there is.
+ */
+export async function openRun(address: string, name: string): Promise<{ store: RunStore; run: RunRow }> {
+  const store = await openStore(address, { create: false });
+  try {
+    const run = await store.getRun(name);
+    if (run) return { store, run };
+    const names = (await store.listRuns()).map((r) => r.name);
+    throw new ChipdseError(`${address}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

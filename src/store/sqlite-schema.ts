@@ -1,0 +1,87 @@
+/** The SQLite store's schema, as the migrations that build it: version n is MIGRATIONS[1..n]. */
+
+/** 'CHPD': marks a SQLite file as a chipdse store. */
+export const APPLICATION_ID = 0x43485044;
+/** Bumped with every schema change; the store brings older files forward, never recreates them. */
+export const SCHEMA_VERSION = 2;
+
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE runs (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      space_name TEXT NOT NULL,
+      space_json TEXT NOT NULL,
+      workloads_json TEXT NOT NULL,
+      objectives_json TEXT NOT NULL,
+      constraints_json TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      seed INTEGER NOT NULL,
+      budget INTEGER NOT NULL,
+      population INTEGER NOT NULL,
+      reference_json TEXT,
+      tool_version TEXT NOT NULL,
+      status TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      ended_at TEXT
+    );
+    CREATE TABLE evaluations (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      seq INTEGER NOT NULL,
+      genome TEXT NOT NULL,
+      generation INTEGER NOT NULL,
+      params_json TEXT NOT NULL,
+      objectives_json TEXT NOT NULL,
+      metrics_json TEXT,
+      feasible INTEGER NOT NULL,
+      violation REAL NOT NULL,
+      reasons_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, genome)
+    );
+    CREATE UNIQUE INDEX evaluations_seq ON evaluations(run_id, seq);
+    CREATE TABLE pareto (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      genome TEXT NOT NULL,
+      PRIMARY KEY (run_id, genome)
+    );
+    CREATE TABLE generations (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      generation INTEGER NOT NULL,
+      evaluations INTEGER NOT NULL,
+      feasible_share REAL NOT NULL,
+      front_size INTEGER NOT NULL,
+      hypervolume REAL NOT NULL,
+      PRIMARY KEY (run_id, generation)
+    );
+    CREATE TABLE search_state (
+      run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+      generation INTEGER NOT NULL,
+      algorithm_state_json TEXT NOT NULL,
+      rng_state_json TEXT NOT NULL
+    );
+  `,
+  // What charts draw without running the model or parsing the space again: the space's
+  // parameter axes, the reference chips evaluated when a run is created, and the full evaluation
+  // (phases and steps) of designs of its front. Runs stored before have none of them
+  // (parameters_json NULL, reference_chips_stored 0).
+  2: `
+    ALTER TABLE runs ADD COLUMN parameters_json TEXT;
+    ALTER TABLE runs ADD COLUMN reference_chips_stored INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE reference_chips (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      seq INTEGER NOT NULL,
+      name TEXT NOT NULL,
+      feasible INTEGER NOT NULL,
+      reasons_json TEXT NOT NULL,
+      metrics_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, seq)
+    );
+    CREATE TABLE design_details (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      genome TEXT NOT NULL,
+      chip_json TEXT NOT NULL,
+      evaluations_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, genome)
+    );
+  `,
+};
