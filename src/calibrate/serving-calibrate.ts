@@ -27,6 +27,14 @@ import { readServingRows, type ServingRow } from './serving-rows.js';
  */
 export const REQUESTS_PER_CLIENT = 10;
 
+/**
+ * Tokens per iteration each engine ran with: TensorRT-LLM's max_num_tokens default 8192;
+ * vLLM 2048, the max_num_batched_tokens AIConfigurator's replay of these rows sets (with
+ * gpu_memory_utilization 0.9: the replay config in its h100_qwen3_counterpart README), below the
+ * 8192 vLLM defaults to on GPUs of 70 GiB or more; SGLang's chunked_prefill_size default 8192.
+ */
+export const TOKEN_BUDGETS: Record<string, number> = { trtllm: 8192, vllm: 2048, sglang: 8192 };
+
 /** The chipdse design each measured system is calibrated as. */
 export const SERVING_SYSTEMS: Record<string, string> = { a100_sxm: 'a100-sxm', h100_sxm: 'h100-sxm', h200_sxm: 'h200-sxm', b200_sxm: 'b200', gb200: 'gb200', b300_sxm: 'b300' };
 
@@ -97,7 +105,7 @@ export function servingRowWorkload(r: ServingRow) {
       precision: precisionOf(r),
       chips: r.tp * r.pp,
       parallelism: { tensor: r.tp, pipeline: r.pp },
-      serving: { requestsPerClient: REQUESTS_PER_CLIENT, kvCache: r.backend === 'trtllm' ? 'reserved' : 'paged' },
+      serving: { requestsPerClient: REQUESTS_PER_CLIENT, kvCache: r.backend === 'trtllm' ? 'reserved' : 'paged', tokenBudget: TOKEN_BUDGETS[r.backend] ?? 8192 },
     },
     `serving row ${r.line}`,
   );

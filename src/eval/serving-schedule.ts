@@ -37,11 +37,24 @@ export interface IterationPlan {
   firstTokenIterations: number;
   /** Mixed iterations a prompt's own chunks take (c_own). */
   ownIterations: number;
+  /**
+   * Iterations a new request waits for before it is scheduled, mixed and decode-only: the one
+   * under way when it arrives (its client's turnaround lets the iteration after its predecessor's
+   * last start without it). None when the whole cohort arrives at an idle engine.
+   */
+  arrivalWaitMixed: number;
+  arrivalWaitDecode: number;
   /** Iterations the first burst of C simultaneous requests takes to prefill (a benchmark's start). */
   burstIterations: number;
   /** Output tokens each sequence gets from decode iterations per cycle (after the first token, which its prefill makes). */
   decodeTokens: number;
 }
+
+/**
+ * Iterations a new request waits for the one under way: the mean residual life of an iteration
+ * its arrival falls in at random (a client's turnaround is unrelated to the iteration clock).
+ */
+const RESIDUAL = 0.5;
 
 /** Why a concurrency cannot be scheduled, or undefined. */
 export function budgetProblem(x: ScheduleInput): string | undefined {
@@ -60,10 +73,13 @@ export function budgetProblem(x: ScheduleInput): string | undefined {
  *
  * - C s_c <= B: all prompts fit one iteration; the cohort is prefilled, then decoded together
  *   (static batching is the special case): one prefill iteration and D decode-only ones.
- * - otherwise, decode-bound (N_mix <= c_own + D, with c_own = max(1, s_c / B_p) iterations to
- *   prefill one prompt): a cycle has c_own + D iterations, N_mix of them mixed, each with
- *   m_p = C c_own / N_mix requests prefilling and C - m_p decoding; a request waits for nothing.
- * - prefill-bound (N_mix > c_own + D): every iteration is mixed and full, so a cycle of I
+ * - otherwise, decode-bound (N_mix <= 1/2 + c_own + D, with c_own = max(1, s_c / B_p)
+ *   iterations to prefill one prompt): a cycle has 1/2 + c_own + D iterations, N_mix of them
+ *   mixed, each with m_p = C c_own / N_mix requests prefilling and C - m_p decoding. A new request
+ *   waits out the iteration under way when it arrives (a client takes a moment to send its next
+ *   request and the engine starts its next iteration at once: the next cohort's mixed one, when
+ *   there is a next cohort), on average half of it, then its own c_own: TTFT = T/2 + c_own T_mix.
+ * - prefill-bound (N_mix > 1/2 + c_own + D): every iteration is mixed and full, so a cycle of I
  *   iterations carries C (s_c + q D) = I B tokens: I = C (s_c + q D) / B, each iteration with
  *   C D / I decoders; a request waits I - D - c_own iterations for budget.
  */
@@ -76,7 +92,7 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
   const decodeOnly = { decoders: C, prefillTokens: 0, completions: 0 };
   const decodeTokens = Math.max(0, x.outputTokens - 1);
   if (C * sc <= B) {
-    return { regime: 'synchronized', mixed: { decoders: 0, prefillTokens: C * sc, completions: C }, mixedPerCycle: 1, decodeOnly, decodeOnlyPerCycle: D, firstTokenIterations: 1, ownIterations: 1, burstIterations: 1, decodeTokens };
+    return { regime: 'synchronized', mixed: { decoders: 0, prefillTokens: C * sc, completions: C }, mixedPerCycle: 1, decodeOnly, decodeOnlyPerCycle: D, firstTokenIterations: 1, ownIterations: 1, arrivalWaitMixed: 0, arrivalWaitDecode: 0, burstIterations: 1, decodeTokens };
   }
   // Prompt tokens per mixed iteration: B - q n_d with n_d = C - m_p decoders beside the m_p prefilling requests.
   let Bp = sc > q ? (B - q * C) / (1 - q / sc) : 0;
@@ -87,15 +103,20 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
   }
   const own = Math.max(1, sc / Bp);
   const nMix = (C * sc) / Bp;
-  if (nMix <= own + D) {
+  if (nMix <= own + D + RESIDUAL) {
+    // A new request waits out the rest of the iteration under way (on average half of it: the renewal
+    // residual of AIConfigurator's closed form), the next cohort's mixed one when there is a next cohort.
+    const waitMixed = RESIDUAL * Math.min(1, Math.max(0, nMix - 1));
     return {
       regime: 'decode-bound',
       mixed: { decoders: C - prefilling, prefillTokens: Bp, completions: prefilling / own },
       mixedPerCycle: nMix,
       decodeOnly,
-      decodeOnlyPerCycle: own + D - nMix,
+      decodeOnlyPerCycle: own + D + RESIDUAL - nMix,
       firstTokenIterations: own,
       ownIterations: own,
+      arrivalWaitMixed: waitMixed,
+      arrivalWaitDecode: RESIDUAL - waitMixed,
       burstIterations: nMix,
       decodeTokens,
     };
@@ -111,6 +132,8 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
     decodeOnlyPerCycle: 0,
     firstTokenIterations: I - D,
     ownIterations: Math.max(1, sc / P),
+    arrivalWaitMixed: 0,
+    arrivalWaitDecode: 0,
     burstIterations: (C * sc) / P,
     decodeTokens,
   };
@@ -123,14 +146,14 @@ export function prefillOnlyPlan(x: ScheduleInput): IterationPlan {
   const P = Math.min(x.tokenBudget, C * sc);
   const I = (C * sc) / P;
   const none = { decoders: 0, prefillTokens: 0, completions: 0 };
-  return { regime: 'prefill-only', mixed: { decoders: 0, prefillTokens: P, completions: C / I }, mixedPerCycle: I, decodeOnly: none, decodeOnlyPerCycle: 0, firstTokenIterations: I, ownIterations: Math.max(1, sc / P), burstIterations: I, decodeTokens: 0 };
+  return { regime: 'prefill-only', mixed: { decoders: 0, prefillTokens: P, completions: C / I }, mixedPerCycle: I, decodeOnly: none, decodeOnlyPerCycle: 0, firstTokenIterations: I, ownIterations: Math.max(1, sc / P), arrivalWaitMixed: 0, arrivalWaitDecode: 0, burstIterations: I, decodeTokens: 0 };
 }
 
 /** A decode-only engine (a disaggregated decode pool): C sequences arrive with their KV cache and decode all `outputTokens`. */
 export function decodeOnlyPlan(x: ScheduleInput, includesFirstToken: boolean): IterationPlan {
   const tokens = includesFirstToken ? x.outputTokens : Math.max(0, x.outputTokens - 1);
   const none = { decoders: 0, prefillTokens: 0, completions: 0 };
-  return { regime: 'decode-only', mixed: none, mixedPerCycle: 0, decodeOnly: { decoders: x.concurrency, prefillTokens: 0, completions: 0 }, decodeOnlyPerCycle: tokens / x.tokensPerIteration, firstTokenIterations: 0, ownIterations: 0, burstIterations: 0, decodeTokens: tokens };
+  return { regime: 'decode-only', mixed: none, mixedPerCycle: 0, decodeOnly: { decoders: x.concurrency, prefillTokens: 0, completions: 0 }, decodeOnlyPerCycle: tokens / x.tokensPerIteration, firstTokenIterations: 0, ownIterations: 0, arrivalWaitMixed: 0, arrivalWaitDecode: 0, burstIterations: 0, decodeTokens: tokens };
 }
 
 export interface ScheduleTimes {
@@ -153,7 +176,7 @@ export interface ScheduleTimes {
  */
 export function closedLoopTimes(plan: IterationPlan, mixSec: number, decSec: number, requestsPerClient: number | undefined): ScheduleTimes {
   const cycleSec = plan.mixedPerCycle * mixSec + plan.decodeOnlyPerCycle * decSec;
-  const steady = plan.firstTokenIterations * mixSec;
+  const steady = plan.firstTokenIterations * mixSec + plan.arrivalWaitMixed * mixSec + plan.arrivalWaitDecode * decSec;
   const burstLo = plan.ownIterations * mixSec;
   const burstHi = Math.max(burstLo, plan.burstIterations * mixSec);
   const burstShare = requestsPerClient !== undefined && plan.regime !== 'decode-only' ? Math.min(1, 1 / requestsPerClient) : 0;
