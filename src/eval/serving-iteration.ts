@@ -55,7 +55,8 @@ export function computedPromptTokens(w: Workload): { computed: number; cached: n
 }
 
 function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): DrafterLists {
-  const split = { ...splitOf(w), tensor, ...(m === w.model ? {} : { expert: 1 }) };
+  // The drafter runs on its own tensor group, without expert or context parallelism.
+  const split = m === w.model ? splitOf(w) : { tensor, expert: 1 };
   const prec: PassPrecisions = precisionsOf(w);
   const routing: PassRouting = { expertGini: w.serving.expertRoutingGini };
   const q = m === w.model ? queriesPerDecode(w) : 1;
@@ -108,34 +109,51 @@ export class IterationCoster {
     this.drafterPlacement = { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 };
   }
 
+  /** Costs of step lists at a count, kept for this coster's life (a concurrency search asks for the same counts again). */
+  private readonly kept = new Map<ScaledSteps, Map<number, PhaseCost>>();
+
+  private run(name: string, list: ScaledSteps, x: number, placement: Placement, detail: boolean): PhaseCost {
+    if (detail) return runPhase(this.cx, name, x, list.at(x), placement, true);
+    let byCount = this.kept.get(list);
+    if (!byCount) this.kept.set(list, (byCount = new Map()));
+    let cost = byCount.get(x);
+    if (!cost) {
+      if (byCount.size >= 64) byCount.clear();
+      byCount.set(x, (cost = runPhase(this.cx, name, x, list.at(x), placement, false)));
+    }
+    return cost;
+  }
+
+  private once(name: string, steps: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): PhaseCost {
+    if (detail) return runPhase(this.cx, name, 1, steps, placement, true);
+    if (key === 'target') return (this.prefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+    return (this.drafterPrefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+  }
+
   /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */
   cost(it: IterationContent, detail: boolean): PhaseCost {
     const { cx, lists, q, c } = this;
     const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
     const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
     const parts: [PhaseCost, number][] = [];
-    const tokens = q * it.decoders + it.prefillTokens / c;
-    parts.push([runPhase(cx, 'tokens', it.decoders, lists.tokens.at(tokens), this.placement, detail), 1]);
-    if (it.decoders > 0) parts.push([runPhase(cx, 'decode attention', it.decoders, lists.decodeAttention.at(it.decoders), this.placement, detail), 1]);
-    if (prefillShare > 0) {
-      this.prefillAttention ??= runPhase(cx, 'prefill attention', 1, lists.prefillAttention, this.placement, detail);
-      parts.push([this.prefillAttention, prefillShare]);
-    }
+    const p = this.placement;
+    parts.push([this.run('tokens', lists.tokens, q * it.decoders + it.prefillTokens / c, p, detail), 1]);
+    if (it.decoders > 0) parts.push([this.run('decode attention', lists.decodeAttention, it.decoders, p, detail), 1]);
+    if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     const logits = q * it.decoders + it.completions / c;
-    if (logits > 0) parts.push([runPhase(cx, 'lm head', logits, lists.lmHead.at(logits), this.placement, detail), 1]);
+    if (logits > 0) parts.push([this.run('lm head', lists.lmHead, logits, p, detail), 1]);
     const d = lists.drafter;
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
       if (it.decoders > 0) {
-        parts.push([runPhase(cx, 'draft tokens', it.decoders, d.tokens.at(it.decoders), dp, detail), k]);
-        parts.push([runPhase(cx, 'draft attention', it.decoders, d.decodeAttention.at(it.decoders), dp, detail), k]);
-        parts.push([runPhase(cx, 'draft lm head', it.decoders, d.lmHead.at(it.decoders), dp, detail), k]);
+        parts.push([this.run('draft tokens', d.tokens, it.decoders, dp, detail), k]);
+        parts.push([this.run('draft attention', d.decodeAttention, it.decoders, dp, detail), k]);
+        parts.push([this.run('draft lm head', d.lmHead, it.decoders, dp, detail), k]);
       }
       if (prefillShare > 0) {
-        parts.push([runPhase(cx, 'draft prefill tokens', 1, d.tokens.at(it.prefillTokens / c), dp, detail), 1]);
-        this.drafterPrefillAttention ??= runPhase(cx, 'draft prefill attention', 1, d.prefillAttention, dp, detail);
-        parts.push([this.drafterPrefillAttention, prefillShare]);
+        parts.push([this.run('draft prefill tokens', d.tokens, it.prefillTokens, dp, detail), 1]);
+        parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
       }
     }
     return sumPhases(cx, name, it.decoders + prefillShare, parts);

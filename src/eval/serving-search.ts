@@ -59,9 +59,12 @@ function probe(w: Workload, r: CycleResult): Probe {
 /**
  * Concurrency "auto": the highest concurrency that fits and meets the SLOs. Latencies grow with
  * the concurrency, so the answer is the memory (or budget) bound when that meets the SLOs, and
- * otherwise the boundary, found on the integers between the pipeline depth and the bound by
- * interpolating the SLO excess (regula falsi) with a bisection whenever the bracket does not halve.
- * Each probe costs one cycle (two iterations); only the chosen concurrency is evaluated in full.
+ * otherwise the integer C with every SLO met at C and one missed at C + 1. TPOT and TTFT grow
+ * nearly linearly with C once the weights are read, so the search scales the bound by the SLO it
+ * misses, then takes secant steps through its last two probes, kept inside the bracket of the
+ * highest concurrency known good and the lowest known bad, bisecting when a step would leave it
+ * (and always, past a budget of secant steps). Each probe costs one cycle (two iterations); only the chosen
+ * concurrency is evaluated in full.
  */
 export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, detail: boolean): Evaluation {
   const chip = cx.chip;
@@ -79,31 +82,34 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   };
   const top = at(bound.max);
   if (top.ok) return report(evaluateBatch(cx, w, model, cycle, bound.max, detail), bound.limitedBy);
-  const bottom = at(p);
-  if (!bottom.ok) {
-    const e = evaluateBatch(cx, w, model, cycle, p, detail);
-    return report({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, bottom.violated ?? 'token budget');
-  }
-  let lo = p;
+  let lo = p - 1;
   let hi = bound.max;
-  let gLo = bottom.excess;
-  let gHi = top.excess;
   let violated = top.violated;
-  let lastWidth = Infinity;
+  let x0 = bound.max;
+  let g0 = top.excess;
+  // First guess: latency proportional to the concurrency.
+  let c = Math.floor(bound.max / (1 + Math.max(0, top.excess)));
+  // Secant steps converge fast on these nearly linear, convex curves; past a budget of them (a
+  // curve that is not), every step bisects, so the search always ends.
+  let secantSteps = 2 * Math.ceil(Math.log2(bound.max + 1)) + 4;
   while (hi - lo > 1) {
-    const width = hi - lo;
-    let c = width * 2 > lastWidth ? Math.floor((lo + hi) / 2) : Math.round(lo + (width * -gLo) / (gHi - gLo));
     c = Math.min(hi - 1, Math.max(lo + 1, c));
-    lastWidth = width;
     const r = at(c);
-    if (r.ok) {
-      lo = c;
-      gLo = r.excess;
-    } else {
+    if (r.ok) lo = c;
+    else {
       hi = c;
-      gHi = r.excess;
       violated = r.violated;
     }
+    // Secant through the last two probes: the crossing x; the answer is the last good integer below it.
+    const x = r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    x0 = c;
+    g0 = r.excess;
+    if (secantSteps-- > 0 && x > lo && x < hi) c = Math.floor(x) <= lo ? lo + 1 : Math.floor(x);
+    else c = Math.floor((Math.max(lo, p - 1) + hi + 1) / 2);
+  }
+  if (lo < p) {
+    const e = evaluateBatch(cx, w, model, cycle, p, detail);
+    return report({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, violated ?? 'token budget');
   }
   return report(evaluateBatch(cx, w, model, cycle, lo, detail), violated ?? 'tpot');
 }
