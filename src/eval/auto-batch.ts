@@ -19,7 +19,7 @@ export function evaluateAutoBatch(cx: ChipContext, w: Workload, model: PhaseMode
   let first: Evaluation | undefined;
   for (let b = unit; b <= AUTO_BATCH_MAX; b *= 2) {
     // A batch that does not fit ends the sweep: evaluated in full only when it is the first.
-    if (first && memoryShortfall(cx.chip, model.memory(cx.chip, w, b))) break;
+    if (first && memoryShortfall(cx.chip, model.memory(cx, w, b))) break;
     const e = evaluateBatch(cx, w, model, cycle, b, false);
     first ??= e;
     if (!e.metrics.fits) break;

@@ -16,7 +16,7 @@ export function phaseModelOf(w: Workload): PhaseModel {
  * and why it is infeasible (memory, SLOs), if it is.
  */
 export function evaluateBatch(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, batch: number, detail: boolean): Evaluation {
-  const mem = model.memory(cx.chip, w, batch);
+  const mem = model.memory(cx, w, batch);
   return evaluationOf(cx, w, batch, mem, cycle(batch, placementFor(w, mem), detail));
 }
 

@@ -58,7 +58,7 @@ export type CycleFn = (batch: number, placement: Placement, detail: boolean) => 
  * A new serving model (continuous batching, disaggregated pools) implements this interface.
  */
 export interface PhaseModel {
-  memory(chip: Chip, w: Workload, batch: number): MemoryFootprint;
+  memory(cx: ChipContext, w: Workload, batch: number): MemoryFootprint;
   cycles(cx: ChipContext, w: Workload): CycleFn;
 }
 

@@ -4,6 +4,7 @@ import { kvValuesPerTokenPerLayer, moeLayerCount, paramCounts, type ModelConfig 
 import type { Workload } from '../workload/workload.js';
 import { residentWeightsSramBytes } from './sram.js';
 import type { Placement } from './step-cost.js';
+import type { ChipContext } from './context.js';
 import type { MemoryFootprint } from './types.js';
 
 /**
@@ -41,7 +42,7 @@ export function expertParamsPerChip(m: ModelConfig, t: number, p: number, e: num
  */
 export function kvTokensPerSequence(w: Workload): number {
   const sv = w.serving;
-  const whole = Math.min(sv.maxContextTokens, w.inputTokens + w.outputTokens);
+  const whole = Math.min(sv.maxContextTokens ?? Infinity, w.inputTokens + w.outputTokens);
   if (sv.kvCache === 'reserved') return whole;
   return w.phase === 'prefill' ? w.inputTokens : Math.min(whole, w.inputTokens + w.outputTokens / 2);
 }
@@ -89,6 +90,14 @@ export function servingMemoryParts(chip: Chip, w: Workload): ServingMemoryParts 
     kvBytesPerSequence: (tokens * (m.layers / p) * kvBytesPerTokenPerLayerPerChip(m, t, kvb)) / c,
     drafterKvBytesPerSequence,
   };
+}
+
+/** A serving workload's memory parts on an evaluation's chip and the concurrency they allow, derived once per evaluation. */
+export function servingLimits(cx: ChipContext, w: Workload): { parts: ServingMemoryParts; limit: number } {
+  return cx.memo(w, () => {
+    const parts = servingMemoryParts(cx.chip, w);
+    return { parts, limit: servingConcurrencyLimit(cx.chip, parts) };
+  });
 }
 
 /** Per-chip memory of a serving engine (prefill, decode or both) at `batch` sequences in flight per replica. */

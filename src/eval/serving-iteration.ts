@@ -45,7 +45,7 @@ interface DrafterLists {
 
 /** Mean context of a decoding sequence: the prompt and half the output. */
 export function decodeContextTokens(w: Workload): number {
-  return Math.min(w.serving.maxContextTokens, w.inputTokens + w.outputTokens / 2);
+  return Math.min(w.serving.maxContextTokens ?? Infinity, w.inputTokens + w.outputTokens / 2);
 }
 
 /** Prompt tokens computed per request (the prefix-cache hits are not), and those found in the cache. */
@@ -62,11 +62,14 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
   const q = m === w.model ? queriesPerDecode(w) : 1;
   const ctx = decodeContextTokens(w);
   const { computed, cached } = computedPromptTokens(w);
+  // Step names say which part of the iteration a step belongs to (reports list an iteration's steps together).
+  const named = (steps: Step[], what: string) => steps.map((s) => ({ ...s, name: `${prefix}${s.name}${what}` }));
+  const prefix = m === w.model ? '' : 'draft: ';
   return {
-    tokens: new ScaledSteps((x) => [...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])]),
-    lmHead: new ScaledSteps((x) => lmHeadSteps(m, x, split, prec)),
-    decodeAttention: new ScaledSteps((x) => attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec)),
-    prefillAttention: attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec),
+    tokens: new ScaledSteps((x) => named([...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])], '')),
+    lmHead: new ScaledSteps((x) => named(lmHeadSteps(m, x, split, prec), '')),
+    decodeAttention: new ScaledSteps((x) => named(attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec), ' (decode)')),
+    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
   };
 }
 
@@ -109,18 +112,23 @@ export class IterationCoster {
     this.drafterPlacement = { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 };
   }
 
-  /** Costs of step lists at a count, kept for this coster's life (a concurrency search asks for the same counts again). */
-  private readonly kept = new Map<ScaledSteps, Map<number, PhaseCost>>();
+  /**
+   * The last two costs of each step list, by count: a concurrency search alternates between a
+   * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
+   */
+  private readonly kept = new Map<ScaledSteps, [number, PhaseCost | undefined, number, PhaseCost | undefined]>();
 
   private run(name: string, list: ScaledSteps, x: number, placement: Placement, detail: boolean): PhaseCost {
     if (detail) return runPhase(this.cx, name, x, list.at(x), placement, true);
-    let byCount = this.kept.get(list);
-    if (!byCount) this.kept.set(list, (byCount = new Map()));
-    let cost = byCount.get(x);
-    if (!cost) {
-      if (byCount.size >= 64) byCount.clear();
-      byCount.set(x, (cost = runPhase(this.cx, name, x, list.at(x), placement, false)));
-    }
+    let k = this.kept.get(list);
+    if (!k) this.kept.set(list, (k = [NaN, undefined, NaN, undefined]));
+    if (k[0] === x) return k[1]!;
+    if (k[2] === x) return k[3]!;
+    const cost = runPhase(this.cx, name, x, list.at(x), placement, false);
+    k[2] = k[0];
+    k[3] = k[1];
+    k[0] = x;
+    k[1] = cost;
     return cost;
   }
 

@@ -1,7 +1,7 @@
 import type { Workload } from '../workload/workload.js';
 import { evaluationOf } from './batch.js';
 import type { ChipContext } from './context.js';
-import { placementFor, servingConcurrencyLimit, servingFootprint, servingMemoryParts } from './memory.js';
+import { placementFor, servingFootprint, servingLimits } from './memory.js';
 import { cycleResult, scheduleInput } from './serving.js';
 import { IterationCoster } from './serving-iteration.js';
 import { openLoop } from './serving-schedule.js';
@@ -18,8 +18,7 @@ export function evaluateOpenLoop(cx: ChipContext, w: Workload, detail: boolean):
   const chip = cx.chip;
   const { data: d, pipeline: p } = w.parallelism;
   const rate = w.serving.arrivalRatePerSec! / (d * p);
-  const parts = servingMemoryParts(chip, w);
-  const limit = servingConcurrencyLimit(chip, parts);
+  const { parts, limit } = servingLimits(cx, w);
   const x = scheduleInput(w, 0);
   let batch = p;
   let result: ReturnType<typeof openLoop> = { error: '' };

@@ -2,7 +2,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateBatch } from './batch.js';
 import type { ChipContext } from './context.js';
 import type { CycleFn, CycleResult, PhaseModel } from './cycle.js';
-import { placementFor, servingConcurrencyLimit, servingFootprint, servingMemoryParts, type ServingMemoryParts } from './memory.js';
+import { placementFor, servingFootprint, servingLimits } from './memory.js';
 import type { ConcurrencyLimit, Evaluation, ServingReport } from './types.js';
 
 /** Upper bound of the concurrency search (sequences per replica). */
@@ -14,9 +14,9 @@ export const CONCURRENCY_SEARCH_MAX = 1 << 16;
  * iteration; a prefill-only engine gains nothing past one full budget of prompts), or the search
  * bound. At least the pipeline depth when anything fits.
  */
-export function concurrencyBound(cx: ChipContext, w: Workload, parts: ServingMemoryParts): { max: number; limitedBy: ConcurrencyLimit } {
+export function concurrencyBound(cx: ChipContext, w: Workload): { max: number; limitedBy: ConcurrencyLimit } {
   const p = w.parallelism.pipeline;
-  const memory = servingConcurrencyLimit(cx.chip, parts);
+  const memory = servingLimits(cx, w).limit;
   const B = w.serving.tokenBudget;
   const q = w.speculative ? w.speculative.draftTokens + 1 : 1;
   const prompt = Math.max(1, w.inputTokens * (1 - w.serving.prefixCacheHitRate));
@@ -68,8 +68,8 @@ function probe(w: Workload, r: CycleResult): Probe {
  */
 export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, detail: boolean): Evaluation {
   const chip = cx.chip;
-  const parts = servingMemoryParts(chip, w);
-  const bound = concurrencyBound(cx, w, parts);
+  const { parts } = servingLimits(cx, w);
+  const bound = concurrencyBound(cx, w);
   const p = w.parallelism.pipeline;
   const report = (e: Evaluation, limitedBy: ConcurrencyLimit): Evaluation => withReport(e, bound.max, limitedBy);
   if (bound.max < p) {
@@ -124,5 +124,5 @@ export function withReport(e: Evaluation, memoryLimit: number, limitedBy: Concur
 /** A fixed concurrency: its report says so. */
 export function evaluateServingFixed(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, batch: number, detail: boolean): Evaluation {
   const e = evaluateBatch(cx, w, model, cycle, batch, detail);
-  return withReport(e, servingConcurrencyLimit(cx.chip, servingMemoryParts(cx.chip, w)), 'fixed');
+  return withReport(e, servingLimits(cx, w).limit, 'fixed');
 }

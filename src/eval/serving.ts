@@ -2,7 +2,7 @@ import type { Workload } from '../workload/workload.js';
 import { paramCounts } from '../workload/model.js';
 import type { ChipContext } from './context.js';
 import { computeFormatOf, dominantBound, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
-import { queriesPerDecode, servingConcurrencyLimit, servingMemory, servingMemoryParts } from './memory.js';
+import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
 import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
@@ -19,11 +19,15 @@ import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
  * all their output tokens: a disaggregated decode pool).
  */
 export const CONTINUOUS_BATCHING: PhaseModel = {
-  memory: (chip, w, batch) => servingMemory(chip, w, Math.min(batch, Math.max(w.parallelism.pipeline, servingConcurrencyLimit(chip, servingMemoryParts(chip, w))))),
+  // Memory holds the sequences the engine admits (the rest of the clients queue).
+  memory: (cx, w, batch) => {
+    const { parts, limit } = servingLimits(cx, w);
+    return servingFootprint(cx.chip, parts, Math.min(batch, Math.max(w.parallelism.pipeline, limit)));
+  },
   cycles: (cx, w) => {
     let coster: IterationCoster | undefined;
     let at: Placement | undefined;
-    const admitted = Math.max(w.parallelism.pipeline, servingConcurrencyLimit(cx.chip, servingMemoryParts(cx.chip, w)));
+    const admitted = Math.max(w.parallelism.pipeline, servingLimits(cx, w).limit);
     return (batch, placement, detail) => {
       // The coster keeps what does not change with the concurrency (a request's prefill attention), for one placement of the weights.
       if (!coster || !samePlacement(at, placement)) {

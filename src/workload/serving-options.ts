@@ -21,7 +21,7 @@ export function servingOptions(w: WorkloadFile, file: string, baseDir: string): 
     tokenBudget: s.tokenBudget,
     memoryUtilization: s.memoryUtilization,
     kvCache: s.kvCache,
-    maxContextTokens: s.maxContextTokens ?? w.inputTokens + w.outputTokens,
+    maxContextTokens: s.maxContextTokens,
     prefixCacheHitRate: s.prefixCacheHitRate,
     arrivalRatePerSec: s.arrivalRatePerSec,
     requestsPerClient: s.requestsPerClient,

@@ -42,8 +42,8 @@ export interface ServingOptions {
   tokenBudget: number;
   memoryUtilization: number;
   kvCache: 'paged' | 'reserved';
-  /** Longest context a sequence may reach (the engine's max_seq_len). */
-  maxContextTokens: number;
+  /** Longest context a sequence may reach (the engine's max_seq_len); undefined: a request's own input + output. */
+  maxContextTokens: number | undefined;
   prefixCacheHitRate: number;
   /** Open loop: requests per second arriving at the whole workload; undefined: a closed loop at the concurrency. */
   arrivalRatePerSec: number | undefined;
