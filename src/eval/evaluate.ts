@@ -8,6 +8,7 @@ import { ChipContext } from './context.js';
 import { combineMix } from './mix.js';
 import { StepError } from './step-cost.js';
 import { evaluateServing } from './serving-evaluate.js';
+import { evaluateServingFixed } from './serving-search.js';
 import { evaluateTraceFile } from './trace-file.js';
 import { zeroEnergy, type Evaluation, type Metrics } from './types.js';
 
@@ -49,7 +50,8 @@ export function evaluate(chip: Chip, w: Workload, opts: EvaluateOptions = {}): E
 export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true): Evaluation {
   const cx = new ChipContext(chip);
   const model = phaseModelOf(w);
-  return evaluateBatch(cx, w, model, model.cycles(cx, w), batch, detail);
+  const cycle = model.cycles(cx, w);
+  return w.phase === 'train' ? evaluateBatch(cx, w, model, cycle, batch, detail) : evaluateServingFixed(cx, w, model, cycle, batch, detail);
 }
 
 function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {

@@ -179,6 +179,36 @@ export interface Evaluation {
   serving?: ServingReport;
 }
 
+/** One concurrency of a serving curve: what the system makes per chip, and what each request sees. */
+export interface ServingCurvePoint {
+  /** Sequences in flight per replica. */
+  concurrency: number;
+  tokensPerSec: number;
+  tokensPerSecPerChip: number;
+  /** Output tokens per second each request sees (1 / TPOT). */
+  tokensPerSecPerUser: number;
+  ttftSec: number;
+  tpotSec: number;
+  ttftP90Sec: number;
+  energyJPerToken: number;
+  /** Meets the workload's SLOs (and fits). */
+  feasible: boolean;
+}
+
+/**
+ * A serving workload on one design across concurrency: the trade-off between throughput per chip
+ * and speed per user that serving engineers compare systems by.
+ */
+export interface ServingCurve {
+  design: string;
+  workload: string;
+  points: ServingCurvePoint[];
+  /** The concurrency "auto" picks (the highest meeting the SLOs), if any does. */
+  chosen: number | undefined;
+  memoryLimit: number;
+  limitedBy: ConcurrencyLimit;
+}
+
 /** Metric names a space may constrain or optimise: the numeric and boolean fields of Metrics, and the energy parts. */
 export const METRIC_NAMES = [
   'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
