@@ -94,29 +94,49 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
   if (C * sc <= B) {
     return { regime: 'synchronized', mixed: { decoders: 0, prefillTokens: C * sc, completions: C }, mixedPerCycle: 1, decodeOnly, decodeOnlyPerCycle: D, firstTokenIterations: 1, ownIterations: 1, arrivalWaitMixed: 0, arrivalWaitDecode: 0, burstIterations: 1, decodeTokens };
   }
-  // Prompt tokens per mixed iteration: B - q n_d with n_d = C - m_p decoders beside the m_p prefilling requests.
-  let Bp = sc > q ? (B - q * C) / (1 - q / sc) : 0;
-  let prefilling = Bp / sc;
-  if (Bp < sc) {
-    Bp = B - q * (C - 1);
-    prefilling = 1;
+  // Prompt tokens per mixed iteration: B_p = B - q n_d, with n_d = C - m_p - C w / I decoders beside
+  // the m_p requests prefilling and the C w / I waiting to be scheduled (w = half an iteration of a
+  // cycle of I = c_own + D + w). A prompt longer than B_p is one request in chunks (m_p = 1); shorter
+  // prompts fill B_p (m_p = B_p / s_c). c_own = s_c / B_p makes the long-prompt case implicit in B_p:
+  // a few fixed-point steps settle it.
+  const w = RESIDUAL;
+  let Bp = 0;
+  let prefilling = 1;
+  let own = 1;
+  for (let i = 0; i < 4; i++) {
+    const waiting = (C * w) / (own + D + w);
+    Bp = sc > q ? (B - q * (C - waiting)) / (1 - q / sc) : 0;
+    prefilling = Bp / sc;
+    if (prefilling > C - waiting) {
+      // Every request not waiting is prefilling (just past the point where all prompts fit one iteration).
+      prefilling = C - waiting;
+      Bp = prefilling * sc;
+    }
+    if (Bp < sc) {
+      Bp = B - q * (C - 1 - waiting);
+      prefilling = 1;
+    }
+    const next = Math.max(1, sc / Bp);
+    if (next === own) break;
+    own = next;
   }
-  const own = Math.max(1, sc / Bp);
   const nMix = (C * sc) / Bp;
-  if (nMix <= own + D + RESIDUAL) {
+  if (nMix <= own + D + w) {
+    const I = own + D + w;
+    const waiting = (C * w) / I;
     // A new request waits out the rest of the iteration under way (on average half of it: the renewal
     // residual of AIConfigurator's closed form), the next cohort's mixed one when there is a next cohort.
-    const waitMixed = RESIDUAL * Math.min(1, Math.max(0, nMix - 1));
+    const waitMixed = w * Math.min(1, Math.max(0, nMix - 1));
     return {
       regime: 'decode-bound',
-      mixed: { decoders: C - prefilling, prefillTokens: Bp, completions: prefilling / own },
+      mixed: { decoders: C - prefilling - waiting, prefillTokens: Bp, completions: prefilling / own },
       mixedPerCycle: nMix,
-      decodeOnly,
-      decodeOnlyPerCycle: own + D + RESIDUAL - nMix,
+      decodeOnly: { decoders: C - waiting, prefillTokens: 0, completions: 0 },
+      decodeOnlyPerCycle: I - nMix,
       firstTokenIterations: own,
       ownIterations: own,
       arrivalWaitMixed: waitMixed,
-      arrivalWaitDecode: RESIDUAL - waitMixed,
+      arrivalWaitDecode: w - waitMixed,
       burstIterations: nMix,
       decodeTokens,
     };
