@@ -48,7 +48,7 @@ describe('closed loop: the cohort schedule', () => {
     expect(b.mixedPerCycle / a.mixedPerCycle - 1).toBeCloseTo(0.5 / (256.5 - 0.5), 6);
     expect(b.mixedPerCycle).toBeGreaterThanOrEqual(a.mixedPerCycle);
     expect(b.mixed.prefillTokens / a.mixed.prefillTokens).toBeCloseTo(1, 2);
-    expect(b.mixed.decoders).toBe(0);
+    expect(b.mixed.decoders).toBeCloseTo(0, 9);
     // Decode-bound to prefill-bound: find the crossing and compare the cycle length either side.
     const x = { ...base, computedPrompt: 4096, outputTokens: 64 };
     let lo = 8;

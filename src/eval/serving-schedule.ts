@@ -129,7 +129,7 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
     const waitMixed = w * Math.min(1, Math.max(0, nMix - 1));
     return {
       regime: 'decode-bound',
-      mixed: { decoders: C - prefilling - waiting, prefillTokens: Bp, completions: prefilling / own },
+      mixed: { decoders: Math.max(0, C - prefilling - waiting), prefillTokens: Bp, completions: prefilling / own },
       mixedPerCycle: nMix,
       decodeOnly: { decoders: C - waiting, prefillTokens: 0, completions: 0 },
       decodeOnlyPerCycle: I - nMix,
