@@ -1,5 +1,6 @@
 import { median, quantile } from 'simple-statistics';
 import type { Chip } from '../chip/chip.js';
+import { BLOCK_SIZES } from '../precision/formats.js';
 import { listDesignPresets, loadDesign } from '../chip/load.js';
 import { ValidationError } from '../errors.js';
 import { evaluateAtBatch } from '../eval/evaluate.js';
@@ -69,6 +70,8 @@ export interface ErrorStats {
 export interface ServingCalibration {
   rows: ServingCalibrationRow[];
   skipped: { row: ServingRow; reason: string }[];
+  /** Rows predicted more than 50% off, TTFT or TPOT. */
+  misses: number;
   bySystemBackend: { system: string; backend: string; stats: ErrorStats }[];
   all: ErrorStats;
 }
@@ -107,7 +110,7 @@ export function servingRowWorkload(r: ServingRow) {
       parallelism: { tensor: r.tp, pipeline: r.pp },
       serving: { requestsPerClient: REQUESTS_PER_CLIENT, kvCache: r.backend === 'trtllm' ? 'reserved' : 'paged', tokenBudget: TOKEN_BUDGETS[r.backend] ?? 8192 },
     },
-    `serving row ${r.line}`,
+    'serving row',
   );
 }
 
@@ -134,12 +137,16 @@ export function calibrateServing(rows: ServingRow[] = readServingRows()): Servin
       skipped.push({ row, reason: `no model preset for ${row.model}` });
       continue;
     }
+    if (row.gemmQuantMode === 'nvfp4' && !(BLOCK_SIZES as readonly number[]).includes(16)) {
+      skipped.push({ row, reason: 'NVFP4 (fp4 in blocks of 16 values) is not a precision this build has' });
+      continue;
+    }
     let w;
     try {
       w = servingRowWorkload(row);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      skipped.push({ row, reason: `this build cannot express it: ${e.message.split('\n')[0]}` });
+      skipped.push({ row, reason: `this build cannot express it (${e.message.split('\n')[0].replace(/^serving row: /, '')})` });
       continue;
     }
     if (!chips.has(design)) chips.set(design, loadDesign(design));
@@ -157,5 +164,6 @@ export function calibrateServing(rows: ServingRow[] = readServingRows()): Servin
     const [system, backend] = k.split('\u0000');
     return { system, backend, stats: stats(rs) };
   });
-  return { rows: out, skipped, bySystemBackend, all: stats(out) };
+  const misses = out.filter((r) => Math.abs(r.ttftError) > 0.5 || Math.abs(r.tpotError) > 0.5).length;
+  return { rows: out, skipped, misses, bySystemBackend, all: stats(out) };
 }
