@@ -31,6 +31,7 @@ interface IterationLists {
   lmHead: ScaledSteps;
   /** Decode attention for x sequences at the mean decode context. */
   decodeAttention: ScaledSteps;
+  decodeIteration: ScaledSteps;
   /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
   prefillAttention: Step[];
   drafter: DrafterLists | undefined;
@@ -40,6 +41,8 @@ interface DrafterLists {
   tokens: ScaledSteps;
   lmHead: ScaledSteps;
   decodeAttention: ScaledSteps;
+  /** A decode-only iteration of x decoders in one list: their tokens, their attention, their logits (a search costs thousands). */
+  decodeIteration: ScaledSteps;
   prefillAttention: Step[];
 }
 
@@ -65,10 +68,14 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
   // Step names say which part of the iteration a step belongs to (reports list an iteration's steps together).
   const named = (steps: Step[], what: string) => steps.map((s) => ({ ...s, name: `${prefix}${s.name}${what}` }));
   const prefix = m === w.model ? '' : 'draft: ';
+  const tokens = (x: number) => named([...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])], '');
+  const lmHead = (x: number) => named(lmHeadSteps(m, x, split, prec), '');
+  const decodeAttention = (x: number) => named(attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec), ' (decode)');
   return {
-    tokens: new ScaledSteps((x) => named([...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])], '')),
-    lmHead: new ScaledSteps((x) => named(lmHeadSteps(m, x, split, prec), '')),
-    decodeAttention: new ScaledSteps((x) => named(attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec), ' (decode)')),
+    tokens: new ScaledSteps(tokens),
+    lmHead: new ScaledSteps(lmHead),
+    decodeAttention: new ScaledSteps(decodeAttention),
+    decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
     prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
   };
 }
@@ -121,7 +128,7 @@ export class IterationCoster {
   private run(name: string, list: ScaledSteps, x: number, placement: Placement, detail: boolean): PhaseCost {
     if (detail) return runPhase(this.cx, name, x, list.at(x), placement, true);
     let k = this.kept.get(list);
-    if (!k) this.kept.set(list, (k = [NaN, undefined, NaN, undefined]));
+    if (k === undefined) this.kept.set(list, (k = [NaN, undefined, NaN, undefined]));
     if (k[0] === x) return k[1]!;
     if (k[2] === x) return k[3]!;
     const cost = runPhase(this.cx, name, x, list.at(x), placement, false);
@@ -145,12 +152,14 @@ export class IterationCoster {
     const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
     const parts: [PhaseCost, number][] = [];
     const p = this.placement;
+    const d = lists.drafter;
+    // A decode-only iteration without a drafter is one list: its cost as it is.
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(name, lists.decodeIteration, it.decoders, p, detail);
     parts.push([this.run('tokens', lists.tokens, q * it.decoders + it.prefillTokens / c, p, detail), 1]);
     if (it.decoders > 0) parts.push([this.run('decode attention', lists.decodeAttention, it.decoders, p, detail), 1]);
     if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     const logits = q * it.decoders + it.completions / c;
     if (logits > 0) parts.push([this.run('lm head', lists.lmHead, logits, p, detail), 1]);
-    const d = lists.drafter;
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;

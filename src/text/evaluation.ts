@@ -38,7 +38,9 @@ export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [strin
 export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): string {
   const lines: string[] = [];
   const p = w.parallelism;
-  const par = w.mix ? 'mix' : `${w.chips} chip${w.chips > 1 ? 's' : ''}, TP${p.tensor} PP${p.pipeline} DP${p.data}${p.expert > 1 ? ` EP${p.expert}` : ''}`;
+  const d = e.serving?.disaggregated;
+  const pool = d ? ` + ${Number((d.prefillInstancesPerDecodeInstance * d.prefillChipsPerInstance).toPrecision(3))} prefill chips` : '';
+  const par = w.mix ? 'mix' : `${w.chips} chip${w.chips > 1 ? 's' : ''}${pool}, TP${p.tensor} PP${p.pipeline} DP${p.data}${p.expert > 1 ? ` EP${p.expert}` : ''}`;
   lines.push(`${e.design} on ${e.workload} (${w.mix ? 'mix' : w.phase}, ${par}): ${e.feasible ? 'feasible' : 'INFEASIBLE'}`);
   for (const r of e.reasons) lines.push(`  - ${r}`);
   lines.push('');
