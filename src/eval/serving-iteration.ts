@@ -25,25 +25,32 @@ export interface IterationContent {
  * The step lists an iteration is costed from, per workload (they do not depend on the chip), each
  * rewritten in place for the token or sequence count asked (ScaledSteps).
  */
-interface IterationLists {
-  /** Token-proportional steps for x tokens on the chip, and the pipeline sends of those tokens. */
-  tokens: ScaledSteps;
-  lmHead: ScaledSteps;
-  /** Decode attention for x sequences at the mean decode context. */
-  decodeAttention: ScaledSteps;
-  decodeIteration: ScaledSteps;
-  /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
-  prefillAttention: Step[];
-  drafter: DrafterLists | undefined;
+interface IterationLists extends ModelLists {
+  drafter: ModelLists | undefined;
 }
 
-interface DrafterLists {
+/** One model's lists (the target's, or the drafter's). */
+interface ModelLists {
+  /** Token-proportional steps for x tokens on the chip, and (the target's) pipeline sends of those tokens. */
   tokens: ScaledSteps;
-  lmHead: ScaledSteps;
-  decodeAttention: ScaledSteps;
-  /** A decode-only iteration of x decoders in one list: their tokens, their attention, their logits (a search costs thousands). */
+  /** A decode-only iteration of x decoders in one list: their tokens, their attention at the mean decode context, their logits. */
   decodeIteration: ScaledSteps;
+  /** An iteration's tokens, decoders and logits (three parameters) in one list; its prompts' attention apart. */
+  iteration: ScaledSteps;
+  /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
   prefillAttention: Step[];
+}
+
+/** The last two costs of a step list, by its parameters. */
+interface Kept {
+  a0: number;
+  b0: number;
+  c0: number;
+  cost0: PhaseCost | undefined;
+  a1: number;
+  b1: number;
+  c1: number;
+  cost1: PhaseCost | undefined;
 }
 
 /** Mean context of a decoding sequence: the prompt and half the output. */
@@ -57,7 +64,7 @@ export function computedPromptTokens(w: Workload): { computed: number; cached: n
   return { computed: w.inputTokens - cached, cached };
 }
 
-function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): DrafterLists {
+function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): ModelLists {
   // The drafter runs on its own tensor group, without expert or context parallelism.
   const split = m === w.model ? splitOf(w) : { tensor, expert: 1 };
   const prec: PassPrecisions = precisionsOf(w);
@@ -73,16 +80,15 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
   const decodeAttention = (x: number) => named(attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec), ' (decode)');
   return {
     tokens: new ScaledSteps(tokens),
-    lmHead: new ScaledSteps(lmHead),
-    decodeAttention: new ScaledSteps(decodeAttention),
     decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
+    iteration: new ScaledSteps((t, d, l) => [...tokens(t), ...decodeAttention(d), ...lmHead(l)], 3),
     prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
   };
 }
 
 const iterationLists = workloadMemo((w: Workload): IterationLists => {
   const target = modelLists(w, w.model!, w.parallelism.tensor, true);
-  let drafter: DrafterLists | undefined;
+  let drafter: ModelLists | undefined;
   if (w.speculative) {
     const dm = w.speculative.drafter;
     drafter = modelLists(w, dm, dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1, false);
@@ -123,19 +129,24 @@ export class IterationCoster {
    * The last two costs of each step list, by count: a concurrency search alternates between a
    * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
    */
-  private readonly kept = new Map<ScaledSteps, [number, PhaseCost | undefined, number, PhaseCost | undefined]>();
+  private readonly kept = new Map<ScaledSteps, Kept>();
 
-  private run(name: string, list: ScaledSteps, x: number, placement: Placement, detail: boolean): PhaseCost {
-    if (detail) return runPhase(this.cx, name, x, list.at(x), placement, true);
+  /** The cost of `list` at (a, b, c) (its parameters, as many as it has). */
+  private run(name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
+    if (detail) return runPhase(this.cx, name, a, list.at(a, b, c), placement, true);
     let k = this.kept.get(list);
-    if (k === undefined) this.kept.set(list, (k = [NaN, undefined, NaN, undefined]));
-    if (k[0] === x) return k[1]!;
-    if (k[2] === x) return k[3]!;
-    const cost = runPhase(this.cx, name, x, list.at(x), placement, false);
-    k[2] = k[0];
-    k[3] = k[1];
-    k[0] = x;
-    k[1] = cost;
+    if (k === undefined) this.kept.set(list, (k = { a0: NaN, b0: NaN, c0: NaN, cost0: undefined, a1: NaN, b1: NaN, c1: NaN, cost1: undefined }));
+    if (k.a0 === a && k.b0 === b && k.c0 === c) return k.cost0!;
+    if (k.a1 === a && k.b1 === b && k.c1 === c) return k.cost1!;
+    const cost = runPhase(this.cx, name, a, list.at(a, b, c), placement, false);
+    k.a1 = k.a0;
+    k.b1 = k.b0;
+    k.c1 = k.c0;
+    k.cost1 = k.cost0;
+    k.a0 = a;
+    k.b0 = b;
+    k.c0 = c;
+    k.cost0 = cost;
     return cost;
   }
 
@@ -150,26 +161,20 @@ export class IterationCoster {
     const { cx, lists, q, c } = this;
     const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
     const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
-    const parts: [PhaseCost, number][] = [];
     const p = this.placement;
     const d = lists.drafter;
-    // A decode-only iteration without a drafter is one list: its cost as it is.
-    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(name, lists.decodeIteration, it.decoders, p, detail);
-    parts.push([this.run('tokens', lists.tokens, q * it.decoders + it.prefillTokens / c, p, detail), 1]);
-    if (it.decoders > 0) parts.push([this.run('decode attention', lists.decodeAttention, it.decoders, p, detail), 1]);
-    if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
+    const tokens = q * it.decoders + it.prefillTokens / c;
     const logits = q * it.decoders + it.completions / c;
-    if (logits > 0) parts.push([this.run('lm head', lists.lmHead, logits, p, detail), 1]);
+    // A decode-only iteration without a drafter is one list: its cost as it is.
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(name, lists.decodeIteration, p, detail, it.decoders);
+    const parts: [PhaseCost, number][] = [[this.run(name, lists.iteration, p, detail, tokens, it.decoders, logits), 1]];
+    if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
-      if (it.decoders > 0) {
-        parts.push([this.run('draft tokens', d.tokens, it.decoders, dp, detail), k]);
-        parts.push([this.run('draft attention', d.decodeAttention, it.decoders, dp, detail), k]);
-        parts.push([this.run('draft lm head', d.lmHead, it.decoders, dp, detail), k]);
-      }
+      if (it.decoders > 0) parts.push([this.run('draft', d.decodeIteration, dp, detail, it.decoders), k]);
       if (prefillShare > 0) {
-        parts.push([this.run('draft prefill tokens', d.tokens, it.prefillTokens, dp, detail), 1]);
+        parts.push([this.run('draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
         parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
       }
     }
