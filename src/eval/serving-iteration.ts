@@ -129,13 +129,14 @@ export class IterationCoster {
    * The last two costs of each step list, by count: a concurrency search alternates between a
    * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
    */
-  private readonly kept = new Map<ScaledSteps, Kept>();
+  /** The last two costs per list, by slot: 0 the iteration list, 1 the decode-only one, 2 and 3 the drafter's. */
+  private readonly kept: (Kept | undefined)[] = [undefined, undefined, undefined, undefined];
 
-  /** The cost of `list` at (a, b, c) (its parameters, as many as it has). */
-  private run(name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
+  /** The cost of `list` (kept in `slot`) at (a, b, c): its parameters, as many as it has. */
+  private run(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
     if (detail) return runPhase(this.cx, name, a, list.at(a, b, c), placement, true);
-    let k = this.kept.get(list);
-    if (k === undefined) this.kept.set(list, (k = { a0: NaN, b0: NaN, c0: NaN, cost0: undefined, a1: NaN, b1: NaN, c1: NaN, cost1: undefined }));
+    let k = this.kept[slot];
+    if (k === undefined) this.kept[slot] = k = { a0: NaN, b0: NaN, c0: NaN, cost0: undefined, a1: NaN, b1: NaN, c1: NaN, cost1: undefined };
     if (k.a0 === a && k.b0 === b && k.c0 === c) return k.cost0!;
     if (k.a1 === a && k.b1 === b && k.c1 === c) return k.cost1!;
     const cost = runPhase(this.cx, name, a, list.at(a, b, c), placement, false);
@@ -166,15 +167,15 @@ export class IterationCoster {
     const tokens = q * it.decoders + it.prefillTokens / c;
     const logits = q * it.decoders + it.completions / c;
     // A decode-only iteration without a drafter is one list: its cost as it is.
-    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(name, lists.decodeIteration, p, detail, it.decoders);
-    const parts: [PhaseCost, number][] = [[this.run(name, lists.iteration, p, detail, tokens, it.decoders, logits), 1]];
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, detail, it.decoders);
+    const parts: [PhaseCost, number][] = [[this.run(0, name, lists.iteration, p, detail, tokens, it.decoders, logits), 1]];
     if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
-      if (it.decoders > 0) parts.push([this.run('draft', d.decodeIteration, dp, detail, it.decoders), k]);
+      if (it.decoders > 0) parts.push([this.run(2, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
       if (prefillShare > 0) {
-        parts.push([this.run('draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
+        parts.push([this.run(3, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
         parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
       }
     }
