@@ -26,6 +26,14 @@ describe('continuous batching, closed loop', () => {
     }
   });
 
+  test('pipeline stages: micro-batches of C / p share the stages, and Little still holds for the C sequences', () => {
+    const w = workload({ slo: undefined, parallelism: { tensor: 4, pipeline: 2 } });
+    const e = evaluateAtBatch(h100, w, 64, false);
+    expect(e.feasible).toBe(true);
+    expect((e.metrics.tokensPerSec / w.outputTokens) * e.metrics.latencySec).toBeCloseTo(64, 6);
+    expect(() => parseWorkload({ ...raw('llama-3-70b-serve'), batch: 1, parallelism: { tensor: 4, pipeline: 2 } }, 'w')).toThrow(/at least pipeline = 2/);
+  });
+
   test('TPOT includes the prefill share: more concurrency, more prompts to interleave, longer TPOT than a decode step alone', () => {
     const e = evaluateAtBatch(h100, workload({ slo: undefined }), 128, false);
     expect(e.serving!.regime).toBe('decode-bound');
@@ -193,6 +201,18 @@ describe('disaggregated serving', () => {
     const agg = evaluateAtBatch(h100, workload({ batch: 64, slo: undefined }), 64, false);
     const dis = evaluate(h100, disagg(), { detail: false });
     expect(dis.metrics.tpotSec).toBeLessThan(agg.metrics.tpotSec * 0.7);
+  });
+
+  test('the prefill pool on another design: its own chips run the prompts, the pools rebalance', () => {
+    const same = evaluate(h100, disagg(), { detail: false });
+    const b200 = evaluate(h100, disagg({ serving: { disaggregated: { prefillDesign: 'b200', prefillParallelism: { tensor: 8 } } } }), { detail: false });
+    const a = same.serving!.disaggregated!;
+    const b = b200.serving!.disaggregated!;
+    expect(b.prefillDesign).toBe('b200');
+    // B200 prefills faster, so fewer of its instances keep up with the same decode instance.
+    expect(b.prefillTtftSec).toBeLessThan(a.prefillTtftSec);
+    expect(b.prefillInstancesPerDecodeInstance).toBeLessThan(a.prefillInstancesPerDecodeInstance);
+    expect(b200.metrics.tpotSec).toBe(same.metrics.tpotSec);
   });
 
   test('a design without a scale-out network cannot move the KV cache: infeasible, with the reason', () => {
