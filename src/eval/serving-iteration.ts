@@ -35,8 +35,12 @@ interface ModelLists {
   tokens: ScaledSteps;
   /** A decode-only iteration of x decoders in one list: their tokens, their attention at the mean decode context, their logits. */
   decodeIteration: ScaledSteps;
-  /** An iteration's tokens, decoders and logits (three parameters) in one list; its prompts' attention apart. */
-  iteration: ScaledSteps;
+  /**
+   * An iteration's decoders' attention and its logits (two parameters) in one list; its tokens
+   * and its prompts' attention apart (while the budget is full a search's mixed iterations all
+   * carry the same tokens, costed once).
+   */
+  decodersAndLogits: ScaledSteps;
   /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
   prefillAttention: Step[];
 }
@@ -81,7 +85,7 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
   return {
     tokens: new ScaledSteps(tokens),
     decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
-    iteration: new ScaledSteps((t, d, l) => [...tokens(t), ...decodeAttention(d), ...lmHead(l)], 3),
+    decodersAndLogits: new ScaledSteps((d, l) => [...decodeAttention(d), ...lmHead(l)], 2),
     prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
   };
 }
@@ -129,8 +133,8 @@ export class IterationCoster {
    * The last two costs of each step list, by count: a concurrency search alternates between a
    * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
    */
-  /** The last two costs per list, by slot: 0 the iteration list, 1 the decode-only one, 2 and 3 the drafter's. */
-  private readonly kept: (Kept | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** The last two costs per list, by slot: 0 tokens, 1 decode-only iterations, 2 decoders and logits, 3 and 4 the drafter's. */
+  private readonly kept: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
 
   /** The cost of `list` (kept in `slot`) at (a, b, c): its parameters, as many as it has. */
   private run(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
@@ -168,14 +172,15 @@ export class IterationCoster {
     const logits = q * it.decoders + it.completions / c;
     // A decode-only iteration without a drafter is one list: its cost as it is.
     if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, detail, it.decoders);
-    const parts: [PhaseCost, number][] = [[this.run(0, name, lists.iteration, p, detail, tokens, it.decoders, logits), 1]];
+    const parts: [PhaseCost, number][] = [[this.run(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
+    if (logits > 0) parts.push([this.run(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
     if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
-      if (it.decoders > 0) parts.push([this.run(2, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
+      if (it.decoders > 0) parts.push([this.run(3, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
       if (prefillShare > 0) {
-        parts.push([this.run(3, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
+        parts.push([this.run(4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
         parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
       }
     }
