@@ -21,12 +21,13 @@ export class ChipContext {
   private readonly b: Precision[] = [];
   private readonly chosen: (Selection | undefined)[] = [];
 
-  private readonly derived = new WeakMap<object, unknown>();
+  private derived: WeakMap<object, unknown> | undefined;
 
   constructor(readonly chip: Chip) {}
 
   /** What this evaluation derives from its chip and `key` (a frozen workload), made once per context. */
   memo<T>(key: object, make: () => T): T {
+    this.derived ??= new WeakMap();
     let v = this.derived.get(key) as T | undefined;
     if (v === undefined) this.derived.set(key, (v = make()));
     return v;
