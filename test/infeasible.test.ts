@@ -31,7 +31,7 @@ describe('compare', () => {
     const lines = text.split('\n');
     expect(lines[1]).toMatch(/tpu-v5e \(INFEASIBLE\)\s+h100-sxm\s+b200/);
     const tokens = lines.find((l) => l.startsWith('tokens/s'))!;
-    expect(tokens).toMatch(/\[[\d.]+( k)?\]\s+[\d.]+ k\s+[\d.]+ k \(x[\d.]+\)$/);
+    expect(tokens).toMatch(/\[[\d.]+( k)?\]\s+[\d.]+( k)?\s+[\d.]+( k)? \(x[\d.]+\)$/);
     expect(text).toContain('ratios are to h100-sxm, the first feasible design');
     expect(text).toMatch(/tpu-v5e: needs [\d.]+ GB per chip/);
   });
