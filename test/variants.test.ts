@@ -147,6 +147,8 @@ describe('--set path=value', () => {
     expect(msg('memory.hbm.stack=6')).toBe('--set memory.hbm.stack=6: no "stack" in the design field memory.hbm (nearest: stacks, bytes, generation, bytesPerSec)');
     expect(msg('compute.matrixUnits[0].macsPerCycle.fp9=1')).toMatch(/no "fp9" in the design field compute\.matrixUnits\.0\.macsPerCycle \(nearest: fp4,/);
     expect(msg('inputTokenz=1')).toMatch(/nearest: .*workload: inputTokens/);
+    // A bare name of a deeper field is named with its full path.
+    expect(msg('stacks=6')).toBe('--set stacks=6: no top-level "stacks"; did you mean design.memory.hbm.stacks=6?');
     for (const t of ['memory.hbm.stack=6', 'inputTokenz=1']) expect(msg(t).split('\n')).toHaveLength(1);
   });
 

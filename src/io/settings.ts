@@ -94,6 +94,26 @@ export function schemaPathMiss(schema: z.ZodType, parts: string[]): PathMiss | u
   return walk(schema as unknown as Node, 0);
 }
 
+/** Every field path of a schema (objects and the first element of arrays), to find a bare name's full path. */
+export function fieldPaths(schema: z.ZodType, depth = 6): string[] {
+  const out: string[] = [];
+  const walk = (node: Node | undefined, prefix: string, left: number) => {
+    const n = unwrap(node);
+    if (!n?.def || left === 0) return;
+    if (n.def.type === 'object') {
+      for (const [k, v] of Object.entries(n.def.shape ?? {})) {
+        if (k === '$schema') continue;
+        const path = prefix ? `${prefix}.${k}` : k;
+        out.push(path);
+        walk(v, path, left - 1);
+      }
+    } else if (n.def.type === 'array') walk(n.def.element, `${prefix}[0]`, left - 1);
+    else if (n.def.type === 'union') for (const o of n.def.options ?? []) walk(o, prefix, left - 1);
+  };
+  walk(schema as unknown as Node, '', depth);
+  return [...new Set(out)];
+}
+
 /** Edit distance between two keys, for "nearest valid keys". */
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
@@ -169,6 +189,9 @@ export function routeSettings(texts: readonly string[], targets: readonly Settin
     // Where the path went furthest is where the user most likely meant it.
     const deepest = Math.max(...misses.map((m) => m.miss!.at.length));
     const best = misses.filter((m) => m.miss!.at.length === deepest);
+    // A bare field name that lives deeper (stacks: memory.hbm.stacks) is named with its full path.
+    const full = parts.length === 1 ? targets.flatMap((t) => fieldPaths(t.schema).filter((f) => f.split('.').pop()!.toLowerCase() === parts[0].toLowerCase()).map((f) => `${t.name}.${f}`)) : [];
+    if (full.length > 0) throw new ChipdseError(`--set ${text}: no top-level "${s.path}"; did you mean ${full.map((f) => `${f}=${text.slice(text.indexOf('=') + 1)}`).join(' or ')}?`);
     if (best.length === 1) throw new ChipdseError(missMessage(s, best[0].miss!, best[0].t.name));
     const near = best.map((m) => `${m.t.name}: ${nearestKeys(m.miss!.key, m.miss!.allowed, 4).join(', ')}`).join('; ');
     throw new ChipdseError(`--set ${text}: no "${best[0].miss!.key}" in the ${best.map((m) => m.t.name).join(' nor the ')}${deepest ? ` at ${best[0].miss!.at.join('.')}` : ''} (nearest: ${near})`);
