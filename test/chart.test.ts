@@ -269,7 +269,7 @@ describe('charts of a stored run', () => {
   beforeAll(async () => {
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 60, population: 20, seed: 3, workers: 1, db, run: 'c', resume: false, now: () => 'T' });
     await runSearch({ space: 'small', workloads: [], algorithm: 'random', budget: 40, population: 20, seed: 4, workers: 1, db, run: 'd', resume: false, now: () => 'T' });
-  });
+  }, 60_000);
 
   test('SVG: one mark per evaluation, front point and reference chip; more than 1 KB', async () => {
     const out = join(dir, 'pareto.svg');
@@ -304,7 +304,7 @@ describe('charts of a stored run', () => {
       expect(svg.length).toBeGreaterThan(1024);
       for (const [name, n] of expected) expect([kind, name, svgMarks(svg, name)]).toEqual([kind, name, n]);
     }
-  });
+  }, 60_000);
 
   test('PNG: the PNG signature and a nontrivial image', async () => {
     const out = join(dir, 'roofline.png');
@@ -398,7 +398,7 @@ describe('compare --chart', () => {
     await compareChart(evals, join(dir, 'cmp.png'));
     expect(statSync(join(dir, 'cmp.png')).size).toBeGreaterThan(20_000);
     await expect(compareChart(evals, join(dir, 'cmp.jpg'))).rejects.toThrow(ChipdseError);
-  });
+  }, 60_000);
 
   test('no empty panels: one x-axis per metric panel; an infeasible design is named so and its bars faded', async () => {
     const w = parseWorkload({ extends: 'llama-3-70b-serve', name: 'tp2', chips: 2, parallelism: { tensor: 2 } }, 'tp2.json');
@@ -429,7 +429,7 @@ describe('CLI', () => {
   const db = join(dir, 'cli.db');
   beforeAll(async () => {
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 40, population: 20, seed: 1, workers: 1, db, run: 'r', resume: false });
-  });
+  }, 60_000);
 
   test('chart, report and compare --chart write their files; bad input exits 1 or 2 with one line', () => {
     const svg = join(dir, 'cli', 'p.svg');

@@ -43,7 +43,7 @@ describe('search on the small space (2,000 designs)', () => {
     const store = new SqliteRunStore(db);
     truthFront = (await store.loadFront((await store.getRun('truth'))!.id)).map((p) => p.objectives);
     await store.close();
-  });
+  }, 60_000);
 
   test('exhaustive without a budget evaluates every design, and its progress counts against the space, not a default budget', async () => {
     expect(progressBudgets.length).toBe(4);
@@ -121,7 +121,7 @@ describe('reproducibility', () => {
     await runSearch(base({ db: join(dir, 'w2.db'), run: 'x', workers: 2, budget: 120, population: 24, seed: 5 }));
     expect(await exportOf(join(dir, 'w2.db'), 'x')).toBe(await exportOf(join(dir, 'w1.db'), 'x'));
     expect(await exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'w1.db'), 'x', 'csv'));
-  });
+  }, 60_000);
 
   test('a stopped run resumed ends with exactly the rows of an uninterrupted run', async () => {
     await runSearch(base({ db: join(dir, 'full.db'), run: 'x', budget: 200, seed: 9 }));

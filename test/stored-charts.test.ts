@@ -37,7 +37,7 @@ function text(spec: unknown): string {
 
 describe('a chart shows the stored numbers, not a new evaluation', () => {
   const db = join(dir, 'stored.db');
-  beforeAll(() => search(db, 'r'));
+  beforeAll(() => search(db, 'r'), 60_000);
 
   test('the Pareto chart places each reference chip at its stored metrics', async () => {
     sql(db, `UPDATE reference_chips SET metrics_json = json_set(metrics_json, '$."llama-3-8b-serve".tokensPerSec', 123456) WHERE name = 'tpu-v6e'`);
@@ -80,7 +80,7 @@ describe('model versions', () => {
     await search(db, 'old', 1);
     await search(db, 'new', 2);
     sql(db, "UPDATE runs SET tool_version = '0.0.1' WHERE name = 'old'");
-  });
+  }, 60_000);
 
   test('a run stored by another version is marked in every chart title and in the report', async () => {
     const old = await loadRunData(db, 'old');
@@ -117,7 +117,7 @@ describe('a database of schema 1 (before reference chips and details were stored
     // Back to what chipdse wrote before schema 2 (and 3).
     sql(db, 'DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 1;');
     before = runRows(db);
-  });
+  }, 60_000);
 
   test('opens: migrated to schema 2 with every row kept', async () => {
     const d = await loadRunData(db, 'r');
