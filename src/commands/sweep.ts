@@ -2,7 +2,7 @@ import { frontJson } from '../results/export.js';
 import { sweepReport } from '../search/sweep-report.js';
 import { frontTable } from '../text/front-table.js';
 import { checkPositiveWhole, defineCommand } from './command.js';
-import { print, printJson, writeOutput } from './output.js';
+import { checkOutputPath, print, printJson, writeOutput } from './output.js';
 
 export const sweepVerb = defineCommand({
   command: 'sweep',
@@ -19,6 +19,7 @@ export const sweepVerb = defineCommand({
         return true;
       }),
   handler: async (a) => {
+    if (a.out) checkOutputPath(a.out);
     const tty = Boolean(process.stderr.isTTY);
     const r = await sweepReport({
       space: a.space,
