@@ -21,9 +21,10 @@ async function main(): Promise<void> {
     .strict()
     .recommendCommands()
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs' own errors (YError: a failed coerce, say) are about the command line too.
+      if (err && err.name !== 'YError') throw err;
       // yargs explains bad choices over several lines; one line is enough.
-      throw new UsageError(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
+      throw new UsageError((msg ?? err?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
     })
     .help()
     .parseAsync();

@@ -25,7 +25,7 @@ export interface RunData {
 
 /** A run as the store holds it; the store must exist (a chart never creates one). */
 export async function loadRunData(db: string, name: string): Promise<RunData> {
-  const { store, run } = await openRun(db, name);
+  const { store, run } = await openRun(db, name, { readOnly: true });
   try {
     const [points, front, generations, references, details] = [await store.loadEvaluations(run.id), await store.loadFront(run.id), await store.loadGenerations(run.id), await store.loadReferences(run.id), await store.loadDetails(run.id)];
     return { db, run, points, front, generations, references, details: new Map(details.map((d) => [d.genome, d])) };

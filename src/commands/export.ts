@@ -14,7 +14,7 @@ export const exportVerb = defineCommand({
       .option('out', { type: 'string', describe: 'file to write (default: standard output)' }),
   handler: async (a) => {
     if (a.out) checkOutputPath(a.out, { db: a.db });
-    const { store, run } = await openRun(a.db, a.run);
+    const { store, run } = await openRun(a.db, a.run, { readOnly: true });
     let text: string;
     try {
       // Read in one snapshot: the front and the generations belong to the evaluations read with them.

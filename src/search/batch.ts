@@ -3,14 +3,17 @@ import { z } from 'zod';
 import { readDataFile, validate, keysOfSchemaAt } from '../io/load.js';
 import { positiveInt } from '../io/schema-helpers.js';
 import { ALGORITHMS } from '../results/run.js';
-import { openStore } from '../store/open.js';
+import { openStore, unkeptReason } from '../store/open.js';
 import { populationFor } from './algorithms.js';
 import { runSearch, type SearchOptions, type SearchSummary } from './run.js';
 
 /** A batch file: searches to run into one database, each resumed or skipped if a previous batch got to it. */
 export const batchSchema = z.strictObject({
   $schema: z.string().optional(),
-  db: z.string().min(1).optional(),
+  db: z
+    .string()
+    .refine((db) => !unkeptReason(db), { error: (iss) => `"${String(iss.input)}" ${unkeptReason(String(iss.input))}, so results would not be kept; give a database file` })
+    .optional(),
   searches: z
     .array(
       z.strictObject({

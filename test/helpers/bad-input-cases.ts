@@ -188,11 +188,11 @@ export function issue15Cases(f: Fixtures): BadCase[] {
     { name: 'report: --out holds a SQLite file as index.html', args: ['report', ...keep, '--out', reportDir], names: [sqliteHtml, 'SQLite'], lines: 1 },
     { name: 'compare: --chart is a SQLite file', args: ['compare', '--designs', 'h100-sxm', '-w', w, '--chart', sqliteSvg], names: [sqliteSvg, 'SQLite'], lines: 1 },
     // 4. databases that keep nothing
-    { name: "search: --db ''", args: ['search', '--space', 'small', '--db', '', '--budget', '20'], names: ['--db', 'not kept'], lines: 1, code: 2 },
-    { name: 'search: --db :memory:', args: ['search', '--space', 'small', '--db', ':memory:', '--budget', '20'], names: ['--db', ':memory:', 'not kept'], lines: 1, code: 2 },
-    { name: 'search: --db memory:', args: ['search', '--space', 'small', '--db', 'memory:', '--budget', '20'], names: ['--db', 'not kept'], lines: 1, code: 2 },
+    { name: "search: --db ''", args: ['search', '--space', 'small', '--db', '', '--budget', '20'], names: ['--db', 'would not be kept'], lines: 1, code: 2 },
+    { name: 'search: --db :memory:', args: ['search', '--space', 'small', '--db', ':memory:', '--budget', '20'], names: ['--db', ':memory:', 'would not be kept'], lines: 1, code: 2 },
+    { name: 'search: --db memory:', args: ['search', '--space', 'small', '--db', 'memory:', '--budget', '20'], names: ['--db', 'would not be kept'], lines: 1, code: 2 },
     { name: "runs: --db ''", args: ['runs', '--db', ''], names: ['--db'], lines: 1, code: 2 },
-    { name: 'batch: "db": ":memory:" in the file', args: ['batch', file('b-memory.json', JSON.stringify({ db: ':memory:', searches: [{ run: 'm', space: 'small', budget: 20 }] }))], names: [`${at('b-memory.json')}: db: `, 'not kept'], lines: 1 },
+    { name: 'batch: "db": ":memory:" in the file', args: ['batch', file('b-memory.json', JSON.stringify({ db: ':memory:', searches: [{ run: 'm', space: 'small', budget: 20 }] }))], names: [`${at('b-memory.json')}: db: `, 'would not be kept'], lines: 1 },
     // 7. foreign and damaged databases
     ...(['runs', 'front', 'export', 'search'] as const).flatMap((verb) =>
       Object.entries(db).map(([kind, file]): BadCase => {
