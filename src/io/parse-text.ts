@@ -167,13 +167,17 @@ export function checkNesting(data: unknown, file: string): void {
     for (let x: Entry | undefined = e; x?.up; x = x.up) out.unshift(x.at);
     return out;
   };
+  if (typeof data !== 'object' || data === null) return;
+  // Only containers go on the stack: a list of a million numbers is one entry.
   const stack: Entry[] = [{ value: data, depth: 0, at: '', up: undefined }];
+  const visit = (e: Entry, x: unknown, at: PathPart) => {
+    if (typeof x === 'object' && x !== null) stack.push({ value: x, depth: e.depth + 1, at, up: e });
+  };
   while (stack.length > 0) {
     const e = stack.pop()!;
-    const v = e.value;
-    if (typeof v !== 'object' || v === null) continue;
     if (e.depth >= MAX_NESTING) throw tooDeep(file, pathOf(e));
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ value: x, depth: e.depth + 1, at: i, up: e }));
-    else for (const k in v) stack.push({ value: (v as Record<string, unknown>)[k], depth: e.depth + 1, at: k, up: e });
+    const v = e.value as Record<string, unknown> | unknown[];
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) visit(e, v[i], i);
+    else for (const k in v) visit(e, v[k], k);
   }
 }

@@ -133,7 +133,9 @@ function parameterValues(p: ParameterFile, at: string, issues: Issue[]): unknown
       const step = p.step ?? 1;
       if (p.min > p.max) issues.push({ path: `${at}.min`, message: `min ${p.min} is above max ${p.max}: the range is empty` });
       const out: number[] = [];
-      for (let v = p.min; v <= p.max + 1e-9 * step && out.length <= 1e6; v += step) out.push(Number(v.toPrecision(12)));
+      // Whole numbers below 1e12 are exact as they are: rounding each (a million of them) is start-up time, in every worker.
+      const exact = Number.isInteger(p.min) && Number.isInteger(step) && p.max < 1e12;
+      for (let v = p.min; v <= p.max + 1e-9 * step && out.length <= 1e6; v += step) out.push(exact ? v : Number(v.toPrecision(12)));
       if (out.length > 1e6) issues.push({ path: at, message: 'more than a million values; raise step' });
       return out;
     }
@@ -214,6 +216,17 @@ function spaceWorkload(ref: string, at: string, baseDir: string, issues: Issue[]
   }
 }
 
+/**
+ * Why a hypervolume against `reference` could overflow to Infinity (and be stored as such), or
+ * undefined: the volume of the box the reference spans from the origin, which bounds the
+ * hypervolume of designs whose objectives are near the origin, must stay well inside a double.
+ */
+function referenceOverflow(reference: number[]): string | undefined {
+  const log10Volume = reference.reduce((s, r) => s + Math.log10(Math.abs(r) + 1), 0);
+  if (log10Volume <= 300) return undefined;
+  return `the hypervolume against [${reference.join(', ')}] could overflow (the box it spans from the origin is about 1e${Math.round(log10Volume)}); give values nearer the designs' objectives`;
+}
+
 function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
   const ref = parseMetricLabel(text);
   if (ref) return ref;
@@ -263,6 +276,9 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
   });
   if (raw.reference && raw.reference.length !== raw.objectives.length) {
     issues.push({ path: 'reference', message: `expected ${raw.objectives.length} values, one per objective, got ${raw.reference.length}` });
+  } else if (raw.reference) {
+    const why = referenceOverflow(raw.reference);
+    if (why) issues.push({ path: 'reference', message: why });
   }
   if (issues.length > 0) throw new ValidationError(file, issues);
   const size = parameters.reduce((s, p) => s * p.values.length, 1);

@@ -128,6 +128,7 @@ export class MemoryRunStore implements RunStore {
     // Everything is encoded and checked before the first change: a generation is stored whole or not at all.
     const points = p.results.map((x) => {
       const e = isEncoded(x) ? x : encodePoint(x);
+      if (!Number.isFinite(e.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${e.key}`);
       return { point: { ...e, genome: [...e.genome], reasons: [...e.reasons], objectives: JSON.parse(finiteJson(e.objectives, 'objectives')) }, generation: p.stats.generation };
     });
     const seen = new Set(r.evaluations.map((e) => e.point.key));

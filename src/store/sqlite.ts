@@ -130,9 +130,12 @@ export class SqliteRunStore implements RunStore {
     const insert = this.db.prepare(
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Every number of the generation is checked before anything is written.
+    finiteJson(p.stats, 'generation statistics');
     this.write(() => this.db.transaction(() => {
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
+        if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
         try {
           insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
         } catch (e) {

@@ -207,7 +207,7 @@ export function issue15Cases(f: Fixtures): BadCase[] {
     { name: 'sweep: a reference so far out the hypervolume overflows', args: ['sweep', '--space', infinite], names: [`${infinite}: reference: `], lines: 1 },
     // 11. runs too long to start unasked
     { name: 'sweep: 10^12 designs', args: ['sweep', '--space', trillion], names: [trillion, /\d designs\/s/, '--allow-long'], lines: 1 },
-    { name: 'search: exhaustive over 10^12 designs', args: search(trillion, '--algorithm', 'exhaustive', '--budget', '1000000000000'), names: [trillion, '--allow-long'], lines: 1 },
+    { name: 'search: exhaustive over 10^12 designs', args: ['search', '--space', trillion, '--db', f.db, '--run', 'new', '--algorithm', 'exhaustive', '--budget', '1000000000000'], names: [trillion, '--allow-long'], lines: 1 },
     // 12. --resume and batch asked to change a stored run
     { name: 'search: --resume with another --budget', args: ['search', ...keep, '--resume', '--budget', '500'], names: ['--budget 500', 'stored 40'], lines: 1 },
     { name: 'search: --resume with another --seed and --algorithm', args: ['search', ...keep, '--resume', '--seed', '4', '--algorithm', 'random'], names: ['--seed 4', '--algorithm random', 'stored 3', 'nsga2'], lines: 1 },
