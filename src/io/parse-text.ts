@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Parser, parseDocument, type CST } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Parser, parseDocument } from 'yaml';
 import { ChipdseError } from '../errors.js';
 import { formatPath } from './zod-issues.js';
 
@@ -123,7 +123,8 @@ function checkYamlNesting(text: string, file: string): void {
       if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
       if (path.length >= MAX_NESTING) throw tooDeep(file, path);
       (token.items as { key?: CST.Token | null; value?: CST.Token }[]).forEach((item, i) => {
-        const at = item.key && 'source' in item.key ? item.key.source : i;
+        const key = item.key ? CST.resolveAsScalar(item.key) : undefined;
+        const at = key ? key.value : i;
         if (item.key) stack.push({ token: item.key, path: [...path, at] });
         if (item.value) stack.push({ token: item.value, path: [...path, at] });
       });

@@ -158,11 +158,28 @@ function parameterValues(p: ParameterFile, at: string, issues: Issue[]): unknown
         issues.push({ path: `${at}.values`, message: `type ${p.type} needs a list of values` });
         return [];
       }
-      const keys = p.values.map((v) => JSON.stringify(v));
-      if (new Set(keys).size !== keys.length) issues.push({ path: `${at}.values`, message: 'values must be distinct' });
+      if (!allDistinct(p.values)) issues.push({ path: `${at}.values`, message: 'values must be distinct' });
       return p.values;
     }
   }
+}
+
+/** Whether no two values are equal as JSON: numbers, strings and the like compared as they are (a million of them, in every worker), objects by their JSON. */
+function allDistinct(values: unknown[]): boolean {
+  if (values.every((v) => typeof v === 'number')) {
+    const sorted = Float64Array.from(values as number[]).sort();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return false;
+    return true;
+  }
+  const plain = new Set<unknown>();
+  const objects = new Set<string>();
+  for (const v of values) {
+    const set = typeof v === 'object' && v !== null ? objects : plain;
+    const key = set === objects ? JSON.stringify(v) : v;
+    if (set.has(key as never)) return false;
+    set.add(key as never);
+  }
+  return true;
 }
 
 function makeApply(p: ParameterFile, at: string, base: Record<string, unknown>, issues: Issue[]): Parameter['apply'] {
