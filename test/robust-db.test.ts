@@ -67,6 +67,23 @@ describe('a database in a folder the user cannot write', () => {
     expect(snapshot(LOCKED)).toEqual(before);
   }, T);
 
+  test('eight readers at once there, and in a folder they can write: every read whole and alike', async () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const writable = join(open, 'writable.db');
+    copyFileSync(SOURCE, writable);
+    chmodSync(writable, 0o666);
+    for (const db of [DB, writable]) {
+      const reads = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => runCli(i % 2 === 0 ? ['export', '--run', 'r', '--db', db, '--format', 'csv'] : ['front', '--run', 'r', '--db', db, '--json'], undefined, UNPRIVILEGED)),
+      );
+      for (const r of reads) expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(new Set(reads.filter((_, i) => i % 2 === 0).map((r) => r.stdout)).size).toBe(1);
+      expect(new Set(reads.filter((_, i) => i % 2 === 1).map((r) => r.stdout)).size).toBe(1);
+    }
+  }, T);
+
   test('a search cannot resume there: one line naming the file', async () => {
     const r = await runCli(['search', '--run', 'r', '--resume', '--budget', '80', '--db', DB], undefined, UNPRIVILEGED);
     expect(r.code).toBe(1);
