@@ -63,9 +63,10 @@ export function makeFixtures(f: Fixtures): void {
   d.pragma(`application_id = ${APPLICATION_ID}`);
   d.pragma('user_version = 1');
   d.close();
-  // Marked schema 2, with only schema 1's tables and columns.
+  // Marked schema 2, with only schema 1's tables and columns, and a run.
   d = new Database(out.versionOnly);
   d.exec(MIGRATIONS[1]);
+  d.exec("INSERT INTO runs (name, space_name, space_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, tool_version, status, started_at) VALUES ('keep', 's', '{}', '[]', '[]', '[]', 'nsga2', 1, 1, 1, '0.2.0', 'stopped', 'T')");
   d.pragma(`application_id = ${APPLICATION_ID}`);
   d.pragma('user_version = 2');
   d.close();
