@@ -97,5 +97,6 @@ describe('the size limit', () => {
     expect((readDataFile(big) as { list: number[] }).list).toHaveLength(2_500_000);
     process.env.CHIPDSE_MAX_FILE_BYTES = '100';
     expect(messageOf(() => readDataFile(join(ROOT, 'designs/h100-sxm.json')))).toMatch(/h100-sxm\.json: \d+ bytes, over the 100 bytes limit for an input file \(CHIPDSE_MAX_FILE_BYTES raises it\)$/);
-  });
+    // A 20 MB file written and read: under a second alone.
+  }, 60_000);
 });
