@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { unkeptReason } from '../store/open.js';
 
 /** A bad command line: the CLI prints it as one line and exits 2. */
 export class UsageError extends Error {}
@@ -16,4 +17,11 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 /** Where runs are stored when --db is not given. */
 export const DEFAULT_DB = 'results/chipdse.db';
 
-export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)' } as const;
+/** A --db that keeps nothing ('', :memory:, memory:) is refused: a run that prints "done" has been stored. */
+export function checkDbAddress(db: string): string {
+  const why = unkeptReason(db);
+  if (why) throw new UsageError(`--db ${db === '' ? "''" : db}: ${why}, so results would not be kept; give a database file`);
+  return db;
+}
+
+export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)', coerce: checkDbAddress } as const;

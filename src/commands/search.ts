@@ -1,10 +1,15 @@
-import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
-import { populationFor } from '../search/algorithms.js';
+import { ALGORITHMS, runNameProblem, type AlgorithmName } from '../results/run.js';
+import { describeEstimate } from '../search/estimate.js';
 import { runSearch } from '../search/run.js';
+import { DEFAULT_BUDGET, DEFAULT_SEED } from '../search/run-setup.js';
 import { progressReporter } from '../text/progress.js';
+import { shellCommand } from '../text/shell.js';
 import { checkPositiveWhole, dbOption, defineCommand, UsageError } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
+
+/** Estimates shorter than this are not printed. */
+const QUIET_ESTIMATE_SEC = 60;
 
 export const searchVerb = defineCommand({
   command: 'search',
@@ -13,35 +18,41 @@ export const searchVerb = defineCommand({
     y
       .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
       .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
-      .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
-      .option('budget', { type: 'number', default: 1000, describe: 'unique designs to evaluate' })
+      // No defaults here for what a run stores: with --resume, a value given must equal the stored one.
+      .option('algorithm', { choices: ALGORITHMS, describe: 'nsga2, random or exhaustive (default: nsga2)' })
+      .option('budget', { type: 'number', describe: `unique designs to evaluate (default: ${DEFAULT_BUDGET})` })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
-      .option('seed', { type: 'number', default: 1 })
+      .option('seed', { type: 'number', describe: `seed of the random generator (default: ${DEFAULT_SEED})` })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
-      .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
+      .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run, with its stored settings' })
       .option('reference-chips', { type: 'array', string: true, describe: 'chips evaluated once with the run and drawn beside its designs: presets or design files, or none (default: every preset)' })
+      .option('allow-long', { type: 'boolean', describe: 'start a search estimated (from a timed sample of its designs) to take more than an hour' })
       .check((a) => {
         for (const k of ['budget', 'population', 'workers'] as const) checkPositiveWhole(k, a[k]);
-        if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
+        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
         if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
-        if (a.resume && !a.run) throw new UsageError('--resume needs --run');
+        if (a.resume && a.run === undefined) throw new UsageError('--resume needs --run');
+        if (a.resume && a.referenceChips) throw new UsageError('--reference-chips: a resumed run keeps the reference chips evaluated when it was created; drop it');
+        const nameProblem = a.run === undefined ? undefined : runNameProblem(a.run);
+        if (nameProblem) throw new UsageError(`--run: ${nameProblem}`);
         return true;
       }),
   handler: async (a) => {
     installStopHandler();
-    const run = a.run ?? `${a.space}-${a.algorithm}-${a.seed}`;
+    const run = a.run ?? `${a.space}-${a.algorithm ?? 'nsga2'}-${a.seed ?? DEFAULT_SEED}`;
     const bar = progressReporter(process.stderr, run);
     const chips = a.referenceChips as string[] | undefined;
     const s = await runSearch({
-      space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
-      seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
+      space: a.space, workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName | undefined, budget: a.budget, population: a.population, seed: a.seed,
+      workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips),
+      allowLong: a.allowLong, onEstimate: (e) => e.seconds > QUIET_ESTIMATE_SEC && process.stderr.write(`chipdse: ${run}: ${describeEstimate(e)}\n`), onGeneration: bar.update, shouldStop,
     });
     bar.end();
-    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${a.db})`);
+    print(`${s.run}: ${s.alreadyDone ? 'done earlier' : s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${a.db})`);
     if (s.status === 'stopped') {
-      print(`resume with: chipdse search --run ${s.run} --resume --db ${a.db}`);
+      print(`resume with: ${shellCommand(['chipdse', 'search', '--run', s.run, '--resume', '--db', a.db])}`);
       process.exitCode = 130;
     }
   },
