@@ -1,6 +1,6 @@
 import { runBatch } from '../search/batch.js';
 import { progressReporter } from '../text/progress.js';
-import { defineCommand } from './command.js';
+import { checkDbAddress, defineCommand } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
 
@@ -10,7 +10,7 @@ export const batchVerb = defineCommand({
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'a JSON or YAML file: {"db": "runs.db", "searches": [{"run", "space", "workloads", "algorithm", "budget", "population", "seed"}]} (designs/batch.schema.json)' })
-      .option('db', { type: 'string', describe: 'overrides the batch file\'s db' })
+      .option('db', { type: 'string', describe: 'overrides the batch file\'s db', coerce: checkDbAddress })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads per search (results do not depend on it)' })
       .example('$0 batch study.yaml', 'run every search of the file; run it again to resume or skip what is done'),
   handler: async (a) => {

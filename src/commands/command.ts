@@ -4,6 +4,8 @@ import { routeSettings, type Setting, type SettingTarget } from '../io/settings.
 import { runState, type RunRow } from '../results/run.js';
 import { workloadSchema } from '../workload/schema.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { unkeptReason } from '../store/open.js';
+import { shellCommand } from '../text/shell.js';
 
 /** A bad command line: the CLI prints it as one line and exits 2. */
 export class UsageError extends Error {}
@@ -21,7 +23,14 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 /** Where runs are stored when --db is not given. */
 export const DEFAULT_DB = 'results/chipdse.db';
 
-export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file; created by search and batch, read by the others)' } as const;
+/** A --db that keeps nothing ('', :memory:, memory:) is refused: a run that prints "done" has been stored. */
+export function checkDbAddress(db: string): string {
+  const why = unkeptReason(db);
+  if (why) throw new UsageError(`--db ${db === '' ? "''" : db}: ${why}, so results would not be kept; give a database file`);
+  return db;
+}
+
+export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file; created by search and batch, read by the others)', coerce: checkDbAddress } as const;
 
 export const setOption = {
   type: 'array',
@@ -60,7 +69,7 @@ export function processAlive(pid: number): boolean {
 /** A run's status as `runs` and the report show it: an interrupted run says how to resume it. */
 export function runStatusText(run: RunRow, db: string): string {
   const state = runState(run, hostname(), processAlive);
-  if (state === 'interrupted') return `interrupted (resume with: chipdse search --run ${run.name} --resume --db ${db})`;
+  if (state === 'interrupted') return `interrupted (resume with: ${shellCommand(['chipdse', 'search', '--run', run.name, '--resume', '--db', db])})`;
   if (state === 'running elsewhere') return `running (on ${run.writer!.host}, pid ${run.writer!.pid})`;
   return state;
 }

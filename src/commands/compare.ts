@@ -7,7 +7,7 @@ import type { Evaluation } from '../results/metrics.js';
 import { formatComparison, ratioBase, ratiosToFirst } from '../text/compare.js';
 import { loadWorkload } from '../workload/load.js';
 import { defineCommand, setOption, settingsFor, withSettings } from './command.js';
-import { print, printJson, writeOutput } from './output.js';
+import { checkOutputPath, print, printJson, writeOutput } from './output.js';
 
 /** `compare --chart FILE`: energy per token by part and the key metrics of the compared designs. */
 export async function compareChart(evaluations: Evaluation[], file: string): Promise<void> {
@@ -32,6 +32,7 @@ export const compareVerb = defineCommand({
       .example('$0 compare -d h100-sxm h200-sxm b200 tpu7x -w llama-3-70b-serve', 'four chips side by side, with ratios to the first feasible one')
       .example('$0 compare -d h100-sxm h100-6stack.json -w llama-3-70b-serve --chart cmp.png', 'a preset against a variant file that extends it, drawn as a chart'),
   handler: async (a) => {
+    if (a.chart) checkOutputPath(a.chart);
     const set = settingsFor(a.set);
     const designs = (a.designs as string[]).map((d) => withSettings(loadDesign(d, set.design), set.design));
     if (designs.length < 1) throw new ChipdseError('compare: --designs needs at least one design');

@@ -1,7 +1,7 @@
 import { exportCsv, exportJson } from '../results/export.js';
 import { openRun } from '../store/open.js';
 import { dbOption, defineCommand } from './command.js';
-import { writeOutput } from './output.js';
+import { checkOutputPath, writeOutput } from './output.js';
 
 export const exportVerb = defineCommand({
   command: 'export',
@@ -15,7 +15,8 @@ export const exportVerb = defineCommand({
       .example('$0 export --run demo --out demo.csv', 'every evaluation of the run as CSV')
       .example('$0 export --run demo --format json | jq ".evaluations | length"', 'as JSON'),
   handler: async (a) => {
-    const { store, run } = await openRun(a.db, a.run);
+    if (a.out) checkOutputPath(a.out, { db: a.db });
+    const { store, run } = await openRun(a.db, a.run, { readOnly: true });
     let text: string;
     try {
       // Read in one snapshot: the front and the generations belong to the evaluations read with them.
@@ -26,7 +27,7 @@ export const exportVerb = defineCommand({
     } finally {
       await store.close();
     }
-    if (a.out) writeOutput(a.out, text, { makeFolder: false });
+    if (a.out) writeOutput(a.out, text, { makeFolder: false, db: a.db });
     else process.stdout.write(text);
   },
 });

@@ -18,7 +18,7 @@ export const frontVerb = defineCommand({
       .example('$0 front --run demo', 'the Pareto set, best first on the first objective')
       .example('$0 front --run demo --json > front.json', 'with every metric, as JSON'),
   handler: async (a) => {
-    const { store, run } = await openRun(a.db, a.run);
+    const { store, run } = await openRun(a.db, a.run, { readOnly: true });
     let front: PointResult[];
     let diagnosis: Diagnosis | undefined;
     try {

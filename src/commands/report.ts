@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { buildReport } from '../chart/html-report.js';
 import { loadRunData } from '../chart/run-data.js';
 import { dbOption, defineCommand, runStatusText } from './command.js';
-import { print, writeOutput } from './output.js';
+import { checkOutputPath, print, writeOutput } from './output.js';
 
 export interface ReportOptions {
   run: string;
@@ -13,10 +13,11 @@ export interface ReportOptions {
 
 /** One self-contained HTML page of a stored run: settings, front and charts. */
 export async function reportCommand(o: ReportOptions): Promise<{ file: string; charts: number; skipped: { id: string; reason: string }[] }> {
+  const file = join(o.out, 'index.html');
+  checkOutputPath(file, { db: o.db });
   const data = await loadRunData(o.db, o.run);
   const report = buildReport(data, runStatusText(data.run, o.db));
-  const file = join(o.out, 'index.html');
-  writeOutput(file, report.html, { makeFolder: true });
+  writeOutput(file, report.html, { makeFolder: true, db: o.db });
   return { file, charts: report.charts.length, skipped: report.skipped };
 }
 

@@ -13,7 +13,7 @@ export const runsVerb = defineCommand({
       .example('$0 runs', 'the runs in results/chipdse.db: status, evaluations, workloads')
       .example('$0 runs --db study.db --json', 'another database, as JSON'),
   handler: async (a) => {
-    const store = await openStore(a.db, { create: false });
+    const store = await openStore(a.db, { create: false, readOnly: true });
     const runs = await store.listRuns().finally(() => store.close());
     // The stored space and its parameter axes are long and for programs: `export` gives the run's settings.
     if (a.json) return printJson(runs.map((full) => {
