@@ -96,7 +96,7 @@ describe('energy', () => {
         for (const v of Object.values(m)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
       }
     }
-  });
+  }, 60_000);
 
   test('a power limit is never exceeded', () => {
     const workloads = ['llama-3-70b-serve', 'llama-3-70b-train'].map((w) => loadWorkload(w));

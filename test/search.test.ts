@@ -156,7 +156,7 @@ describe('reproducibility', () => {
       return out;
     };
     expect(rows(join(dir, 'part.db'))).toBe(rows(join(dir, 'full.db')));
-  });
+  }, 60_000);
 });
 
 describe('random search resumed', () => {
