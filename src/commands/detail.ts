@@ -42,9 +42,10 @@ export const detailVerb = defineCommand({
   describe: 'store the per-step evaluation of designs of a run, for their roofline and energy-by-step charts',
   builder: (y) =>
     y
-      .option('run', { type: 'string', demandOption: true })
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
       .option('db', dbOption)
-      .option('genome', { type: 'array', string: true, demandOption: true, describe: 'the designs (genomes as chipdse front and export print them)' }),
+      .option('genome', { type: 'array', string: true, demandOption: true, describe: 'the designs (genomes as chipdse front and export print them)' })
+      .example('$0 detail --run demo --genome 3.0.3.4.0', 'store one design\'s per-step evaluation, then: chipdse chart --run demo --kind roofline --genome 3.0.3.4.0 --out r.png'),
   handler: async (a) => {
     const stored = await storeDetails({ db: a.db, run: a.run, genomes: a.genome as string[] });
     print(`${a.run}: detail stored for ${stored.join(', ')} (db ${a.db})`);

@@ -9,6 +9,7 @@ import { detailVerb } from './detail.js';
 import { evalVerb } from './eval.js';
 import { exportVerb } from './export.js';
 import { frontVerb } from './front.js';
+import { metricsVerb } from './metrics.js';
 import { presetsVerb } from './presets.js';
 import { reportVerb } from './report.js';
 import { runsVerb } from './runs.js';
@@ -20,7 +21,7 @@ import { sweepVerb } from './sweep.js';
 export const COMMANDS: CommandModule<object, any>[] = [
   evalVerb, compareVerb, calibrateVerb, collectiveVerb,
   searchVerb, sweepVerb, batchVerb, runsVerb, frontVerb, exportVerb,
-  chartVerb, reportVerb, detailVerb, presetsVerb,
+  chartVerb, reportVerb, detailVerb, presetsVerb, metricsVerb,
 ];
 
 /** The verbs' names (`batch <file>` -> batch). */

@@ -4,7 +4,7 @@ import { frontTable } from '../text/front-table.js';
 import { ChipdseError } from '../errors.js';
 import { describeEstimate } from '../search/estimate.js';
 import { countProgress } from '../text/progress.js';
-import { checkPositiveWhole, defineCommand } from './command.js';
+import { checkPositiveWhole, defineCommand, setOption, settingsFor } from './command.js';
 import { checkOutputPath, print, printJson, writeOutput } from './output.js';
 
 /** Estimates shorter than this are not printed. */
@@ -30,6 +30,9 @@ export const sweepVerb = defineCommand({
       .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
       .option('out', { type: 'string', describe: 'also write that JSON to this file' })
       .option('allow-long', { type: 'boolean', describe: 'start a sweep estimated (from a timed sample of its designs) to take more than an hour' })
+      .option('set', { ...setOption, describe: `${setOption.describe}; design fields go to the space's base design` })
+      .example('$0 sweep --space inference-chip --workers 2', 'the true front of a 12,960-design space, nothing stored')
+      .example('$0 sweep --space small --set inputTokens=4096 --json --out front.json', 'the same for longer prompts, as JSON')
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
         return true;
@@ -41,6 +44,7 @@ export const sweepVerb = defineCommand({
       space: a.space,
       workloads: a.workload as string[],
       workers: a.workers,
+      set: settingsFor(a.set),
       allowLong: a.allowLong,
       onEstimate: (e) => e.seconds > QUIET_ESTIMATE_SEC && process.stderr.write(`chipdse: ${a.space}: ${describeEstimate(e)}\n`),
       onProgress: (p) => progress.update(p.evaluated, p.total),

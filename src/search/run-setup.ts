@@ -1,4 +1,5 @@
 import { ChipdseError } from '../errors.js';
+import type { Setting } from '../io/settings.js';
 import type { AlgorithmName, RunRow } from '../results/run.js';
 import type { RunStore } from '../store/store.js';
 import { TOOL_VERSION } from '../version.js';
@@ -12,8 +13,17 @@ import { loadSpace, parseSpace, selfContained, type Space } from './space.js';
 
 /** A run's settings before its loop starts: a new run's from the options and the space file, a resumed run's as stored. */
 
+/** Designs a search with no --budget evaluates, unless it is exhaustive (which evaluates the whole space). */
 export const DEFAULT_BUDGET = 1000;
 export const DEFAULT_SEED = 1;
+
+/**
+ * The designs a new run will evaluate: what was asked (exhaustive: the whole space when nothing
+ * was), never more than the space holds, so progress counts against what will actually run.
+ */
+export function budgetFor(algorithm: AlgorithmName, asked: number | undefined, spaceSize: number): number {
+  return Math.min(asked ?? (algorithm === 'exhaustive' ? spaceSize : DEFAULT_BUDGET), spaceSize);
+}
 
 export interface RunSetup {
   space: Space;
@@ -36,6 +46,8 @@ export interface SetupOptions extends AskedSettings {
   workers: number;
   /** Chips drawn beside the run's designs, evaluated when the run is created: presets or design files (default: every preset). */
   referenceChips?: string[];
+  /** `--set` fields written into the space's base design of a new run (stored with it, so a resume keeps them). */
+  designSet?: readonly Setting[];
   /** Start a run estimated to take more than an hour (see estimate.ts). */
   allowLong?: boolean;
   /** The estimate of a run large enough to be timed. */
@@ -72,12 +84,12 @@ export function resumedSetup(o: SetupOptions, existing: RunRow): RunSetup {
 export async function newRun(store: RunStore, o: SetupOptions, now: string): Promise<RunSetup> {
   if (await store.getRun(o.run)) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
   if (o.space === undefined || o.space === '') throw new ChipdseError('a new search needs a space (--space)');
-  const space = loadSpace(o.space);
+  const space = loadSpace(o.space, o.designSet);
   const workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   // Where the workloads came from, for errors: the command line or the space file's "workloads".
   const workloads = loadSearchWorkloads(space, workloadRefs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
   const algorithm = o.algorithm ?? 'nsga2';
-  const budget = o.budget ?? DEFAULT_BUDGET;
+  const budget = budgetFor(algorithm, o.budget, space.size);
   const seed = o.seed ?? DEFAULT_SEED;
   const population = o.population ?? populationFor(algorithm, budget);
   const estimate = checkDuration({ space, workloads }, plannedDesigns(space, budget, 0), { workers: o.workers, allowLong: o.allowLong, what: space.file });

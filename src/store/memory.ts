@@ -2,7 +2,7 @@ import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
-import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import type { GenerationRecord, RunStore } from './store.js';
 
 /**
@@ -110,7 +110,7 @@ export class MemoryRunStore implements RunStore {
     const referencesJson = references && finiteJson(references, 'reference chips');
     const fields = JSON.parse(JSON.stringify({ ...meta, reference: meta.reference && JSON.parse(finiteJson(meta.reference, 'reference')), parameters: meta.parameters && JSON.parse(finiteJson(meta.parameters, 'parameters')) })) as RunMeta;
     const id = this.data.runs.length + 1;
-    this.data.runs.push({ fields: { ...fields, id, status: 'running', startedAt, endedAt: null }, evaluations: [], generations: [], front: [], stateJson: undefined, referencesJson, details: new Map() });
+    this.data.runs.push({ fields: { ...fields, id, status: 'running', writer: null, startedAt, endedAt: null }, evaluations: [], generations: [], front: [], stateJson: undefined, referencesJson, details: new Map() });
     return id;
   }
 
@@ -151,6 +151,11 @@ export class MemoryRunStore implements RunStore {
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
     const r = this.record(runId);
     r.fields = { ...r.fields, status, endedAt };
+  }
+
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const r = this.record(runId);
+    r.fields = { ...r.fields, status: 'running', writer: { ...writer } };
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {

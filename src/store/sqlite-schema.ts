@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -83,5 +83,11 @@ export const MIGRATIONS: Record<number, string> = {
       evaluations_json TEXT NOT NULL,
       PRIMARY KEY (run_id, genome)
     );
+  `,
+  // The process writing a run (pid and host), so a run left "running" by a killed process can be
+  // told from one still running. Runs stored before have none (NULL).
+  3: `
+    ALTER TABLE runs ADD COLUMN writer_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN writer_host TEXT;
   `,
 };

@@ -4,7 +4,7 @@ import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
-import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { openForReading, openForWriting, storeError } from './sqlite-open.js';
 import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
@@ -159,6 +159,10 @@ export class SqliteRunStore implements RunStore {
 
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
     this.write(() => this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId));
+  }
+
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    this.write(() => this.db.prepare("UPDATE runs SET status = 'running', writer_pid = ?, writer_host = ? WHERE id = ?").run(writer.pid, writer.host, runId));
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {

@@ -16,7 +16,7 @@
  */
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import type { PointResult, StoredPoint } from '../results/point.js';
-import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 
 /** One generation of a run, stored at once. */
 export interface GenerationRecord {
@@ -41,6 +41,8 @@ export interface RunStore {
   listRuns(): Promise<RunRow[]>;
   saveGeneration(runId: number, generation: GenerationRecord): Promise<void>;
   finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void>;
+  /** Marks a run as being written (status "running") by `writer`: a new run as it starts, a resumed one as it continues. */
+  claimRun(runId: number, writer: RunWriter): Promise<void>;
   /** Stores (or replaces) the full evaluation of designs of a run, by genome. */
   saveDetails(runId: number, details: DesignDetail[]): Promise<void>;
   loadEvaluations(runId: number): Promise<PointResult[]>;

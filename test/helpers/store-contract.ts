@@ -60,10 +60,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const id2 = await s.createRun(meta('b', { algorithm: 'random', reference: [1, 2] }), 'T2');
       expect(id2).not.toBe(id);
       const run = await s.getRun('a');
-      expect(run).toEqual({ ...meta('a'), id, status: 'running', startedAt: '2025-01-01T00:00:00Z', endedAt: null, evaluations: 0, generations: 0 });
+      expect(run).toEqual({ ...meta('a'), id, status: 'running', writer: null, startedAt: '2025-01-01T00:00:00Z', endedAt: null, evaluations: 0, generations: 0 });
       expect((await s.listRuns()).map((r) => [r.name, r.algorithm, r.reference])).toEqual([['a', 'nsga2', null], ['b', 'random', [1, 2]]]);
       expect(await s.getRun('missing')).toBeUndefined();
       await s.close();
+    });
+
+    test('the writer of a run: claimed by the process that starts or resumes it, seen by another handle; a stopped run claimed again is running', async () => {
+      const { open } = factory.storage();
+      const [a, b] = [await open(), await open()];
+      const id = await a.createRun(meta('w'), 'T');
+      await a.claimRun(id, { pid: 4242, host: 'node-a' });
+      expect((await b.getRun('w'))!.writer).toEqual({ pid: 4242, host: 'node-a' });
+      await a.finishRun(id, 'stopped', 'T2');
+      expect((await a.getRun('w'))!.status).toBe('stopped');
+      await b.claimRun(id, { pid: 99, host: 'node-b' });
+      const c = await open();
+      expect((await c.getRun('w'))!).toMatchObject({ status: 'running', writer: { pid: 99, host: 'node-b' } });
+      await a.close();
+      await b.close();
+      await c.close();
     });
 
     test('a name is taken once, even by another handle', async () => {
