@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
 import { readDataFile, validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
-import { defaultPrecision, resolveFormatName, DEFAULT_SCALE_BITS, type Precision } from '../precision/formats.js';
+import { defaultPrecision, namedPrecision, precisionIssue, resolveFormatName, DEFAULT_SCALE_BITS, type Precision } from '../precision/formats.js';
 import { resolveModel } from './model.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
 import type { Workload } from './workload.js';
@@ -16,11 +16,13 @@ export function listWorkloadPresets(): string[] {
 
 type RawPrecision = string | { format: string; blockSize?: number; scaleBits?: number };
 
+/** A precision as a workload gives it: a format name, a standard block format (nvfp4, mxfp4, ...), or an object. */
 export function toPrecision(raw: RawPrecision): Precision {
-  if (typeof raw === 'string') return defaultPrecision(resolveFormatName(raw)!);
-  const base = defaultPrecision(resolveFormatName(raw.format)!);
+  const name = typeof raw === 'string' ? raw : raw.format;
+  const base = namedPrecision(name) ?? defaultPrecision(resolveFormatName(name)!);
+  if (typeof raw === 'string') return base;
   const blockSize = raw.blockSize ?? base.blockSize;
-  return { format: base.format, blockSize, scaleBits: blockSize > 0 ? (raw.scaleBits ?? (base.scaleBits || DEFAULT_SCALE_BITS)) : 0 };
+  return { ...base, blockSize, scaleBits: blockSize > 0 ? (raw.scaleBits ?? (base.scaleBits || DEFAULT_SCALE_BITS)) : 0 };
 }
 
 function resolveRef(ref: string): { path: string; data: unknown } {
@@ -121,6 +123,10 @@ function crossFieldIssues(w: WorkloadFile): Issue[] {
   }
   if (p.context > 1 && w.inputTokens % p.context !== 0) issues.push({ path: 'parallelism.context', message: `${p.context} must divide inputTokens ${w.inputTokens}` });
   if ((p.tensor * p.data) % p.expert !== 0) issues.push({ path: 'parallelism.expert', message: `must divide tensor x data = ${p.tensor * p.data}` });
+  for (const [field, raw] of Object.entries(w.precision)) {
+    const issue = typeof raw === 'object' && raw ? precisionIssue(raw.format, raw.blockSize) : undefined;
+    if (issue) issues.push({ path: `precision.${field}.blockSize`, message: issue });
+  }
   if (typeof w.batch === 'number' && w.batch < p.data * p.pipeline) {
     issues.push({ path: 'batch', message: `must be at least data x pipeline = ${p.data * p.pipeline} (one sequence per replica and stage)` });
   }

@@ -48,6 +48,10 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
   const act = prec.activations;
   const w = prec.weights;
   const ab = bytesPerValue(act);
+  // Tensor-parallel partial sums are reduced in bf16 or wider, whatever the activation format: serving
+  // engines all-reduce bf16/fp16 outputs of fp8 GEMMs (TensorRT-LLM and vLLM custom all-reduce, bf16 in
+  // AIConfigurator's comm tables). 2 bytes = bf16.
+  const reduceBytes = Math.max(ab, 2);
   const steps: Step[] = [];
   const L = m.layers;
   const moeLayers = moeLayerCount(m);
@@ -94,7 +98,7 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
         : { kind: 'collective', name: 'K/V ring (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: shape.batch * fullQueries * att.kvBytesPerToken, overlap: 'compute', repeat: L },
     );
   }
-  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: L });
+  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytes, overlap: undefined, repeat: L });
   steps.push({ kind: 'elementwise', name: 'norms, residuals, rope', elements: n * h, flopsPerElement: 12, bytesPerElement: 6 * ab, repeat: L });
 
   const up = m.gatedFfn ? 2 : 1;
@@ -103,7 +107,7 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
     steps.push(mm('ffn up' + (m.gatedFfn ? '+gate' : ''), n, h, up * ff, denseLayers));
     steps.push({ kind: 'elementwise', name: 'ffn activation', elements: n * ff, flopsPerElement: 6, bytesPerElement: (up + 1) * ab, repeat: denseLayers });
     steps.push(mm('ffn down', n, ff, h, denseLayers));
-    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: denseLayers });
+    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytes, overlap: undefined, repeat: denseLayers });
   }
   if (m.moe && moeLayers > 0) {
     const moe = m.moe;
@@ -131,7 +135,7 @@ export function forwardPass(m: ModelConfig, shape: PassShape, split: ParallelSpl
       steps.push({ kind: 'collective', name: 'moe dispatch all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
       steps.push({ kind: 'collective', name: 'moe combine all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
     } else if (t > 1) {
-      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: moeLayers });
+      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytes, overlap: undefined, repeat: moeLayers });
     }
   }
   steps.push(mm('lm head', shape.logitsTokens, h, m.vocabSize / t, 1));
