@@ -9,6 +9,7 @@ import {
   DECODE_LANES,
   GEMM_LANES,
   GROUPED_LAW_BOUNDS,
+  INTEGER_PARAMETERS,
   STREAM_LAW_BOUNDS,
   type KernelParams,
 } from '../kernels/params.js';
@@ -44,7 +45,8 @@ export const INITIAL_PARAMS: KernelParams = {
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
   collectives: {
-    ring: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.7 },
+    ring: { startSec: 15e-6, stepSec: 1e-6, busEfficiency: 0.75 },
+    ringLowLatency: { startSec: 5e-6, stepSec: 0.5e-6, busEfficiency: 0.3 },
     tree: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.7 },
     oneShot: { startSec: 3e-6, stepSec: 0, busEfficiency: 0.5 },
     twoShot: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
@@ -78,7 +80,10 @@ const toUnit = (f: Free, v: number) => {
   const t = Math.min(1 - 1e-6, Math.max(1e-6, (v - f.lo) / (f.hi - f.lo)));
   return Math.log(t / (1 - t));
 };
-const fromUnit = (f: Free, u: number) => f.lo + (f.hi - f.lo) * sigmoid(u);
+const fromUnit = (f: Free, u: number) => {
+  const v = f.lo + (f.hi - f.lo) * sigmoid(u);
+  return INTEGER_PARAMETERS.has(f.path[f.path.length - 1]) ? Math.round(v) : v;
+};
 
 function lawFree(prefix: Path, bounds: Record<string, [number, number]>, keys?: string[]): Free[] {
   return (keys ?? Object.keys(bounds)).map((k) => ({ path: [...prefix, k] as unknown as Path, lo: bounds[k][0], hi: bounds[k][1] }));
@@ -171,13 +176,15 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
     note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', Object.keys(DECODE_LAW_BOUNDS))), of('attention-decode', lane), chips));
   }
   note('moe', fitGroup(params, lawFree(['moe'], GROUPED_LAW_BOUNDS, keys('moe', Object.keys(GROUPED_LAW_BOUNDS))), of('moe'), chips));
-  // Collectives, one algorithm at a time on the rows that identify it: the ring on all-gather and
-  // reduce-scatter, all-to-all on its rows, in-switch reduction on NCCL all-reduce (where the design
+  // Collectives, one algorithm at a time on the rows that identify it: the ring (both protocols) on
+  // all-gather, reduce-scatter and the NCCL all-reduce of switches without in-switch reduction, all-to-all on its rows, in-switch reduction on NCCL all-reduce (where the design
   // has it), one-shot and two-shot on the custom all-reduce, the others held.
   const comm = (op: string, variant?: string) => rows.filter((r) => r.row.collective?.op === op && (variant === undefined || r.row.variant === variant));
   const inSwitchChips = new Set([...designChips].filter(([, c]) => c.interconnect.inSwitchReduction).map(([s]) => s));
-  const algorithm = (a: 'ring' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
-  note('collectives ring', fitGroup(params, algorithm('ring', 'ring', ['startSec', 'stepSec', 'busEfficiency']), [...comm('all-gather'), ...comm('reduce-scatter')], chips));
+  const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
+  const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchChips.has(r.row.system));
+  const ringRows = [...comm('all-gather'), ...comm('reduce-scatter'), ...ringAllReduce];
+  note('collectives ring', fitGroup(params, [...algorithm('ring', 'ring', ['startSec', 'stepSec', 'busEfficiency']), ...algorithm('ringLowLatency', 'ring', ['startSec', 'stepSec', 'busEfficiency'])], ringRows, chips));
   note('collectives all-to-all', fitGroup(params, algorithm('allToAll', 'direct', ['startSec', 'busEfficiency']), comm('all-to-all'), chips));
   const ncclAllReduce = comm('all-reduce', 'nccl').filter((r) => inSwitchChips.has(r.row.system));
   note('collectives in-switch', fitGroup(params, algorithm('inSwitch', 'direct', ['startSec', 'busEfficiency']), ncclAllReduce, chips));

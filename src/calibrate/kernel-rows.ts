@@ -95,48 +95,54 @@ function excluded(ex: Exclusions, reason: string): void {
 
 const isHopper = (s: MeasuredSystem) => s === 'h100_sxm' || s === 'h200_sxm';
 
+/** A row of a measured table, as read (src/calibrate/kernel-tables.ts). */
+export type MeasuredRecord = Record<string, string | number | null>;
+
+/** Measured fp8 quantize times by `${op}|${m}|${k}` (quantize.csv.gz): what an fp8 GEMM row also timed. */
+export type QuantizeTimes = Map<string, number>;
+
+/** One GEMM row as the tool's steps, or the reason it is left out. */
+export function gemmKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Chip, quantSec: QuantizeTimes): MeasuredKernel | string {
+  const quant = str(r, 'quant');
+  const mode = GEMM_QUANTS[quant];
+  if (!mode) return `gemm ${quant}: weight-only quantization, another kernel class`;
+  if (quant === 'fp8_block' && isHopper(system)) return 'gemm fp8_block on Hopper: software block scaling, not expressible in the tool';
+  const m = num(r, 'm');
+  const n = num(r, 'n');
+  const k = num(r, 'k');
+  const sec = num(r, 'latency_us') * 1e-6;
+  const minBytes = m * k * bytesOf(mode.p) + n * k * bytesOf(mode.p) + m * n * 2;
+  if (sec < minBytes / chip.hbmBytesPerSec) return 'gemm faster than its HBM roofline: L2-resident (caveat 6)';
+  let extraSec = 0;
+  const steps: Step[] = [{ kind: 'matmul', name: `gemm ${quant}`, m, k, n, count: 1, a: mode.p, b: mode.p, out: BF16, weights: true, bFraction: 1, repeat: 1 }];
+  if (mode.quantize === 'measured') {
+    const s = quantSec.get(`scale_matrix|${m}|${k}`);
+    const c = quantSec.get(`compute_scale|${m}|${k}`);
+    if (s === undefined || c === undefined) return 'gemm fp8 without a quantize row of the same (m, k)';
+    extraSec = s + c;
+  } else if (mode.quantize) {
+    steps.unshift(quantizeStep(m, k, mode.quantize));
+  }
+  return { system, cls: 'gemm', variant: mode.lane, key: `${m},${n},${k}`, measuredSec: sec, steps: () => steps, extraSec };
+}
+
+/** Collects a table's kernels, counting the rows left out by reason. */
+function collect(rows: MeasuredRecord[], ex: Exclusions, toKernel: (r: MeasuredRecord) => MeasuredKernel | string | undefined): MeasuredKernel[] {
+  const out: MeasuredKernel[] = [];
+  for (const r of rows) {
+    const k = toKernel(r);
+    if (typeof k === 'string') excluded(ex, k);
+    else if (k) out.push(k);
+  }
+  return out;
+}
+
 function gemmRows(dir: string, system: MeasuredSystem, chip: Chip, ex: Exclusions): MeasuredKernel[] {
   const t = readMeasuredTable(dir, `${system}.gemm.csv.gz`);
   const q = readMeasuredTableIfAny(dir, `${system}.quantize.csv.gz`);
-  const quantSec = new Map<string, number>();
+  const quantSec: QuantizeTimes = new Map();
   if (q) for (const r of q.rows) quantSec.set(`${str(r, 'op')}|${num(r, 'm')}|${num(r, 'k')}`, num(r, 'latency_us') * 1e-6);
-  const out: MeasuredKernel[] = [];
-  for (const r of t.rows) {
-    const quant = str(r, 'quant');
-    const mode = GEMM_QUANTS[quant];
-    if (!mode) {
-      excluded(ex, `gemm ${quant}: weight-only quantization, another kernel class`);
-      continue;
-    }
-    if (quant === 'fp8_block' && isHopper(system)) {
-      excluded(ex, 'gemm fp8_block on Hopper: software block scaling, not expressible in the tool');
-      continue;
-    }
-    const m = num(r, 'm');
-    const n = num(r, 'n');
-    const k = num(r, 'k');
-    const sec = num(r, 'latency_us') * 1e-6;
-    const minBytes = m * k * bytesOf(mode.p) + n * k * bytesOf(mode.p) + m * n * 2;
-    if (sec < minBytes / chip.hbmBytesPerSec) {
-      excluded(ex, 'gemm faster than its HBM roofline: L2-resident (caveat 6)');
-      continue;
-    }
-    let extraSec = 0;
-    const steps: Step[] = [{ kind: 'matmul', name: `gemm ${quant}`, m, k, n, count: 1, a: mode.p, b: mode.p, out: BF16, weights: true, bFraction: 1, repeat: 1 }];
-    if (mode.quantize === 'measured') {
-      const s = quantSec.get(`scale_matrix|${m}|${k}`);
-      const c = quantSec.get(`compute_scale|${m}|${k}`);
-      if (s === undefined || c === undefined) {
-        excluded(ex, 'gemm fp8 without a quantize row of the same (m, k)');
-        continue;
-      }
-      extraSec = s + c;
-    } else if (mode.quantize) {
-      steps.unshift(quantizeStep(m, k, mode.quantize));
-    }
-    out.push({ system, cls: 'gemm', variant: mode.lane, key: `${m},${n},${k}`, measuredSec: sec, steps: () => steps, extraSec });
-  }
-  return out;
+  return collect(t.rows, ex, (r) => gemmKernel(system, r, chip, quantSec));
 }
 
 /** Attended (query, key) pairs per sequence of causal prefill over s tokens with window w (0: full). */
@@ -151,60 +157,48 @@ const PREFILL_MIN_TOKENS = DECODE_ATTENTION_MAX_QUERIES + 1;
 /** Largest query group per KV head of TensorRT-LLM's grouped decode kernel (XQA). */
 const DECODE_MAX_GROUP = 32;
 
+/** One prefill-attention row as the tool's step, or the reason it is left out. */
+export function prefillKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel | string {
+  const b = num(r, 'batch');
+  const s = num(r, 'seq_len');
+  if (s < PREFILL_MIN_TOKENS) return `prefill attention of fewer than ${PREFILL_MIN_TOKENS} tokens: timed as decode attention by the tool`;
+  const h = num(r, 'num_heads');
+  const kvh = num(r, 'num_kv_heads');
+  const d = num(r, 'head_dim');
+  const w = num(r, 'window_size');
+  const kv = str(r, 'kv_cache_dtype');
+  // Caveat 4: the KV cache format decides the FMHA compute precision.
+  const p = kvPrecision(kv);
+  const step: Step = { kind: 'attention', name: 'prefill attention', batch: b, queries: s, context: causalPairs(s, w) / s, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: p, act: BF16, repeat: 1 };
+  return { system, cls: 'attention-prefill', variant: kv === 'fp8' ? 'kv8' : 'kv16', key: `${b},${s},${h},${kvh},${d},${w},${kv}`, measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [step], extraSec: 0 };
+}
+
 function prefillRows(dir: string, system: MeasuredSystem, ex: Exclusions): MeasuredKernel[] {
-  const t = readMeasuredTable(dir, `${system}.attention_context.csv.gz`);
-  const out: MeasuredKernel[] = [];
-  for (const r of t.rows) {
-    const b = num(r, 'batch');
-    const s = num(r, 'seq_len');
-    if (s < PREFILL_MIN_TOKENS) {
-      excluded(ex, `prefill attention of fewer than ${PREFILL_MIN_TOKENS} tokens: timed as decode attention by the tool`);
-      continue;
-    }
-    const h = num(r, 'num_heads');
-    const kvh = num(r, 'num_kv_heads');
-    const d = num(r, 'head_dim');
-    const w = num(r, 'window_size');
-    const kv = str(r, 'kv_cache_dtype');
-    // Caveat 4: the KV cache format decides the FMHA compute precision.
-    const p = kvPrecision(kv);
-    const step: Step = { kind: 'attention', name: 'prefill attention', batch: b, queries: s, context: causalPairs(s, w) / s, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: p, act: BF16, repeat: 1 };
-    out.push({ system, cls: 'attention-prefill' as const, variant: kv === 'fp8' ? 'kv8' : 'kv16', key: `${b},${s},${h},${kvh},${d},${w},${kv}`, measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [step], extraSec: 0 });
-  }
-  return out;
+  return collect(readMeasuredTable(dir, `${system}.attention_context.csv.gz`).rows, ex, (r) => prefillKernel(system, r));
+}
+
+/** One decode-attention row as the tool's step, or the reason it is left out. */
+export function decodeKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Chip): MeasuredKernel | string {
+  const b = num(r, 'batch');
+  const L0 = num(r, 'kv_len');
+  const w = num(r, 'window_size');
+  const L = w > 0 ? Math.min(L0, w) : L0;
+  const h = num(r, 'num_heads');
+  const kvh = num(r, 'num_kv_heads');
+  const d = num(r, 'head_dim');
+  const kv = str(r, 'kv_cache_dtype');
+  const p = kvPrecision(kv);
+  const sec = num(r, 'latency_us') * 1e-6;
+  const kvBytes = b * kvh * d * 2 * bytesOf(p) * L;
+  if (kvBytes / sec > chip.hbmBytesPerSec) return 'decode attention reading K+V faster than HBM (caveat 3)';
+  if (h / kvh > DECODE_MAX_GROUP) return `decode attention with more than ${DECODE_MAX_GROUP} query heads per KV head: a fallback kernel`;
+  if (system === 'a100_sxm' && b * L0 >= 65536) return 'decode attention on A100 with batch x kv_len >= 65536 (caveat 3)';
+  const step: Step = { kind: 'attention', name: 'decode attention', batch: b, queries: 1, context: L, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: BF16, act: BF16, repeat: 1 };
+  return { system, cls: 'attention-decode', variant: kv === 'fp8' ? 'kv8' : 'kv16', key: `${b},${L0},${h},${kvh},${d},${w},${kv}`, measuredSec: sec, steps: () => [step], extraSec: 0 };
 }
 
 function decodeRows(dir: string, system: MeasuredSystem, chip: Chip, ex: Exclusions): MeasuredKernel[] {
-  const t = readMeasuredTable(dir, `${system}.attention_generation.csv.gz`);
-  const out: MeasuredKernel[] = [];
-  for (const r of t.rows) {
-    const b = num(r, 'batch');
-    const L0 = num(r, 'kv_len');
-    const w = num(r, 'window_size');
-    const L = w > 0 ? Math.min(L0, w) : L0;
-    const h = num(r, 'num_heads');
-    const kvh = num(r, 'num_kv_heads');
-    const d = num(r, 'head_dim');
-    const kv = str(r, 'kv_cache_dtype');
-    const p = kvPrecision(kv);
-    const sec = num(r, 'latency_us') * 1e-6;
-    const kvBytes = b * kvh * d * 2 * bytesOf(p) * L;
-    if (kvBytes / sec > chip.hbmBytesPerSec) {
-      excluded(ex, 'decode attention reading K+V faster than HBM (caveat 3)');
-      continue;
-    }
-    if (h / kvh > DECODE_MAX_GROUP) {
-      excluded(ex, `decode attention with more than ${DECODE_MAX_GROUP} query heads per KV head: a fallback kernel`);
-      continue;
-    }
-    if (system === 'a100_sxm' && b * L0 >= 65536) {
-      excluded(ex, 'decode attention on A100 with batch x kv_len >= 65536 (caveat 3)');
-      continue;
-    }
-    const step: Step = { kind: 'attention', name: 'decode attention', batch: b, queries: 1, context: L, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: BF16, act: BF16, repeat: 1 };
-    out.push({ system, cls: 'attention-decode', variant: kv === 'fp8' ? 'kv8' : 'kv16', key: `${b},${L0},${h},${kvh},${d},${w},${kv}`, measuredSec: sec, steps: () => [step], extraSec: 0 });
-  }
-  return out;
+  return collect(readMeasuredTable(dir, `${system}.attention_generation.csv.gz`).rows, ex, (r) => decodeKernel(system, r, chip));
 }
 
 const MOE_QUANTS: Record<string, { weights: Precision; activations: Precision }> = {
@@ -263,42 +257,41 @@ function moeRows(dir: string, system: MeasuredSystem, ex: Exclusions): MeasuredK
   return out;
 }
 
-function elementwiseRows(dir: string, system: MeasuredSystem, chip: Chip, ex: Exclusions): MeasuredKernel[] {
-  const t = readMeasuredTableIfAny(dir, `${system}.quantize.csv.gz`);
-  if (!t) return [];
-  const out: MeasuredKernel[] = [];
-  for (const r of t.rows) {
-    if (str(r, 'op') !== 'scale_matrix') continue;
-    const m = num(r, 'm');
-    const k = num(r, 'k');
-    const sec = num(r, 'latency_us') * 1e-6;
-    if (num(r, 'bytes_moved') / sec > chip.hbmBytesPerSec) {
-      excluded(ex, 'elementwise faster than HBM: L2-resident (caveat 6)');
-      continue;
-    }
-    out.push({ system, cls: 'elementwise', variant: 'fp8 quantize', key: `${m},${k}`, measuredSec: sec, steps: () => [quantizeStep(m, k, FP8)], extraSec: 0 });
-  }
-  return out;
+/** One static fp8 quantize row as the tool's memory-bound step, or the reason it is left out (other ops: undefined). */
+export function elementwiseKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Chip): MeasuredKernel | string | undefined {
+  if (str(r, 'op') !== 'scale_matrix') return undefined;
+  const m = num(r, 'm');
+  const k = num(r, 'k');
+  const sec = num(r, 'latency_us') * 1e-6;
+  if (num(r, 'bytes_moved') / sec > chip.hbmBytesPerSec) return 'elementwise faster than HBM: L2-resident (caveat 6)';
+  return { system, cls: 'elementwise', variant: 'fp8 quantize', key: `${m},${k}`, measuredSec: sec, steps: () => [quantizeStep(m, k, FP8)], extraSec: 0 };
 }
 
-const NCCL_ALL_REDUCE = new Set<CollectiveAlgorithm>(['ring', 'inSwitch']);
+function elementwiseRows(dir: string, system: MeasuredSystem, chip: Chip, ex: Exclusions): MeasuredKernel[] {
+  const t = readMeasuredTableIfAny(dir, `${system}.quantize.csv.gz`);
+  return t ? collect(t.rows, ex, (r) => elementwiseKernel(system, r, chip)) : [];
+}
+
+const NCCL_ALL_REDUCE = new Set<CollectiveAlgorithm>(['ring', 'ringLowLatency', 'inSwitch']);
 const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_gather: 'all-gather', reduce_scatter: 'reduce-scatter', alltoall: 'all-to-all' };
 
+/** One collective row: custom all-reduce may use any algorithm, NCCL all-reduce its own. */
+export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel {
+  const op = COMM_OPS[str(r, 'op')];
+  const impl = str(r, 'impl');
+  const g = num(r, 'num_gpus');
+  const bytes = num(r, 'message_bytes');
+  const dtype = str(r, 'dtype');
+  const nccl = impl === 'nccl';
+  return {
+    system, cls: op as KernelClassName, variant: nccl ? 'nccl' : 'custom', key: `${impl},${op},${dtype},${g},${bytes}`,
+    measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [], extraSec: 0,
+    collective: { op, bytes, groupSize: g, algorithms: nccl && op === 'all-reduce' ? NCCL_ALL_REDUCE : undefined },
+  };
+}
+
 function commRows(dir: string, system: MeasuredSystem): MeasuredKernel[] {
-  const t = readMeasuredTable(dir, `${system}.comm.csv.gz`);
-  return t.rows.map((r) => {
-    const op = COMM_OPS[str(r, 'op')];
-    const impl = str(r, 'impl');
-    const g = num(r, 'num_gpus');
-    const bytes = num(r, 'message_bytes');
-    const dtype = str(r, 'dtype');
-    const nccl = impl === 'nccl';
-    return {
-      system, cls: op as KernelClassName, variant: nccl ? 'nccl' : 'custom', key: `${impl},${op},${dtype},${g},${bytes}`,
-      measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [], extraSec: 0,
-      collective: { op, bytes, groupSize: g, algorithms: nccl && op === 'all-reduce' ? NCCL_ALL_REDUCE : undefined },
-    };
-  });
+  return readMeasuredTable(dir, `${system}.comm.csv.gz`).rows.map((r) => commKernel(system, r));
 }
 
 /** Every usable measured row of one system, with the counts of rows left out and why. */

@@ -3,7 +3,7 @@ import type { Chip } from '../chip/chip.js';
 import { collectiveCost } from '../interconnect/collectives.js';
 import { gemmLane } from '../kernels/lanes.js';
 import { kernelTimes } from '../kernels/time.js';
-import { clearWork, newWork, type KernelWork } from '../kernels/work.js';
+import { clearWork, type KernelWork } from '../kernels/work.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
 import { selectComputeFormat } from './format-select.js';
 import type { Bound, StepCost } from './types.js';
@@ -60,8 +60,12 @@ export interface StepScratch extends KernelWork {
   eInterconnect: number;
 }
 
+/** A fresh scratch (one object literal with every field, so that all scratches share one shape). */
 export function newScratch(): StepScratch {
-  return { ...newWork(), format: undefined, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0 };
+  return {
+    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
+    format: undefined, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
+  };
 }
 
 function clear(o: StepScratch): void {

@@ -94,19 +94,20 @@ function searchGroupShape(ic: Interconnect, g: number): number[] {
 function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
   const L = ic.linksPerChip;
   const bw = ic.linkBytesPerSec;
-  const base = { hopSec: ic.linkLatencySec, pjPerBit: linkPjPerBit, topology: ic.topology, inSwitchReduction: false, tree: false };
-  switch (ic.topology) {
+  const hopSec = ic.linkLatencySec;
+  const topology = ic.topology;
+  switch (topology) {
     case 'switch':
-      return { ...base, bandwidth: L * bw, neighbourBandwidth: L * bw, ringSteps: g - 1, direct: true, inSwitchReduction: ic.inSwitchReduction, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0 };
+      return { bandwidth: L * bw, neighbourBandwidth: L * bw, hopSec, ringSteps: g - 1, direct: true, inSwitchReduction: ic.inSwitchReduction, tree: false, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology };
     case 'fully-connected': {
       const perPeer = L / Math.max(1, ic.chipsPerPod - 1);
-      return { ...base, bandwidth: perPeer * (g - 1) * bw, neighbourBandwidth: perPeer * bw, ringSteps: 1, direct: true, hops: 1, a2aHops: 1, a2aBisectionSecPerByte: 0 };
+      return { bandwidth: perPeer * (g - 1) * bw, neighbourBandwidth: perPeer * bw, hopSec, ringSteps: 1, direct: true, inSwitchReduction: false, tree: false, hops: 1, a2aHops: 1, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology };
     }
     case 'ring':
-      return { ...base, bandwidth: L * bw, neighbourBandwidth: (L / 2) * bw, ringSteps: g - 1, direct: false, hops: 1, a2aHops: g / 4, a2aBisectionSecPerByte: g / (8 * (L / 2) * bw) };
+      return { bandwidth: L * bw, neighbourBandwidth: (L / 2) * bw, hopSec, ringSteps: g - 1, direct: false, inSwitchReduction: false, tree: false, hops: 1, a2aHops: g / 4, a2aBisectionSecPerByte: g / (8 * (L / 2) * bw), pjPerBit: linkPjPerBit, topology };
     default: {
       const k = ic.shape.length;
-      const wrap = ic.topology.startsWith('torus');
+      const wrap = topology.startsWith('torus');
       const dims = groupShape(ic, g).filter((n) => n > 1);
       const perNeighbour = (L / (2 * k)) * bw;
       // A bidirectional ring per dimension drives both neighbours; a line (mesh) only one way.
@@ -115,14 +116,18 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
       const maxSide = Math.max(1, ...dims);
       const bisectionLinks = wrap ? 2 : 1;
       return {
-        ...base,
         bandwidth: used * perDim,
         neighbourBandwidth: perNeighbour,
+        hopSec,
         ringSteps: dims.reduce((s, n) => s + (n - 1), 0),
         direct: false,
+        inSwitchReduction: false,
+        tree: false,
         hops: 1,
         a2aHops: dims.reduce((s, n) => s + n / 4, 0) || 1,
         a2aBisectionSecPerByte: maxSide / (4 * bisectionLinks * perNeighbour),
+        pjPerBit: linkPjPerBit,
+        topology,
       };
     }
   }
@@ -158,8 +163,7 @@ function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: Collectiv
   const share = (g - 1) / g;
   switch (op) {
     case 'all-reduce': {
-      const ring = f.tree ? { ...f, ringSteps: g - 1 } : f;
-      const best = allReduceSec(ring, S, g, laws, allowed);
+      const best = allReduceSec(f, S, g, laws, allowed);
       const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
       return { timeSec: best.timeSec, linkBytes: perChip * f.hops };
     }

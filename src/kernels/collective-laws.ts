@@ -9,6 +9,7 @@ import type { AlgorithmLaw, CollectiveAlgorithm, KernelParams } from './params.j
  *   two-shot all-reduce   start + 2 (g-1)/g S / (B eta)   reduce-scatter then all-gather by direct writes
  *   in-switch all-reduce  start + S / (B eta)             the switch adds (NVLink SHARP): S up, S down
  *   ring all-gather, reduce-scatter   start + r (step + hop) + (g-1)/g S / (B eta)
+ *   (each ring with either protocol, bulk or low-latency, whichever is faster at S)
  *   all-to-all            start + hops x hop + max((g-1)/g S / (B eta), bisection bound)
  * An all-reduce takes the fastest algorithm the fabric offers (engines pick per message size, e.g.
  * TensorRT-LLM's AUTO strategy: one-shot for small messages, two-shot, then NCCL). start, step and
@@ -40,27 +41,43 @@ const directSec = (law: AlgorithmLaw, f: CollectiveFabric, bytes: number) => law
 
 /**
  * The fastest all-reduce of S bytes among g chips. `allowed` restricts the algorithms (the
- * calibration times NCCL, which has no one-shot or two-shot kernel, with its own set).
+ * calibration times NCCL, which has no one-shot or two-shot kernel, with its own set). A ring on a
+ * tree fabric (scale-out) has g - 1 steps per phase.
  */
 export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives'], allowed?: ReadonlySet<CollectiveAlgorithm>): AlgorithmChoice {
   const share = (g - 1) / g;
-  const ok = (a: CollectiveAlgorithm) => !allowed || allowed.has(a);
-  let best: AlgorithmChoice = { timeSec: Infinity, algorithm: 'ring' };
-  const consider = (algorithm: CollectiveAlgorithm, timeSec: number) => {
-    if (timeSec < best.timeSec) best = { timeSec, algorithm };
-  };
-  if (ok('ring')) consider('ring', ringSec(p.ring, f, 2 * f.ringSteps, 2 * share * S));
-  if (f.tree && ok('tree')) consider('tree', ringSec(p.tree, f, 2 * Math.ceil(Math.log2(Math.max(2, g))), 2 * share * S));
-  if (f.direct && ok('oneShot')) consider('oneShot', directSec(p.oneShot, f, (g - 1) * S));
-  if (f.direct && ok('twoShot')) consider('twoShot', directSec(p.twoShot, f, 2 * share * S));
-  if (f.inSwitchReduction && ok('inSwitch')) consider('inSwitch', directSec(p.inSwitch, f, S));
-  return best;
+  let timeSec = Infinity;
+  let algorithm: CollectiveAlgorithm = 'ring';
+  const ringSteps = 2 * (f.tree ? g - 1 : f.ringSteps);
+  if (!allowed || allowed.has('ring')) timeSec = ringSec(p.ring, f, ringSteps, 2 * share * S);
+  if (!allowed || allowed.has('ringLowLatency')) {
+    const t = ringSec(p.ringLowLatency, f, ringSteps, 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'ringLowLatency'];
+  }
+  if (f.tree && (!allowed || allowed.has('tree'))) {
+    const t = ringSec(p.tree, f, 2 * Math.ceil(Math.log2(Math.max(2, g))), 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'tree'];
+  }
+  if (f.direct && (!allowed || allowed.has('oneShot'))) {
+    const t = directSec(p.oneShot, f, (g - 1) * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'oneShot'];
+  }
+  if (f.direct && (!allowed || allowed.has('twoShot'))) {
+    const t = directSec(p.twoShot, f, 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'twoShot'];
+  }
+  if (f.inSwitchReduction && (!allowed || allowed.has('inSwitch'))) {
+    const t = directSec(p.inSwitch, f, S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'inSwitch'];
+  }
+  return { timeSec, algorithm };
 }
 
 /** Ring all-gather or reduce-scatter of S bytes (the gathered size, or each chip's input). */
 export function gatherScatterSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives']): number {
   const steps = f.tree ? Math.ceil(Math.log2(Math.max(2, g))) : f.ringSteps;
-  return ringSec(p.ring, f, steps, ((g - 1) / g) * S);
+  const bytes = ((g - 1) / g) * S;
+  return Math.min(ringSec(p.ring, f, steps, bytes), ringSec(p.ringLowLatency, f, steps, bytes));
 }
 
 /** All-to-all of S bytes per chip; `bisectionSec` is the fabric's bisection-bound time for it (0 when injection bounds). */

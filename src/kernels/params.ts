@@ -36,7 +36,7 @@ export interface ComputeLaw {
   kOverhead: number;
   /** How much of the last partial wave of tiles is paid for: 0 none, 1 all of it. */
   waveWeight: number;
-  /** p of the p-norm that overlaps compute, SRAM and HBM time: 1 adds them, large p takes the largest. */
+  /** p of the p-norm that overlaps compute, SRAM and HBM time: 1 adds them, large p takes the largest (a whole number, for speed). */
   overlap: number;
   /** Fraction of peak HBM bandwidth the kernel's operand streams reach. */
   hbmEfficiency: number;
@@ -97,7 +97,12 @@ export type DecodeLane = (typeof DECODE_LANES)[number];
 /** The decode-attention lane of a KV cache holding `valueBytes` bytes per value (scales included). */
 export const decodeLane = (valueBytes: number): DecodeLane => (valueBytes <= 1.1 ? 'kv8' : 'kv16');
 
-export const COLLECTIVE_ALGORITHMS = ['ring', 'tree', 'oneShot', 'twoShot', 'inSwitch', 'allToAll'] as const;
+/**
+ * `ring` is the bulk-protocol ring (large messages), `ringLowLatency` the same ring with a
+ * low-latency protocol (NCCL's LL/LL128: less start-up, less bandwidth); a ring collective takes
+ * the faster of the two at its size.
+ */
+export const COLLECTIVE_ALGORITHMS = ['ring', 'ringLowLatency', 'tree', 'oneShot', 'twoShot', 'inSwitch', 'allToAll'] as const;
 export type CollectiveAlgorithm = (typeof COLLECTIVE_ALGORITHMS)[number];
 
 export interface KernelParams {
@@ -117,7 +122,7 @@ export const COMPUTE_LAW_BOUNDS: Record<keyof ComputeLaw, [number, number]> = {
   launchSec: [0, 1e-3],
   kOverhead: [0, 4096],
   waveWeight: [0, 1],
-  overlap: [1, 16],
+  overlap: [1, 8],
   hbmEfficiency: [0.05, 1],
 };
 export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number]> = {
@@ -125,11 +130,14 @@ export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number
   itemSec: [0, 1e-4],
   groupedItemFactor: [0.1, 20],
   launchSec: [0, 1e-3],
-  overlap: [1, 16],
+  overlap: [1, 8],
   hbmEfficiency: [0.05, 1],
   chunkBytes: [1024, 16777216],
   occupancy: [0.01, 64],
 };
+/** Parameters that take whole numbers only (the fitter rounds them; the schema checks them). */
+export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);
+
 export const STREAM_LAW_BOUNDS: Record<keyof StreamLaw, [number, number]> = { launchSec: [0, 1e-3], hbmEfficiency: [0.05, 1] };
 export const GROUPED_LAW_BOUNDS: Record<keyof GroupedGemmLaw, [number, number]> = { efficiency: [0.05, 1], launchSec: [0, 1e-3] };
 export const ALGORITHM_LAW_BOUNDS: Record<keyof AlgorithmLaw, [number, number]> = { startSec: [0, 1e-3], stepSec: [0, 1e-4], busEfficiency: [0.05, 1] };

@@ -6,6 +6,7 @@ import {
   DECODE_LAW_BOUNDS,
   GEMM_LANES,
   GROUPED_LAW_BOUNDS,
+  INTEGER_PARAMETERS,
   STREAM_LAW_BOUNDS,
   type CollectiveAlgorithm,
   type GemmLane,
@@ -25,7 +26,7 @@ const DESCRIPTIONS: Record<string, string> = {
   launchSec: 'fixed time per kernel call, seconds',
   kOverhead: 'extra inner-loop steps per work item, in elements of K',
   waveWeight: 'share of the last partial wave of tiles that is paid for, 0 to 1',
-  overlap: 'p of the p-norm overlapping compute, SRAM and HBM time (1 adds them, large p takes the largest)',
+  overlap: 'p of the p-norm overlapping compute, SRAM and HBM time, a whole number from 1 (adds them) to 8 (nearly the largest)',
   hbmEfficiency: 'fraction of peak HBM bandwidth reached (at most 1)',
   chunkBytes: 'K+V bytes per decode-attention work item',
   occupancy: 'decode-attention work items per matrix unit for 1 - 1/e of the bandwidth',
@@ -38,7 +39,8 @@ function lawSchema<K extends string>(bounds: Record<K, [number, number]>, partia
   const shape = {} as Record<K, z.ZodType<number | undefined>>;
   for (const key of Object.keys(bounds) as K[]) {
     const [lo, hi] = bounds[key];
-    const base = z.number().min(lo).max(hi).meta({ description: DESCRIPTIONS[key] });
+    const number = INTEGER_PARAMETERS.has(key) ? z.number().int() : z.number();
+    const base = number.min(lo).max(hi).meta({ description: DESCRIPTIONS[key] });
     shape[key] = partial ? base.optional() : base;
   }
   return z.strictObject(shape);

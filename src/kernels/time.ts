@@ -58,12 +58,39 @@ export function decodeUtilization(items: number, units: number, law: DecodeAtten
   return 1 - Math.exp(-items / (units * law.occupancy));
 }
 
-/** (a^p + b^p + c^p + d^p + e^p)^(1/p) for non-negative parts: at least the largest, at most their sum. */
+/** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
+function wholePower(x: number, p: number): number {
+  const x2 = x * x;
+  switch (p) {
+    case 1:
+      return x;
+    case 2:
+      return x2;
+    case 3:
+      return x2 * x;
+    case 4:
+      return x2 * x2;
+    default:
+      return x2 * x2 * wholePower(x, p - 4);
+  }
+}
+
+/**
+ * (a^p + b^p + c^p + d^p + e^p)^(1/p) for non-negative parts and a whole p: at least the largest,
+ * at most their sum.
+ */
 export function overlapSec(a: number, b: number, c: number, d: number, e: number, p: number): number {
   const m = Math.max(a, b, c, d, e);
   if (m <= 0) return 0;
-  const s = (a / m) ** p + (b / m) ** p + (c / m) ** p + (d / m) ** p + (e / m) ** p;
-  return m * s ** (1 / p);
+  // Terms that are zero add nothing (most steps have no DRAM or vector time).
+  let s = 0;
+  if (a > 0) s += wholePower(a / m, p);
+  if (b > 0) s += wholePower(b / m, p);
+  if (c > 0) s += wholePower(c / m, p);
+  if (d > 0) s += wholePower(d / m, p);
+  if (e > 0) s += wholePower(e / m, p);
+  if (s === 1 || p === 1) return m * s;
+  return m * (p === 2 ? Math.sqrt(s) : p === 4 ? Math.sqrt(Math.sqrt(s)) : s ** (1 / p));
 }
 
 function streamTimes(chip: KernelChip, w: KernelWork, law: StreamLaw, out: KernelTimes): void {
