@@ -120,3 +120,29 @@ export function formatKernelCalibration(c: KernelCalibration): string {
     'gpu held out: the same shapes, timed with the fit made without that GPU (leaveOneOut in that file). bias: median signed error (+ = model slower).',
   ].join('\n');
 }
+
+/**
+ * The kernel table in brief: one line per class and variant, one column per GPU, each cell the
+ * median |error| on held-out shapes and, in brackets, with that GPU held out of the fit.
+ */
+export function formatKernelCalibrationSummary(c: KernelCalibration): string {
+  const systems = MEASURED_SYSTEMS.map((s) => s.system).filter((s) => c.rows.some((r) => r.system === s));
+  const keys: string[] = [];
+  for (const r of c.rows) if (!keys.includes(`${r.cls} ${r.variant}`)) keys.push(`${r.cls} ${r.variant}`);
+  const cell = (key: string, s: MeasuredSystem) => {
+    const r = c.rows.find((x) => `${x.cls} ${x.variant}` === key && x.system === s);
+    if (!r) return '-';
+    const p = (x: number) => (Number.isNaN(x) ? '-' : (x * 100).toFixed(1));
+    return `${p(r.heldOutShapes.medianAbsError)} (${p(r.heldOutGpu.medianAbsError)})`;
+  };
+  const head = ['kernel', ...systems];
+  const body = keys.map((k) => [k, ...systems.map((s) => cell(k, s))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ').trimEnd();
+  return [
+    'median |predicted / measured - 1| in %, held-out shapes (GPU held out of the fit), NVIDIA AIConfigurator kernel tables (Apache-2.0)',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ].join('\n');
+}
