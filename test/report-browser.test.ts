@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { ENERGY_PARTS } from '../src/eval/types.js';
+import { listDesignPresets } from '../src/chip/load.js';
 import { runSearch } from '../src/search/run.js';
 import { buildReport } from '../src/chart/html-report.js';
 import { loadRunData } from '../src/chart/run-data.js';
@@ -56,8 +57,9 @@ suite(`report in headless ${CHROMIUM}`, () => {
         infeasible: placed.filter((p) => !p.feasible).length,
         front: d.front.length,
         front_line: 1,
-        references: 10,
-        reference_labels: 10,
+        // One per design preset.
+        references: listDesignPresets().length,
+        reference_labels: listDesignPresets().length,
       },
       'chart-convergence': { hypervolume_line: 1, hypervolume_points: d.generations.length, feasible_line: 1, feasible_points: d.generations.length },
       'chart-params': { param_axes: nParams, param_lines: d.front.length, param_points: nParams * d.front.length, param_lo_labels: nParams, param_hi_labels: nParams },

@@ -41,7 +41,7 @@ describe('a chart shows the stored numbers, not a new evaluation', () => {
   test('the Pareto chart places each reference chip at its stored metrics', async () => {
     sql(db, `UPDATE reference_chips SET metrics_json = json_set(metrics_json, '$."llama-3-8b-serve".tokensPerSec', 123456) WHERE name = 'tpu-v6e'`);
     const d = await loadRunData(db, 'r');
-    expect(d.references).toHaveLength(10);
+    expect(d.references).toHaveLength(12); // every shipped preset, gb200 and b300 included
     const spec = CHARTS.pareto([d], {}) as unknown as { layer: { name: string; data: { values: { name: string; x: number }[] } }[] };
     const refs = spec.layer.find((l) => l.name === 'references')!.data.values;
     expect(refs.find((r) => r.name === 'tpu-v6e')!.x).toBe(123456);
