@@ -61,7 +61,7 @@ describe('a chart shows the stored numbers, not a new evaluation', () => {
     const d = await loadRunData(db, 'r');
     const best = [...d.front].sort((a, b) => a.objectives[0] - b.objectives[0])[0].key;
     expect(d.details.has(best)).toBe(true);
-    sql(db, `UPDATE design_details SET chip_json = json_set(chip_json, '$.peakMacsPerSec', json('{"bf16": 1e15}'), '$.efficiency.matrix', 0.5) WHERE genome = '${best}'`);
+    sql(db, `UPDATE design_details SET chip_json = json_set(chip_json, '$.peakMacsPerSec', json('{"bf16": 1e15}'), '$.efficiency.matrix', 0.5, '$.efficiency.matrixByFormat', json('{"bf16": 0.5}')) WHERE genome = '${best}'`);
     const spec = CHARTS.roofline([await loadRunData(db, 'r')], {});
     expect(text(spec)).toContain('bf16 1 PFLOP/s');
     expect(text(spec)).not.toContain('int8');

@@ -35,8 +35,10 @@ import { num, readMeasuredTable, readMeasuredTableIfAny, str, type MeasuredSyste
  *   TensorRT-LLM's grouped decode kernel (XQA) serves up to 32; larger groups fall back to a kernel
  *   that reads K and V once per query head, 10-20x slower (h64/kv1 against h32/kv1 in the table),
  *   and the models with such groups (MLA) run kernels of their own.
- * - MoE: balanced routing only (the tool's router model is uniform; power-law rows measure skew).
- *   The tool expects uniformly random routing: a few tokens touch 1 - (1 - k/E)^n of the experts,
+ * - MoE: balanced routing only. The laws time the grouped GEMMs of the tokens each expert gets; how
+ *   skewed routing piles tokens on the busiest expert-parallel rank is the serving model's part
+ *   (src/workload/moe-routing.ts, expertRoutingGini), so the power-law rows are not fitted here.
+ *   The rows are timed at Gini 0 (uniformly random routing): a few tokens touch 1 - (1 - k/E)^n of the experts,
  *   where the benchmark's balanced routing touches min(E, n k); small token counts differ by that;
  *   the low-latency NVFP4 kernel rows (moe_torch_flow_min_latency) are left out as a second kernel
  *   for shapes the CUTLASS rows already cover; weight-only and mixed MX modes are left out.
@@ -233,7 +235,7 @@ function moeRows(dir: string, system: MeasuredSystem, ex: Exclusions): MeasuredK
     const source = str(r, 'kernel_source');
     const dist = str(r, 'distribution');
     if (dist !== 'balanced') {
-      excluded(ex, 'moe with skewed (power-law) routing: the tool routes uniformly');
+      excluded(ex, 'moe with skewed (power-law) routing: the laws are fitted on balanced routing (skew is the routing model\'s, expertRoutingGini)');
       continue;
     }
     const prec = MOE_QUANTS[quant];
