@@ -17,9 +17,11 @@ describe('calibration', () => {
     expect(s.all.medianAbsError).toBeLessThanOrEqual(0.1);
   });
 
-  test('held-out points (no factor read from them) have a median absolute error at most 10.5%', () => {
-    expect(s.heldOut.count).toBeGreaterThanOrEqual(8);
-    expect(s.heldOut.medianAbsError).toBeLessThanOrEqual(0.105);
+  // 10.0% over 8 held-out points with one efficiency factor per chip; 6.7% over all 13 with the kernel laws (issue 12: keep or improve).
+  test('every point is held out (no parameter is read from any), median absolute error at most 7%', () => {
+    expect(s.heldOut.count).toBe(s.rows.length);
+    expect(s.heldOut.count).toBeGreaterThanOrEqual(13);
+    expect(s.heldOut.medianAbsError).toBeLessThanOrEqual(0.07);
   });
 
   test('golden: H100 bf16 GEMM 8192^3 at 798 TFLOP/s (measured, shared/reference/chips.md), within 2%', () => {
@@ -51,10 +53,11 @@ describe('calibration', () => {
 describe('serving calibration (measured TTFT and TPOT, data/serving-measured.csv)', () => {
   const c = calibrateServing();
 
-  test('every row is predicted or skipped with its reason; skipped only for a missing design or precision', () => {
-    expect(c.rows.length + c.skipped.length).toBe(readServingRows().length);
-    expect(c.rows.length).toBeGreaterThan(800);
-    for (const s of c.skipped) expect(s.reason).toMatch(/no design preset|not a precision this build has|cannot express/);
+  test('every row is predicted, GB200 and NVFP4 rows included, with finite positive latencies', () => {
+    expect(c.skipped).toEqual([]);
+    expect(c.rows.length).toBe(readServingRows().length);
+    expect(c.rows.filter((r) => r.row.system === 'gb200').length).toBe(20);
+    expect(c.rows.filter((r) => r.row.gemmQuantMode === 'nvfp4').length).toBe(138);
     for (const r of c.rows) {
       expect(r.predictedTtftMs).toBeGreaterThan(0);
       expect(r.predictedTpotMs).toBeGreaterThan(0);
@@ -81,10 +84,10 @@ describe('serving calibration (measured TTFT and TPOT, data/serving-measured.csv
     expect(w.serving.requestsPerClient).toBe(10);
   });
 
-  // Regression guard at today's figures (issue 13 asks for TPOT <= 15% and TTFT <= 25%, median over the
-  // dense rows; the README's calibration section gives today's figures and what is missing).
-  test('median |error| over the rows: TTFT and TPOT no worse than 40%', () => {
-    expect(c.all.ttftMedianAbs).toBeLessThanOrEqual(0.4);
-    expect(c.all.tpotMedianAbs).toBeLessThanOrEqual(0.4);
+  // Regression guard at today's figures, 31.1% and 15.1% (issue 13 asks for TPOT <= 15% and TTFT <= 25%,
+  // median over the dense rows; the README's calibration section gives today's figures and what is missing).
+  test('median |error| over the rows: TTFT no worse than 33%, TPOT no worse than 16%', () => {
+    expect(c.all.ttftMedianAbs).toBeLessThanOrEqual(0.33);
+    expect(c.all.tpotMedianAbs).toBeLessThanOrEqual(0.16);
   });
 });
