@@ -186,6 +186,8 @@ describe('kernel-law invariants', () => {
 });
 
 describe('rankings the measurements show stay right', () => {
+  // On the measured workloads themselves: test/calibration.test.ts (45 groups of serving rows). Here the
+  // shipped preset at "auto" concurrency (the highest meeting its SLOs) ranks the same way.
   test('per chip on the same serving workload: B200 > H200 > H100 (tokens/s)', () => {
     const w = loadWorkload('llama-3-70b-serve');
     const rate = (d: string) => evaluate(loadDesign(d), w).metrics.tokensPerSec;
