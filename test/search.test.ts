@@ -85,8 +85,9 @@ describe('search on the small space (2,000 designs)', () => {
     await store.close();
     const brute = all.filter((p) => !all.some((q) => dominates(q.objectives, p.objectives)));
     // Designs with identical objectives: only the first evaluated (loadEvaluations is in evaluation order).
+    // (Under the kernel laws this space has no such twins on its front; robust-resources.test.ts makes
+    // them on purpose, with a parameter no objective depends on.)
     const firstOfEach = brute.filter((p, i) => brute.findIndex((q) => q.objectives.join() === p.objectives.join()) === i);
-    expect(firstOfEach.length).toBeLessThan(brute.length);
     expect(stored).toEqual(firstOfEach.map((p) => p.key));
     expect(hypervolume(truthFront, [0, 5000])).toBeCloseTo(truthHv, 6);
   });

@@ -128,8 +128,12 @@ describe('continuous batching, closed loop', () => {
   test('speculative decoding: fewer target passes per token at batch 1 (memory-bound decode)', () => {
     const plain = evaluate(h100, loadWorkload('llama-3-8b-decode'));
     const spec = evaluate(h100, loadWorkload('llama-3-8b-spec-decode'));
-    // Each iteration verifies 5 tokens and keeps (1 - 0.8^5) / 0.2 = 3.36 of them.
-    expect(spec.metrics.tpotSec).toBeLessThan(plain.metrics.tpotSec / 2);
+    // Each iteration verifies 5 tokens and keeps (1 - 0.8^5) / 0.2 = 3.36 of them: at most 3.36x faster
+    // (a verification pass costs at least a decode pass), and less by the drafter's four 1B passes,
+    // each paying its kernels' fixed times (measured launch and start-up costs of the kernel laws).
+    const speedup = plain.metrics.tpotSec / spec.metrics.tpotSec;
+    expect(speedup).toBeLessThan(3.36);
+    expect(speedup).toBeGreaterThan(1.5);
     expect(spec.phases.some((p) => p.steps.some((s) => s.name.startsWith('draft: ')))).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ describe('a search stored in memory', () => {
     expect(mem.csv).toBe(sql.csv);
     expect(mem.json).toBe(sql.json);
     expect(mem.refs).toEqual(sql.refs);
-    expect(mem.refs).toHaveLength(10);
+    expect(mem.refs).toHaveLength(12); // every shipped preset, gb200 and b300 included
     expect(mem.details).toEqual(sql.details);
     // The final front's designs have their full evaluation stored, for the roofline and energy-by-step charts.
     expect(mem.details.map((d) => d.genome).sort()).toHaveLength(mem.frontSize);

@@ -42,7 +42,7 @@ describe('a chart shows the stored numbers, not a new evaluation', () => {
   test('the Pareto chart places each reference chip at its stored metrics', async () => {
     sql(db, `UPDATE reference_chips SET metrics_json = json_set(metrics_json, '$."llama-3-8b-serve".tokensPerSec', 123456) WHERE name = 'tpu-v6e'`);
     const d = await loadRunData(db, 'r');
-    expect(d.references).toHaveLength(10);
+    expect(d.references).toHaveLength(12); // every shipped preset, gb200 and b300 included
     const spec = CHARTS.pareto([d], {}) as unknown as { layer: { name: string; data: { values: { name: string; x: number; valueX: number; beyond: string }[] } }[] };
     const refs = spec.layer.filter((l) => l.name.startsWith('references')).flatMap((l) => l.data.values);
     // Far beyond the searched designs: drawn on the axis's edge, with its stored value in the tooltip.
@@ -66,7 +66,7 @@ describe('a chart shows the stored numbers, not a new evaluation', () => {
     const d = await loadRunData(db, 'r');
     const best = [...d.front].sort((a, b) => a.objectives[0] - b.objectives[0])[0].key;
     expect(d.details.has(best)).toBe(true);
-    sql(db, `UPDATE design_details SET chip_json = json_set(chip_json, '$.peakMacsPerSec', json('{"bf16": 1e15}'), '$.efficiency.matrix', 0.5) WHERE genome = '${best}'`);
+    sql(db, `UPDATE design_details SET chip_json = json_set(chip_json, '$.peakMacsPerSec', json('{"bf16": 1e15}'), '$.efficiency.matrix', 0.5, '$.efficiency.matrixByFormat', json('{"bf16": 0.5}')) WHERE genome = '${best}'`);
     const spec = CHARTS.roofline([await loadRunData(db, 'r')], {}) as unknown as { layer: { name: string; data: { values: { text: string }[] } }[] };
     const ceilings = spec.layer.find((l) => l.name === 'compute_labels')!.data.values.map((v) => v.text);
     expect(ceilings).toContain('bf16 1 PFLOP/s');

@@ -23,3 +23,13 @@ describe('parseQuantity', () => {
     expect(parseQuantity(true, 'bytes')).toBeUndefined();
   });
 });
+
+describe('link rates in bits (issue 14 item 9)', () => {
+  test('"400 Gb/s", "1.6 Tb/s" and "100 Gbps" are bits per second, 8 to a byte; "GB/s" stays bytes', () => {
+    expect(parseQuantity('400 Gb/s', 'bytesPerSec')).toBe(50e9);
+    expect(parseQuantity('1.6 Tb/s', 'bytesPerSec')).toBe(200e9);
+    expect(parseQuantity('100 Gbps', 'bytesPerSec')).toBe(12.5e9);
+    expect(parseQuantity('50 GB/s', 'bytesPerSec')).toBe(50e9);
+    expect(parseQuantity('400 Gb', 'bytes')).toBeUndefined();
+  });
+});

@@ -1,6 +1,5 @@
 import { median, quantile } from 'simple-statistics';
 import type { Chip } from '../chip/chip.js';
-import { BLOCK_SIZES } from '../precision/formats.js';
 import { listDesignPresets, loadDesign } from '../chip/load.js';
 import { ValidationError } from '../errors.js';
 import { evaluateAtBatch } from '../eval/evaluate.js';
@@ -21,8 +20,8 @@ import { readServingRows, type ServingRow } from './serving-rows.js';
  *   only when its whole context fits, so its rows reserve KV for input + output; vLLM and SGLang
  *   page it.
  * - Precisions: fp8 rows run fp8 weights and activations (the GEMM quant mode quantizes
- *   activations per tensor); fp8_block is fp8 in blocks of 128; nvfp4 is fp4 in blocks of 16 with
- *   an 8-bit scale, weights and activations; empty is BF16. The KV cache is fp8 on TensorRT-LLM
+ *   activations per tensor); fp8_block is fp8 in blocks of 128; nvfp4 is NVFP4 (fp4 in blocks of 16
+ *   with an E4M3 scale, src/precision/formats.ts), weights and activations; empty is BF16. The KV cache is fp8 on TensorRT-LLM
  *   with a quantized checkpoint (ModelOpt's default kv_cache_quant_algo FP8) and BF16 otherwise
  *   (vLLM's and SGLang's kv_cache_dtype "auto").
  */
@@ -86,10 +85,8 @@ function precisionOf(r: ServingRow): { weights: unknown; activations: unknown; k
       const p = { format: 'fp8', blockSize: 128 };
       return { weights: p, activations: p, kvCache: kv };
     }
-    case 'nvfp4': {
-      const p = { format: 'fp4', blockSize: 16, scaleBits: 8 };
-      return { weights: p, activations: p, kvCache: kv };
-    }
+    case 'nvfp4':
+      return { weights: 'nvfp4', activations: 'nvfp4', kvCache: kv };
     default:
       return { weights: 'bf16', activations: 'bf16', kvCache: 'bf16' };
   }
@@ -135,10 +132,6 @@ export function calibrateServing(rows: ServingRow[] = readServingRows()): Servin
     }
     if (!SERVING_MODELS[row.model]) {
       skipped.push({ row, reason: `no model preset for ${row.model}` });
-      continue;
-    }
-    if (row.gemmQuantMode === 'nvfp4' && !(BLOCK_SIZES as readonly number[]).includes(16)) {
-      skipped.push({ row, reason: 'NVFP4 (fp4 in blocks of 16 values) is not a precision this build has' });
       continue;
     }
     let w;

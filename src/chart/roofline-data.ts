@@ -49,14 +49,15 @@ export interface RooflineData {
 }
 
 /**
- * Compute ceilings: the matrix peak of each format at the chip's matrix efficiency, formats of
- * equal rate merged; the vector unit's peak. Memory ceilings: HBM at the memory efficiency, SRAM
- * and the DRAM tier at their peaks (as the step model charges them).
+ * Compute ceilings: the matrix peak of each format at its GEMM lane's main-loop efficiency (one
+ * matrix efficiency for every format in runs stored before the kernel laws), formats of equal rate
+ * merged; the vector unit's peak. Memory ceilings: HBM at the memory efficiency, SRAM and the DRAM
+ * tier at their peaks (as the step model charges them).
  */
 export function rooflineCeilings(chip: ChipCeilings): { compute: ComputeCeiling[]; memory: MemoryCeiling[] } {
   const byRate = new Map<number, FormatName[]>();
   for (const [f, macs] of Object.entries(chip.peakMacsPerSec) as [FormatName, number][]) {
-    const flops = 2 * macs * chip.efficiency.matrix;
+    const flops = 2 * macs * (chip.efficiency.matrixByFormat?.[f] ?? chip.efficiency.matrix);
     byRate.set(flops, [...(byRate.get(flops) ?? []), f]);
   }
   const compute = [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([flopsPerSec, formats]) => ({ label: formats.join('/'), formats, flopsPerSec }));

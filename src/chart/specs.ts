@@ -12,7 +12,7 @@ import type { ParamsData } from './params-data.js';
 import type { ParetoData, ParetoPoint, ReferencePoint } from './pareto-data.js';
 import { placeLabels } from './labels.js';
 import type { RooflineData } from './roofline-data.js';
-import type { ServingCurveData } from './serving-curve-data.js';
+import type { ServingCurveData, ServingCurveRow } from './serving-curve-data.js';
 
 type Obj = Record<string, unknown>;
 
@@ -312,6 +312,8 @@ export function compareSpec(d: CompareData, title: string): TopLevelSpec {
 // ---------------------------------------------------------------- serving curve
 
 /** Throughput per chip against output tokens per second per user, joined in concurrency order, each point labelled with its concurrency. */
+const CHOSEN: ServingCurveRow['status'] = 'chosen ("auto")';
+
 export function servingCurveSpec(d: ServingCurveData, title: string, subtitle: string): TopLevelSpec {
   const x = quant('perUser', 'output tokens/s per user (1 / TPOT)', d.xScale);
   const y = quant('perChip', 'tokens/s per chip', d.yScale);
@@ -323,14 +325,20 @@ export function servingCurveSpec(d: ServingCurveData, title: string, subtitle: s
     { field: 'tpotSec', title: 'TPOT (s)', format: NUMBER },
     { field: 'status' },
   ];
-  const color = { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', 'chosen ("auto")'], range: ['#4c78a8', '#e45756', '#111'] } };
+  const color = { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', CHOSEN], range: ['#4c78a8', '#e45756', '#111'] } };
   return top(title, subtitle, {
     width: WIDTH,
     height: HEIGHT,
     data: { values: d.rows },
     layer: [
       { name: 'curve_line', mark: { type: 'line', color: '#9ab', strokeWidth: 1.5 }, encoding: { x, y, order: { field: 'order', type: 'quantitative' } } },
-      { name: 'curve_points', mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', 'chosen ("auto")'], range: ['circle', 'cross', 'diamond'] } }, tooltip } },
+      // The chosen point is drawn last (order), so a neighbour one sequence away cannot hide it.
+      {
+        name: 'curve_points',
+        mark: { type: 'point', filled: true, size: 70, opacity: 1 },
+        transform: [{ calculate: `datum.status === '${CHOSEN}' ? 1 : 0`, as: 'onTop' }],
+        encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', CHOSEN], range: ['circle', 'cross', 'diamond'] } }, order: { field: 'onTop', type: 'quantitative' }, tooltip },
+      },
       { name: 'curve_labels', mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10, color: '#333' }, encoding: { x, y, text: { field: 'label' } } },
     ],
   });

@@ -8,6 +8,8 @@ import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
 import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
 import { isDeepFrozen } from '../io/freeze.js';
+import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
+import type { KernelParams } from '../kernels/params.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
 export const TOPOLOGY_DIMS: Record<Topology, number> = {
@@ -83,6 +85,9 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
       issues.push({ path: 'interconnect.torusShape', message: `product ${product} must equal chipsPerPod ${ic.chipsPerPod}` });
     }
   }
+  if (ic.inSwitchReduction && ic.topology !== 'switch') {
+    issues.push({ path: 'interconnect.inSwitchReduction', message: `needs a switch; topology "${ic.topology}" has none` });
+  }
   const need = minLinks(ic.topology, ic.chipsPerPod);
   if (ic.chipsPerPod > 1 && ic.linksPerChip < need) {
     issues.push({ path: 'interconnect.linksPerChip', message: `topology "${ic.topology}" with ${ic.chipsPerPod} chips needs at least ${need} links per chip, got ${ic.linksPerChip}` });
@@ -93,6 +98,10 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
   const io = d.package?.ioDies;
   if (io && io.sramBytes > d.memory.sram.bytes) issues.push({ path: 'package.ioDies.sramBytes', message: `${io.sramBytes} bytes on the I/O dies is more than memory.sram.bytes ${d.memory.sram.bytes}` });
   if (io && io.areaMm2 > RETICLE_LIMIT_MM2) issues.push({ path: 'package.ioDies.areaMm2', message: `expected at most the ${RETICLE_LIMIT_MM2} mm2 reticle limit, got ${io.areaMm2}` });
+  const measured = d.kernels?.measured;
+  if (measured !== undefined && !measuredKernelParams().has(measured)) {
+    issues.push({ path: 'kernels.measured', message: `no measured GPU "${measured}" in data/kernel-params.json (it has ${[...measuredKernelParams().keys()].join(', ')})` });
+  }
   const tech = d.technology;
   if (tech?.area?.uncoreFraction !== undefined && tech.area.uncoreFraction >= 0.9) {
     issues.push({ path: 'technology.area.uncoreFraction', message: 'expected less than 0.9' });
@@ -233,6 +242,18 @@ function ioDieStaticW(pkg: PackageLayout): number {
   return io ? 0.5 * NODE_TECHNOLOGY[io.processNode].staticWPerMm2 * io.count * io.areaMm2 : 0;
 }
 
+/**
+ * The kernel-law parameters of a design: the shipped fit (shared, frozen), or a measured GPU's
+ * levels (`kernels.measured`), with a merged copy only when the design overrides parameters.
+ */
+function kernelParamsOf(d: DesignFile): KernelParams {
+  const k = d.kernels;
+  if (!k) return defaultKernelParams();
+  const base = (k.measured !== undefined ? measuredKernelParams().get(k.measured) : undefined) ?? defaultKernelParams();
+  const overrides = Object.keys(k).some((key) => key !== 'measured' && k[key as keyof typeof k] !== undefined);
+  return overrides ? withKernelOverrides(base, k) : base;
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tables = technologyTables(d);
@@ -249,6 +270,7 @@ export function buildChip(d: DesignFile): Chip {
   }));
   const peakMacsPerSec: Partial<Record<FormatName, number>> = {};
   const tileDim: Partial<Record<FormatName, number>> = {};
+  const unitCount: Partial<Record<FormatName, number>> = {};
   const bestUnitRate: Partial<Record<FormatName, number>> = {};
   for (const u of units) {
     for (const k in u.macsPerCycle) {
@@ -258,6 +280,7 @@ export function buildChip(d: DesignFile): Chip {
       if (rate > (bestUnitRate[f] ?? 0)) {
         bestUnitRate[f] = rate;
         tileDim[f] = u.tileDim;
+        unitCount[f] = u.count;
       }
     }
   }
@@ -291,6 +314,7 @@ export function buildChip(d: DesignFile): Chip {
   const nominalClockHz = d.compute.nominalClockHz ?? clockHz;
   const voltage = supplyVoltageRatio(clockHz / nominalClockHz, tech);
   const dynamicScale = voltage * voltage;
+  const kernels = kernelParamsOf(d);
 
   return {
     name: d.name,
@@ -304,6 +328,7 @@ export function buildChip(d: DesignFile): Chip {
     matrixUnits: units,
     peakMacsPerSec,
     tileDim,
+    unitCount,
     vectorFlopsPerSec: d.compute.vectorUnit.flopsPerCycle * clockHz,
     blockScaling,
     sramBytes: d.memory.sram.bytes,
@@ -321,18 +346,25 @@ export function buildChip(d: DesignFile): Chip {
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,
       chipsPerPod: ic.chipsPerPod,
-      efficiency: d.efficiency.interconnect,
+      efficiency: kernels.collectives.ring.busEfficiency,
+      inSwitchReduction: ic.inSwitchReduction,
       // Long-haul optics: ~10 pJ/bit for coherent 400G-class transceivers is an assumption (2x the pod SerDes figure x 2 ends).
       crossSite: ic.crossSite ? { bytesPerSec: ic.crossSite.bytesPerSec, latencySec: ic.crossSite.latencySec, pjPerBit: ic.crossSite.pjPerBit ?? tech.linkPjPerBit * 4 } : undefined,
       scaleOut: ic.scaleOut
         ? { bytesPerSec: ic.scaleOut.bytesPerSec, latencySec: ic.scaleOut.latencySec, pjPerBit: ic.scaleOut.pjPerBit ?? tech.linkPjPerBit * 2 }
         : undefined,
     },
-    efficiency: { matrix: d.efficiency.matrix, memory: d.efficiency.memory, interconnect: d.efficiency.interconnect, source: d.efficiency.source },
+    kernels,
+    efficiency: {
+      matrix: kernels.gemm.bf16.efficiency,
+      memory: kernels.elementwise.hbmEfficiency,
+      interconnect: kernels.collectives.ring.busEfficiency,
+      source: d.kernels ? 'kernel laws: data/kernel-params.json with the design\'s kernels overrides' : 'kernel laws: data/kernel-params.json',
+    },
     reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
       pjPerMac: { ...scaledPjPerMac(pjPerMac, dynamicScale) },
-      blockScaleStepPj: blockScalePj45PerMac(1) * logicScale * dynamicScale,
+      blockScaleStepPj: { e8m0: blockScalePj45PerMac(1, 'e8m0') * logicScale * dynamicScale, e4m3: blockScalePj45PerMac(1, 'e4m3') * logicScale * dynamicScale },
       vectorPjPerFlop: tech.vectorPjPerFlop * dynamicScale,
       sramPjPerByte: tech.sramPjPerByte * eccEnergy,
       hbmPjPerByte: tech.hbmPjPerByte * eccEnergy,

@@ -1,4 +1,5 @@
-import type { FormatName } from '../precision/formats.js';
+import type { FormatName, ScaleFormat } from '../precision/formats.js';
+import type { KernelParams } from '../kernels/params.js';
 import type { PackageType, ProcessNode, Topology } from './names.js';
 
 /** A validated design in base units, with its technology figures resolved. What the evaluator reads. */
@@ -17,6 +18,8 @@ export interface Chip {
   peakMacsPerSec: Partial<Record<FormatName, number>>;
   /** Operand tile side per format, from the fastest unit supporting it. */
   tileDim: Partial<Record<FormatName, number>>;
+  /** How many of that fastest unit the chip has, per format: the slots a kernel's tiles fill in waves. */
+  unitCount: Partial<Record<FormatName, number>>;
   vectorFlopsPerSec: number;
   blockScaling: { blockSizes: number[]; scaleBits: number } | undefined;
   sramBytes: number;
@@ -28,6 +31,15 @@ export interface Chip {
   dramBytesPerSec: number;
   ecc: boolean;
   interconnect: Interconnect;
+  /**
+   * The kernel-law parameters this chip is timed with: data/kernel-params.json (fitted on measured
+   * GPU kernels) with the design's `kernels` overrides applied. See src/kernels/.
+   */
+  kernels: KernelParams;
+  /**
+   * Summary figures of those laws, for charts and reports only (the evaluator uses `kernels`):
+   * the bf16 GEMM main-loop efficiency, the streaming HBM efficiency and the ring bus efficiency.
+   */
   efficiency: { matrix: number; memory: number; interconnect: number; source: string | undefined };
   reliability: { chipFit: number; memoryFitPerMbit: number };
   energy: EnergyFigures;
@@ -74,16 +86,18 @@ export interface Interconnect {
   linkBytesPerSec: number;
   linkLatencySec: number;
   chipsPerPod: number;
-  /** Sustained fraction of link bandwidth in collectives, applied to pod links and scale-out alike. */
+  /** Ring bus efficiency of the kernel laws (kernels.collectives.ring), for the cross-site link, which has no law of its own. */
   efficiency: number;
+  /** The pod's switch reduces in-network (NVLink SHARP style): all-reduce may use the in-switch algorithm. */
+  inSwitchReduction: boolean;
   scaleOut: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
   crossSite: { bytesPerSec: number; latencySec: number; pjPerBit: number } | undefined;
 }
 
 export interface EnergyFigures {
   pjPerMac: Record<FormatName, number>;
-  /** pJ of one block-scale step (exponent add + fp32 multiply-add of the partial sum), shared by a block's MACs. */
-  blockScaleStepPj: number;
+  /** pJ of one block-scale step per scale format (E8M0: exponent add; E4M3: multiplies; then the fp32 accumulate), shared by a block's MACs. */
+  blockScaleStepPj: Record<ScaleFormat, number>;
   vectorPjPerFlop: number;
   sramPjPerByte: number;
   hbmPjPerByte: number;

@@ -3,24 +3,12 @@ import { FORMAT_NAMES, BLOCK_SIZES } from '../precision/formats.js';
 import { quantity, positive, positiveInt, fraction } from '../io/schema-helpers.js';
 import { HBM_GENERATIONS, PACKAGE_TYPES, PROCESS_NODES, TOPOLOGIES } from './names.js';
 import { CHIP_FIT, MEMORY_FIT_PER_MBIT } from '../reliability/reliability.js';
+import { designKernelsSchema } from '../kernels/schema.js';
 
 /**
  * The design file: a chip, its memories, its links and the technology figures its cost
  * model uses. Keys carry units (`bytes`, `bytesPerSec`, `clockHz`, `latencySec`); values may
  * be plain numbers in those units or strings such as "80 GB". Unknown keys are errors.
- */
-
-/**
- * Efficiency of a chip with no measurement of its own: the mean of the measured ones.
- * Matrix: A100 0.92 (LLMCompass fp16 GEMM 287/312 TFLOP/s), H100 0.81 (798/989), H200 0.81
- * (769-798/989) -> 0.84. Memory: H100 0.90 (3.0/3.35 TB/s), H200 0.90 (4.3/4.8), GB200 0.92
- * (7.35/8.0, Azure ND GB200 v6) -> 0.90. Sources: shared/reference/chips.md, energy-area.md.
- */
-export const DEFAULT_EFFICIENCY = { matrix: 0.84, memory: 0.9, interconnect: 0.69 };
-/*
- * Interconnect: the one published collective measurement at hand, nccl-tests all_reduce_perf
- * bus bandwidth on 8 A100 SXM over NVLink3, ~200-208 GB/s of the 300 GB/s per direction
- * (NVIDIA/nccl-tests issues #149 and #178) -> 0.69.
  */
 
 export { TOPOLOGIES, PROCESS_NODES, type Topology, type ProcessNode } from './names.js';
@@ -152,6 +140,10 @@ export const designSchema = z.strictObject({
     linkBytesPerSec: quantity('bytesPerSec', { max: 1e13 }).meta({ description: 'per link, per direction' }),
     linkLatencySec: quantity('seconds', { max: 1, allowZero: true }),
     chipsPerPod: positiveInt(1e6),
+    inSwitchReduction: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'the switch reduces in-network (NVLink SHARP style, NVSwitch gen3 and later): all-reduce may send each byte once up and once down instead of the ring\'s 2(g-1)/g; switch topology only' }),
     crossSite: z
       .strictObject({
         bytesPerSec: quantity('bytesPerSec', { max: 1e15 }).meta({ description: 'between two data centres, per site, per direction (e.g. 10 Tb/s of fibre = "1.25 TB/s")' }),
@@ -168,14 +160,7 @@ export const designSchema = z.strictObject({
       })
       .optional(),
   }),
-  efficiency: z
-    .strictObject({
-      matrix: fraction('sustained fraction of peak MAC rate on large matrix products').default(DEFAULT_EFFICIENCY.matrix),
-      memory: fraction('sustained fraction of peak HBM bandwidth on streaming copies').default(DEFAULT_EFFICIENCY.memory),
-      interconnect: fraction('sustained fraction of link bandwidth in large collectives (NCCL bus bandwidth / peak)').default(DEFAULT_EFFICIENCY.interconnect),
-      source: z.string().optional(),
-    })
-    .default(DEFAULT_EFFICIENCY),
+  kernels: designKernelsSchema.optional(),
   reliability: z
     .strictObject({
       chipFit: positive(1e9, 'interruptions per 1e9 chip-hours, all causes (default from Llama 3 on H100s)').default(CHIP_FIT),

@@ -1,4 +1,4 @@
-import { FORMATS, FORMAT_NAMES, type FormatName } from '../precision/formats.js';
+import { FORMATS, FORMAT_NAMES, type FormatName, type ScaleFormat } from '../precision/formats.js';
 import type { HbmGeneration, PackageType, ProcessNode } from './names.js';
 
 /**
@@ -25,6 +25,7 @@ const MULT_PJ_45: Record<FormatName, number> = {
   fp8_e4m3: 1.1 * (4 / 11) ** 2,
   fp8_e5m2: 1.1 * (3 / 11) ** 2,
   int8: 0.2,
+  fp6: 1.1 * (4 / 11) ** 2,
   fp4: 1.1 * (2 / 11) ** 2,
   int4: 0.2 * (4 / 8) ** 2,
   int2: 0.2 * (2 / 8) ** 2,
@@ -37,6 +38,7 @@ const ACC_PJ_45: Record<FormatName, number> = {
   fp8_e4m3: 0.4,
   fp8_e5m2: 0.4,
   int8: 0.1,
+  fp6: 0.4,
   fp4: 0.05,
   int4: 0.05,
   int2: 0.05,
@@ -50,13 +52,18 @@ export function macArithmeticPj45(format: FormatName): number {
 /**
  * Arithmetic of one block-scale step at 45 nm: MX scales are E8M0 powers of two (OCP MX spec
  * v1.0), so scaling a block's partial sum is an add of the two 8-bit exponents (int8 add,
- * 0.03 pJ), and the scaled partial sum is added into the fp32 accumulator (0.9 pJ). One step
- * per block of B products, so B MACs share it.
+ * 0.03 pJ), and the scaled partial sum is added into the fp32 accumulator (0.9 pJ). NVFP4's E4M3
+ * scales are numbers with a 4-bit significand: the partial sum is multiplied by the product of the
+ * two scales instead (two fp8-class multiplies, 2 x 1.1 x (4/11)^2 pJ, as MULT_PJ_45.fp8_e4m3),
+ * then accumulated. One step per block of B products, so B MACs share it.
  */
-export const BLOCK_SCALE_STEP_PJ_45 = 0.03 + 0.9;
+export const BLOCK_SCALE_STEP_PJ_45: Record<ScaleFormat, number> = {
+  e8m0: 0.03 + 0.9,
+  e4m3: 2 * 1.1 * (4 / 11) ** 2 + 0.9,
+};
 
-export function blockScalePj45PerMac(blockSize: number): number {
-  return blockSize > 0 ? BLOCK_SCALE_STEP_PJ_45 / blockSize : 0;
+export function blockScalePj45PerMac(blockSize: number, scale: ScaleFormat = 'e8m0'): number {
+  return blockSize > 0 ? BLOCK_SCALE_STEP_PJ_45[scale] / blockSize : 0;
 }
 
 export interface NodeTechnology {

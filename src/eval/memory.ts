@@ -8,13 +8,34 @@ import type { ChipContext } from './context.js';
 import type { MemoryFootprint } from './types.js';
 
 /**
- * Activation bytes per token per layer kept for the backward pass, bf16, sequence-parallel:
- * 34 h / t without recomputation, 2 h / t with full recomputation (layer inputs only), attention
- * scores not stored (FlashAttention). Korthikanti et al., "Reducing Activation Recomputation in
- * Large Transformer Models", MLSys 2023, Table 2.
+ * Activation bytes per token per layer kept for the backward pass, sequence-parallel with tensor
+ * parallelism t (everything split t ways), attention scores not stored (FlashAttention keeps Q, K, V,
+ * its output and a per-row log-sum-exp), no dropout masks (Llama-style pretraining uses none).
+ * Korthikanti et al., "Reducing Activation Recomputation in Large Transformer Models", MLSys 2023,
+ * sec. 4.1, itemized per tensor in the activation format:
+ *   attention   input of the QKV projection h, Q (heads x qkDim), K and V (kvHeads x (qkDim + vDim)),
+ *               the attention output h (also the output projection's input)
+ *   MLP         input h; gated (SwiGLU): gate and up outputs 2 I and their product I; plain: 2 I
+ *               (with I the routed width k x expert width plus shared experts, for MoE layers)
+ *   norms       the inputs of the two norms, 2 h
+ * With GPT-3's shapes (I = 4h, multi-head, plain GeLU) and one byte per hidden dropout mask added,
+ * this is the paper's 34 h bytes; Llama 3 405B (SwiGLU, I = 3.25 h, 8 KV heads of 128) keeps
+ * 31.75 h. With full recomputation only each layer's input is kept: h values.
  */
-export function trainActivationBytesPerTokenPerLayer(h: number, t: number, recompute: boolean, actBytes: number): number {
-  return ((recompute ? 2 : 34) * h * (actBytes / 2)) / t;
+export function trainActivationBytesPerTokenPerLayer(m: ModelConfig, t: number, recompute: boolean, actBytes: number): number {
+  const h = m.hiddenSize;
+  if (recompute) return (h * actBytes) / t;
+  const qk = m.mla ? m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim : m.headDim;
+  const v = m.mla ? m.mla.vHeadDim : m.headDim;
+  const kvHeads = m.mla ? m.heads : m.kvHeads;
+  const attention = 2 * h + m.heads * qk + kvHeads * (qk + v);
+  const perMlpWidth = m.gatedFfn ? 3 : 2;
+  const moeLayers = moeLayerCount(m);
+  const moeWidth = m.moe ? (m.moe.expertsPerToken + m.moe.sharedExperts) * m.moe.expertIntermediateSize : 0;
+  const mlpWidth = (moeLayers * moeWidth + (m.layers - moeLayers) * m.intermediateSize) / m.layers;
+  const mlp = h + perMlpWidth * mlpWidth;
+  const norms = 2 * h;
+  return ((attention + mlp + norms) * actBytes) / t;
 }
 
 /** KV-cache bytes per token per layer on one chip: heads split over the tensor group (replicated past the KV-head count; MLA's latent is replicated). */
@@ -157,7 +178,7 @@ export function trainingMemory(chip: Chip, w: Workload, batch: number): MemoryFo
   const layersHere = m.layers / p;
   const micro = w.training.microBatch;
   const microBatches = perReplica / micro;
-  const perLayer = trainActivationBytesPerTokenPerLayer(m.hiddenSize, t, w.training.recompute === 'full', ab);
+  const perLayer = trainActivationBytesPerTokenPerLayer(m, t, w.training.recompute === 'full', ab);
   const activationBytes = (micro * w.inputTokens * layersHere * Math.min(p, microBatches) * perLayer) / c;
   const full = w.training.sharding === 'full';
   const gradientBytes = (params * bytesPerValue(w.precision.gradients)) / (full ? d : 1);

@@ -1,6 +1,9 @@
-import { bytesPerValue, type FormatName } from '../precision/formats.js';
+import { bytesPerValue, scaleFormatOf, type FormatName } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
 import { collectiveCost } from '../interconnect/collectives.js';
+import { gemmLane } from '../kernels/lanes.js';
+import { kernelTimes } from '../kernels/time.js';
+import { clearWork, type KernelWork } from '../kernels/work.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
 import { contextOf, type ChipContext, type Selection } from './context.js';
 import { outputTileSide, SRAM_WORKING_FRACTION } from './sram.js';
@@ -16,24 +19,26 @@ export interface Placement {
   innerChips: Partial<Record<CollectiveStep['group'], number>>;
 }
 
+/**
+ * Attention with at most this many new tokens per sequence runs as decode attention (one query
+ * tile, memory-bound on the KV read; speculative verification of a few drafted tokens included),
+ * more as prefill attention (tiled over the queries, compute-bound).
+ */
+export const DECODE_ATTENTION_MAX_QUERIES = 16;
+
 const padTo = (x: number, tile: number) => (x <= 0 ? 0 : Math.ceil(x / tile) * tile);
 
 export class StepError extends Error {}
 
 /**
- * One repeat of a step, measured: the traffic it causes and what that costs. `measureStep` fills a
+ * One repeat of a step, measured: the kernel work and traffic it causes (KernelWork, which no
+ * fitted parameter changes) and what that costs under the chip's kernel laws. `measureStep` fills a
  * caller's scratch object instead of allocating, because a search evaluates millions of steps; a
  * StepCost (all repeats, for reports) is built from it only when details are wanted.
  */
-export interface StepScratch {
-  macs: number;
-  paddedMacs: number;
-  vectorFlops: number;
+export interface StepScratch extends KernelWork {
   format: FormatName | undefined;
   scalePjPerMac: number;
-  sram: number;
-  hbm: number;
-  dram: number;
   linkBytes: number;
   timeSec: number;
   computeSec: number;
@@ -48,19 +53,18 @@ export interface StepScratch {
   eInterconnect: number;
 }
 
+/** A fresh scratch (one object literal with every field, so that all scratches share one shape). */
 export function newScratch(): StepScratch {
-  return { macs: 0, paddedMacs: 0, vectorFlops: 0, format: undefined, scalePjPerMac: 0, sram: 0, hbm: 0, dram: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0 };
+  return {
+    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
+    format: undefined, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
+  };
 }
 
 function clear(o: StepScratch): void {
-  o.macs = 0;
-  o.paddedMacs = 0;
-  o.vectorFlops = 0;
+  clearWork(o);
   o.format = undefined;
   o.scalePjPerMac = 0;
-  o.sram = 0;
-  o.hbm = 0;
-  o.dram = 0;
   o.linkBytes = 0;
   o.commSec = 0;
   o.eInterconnect = 0;
@@ -74,6 +78,11 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch, 
   const tile = chip.tileDim[sel.format] ?? 128;
   o.macs = s.count * s.m * s.k * s.n;
   o.paddedMacs = s.count * padTo(s.m, tile) * s.k * padTo(s.n, tile);
+  o.kernel = s.expert ? 'grouped-gemm' : 'gemm';
+  o.items = s.count * Math.ceil(s.m / tile) * Math.ceil(s.n / tile);
+  o.loopDepth = s.k;
+  o.tile = tile;
+  o.units = chip.unitCount[sel.format] ?? 1;
   const aBytes = s.count * s.m * s.k * bytesPerValue(s.a);
   const bBytes = s.count * s.k * s.n * bytesPerValue(s.b) * s.bFraction;
   const cBytes = s.count * s.m * s.n * bytesPerValue(s.out);
@@ -87,7 +96,9 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch, 
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
   o.sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
   const blockSize = Math.max(s.a.blockSize, s.b.blockSize);
-  o.scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj / blockSize : 0;
+  const scaled = s.a.blockSize >= s.b.blockSize ? s.a : s.b;
+  o.scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj[scaleFormatOf(scaled)] / blockSize : 0;
+  o.lane = gemmLane(sel.format, sel.native && blockSize > 0);
   // An operand not in the compute format is converted on the vector unit first (a scale multiply and a convert per value).
   const dequantA = s.a.format === sel.format ? 0 : 2 * s.count * s.m * s.k * aPasses;
   const dequantB = s.b.format === sel.format ? 0 : 2 * s.count * s.k * s.n * s.bFraction * bPasses;
@@ -97,10 +108,40 @@ function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch, 
   o.dram = bDram;
 }
 
-/** Flash-attention style: K and V streamed once per block of queries that fits in the working SRAM. */
+/**
+ * Bytes per value of an attention step's KV cache: K and V per KV head, or, for a shared latent
+ * (MLA absorbed: one KV head whose keys and values are the same latent vector, qkDim != vDim), the
+ * latent alone.
+ */
+function kvValueBytes(s: AttentionStep): number {
+  const sharedLatent = s.kvHeads === 1 && s.qkDim !== s.vDim;
+  return s.kvBytesPerToken / (s.kvHeads * (sharedLatent ? s.qkDim : s.qkDim + s.vDim));
+}
+
+/**
+ * Flash-attention style: K and V streamed once per block of queries that fits in the working SRAM.
+ * Prefill attention is tiled over the queries (padded to the tile); decode attention is a KV read
+ * split over the units, sequence by sequence and KV head by KV head.
+ */
 function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Selection | undefined): void {
   if (!sel) throw new StepError(`${chip.name} has no matrix unit for attention in ${s.compute.format}`);
-  o.macs = o.paddedMacs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
+  const tile = chip.tileDim[sel.format] ?? 128;
+  o.macs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
+  o.tile = tile;
+  o.units = chip.unitCount[sel.format] ?? 1;
+  if (s.queries <= DECODE_ATTENTION_MAX_QUERIES) {
+    o.kernel = 'attention-decode';
+    o.paddedMacs = o.macs;
+    o.kvStreams = s.batch * s.kvHeads;
+    o.streamBytes = (s.context * s.kvBytesPerToken) / s.kvHeads;
+    o.groupRows = (s.queries * s.heads) / s.kvHeads;
+    o.kvValueBytes = kvValueBytes(s);
+  } else {
+    o.kernel = 'attention-prefill';
+    o.paddedMacs = s.batch * padTo(s.queries, tile) * s.context * s.heads * (s.qkDim + s.vDim);
+    o.items = s.batch * s.heads * Math.ceil(s.queries / tile);
+    o.loopDepth = s.context;
+  }
   const act = bytesPerValue(s.act);
   const qPerSeq = s.queries * s.heads * s.qkDim * act;
   const passes = Math.max(1, Math.ceil(qPerSeq / (chip.sramBytes * SRAM_WORKING_FRACTION)));
@@ -108,7 +149,6 @@ function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Sel
   const kvWrite = s.batch * s.queries * s.kvBytesPerToken;
   const qo = s.batch * s.queries * s.heads * (s.qkDim + s.vDim) * act;
   o.hbm = kvRead + kvWrite + qo;
-  const tile = chip.tileDim[sel.format] ?? 128;
   const rowsPerKv = (s.queries * s.heads) / s.kvHeads;
   o.sram = o.hbm + kvRead * Math.max(0, Math.ceil(rowsPerKv / tile) - 1);
   // Softmax: max, subtract, exp, sum, scale per score (~5 FLOPs).
@@ -116,16 +156,15 @@ function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Sel
   o.format = sel.format;
 }
 
-/** Times and energies of one repeat from its traffic: the slowest of compute, SRAM, HBM, DRAM and links. */
-function cost(chip: Chip, o: StepScratch): void {
-  const rate = o.format ? (chip.peakMacsPerSec[o.format] ?? 0) * chip.efficiency.matrix : 0;
-  const matrixSec = o.paddedMacs > 0 ? o.paddedMacs / rate : 0;
-  o.computeSec = matrixSec + o.vectorFlops / chip.vectorFlopsPerSec;
-  o.sramSec = o.sram / chip.sramBytesPerSec;
-  o.hbmSec = o.hbm / (chip.hbmBytesPerSec * chip.efficiency.memory);
-  o.dramSec = o.dram > 0 ? o.dram / chip.dramBytesPerSec : 0;
+/**
+ * Times and energies of one repeat from its work and traffic: the kernel laws of the chip's class
+ * of kernel (src/kernels/time.ts), or the collective's time where that is longer. Dynamic energy
+ * follows the work, not the time; static energy (charged per phase) follows the time.
+ */
+export function costStep(chip: Chip, o: StepScratch): void {
+  kernelTimes(chip, o.format, o, chip.kernels, o);
   const memSec = Math.max(o.sramSec, o.hbmSec, o.dramSec);
-  o.timeSec = Math.max(o.computeSec, memSec, o.commSec);
+  if (o.commSec > o.timeSec) o.timeSec = o.commSec;
   o.boundBy = o.commSec >= o.timeSec && o.commSec > 0 ? 'interconnect' : o.computeSec >= memSec ? 'compute' : 'memory';
   o.eCompute = ((o.format ? o.macs * (chip.energy.pjPerMac[o.format] + o.scalePjPerMac) : 0) + o.vectorFlops * chip.energy.vectorPjPerFlop) * 1e-12;
   o.eSram = o.sram * chip.energy.sramPjPerByte * 1e-12;
@@ -141,8 +180,11 @@ function cost(chip: Chip, o: StepScratch): void {
   }
 }
 
-/** Measures one repeat of a step into `o`, on the chip of an evaluation's context. */
-export function measureStep(cx: ChipContext, s: Step, p: Placement, o: StepScratch): void {
+/**
+ * The work and traffic of one repeat of a step, into `o`, on the chip of an evaluation's context
+ * (no fitted parameter is read, except a collective's time).
+ */
+export function describeStep(cx: ChipContext, s: Step, p: Placement, o: StepScratch): void {
   const chip = cx.chip;
   clear(o);
   switch (s.kind) {
@@ -161,10 +203,12 @@ export function measureStep(cx: ChipContext, s: Step, p: Placement, o: StepScrat
       break;
     case 'host':
       if (chip.dramBytesPerSec <= 0) throw new StepError(`${chip.name} has no DRAM tier for host transfer "${s.name}"`);
+      o.kernel = 'host';
       o.dram = o.hbm = s.bytes;
       break;
     case 'collective': {
-      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1, cx.fabrics);
+      o.kernel = 'collective';
+      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1, chip.kernels.collectives, cx.fabrics);
       if ('error' in c) throw new StepError(c.error);
       // The buffer is read from and written back to HBM once.
       o.hbm = o.sram = c.tier === 'none' ? 0 : 2 * s.bytes;
@@ -174,7 +218,12 @@ export function measureStep(cx: ChipContext, s: Step, p: Placement, o: StepScrat
       break;
     }
   }
-  cost(chip, o);
+}
+
+/** Measures one repeat of a step into `o`, on the chip of an evaluation's context: its work and traffic, then their cost. */
+export function measureStep(cx: ChipContext, s: Step, p: Placement, o: StepScratch): void {
+  describeStep(cx, s, p, o);
+  costStep(cx.chip, o);
 }
 
 /** Adds the dynamic energy of `repeat` repeats of a measured step into `into`. */

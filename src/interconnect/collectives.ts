@@ -1,18 +1,23 @@
 import type { Interconnect } from '../chip/chip.js';
+import { allReduceSec, allToAllSec, gatherScatterSec, sendSec, type CollectiveFabric } from '../kernels/collective-laws.js';
+import type { CollectiveAlgorithm, KernelParams } from '../kernels/params.js';
 import type { CollectiveOp } from '../workload/step.js';
+
+type CollectiveLaws = KernelParams['collectives'];
 
 /**
  * Time and link energy of one collective among `groupSize` chips, each holding `bytes`.
  *
- * Bandwidth terms (S bytes per chip, g chips, B the bandwidth a chip can drive into the algorithm):
- *   all-reduce      2 (g-1)/g S / B      (ring reduce-scatter then all-gather; per torus dimension
- *                                          with bidirectional rings, all dimensions at once)
- *   reduce-scatter,
- *   all-gather      (g-1)/g S / B
- *   all-to-all      max((g-1)/g S / B, bisection bound S n / (8 b_dim) on a torus of side n)
- *   send            S / B_neighbour
- * Latency terms: alpha per algorithm step; a ring of g takes g-1 steps per phase, a torus
- * sum(n_i - 1), a fully connected group 1, a switch min(ring, double binary tree 2 log2 g).
+ * Times are the alpha-beta laws of src/kernels/collective-laws.ts (an all-reduce takes the fastest
+ * of ring, one-shot, two-shot and in-switch reduction that the fabric offers), with the start-up,
+ * step latency and bus efficiency of each algorithm fitted on measured collectives
+ * (data/kernel-params.json). The fabric sets the bandwidth B a chip can drive and the ring steps:
+ *   switch           B = all links; ring of g - 1 steps; direct peer access; in-switch reduction if the design says so
+ *   fully connected  B = the links to the g - 1 peers; one step; direct peer access
+ *   ring, torus      B = the links of the dimensions the group spans (bidirectional rings per torus
+ *                    dimension, all dimensions at once); sum(n_i - 1) steps; all-to-all bounded by
+ *                    the bisection S n / (8 b_dim) on a torus of side n
+ *   scale-out        B = the chip's scale-out bandwidth; ring or tree (log2 g rounds)
  * Groups larger than a pod run hierarchically: inside the pod on its links, across pods on the
  * scale-out network with 1/g_inner of the data (reduce-scatter, all-reduce across, all-gather).
  */
@@ -26,19 +31,14 @@ export interface CollectiveCost {
 
 const NONE: CollectiveCost = { timeSec: 0, linkBytes: 0, energyJ: 0, tier: 'none' };
 
-export interface Fabric {
-  /** Per-chip bandwidth the collective algorithm can use, bytes/s (one direction, summed over links). */
-  bandwidth: number;
-  /** Bandwidth to one neighbour, for point-to-point sends. */
+export interface Fabric extends CollectiveFabric {
+  /** Bandwidth to one neighbour, for point-to-point sends (before efficiency). */
   neighbourBandwidth: number;
-  alpha: number;
-  /** Ring steps per reduce-scatter (or all-gather) phase. */
-  ringSteps: number;
   /** Link traversals per byte: 2 through a switch, 1 between neighbours. */
   hops: number;
   /** Average hops of an all-to-all message (torus: sum of n_i / 4). */
   a2aHops: number;
-  /** Bisection-limited all-to-all time per byte of S, 0 where injection is the bound. */
+  /** Bisection-limited all-to-all time per byte of S at full link rate, 0 where injection is the bound. */
   a2aBisectionSecPerByte: number;
   pjPerBit: number;
   topology: Interconnect['topology'] | 'scale-out';
@@ -115,25 +115,21 @@ function searchGroupShape(podSides: readonly number[], g: number): number[] {
 
 function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
   const L = ic.linksPerChip;
-  const bw = ic.linkBytesPerSec * ic.efficiency;
-  const alpha = ic.linkLatencySec;
-  switch (ic.topology) {
-    case 'switch': {
-      const ring = g - 1;
-      const tree = Math.ceil(Math.log2(Math.max(2, g)));
-      return { bandwidth: L * bw, neighbourBandwidth: L * bw, alpha, ringSteps: Math.min(ring, tree), hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology: ic.topology };
-    }
+  const bw = ic.linkBytesPerSec;
+  const hopSec = ic.linkLatencySec;
+  const topology = ic.topology;
+  switch (topology) {
+    case 'switch':
+      return { bandwidth: L * bw, neighbourBandwidth: L * bw, hopSec, ringSteps: g - 1, direct: true, inSwitchReduction: ic.inSwitchReduction, tree: false, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology };
     case 'fully-connected': {
       const perPeer = L / Math.max(1, ic.chipsPerPod - 1);
-      const usable = perPeer * (g - 1) * bw;
-      return { bandwidth: usable, neighbourBandwidth: perPeer * bw, alpha, ringSteps: 1, hops: 1, a2aHops: 1, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology: ic.topology };
+      return { bandwidth: perPeer * (g - 1) * bw, neighbourBandwidth: perPeer * bw, hopSec, ringSteps: 1, direct: true, inSwitchReduction: false, tree: false, hops: 1, a2aHops: 1, a2aBisectionSecPerByte: 0, pjPerBit: linkPjPerBit, topology };
     }
-    case 'ring': {
-      return { bandwidth: L * bw, neighbourBandwidth: (L / 2) * bw, alpha, ringSteps: g - 1, hops: 1, a2aHops: g / 4, a2aBisectionSecPerByte: g / (8 * (L / 2) * bw), pjPerBit: linkPjPerBit, topology: ic.topology };
-    }
+    case 'ring':
+      return { bandwidth: L * bw, neighbourBandwidth: (L / 2) * bw, hopSec, ringSteps: g - 1, direct: false, inSwitchReduction: false, tree: false, hops: 1, a2aHops: g / 4, a2aBisectionSecPerByte: g / (8 * (L / 2) * bw), pjPerBit: linkPjPerBit, topology };
     default: {
       const k = ic.shape.length;
-      const wrap = ic.topology.startsWith('torus');
+      const wrap = topology.startsWith('torus');
       const dims = groupShapeOf(ic.shape, g).filter((n) => n > 1);
       const perNeighbour = (L / (2 * k)) * bw;
       // A bidirectional ring per dimension drives both neighbours; a line (mesh) only one way.
@@ -144,13 +140,16 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
       return {
         bandwidth: used * perDim,
         neighbourBandwidth: perNeighbour,
-        alpha,
+        hopSec,
         ringSteps: dims.reduce((s, n) => s + (n - 1), 0),
+        direct: false,
+        inSwitchReduction: false,
+        tree: false,
         hops: 1,
         a2aHops: dims.reduce((s, n) => s + n / 4, 0) || 1,
         a2aBisectionSecPerByte: maxSide / (4 * bisectionLinks * perNeighbour),
         pjPerBit: linkPjPerBit,
-        topology: ic.topology,
+        topology,
       };
     }
   }
@@ -159,8 +158,8 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
 function scaleOutFabric(ic: Interconnect): Fabric | undefined {
   const so = ic.scaleOut;
   if (!so) return undefined;
-  const bw = so.bytesPerSec * ic.efficiency;
-  return { bandwidth: bw, neighbourBandwidth: bw, alpha: so.latencySec, ringSteps: 0, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
+  const bw = so.bytesPerSec;
+  return { bandwidth: bw, neighbourBandwidth: bw, hopSec: so.latencySec, ringSteps: 0, direct: false, inSwitchReduction: false, tree: true, hops: 2, a2aHops: 2, a2aBisectionSecPerByte: 0, pjPerBit: so.pjPerBit, topology: 'scale-out' };
 }
 
 /**
@@ -177,21 +176,21 @@ function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabr
   return f;
 }
 
-function flat(f: Fabric, op: CollectiveOp, S: number, g: number): { timeSec: number; linkBytes: number } {
+function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: CollectiveLaws, allowed?: ReadonlySet<CollectiveAlgorithm>): { timeSec: number; linkBytes: number } {
   const share = (g - 1) / g;
-  const steps = f.topology === 'scale-out' ? Math.ceil(Math.log2(Math.max(2, g))) : f.ringSteps;
   switch (op) {
-    case 'all-reduce':
-      return { timeSec: (2 * share * S) / f.bandwidth + 2 * steps * f.alpha, linkBytes: 2 * share * S * f.hops };
+    case 'all-reduce': {
+      const best = allReduceSec(f, S, g, laws, allowed);
+      const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
+      return { timeSec: best.timeSec, linkBytes: perChip * f.hops };
+    }
     case 'all-gather':
     case 'reduce-scatter':
-      return { timeSec: (share * S) / f.bandwidth + steps * f.alpha, linkBytes: share * S * f.hops };
-    case 'all-to-all': {
-      const t = Math.max((share * S) / f.bandwidth, S * f.a2aBisectionSecPerByte);
-      return { timeSec: t + f.alpha * Math.max(1, Math.ceil(f.a2aHops)), linkBytes: share * S * f.a2aHops };
-    }
+      return { timeSec: gatherScatterSec(f, S, g, laws), linkBytes: share * S * f.hops };
+    case 'all-to-all':
+      return { timeSec: allToAllSec(f, S, g, Math.max(1, Math.ceil(f.a2aHops)), S * f.a2aBisectionSecPerByte, laws), linkBytes: share * S * f.a2aHops };
     case 'send':
-      return { timeSec: S / f.neighbourBandwidth + f.alpha * f.hops, linkBytes: S * f.hops };
+      return { timeSec: sendSec(f, S, f.neighbourBandwidth, f.hops, laws), linkBytes: S * f.hops };
   }
 }
 
@@ -206,14 +205,17 @@ export function collectiveCost(
   op: CollectiveOp,
   bytes: number,
   groupSize: number,
-  innerChips = 1,
+  innerChips: number,
+  laws: CollectiveLaws,
   fabrics?: FabricCache,
+  /** Restricts the all-reduce algorithms inside a pod (the calibration times NCCL with NCCL's own). */
+  allowed?: ReadonlySet<CollectiveAlgorithm>,
 ): CollectiveCost | { error: string } {
   if (groupSize <= 1 || bytes <= 0) return NONE;
   const span = groupSize * innerChips;
   if (span <= ic.chipsPerPod) {
     const f = cachedPodFabric(ic, groupSize, linkPjPerBit, fabrics);
-    const r = flat(f, op, bytes, groupSize);
+    const r = flat(f, op, bytes, groupSize, laws, allowed);
     return { timeSec: r.timeSec, linkBytes: r.linkBytes, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
   }
   const so = scaleOutFabric(ic);
@@ -224,7 +226,7 @@ export function collectiveCost(
   const parts: { timeSec: number; linkBytes: number; pj: number }[] = [];
   const add = (f: Fabric, o: CollectiveOp, S: number, g: number) => {
     if (g <= 1) return;
-    const r = flat(f, o, S, g);
+    const r = flat(f, o, S, g, laws);
     parts.push({ ...r, pj: f.pjPerBit });
   };
   switch (op) {

@@ -1,15 +1,25 @@
 import type { Chip } from '../chip/chip.js';
+import { gemmLane } from '../kernels/lanes.js';
+import type { FormatName } from '../precision/formats.js';
 import type { Evaluation, Metrics } from './metrics.js';
 
 /**
  * What a roofline draws of a chip: its peaks per format, the efficiencies the step model applies,
  * and its memory bandwidths. A Chip has these fields; a store keeps only them.
+ * `matrixByFormat`: the main-loop efficiency of the GEMM lane each format runs in (kernel laws:
+ * fp8 and fp4 reach less of their peak than bf16); runs stored before it have `matrix` only.
  */
 export type ChipCeilings = Pick<Chip, 'name' | 'peakMacsPerSec' | 'vectorFlopsPerSec' | 'sramBytesPerSec' | 'hbmBytesPerSec' | 'dramBytesPerSec'> & {
-  efficiency: Pick<Chip['efficiency'], 'matrix' | 'memory'>;
+  efficiency: Pick<Chip['efficiency'], 'matrix' | 'memory'> & { matrixByFormat?: Partial<Record<FormatName, number>> };
 };
 
 export function chipCeilings(chip: Chip): ChipCeilings {
+  const matrixByFormat: Partial<Record<FormatName, number>> = {};
+  for (const f in chip.peakMacsPerSec) {
+    const format = f as FormatName;
+    // The per-tensor-scaled lane of the format (fp4 and narrower run block-scaled: their only lane).
+    matrixByFormat[format] = chip.kernels.gemm[gemmLane(format, false)].efficiency;
+  }
   return {
     name: chip.name,
     peakMacsPerSec: { ...chip.peakMacsPerSec },
@@ -17,7 +27,7 @@ export function chipCeilings(chip: Chip): ChipCeilings {
     sramBytesPerSec: chip.sramBytesPerSec,
     hbmBytesPerSec: chip.hbmBytesPerSec,
     dramBytesPerSec: chip.dramBytesPerSec,
-    efficiency: { matrix: chip.efficiency.matrix, memory: chip.efficiency.memory },
+    efficiency: { matrix: chip.efficiency.matrix, memory: chip.efficiency.memory, matrixByFormat },
   };
 }
 

@@ -11,7 +11,6 @@ export function formatCalibration(s: CalibrationSummary): string {
     ),
     '',
     `held-out points: ${s.heldOut.count}, median |error| ${percent(s.heldOut.medianAbsError)}, 90th percentile ${percent(s.heldOut.p90AbsError)}, max ${percent(s.heldOut.maxAbsError)}`,
-    `all points: ${s.all.count}, median |error| ${percent(s.all.medianAbsError)}`,
-    `("fit" points set a chip's documented efficiency factor; sources: chipdse calibrate --json)`,
+    `all points: ${s.all.count}, median |error| ${percent(s.all.medianAbsError)} (sources: chipdse calibrate --json)`,
   ].join('\n');
 }

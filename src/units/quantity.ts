@@ -3,7 +3,7 @@
  *
  * A quantity is either a plain number in the base unit the key names
  * (`bytes`, `bytesPerSec`, `clockHz`, `latencySec`, `watts`) or a string with a
- * unit, e.g. "80 GB", "3.35 TB/s", "1.83 GHz", "500 ns". Strings are converted
+ * unit, e.g. "80 GB", "3.35 TB/s", "400 Gb/s", "1.83 GHz", "500 ns". Strings are converted
  * once, at parse time; the rest of the code only sees base units.
  * Decimal prefixes (kB, MB, GB) are powers of 1000, binary ones (KiB, MiB, GiB) powers of 1024.
  */
@@ -22,9 +22,13 @@ const UNIT_PATTERNS: Record<Dimension, { re: RegExp; scale: (m: RegExpMatchArray
     re: /^(|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)B$/,
     scale: (m) => prefixFactor(m[1]),
   },
+  // Bytes per second ("450 GB/s"), or bits per second as links are sold ("400 Gb/s", "1.6 Tb/s", "100 Gbps"): 8 bits a byte.
   bytesPerSec: {
-    re: /^(|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)B\/s$/,
-    scale: (m) => prefixFactor(m[1]),
+    re: /^(|k|K|M|G|T|P|Ki|Mi|Gi|Ti|Pi)(B\/s|b\/s|bps)$/,
+    scale: (m) => {
+      const f = prefixFactor(m[1]);
+      return f === undefined ? undefined : m[2] === 'B/s' ? f : f / 8;
+    },
   },
   hertz: { re: /^(|k|M|G)Hz$/, scale: (m) => DECIMAL[m[1]] },
   seconds: {
@@ -36,7 +40,7 @@ const UNIT_PATTERNS: Record<Dimension, { re: RegExp; scale: (m: RegExpMatchArray
 
 export const UNIT_EXAMPLES: Record<Dimension, string> = {
   bytes: 'a number of bytes or a size like "80 GB" or "50 MiB"',
-  bytesPerSec: 'a number of bytes/s or a rate like "3.35 TB/s" or "450 GB/s"',
+  bytesPerSec: 'a number of bytes/s or a rate like "3.35 TB/s", "450 GB/s" or, in bits, "400 Gb/s"',
   hertz: 'a number of Hz or a frequency like "1.83 GHz"',
   seconds: 'a number of seconds or a time like "500 ns", "2 us", "50 ms"',
   watts: 'a number of watts or a power like "700 W"',

@@ -6,6 +6,7 @@ import { deepFreeze } from '../io/freeze.js';
 import { validate, keysOfSchemaAt, listPresetNames, inField } from '../io/load.js';
 import { readLocated, type PresetFolder } from '../io/resolve.js';
 import { applySettings, type Setting } from '../io/settings.js';
+import { precisionIssue } from '../precision/formats.js';
 import { resolveModel } from './model.js';
 import { toPrecision } from './precision.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
@@ -125,6 +126,10 @@ function crossFieldIssues(w: WorkloadFile): Issue[] {
   }
   if (p.context > 1 && w.inputTokens % p.context !== 0) issues.push({ path: 'parallelism.context', message: `${p.context} must divide inputTokens ${w.inputTokens}` });
   if ((p.tensor * p.data) % p.expert !== 0) issues.push({ path: 'parallelism.expert', message: `must divide tensor x data = ${p.tensor * p.data}` });
+  for (const [field, raw] of Object.entries(w.precision)) {
+    const issue = typeof raw === 'object' && raw ? precisionIssue(raw.format, raw.blockSize) : undefined;
+    if (issue) issues.push({ path: `precision.${field}.blockSize`, message: issue });
+  }
   if (w.phase === 'train' && typeof w.batch === 'number' && w.batch < p.data * p.pipeline) {
     issues.push({ path: 'batch', message: `must be at least data x pipeline = ${p.data * p.pipeline} (one sequence per replica and stage)` });
   }

@@ -147,7 +147,7 @@ function attentionOutSteps(m: ModelConfig, n: number, split: ParallelSplit, prec
   const ab = bytesPerValue(prec.activations);
   const heads = m.heads / t;
   const steps: Step[] = [mm('attn out', n, heads * (m.mla ? m.mla.vHeadDim : m.headDim), h, L, prec)];
-  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: L });
+  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: L });
   steps.push({ kind: 'elementwise', name: 'norms, residuals, rope', elements: n * h, flopsPerElement: 12, bytesPerElement: 6 * ab, repeat: L });
   return steps;
 }
@@ -167,7 +167,7 @@ function ffnSteps(m: ModelConfig, n: number, split: ParallelSplit, prec: PassPre
     steps.push(mm('ffn up' + (m.gatedFfn ? '+gate' : ''), n, h, up * ff, denseLayers, prec));
     steps.push({ kind: 'elementwise', name: 'ffn activation', elements: n * ff, flopsPerElement: 6, bytesPerElement: (up + 1) * ab, repeat: denseLayers });
     steps.push(mm('ffn down', n, ff, h, denseLayers, prec));
-    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: denseLayers });
+    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: denseLayers });
   }
   if (m.moe && moeLayers > 0) {
     const moe = m.moe;
@@ -196,7 +196,7 @@ function ffnSteps(m: ModelConfig, n: number, split: ParallelSplit, prec: PassPre
       steps.push({ kind: 'collective', name: 'moe dispatch all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
       steps.push({ kind: 'collective', name: 'moe combine all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
     } else if (t > 1) {
-      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * ab, overlap: undefined, repeat: moeLayers });
+      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: moeLayers });
     }
   }
   return steps;
@@ -210,6 +210,15 @@ export function lmHeadSteps(m: ModelConfig, logitsTokens: number, split: Paralle
     mm('lm head', logitsTokens, h, m.vocabSize / split.tensor, 1, prec),
     { kind: 'elementwise', name: 'final norm, sampling', elements: logitsTokens * (h + m.vocabSize / split.tensor), flopsPerElement: 5, bytesPerElement: 2 * ab, repeat: 1 },
   ];
+}
+
+/**
+ * Bytes per value of a tensor-parallel all-reduce: bf16 or wider, whatever the activation format.
+ * Serving engines all-reduce the bf16/fp16 outputs of fp8 GEMMs (TensorRT-LLM and vLLM custom
+ * all-reduce, bf16 in AIConfigurator's comm tables); 2 bytes = bf16.
+ */
+export function reduceBytesPerValue(prec: PassPrecisions): number {
+  return Math.max(bytesPerValue(prec.activations), 2);
 }
 
 function widerOf(a: Precision, b: Precision): Precision {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_SIZES } from '../precision/formats.js';
+import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_FORMATS, BLOCK_SIZES } from '../precision/formats.js';
 import { positive, positiveInt, fraction } from '../io/schema-helpers.js';
 import { deploymentSchema } from './deployment.js';
 import { COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
@@ -8,14 +8,14 @@ export const SHARDING = ['none', 'optimizer', 'full'] as const;
 export const PHASES = ['prefill', 'decode', 'serve', 'train'] as const;
 export type Phase = (typeof PHASES)[number];
 
-const formatName = z.enum([...FORMAT_NAMES, ...Object.keys(FORMAT_ALIASES)] as [string, ...string[]]);
+const formatName = z.enum([...FORMAT_NAMES, ...Object.keys(FORMAT_ALIASES), ...Object.keys(BLOCK_FORMATS)] as [string, ...string[]]);
 
-/** A tensor's precision: "fp8", or {"format": "int4", "blockSize": 64, "scaleBits": 8}. */
+/** A tensor's precision: "fp8", a standard block format ("mxfp8", "mxfp6", "mxfp4", "nvfp4"), or {"format": "int4", "blockSize": 64, "scaleBits": 8}. */
 export const precisionSchema = z.union([
   formatName,
   z.strictObject({
     format: formatName,
-    blockSize: z.union([z.literal(0), ...BLOCK_SIZES.map((b) => z.literal(b))]).optional().meta({ description: 'values per shared scale (32, 64, 128), or 0 for one scale per tensor' }),
+    blockSize: z.union([z.literal(0), ...BLOCK_SIZES.map((b) => z.literal(b))]).optional().meta({ description: 'values per shared scale (16, 32, 64, 128), or 0 for one scale per tensor; a standard block format has its own (nvfp4 16, mxfp* 32)' }),
     scaleBits: positiveInt(32).optional(),
   }),
 ]);

@@ -22,7 +22,7 @@ export function traceFileRun(tr: TraceFile): TraceFileRun {
   const seen = new Map<string, Precision>();
   const prec = (raw: RawPrecision) => {
     const p = toPrecision(raw);
-    const key = `${p.format}/${p.blockSize}/${p.scaleBits}`;
+    const key = `${p.format}/${p.blockSize}/${p.scaleBits}/${p.scale ?? ''}`;
     let same = seen.get(key);
     if (!same) seen.set(key, (same = p));
     return same;

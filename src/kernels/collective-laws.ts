@@ -1,0 +1,93 @@
+import type { AlgorithmLaw, CollectiveAlgorithm, KernelParams } from './params.js';
+
+/**
+ * Alpha-beta laws of the collective algorithms, per message size S (bytes per chip), group size g
+ * and a fabric's per-chip bandwidth B (one direction, all the links the algorithm drives):
+ *   ring all-reduce       start + 2 r (step + hop) + 2 (g-1)/g S / (B eta)      r = ring steps per phase
+ *   tree all-reduce       start + 2 ceil(log2 g) (step + hop) + 2 (g-1)/g S / (B eta)   (scale-out only)
+ *   one-shot all-reduce   start + (g-1) S / (B eta)       each chip reads every peer's whole buffer
+ *   two-shot all-reduce   start + 2 (g-1)/g S / (B eta)   reduce-scatter then all-gather by direct writes
+ *   in-switch all-reduce  start + S / (B eta)             the switch adds (NVLink SHARP): S up, S down
+ *   ring all-gather, reduce-scatter   start + r (step + hop) + (g-1)/g S / (B eta)
+ *   (each ring with either protocol, bulk or low-latency, whichever is faster at S)
+ *   all-to-all            start + hops x hop + max((g-1)/g S / (B eta), bisection bound)
+ * An all-reduce takes the fastest algorithm the fabric offers (engines pick per message size, e.g.
+ * TensorRT-LLM's AUTO strategy: one-shot for small messages, two-shot, then NCCL). start, step and
+ * eta are fitted per algorithm on the measured collective tables (data/kernel-params.json); hop is
+ * the design's own link latency.
+ */
+export interface CollectiveFabric {
+  /** Per-chip bandwidth the algorithm drives, bytes/s, one direction, before efficiency. */
+  bandwidth: number;
+  /** The design's per-hop link latency, seconds. */
+  hopSec: number;
+  /** Ring steps per reduce-scatter (or all-gather) phase. */
+  ringSteps: number;
+  /** Chips reach each other directly (switch, fully connected): one-shot, two-shot and direct all-to-all work. */
+  direct: boolean;
+  /** The switch reduces in-network (NVLink SHARP style). */
+  inSwitchReduction: boolean;
+  /** Scale-out networks also run trees. */
+  tree: boolean;
+}
+
+export interface AlgorithmChoice {
+  timeSec: number;
+  algorithm: CollectiveAlgorithm;
+}
+
+const ringSec = (law: AlgorithmLaw, f: CollectiveFabric, steps: number, bytes: number) => law.startSec + steps * (law.stepSec + f.hopSec) + bytes / (f.bandwidth * law.busEfficiency);
+const directSec = (law: AlgorithmLaw, f: CollectiveFabric, bytes: number) => law.startSec + bytes / (f.bandwidth * law.busEfficiency);
+
+/**
+ * The fastest all-reduce of S bytes among g chips. `allowed` restricts the algorithms (the
+ * calibration times NCCL, which has no one-shot or two-shot kernel, with its own set). A ring on a
+ * tree fabric (scale-out) has g - 1 steps per phase.
+ */
+export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives'], allowed?: ReadonlySet<CollectiveAlgorithm>): AlgorithmChoice {
+  const share = (g - 1) / g;
+  let timeSec = Infinity;
+  let algorithm: CollectiveAlgorithm = 'ring';
+  const ringSteps = 2 * (f.tree ? g - 1 : f.ringSteps);
+  if (!allowed || allowed.has('ring')) timeSec = ringSec(p.ring, f, ringSteps, 2 * share * S);
+  if (!allowed || allowed.has('ringLowLatency')) {
+    const t = ringSec(p.ringLowLatency, f, ringSteps, 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'ringLowLatency'];
+  }
+  if (f.tree && (!allowed || allowed.has('tree'))) {
+    const t = ringSec(p.tree, f, 2 * Math.ceil(Math.log2(Math.max(2, g))), 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'tree'];
+  }
+  if (f.direct && (!allowed || allowed.has('oneShot'))) {
+    const t = directSec(p.oneShot, f, (g - 1) * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'oneShot'];
+  }
+  if (f.direct && (!allowed || allowed.has('twoShot'))) {
+    const t = directSec(p.twoShot, f, 2 * share * S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'twoShot'];
+  }
+  if (f.inSwitchReduction && (!allowed || allowed.has('inSwitch'))) {
+    const t = directSec(p.inSwitch, f, S);
+    if (t < timeSec) [timeSec, algorithm] = [t, 'inSwitch'];
+  }
+  return { timeSec, algorithm };
+}
+
+/** Ring all-gather or reduce-scatter of S bytes (the gathered size, or each chip's input). */
+export function gatherScatterSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives']): number {
+  const steps = f.tree ? Math.ceil(Math.log2(Math.max(2, g))) : f.ringSteps;
+  const bytes = ((g - 1) / g) * S;
+  return Math.min(ringSec(p.ring, f, steps, bytes), ringSec(p.ringLowLatency, f, steps, bytes));
+}
+
+/** All-to-all of S bytes per chip; `bisectionSec` is the fabric's bisection-bound time for it (0 when injection bounds). */
+export function allToAllSec(f: CollectiveFabric, S: number, g: number, hops: number, bisectionSec: number, p: KernelParams['collectives']): number {
+  const law = p.allToAll;
+  return law.startSec + hops * f.hopSec + Math.max((((g - 1) / g) * S) / (f.bandwidth * law.busEfficiency), bisectionSec / law.busEfficiency);
+}
+
+/** A point-to-point send of S bytes over `hops` links to a neighbour with `neighbourBandwidth`. */
+export function sendSec(f: CollectiveFabric, S: number, neighbourBandwidth: number, hops: number, p: KernelParams['collectives']): number {
+  const law = p.ring;
+  return law.startSec + hops * f.hopSec + S / (neighbourBandwidth * law.busEfficiency);
+}

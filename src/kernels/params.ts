@@ -1,0 +1,143 @@
+/**
+ * The fitted parameters of the kernel efficiency laws (src/kernels/*.ts): their types, and what
+ * each one means. The values live in data/kernel-params.json, written by `fitKernels`
+ * (src/calibrate/kernel-fit.ts) from measured GPU kernel tables of NVIDIA AIConfigurator
+ * (Apache-2.0; attribution in that file and in docs/kernel-calibration.md). A design may override
+ * any of them under `kernels` (src/kernels/schema.ts).
+ */
+
+/**
+ * Matrix lanes with their own GEMM parameters: the compute format and whether its operands carry
+ * block scales. fp16 and fp32 use the bf16 lane, integer formats the int8 lane (the only integer
+ * lane measured: A100 SmoothQuant), every block-scaled 4-bit or narrower format the fp4_block lane.
+ */
+export const GEMM_LANES = ['bf16', 'fp8', 'fp8_block', 'fp4_block', 'int8'] as const;
+export type GemmLane = (typeof GEMM_LANES)[number];
+
+/**
+ * A compute kernel whose work is cut into output tiles (GEMM, prefill attention):
+ *   time = launchSec + (matrix^p + vector^p + sram^p + hbm^p + dram^p)^(1/p)
+ *   matrix = padded MACs x waveFactor x (1 + kOverhead splits / K) / (peak x efficiency)
+ *   vector = vector FLOPs / (vector peak x vectorEfficiency)
+ *   hbm = HBM bytes / (HBM bandwidth x hbmEfficiency)
+ * waveFactor = 1 - waveWeight + waveWeight ceil(waves) / waves, waves = work items / slots,
+ * slots = matrix units / unitsPerItem.
+ */
+export interface ComputeLaw {
+  /** Fraction of the lane's peak MAC rate reached inside a tile's main loop. */
+  efficiency: number;
+  /** Matrix units one work item occupies (a GPU thread block holds an SM's four tensor cores). */
+  unitsPerItem: number;
+  /** Fraction of the vector unit's peak reached by the kernel's vector work (softmax's exponentials cost several FLOPs). */
+  vectorEfficiency: number;
+  /** Fixed time per kernel call (launch, prologue, epilogue): seconds. */
+  launchSec: number;
+  /** Extra K-loop steps per work item (pipeline fill and drain), in elements of K. */
+  kOverhead: number;
+  /** How much of the last partial wave of tiles is paid for: 0 none, 1 all of it. */
+  waveWeight: number;
+  /** p of the p-norm that overlaps compute, SRAM and HBM time: 1 adds them, large p takes the largest (a whole number, for speed). */
+  overlap: number;
+  /** Fraction of peak HBM bandwidth the kernel's operand streams reach. */
+  hbmEfficiency: number;
+}
+
+/**
+ * Decode attention: memory-bound on the KV cache read, with a parallelism limit and a latency per
+ * work item.
+ *   time = launchSec + (compute^p + sram^p + hbm^p)^(1/p)
+ *   compute = MACs / (peak x efficiency) + vector work + items x itemSec x g / units
+ *   g = groupedItemFactor when several query rows share a KV head (grouped-query attention, run
+ *       through the matrix unit), 1 when each KV head serves one query row (multi-head decode)
+ *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (units x occupancy))))
+ *   items = batch x kvHeads x ceil(K+V bytes of one KV head / chunkBytes)
+ */
+export interface DecodeAttentionLaw {
+  efficiency: number;
+  /** Time one work item keeps one matrix unit busy besides its bytes (load Q, reduce, write out). */
+  itemSec: number;
+  /** Per-item time of grouped-query decode over that of one query row per KV head. */
+  groupedItemFactor: number;
+  launchSec: number;
+  overlap: number;
+  hbmEfficiency: number;
+  /** K+V bytes one work item (thread block) reads: the split of a long KV over the units. */
+  chunkBytes: number;
+  /** Work items per matrix unit at which the read reaches 1 - 1/e of its bandwidth. */
+  occupancy: number;
+}
+
+/** A memory-bound kernel: time = launchSec + bytes / (HBM bandwidth x hbmEfficiency). */
+export interface StreamLaw {
+  launchSec: number;
+  hbmEfficiency: number;
+}
+
+/** MoE grouped GEMM: the lane's GEMM law, its efficiency scaled by `efficiency`, with its own launch time. */
+export interface GroupedGemmLaw {
+  efficiency: number;
+  launchSec: number;
+}
+
+/**
+ * One collective algorithm, alpha-beta:
+ *   time = startSec + steps x stepSec + (bytes each chip must move) / (link bandwidth x busEfficiency).
+ * `steps` is the algorithm's number of dependent rounds (g - 1 per ring phase, log2 g for a tree, none
+ * for one-shot, two-shot, in-switch and all-to-all, whose start-up covers their one or two rounds).
+ */
+export interface AlgorithmLaw {
+  startSec: number;
+  stepSec: number;
+  busEfficiency: number;
+}
+
+export const DECODE_LANES = ['kv16', 'kv8'] as const;
+export type DecodeLane = (typeof DECODE_LANES)[number];
+
+/** The decode-attention lane of a KV cache holding `valueBytes` bytes per value (scales included). */
+export const decodeLane = (valueBytes: number): DecodeLane => (valueBytes <= 1.1 ? 'kv8' : 'kv16');
+
+/**
+ * `ring` is the bulk-protocol ring (large messages), `ringLowLatency` the same ring with a
+ * low-latency protocol (NCCL's LL/LL128: less start-up, less bandwidth); a ring collective takes
+ * the faster of the two at its size.
+ */
+export const COLLECTIVE_ALGORITHMS = ['ring', 'ringLowLatency', 'tree', 'oneShot', 'twoShot', 'inSwitch', 'allToAll'] as const;
+export type CollectiveAlgorithm = (typeof COLLECTIVE_ALGORITHMS)[number];
+
+export interface KernelParams {
+  gemm: Record<GemmLane, ComputeLaw>;
+  /** Decode attention per KV-cache width: 16-bit and 8-bit (or narrower) caches run different kernels. */
+  attention: { prefill: ComputeLaw; decode: Record<DecodeLane, DecodeAttentionLaw> };
+  moe: GroupedGemmLaw;
+  elementwise: StreamLaw;
+  collectives: Record<CollectiveAlgorithm, AlgorithmLaw>;
+}
+
+/** Bounds of every parameter: what the fitter may try and what a design override may set. */
+export const COMPUTE_LAW_BOUNDS: Record<keyof ComputeLaw, [number, number]> = {
+  efficiency: [0.05, 1],
+  unitsPerItem: [1, 16],
+  vectorEfficiency: [0.01, 1],
+  launchSec: [0, 1e-3],
+  kOverhead: [0, 4096],
+  waveWeight: [0, 1],
+  overlap: [1, 8],
+  hbmEfficiency: [0.05, 1],
+};
+export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number]> = {
+  efficiency: [0.05, 1],
+  itemSec: [0, 1e-4],
+  groupedItemFactor: [0.1, 20],
+  launchSec: [0, 1e-3],
+  overlap: [1, 8],
+  hbmEfficiency: [0.05, 1],
+  chunkBytes: [1024, 16777216],
+  occupancy: [0.01, 64],
+};
+/** Parameters that take whole numbers only (the fitter rounds them; the schema checks them). */
+export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);
+
+export const STREAM_LAW_BOUNDS: Record<keyof StreamLaw, [number, number]> = { launchSec: [0, 1e-3], hbmEfficiency: [0.05, 1] };
+export const GROUPED_LAW_BOUNDS: Record<keyof GroupedGemmLaw, [number, number]> = { efficiency: [0.05, 1], launchSec: [0, 1e-3] };
+export const ALGORITHM_LAW_BOUNDS: Record<keyof AlgorithmLaw, [number, number]> = { startSec: [0, 1e-3], stepSec: [0, 1e-4], busEfficiency: [0.05, 1] };

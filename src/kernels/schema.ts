@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import {
+  ALGORITHM_LAW_BOUNDS,
+  COLLECTIVE_ALGORITHMS,
+  COMPUTE_LAW_BOUNDS,
+  DECODE_LAW_BOUNDS,
+  GEMM_LANES,
+  GROUPED_LAW_BOUNDS,
+  INTEGER_PARAMETERS,
+  STREAM_LAW_BOUNDS,
+  type CollectiveAlgorithm,
+  type GemmLane,
+} from './params.js';
+
+/**
+ * Schemas of the kernel-law parameters: complete (the fitted file) and partial (a design's
+ * `kernels` overrides). Every field is bounded (src/kernels/params.ts), so an override that would
+ * make a law beat its roofline (an efficiency above 1) is rejected with its path.
+ */
+const DESCRIPTIONS: Record<string, string> = {
+  efficiency: 'fraction of the peak MAC rate reached in the main loop (at most 1)',
+  unitsPerItem: 'matrix units one work item (tile) occupies',
+  vectorEfficiency: 'fraction of the vector peak reached by the kernel\'s vector work (at most 1)',
+  itemSec: 'time one decode-attention work item keeps a matrix unit busy besides its bytes, seconds',
+  groupedItemFactor: 'per-item time of grouped-query decode over that of one query row per KV head',
+  launchSec: 'fixed time per kernel call, seconds',
+  kOverhead: 'extra inner-loop steps per work item, in elements of K',
+  waveWeight: 'share of the last partial wave of tiles that is paid for, 0 to 1',
+  overlap: 'p of the p-norm overlapping compute, SRAM and HBM time, a whole number from 1 (adds them) to 8 (nearly the largest)',
+  hbmEfficiency: 'fraction of peak HBM bandwidth reached (at most 1)',
+  chunkBytes: 'K+V bytes per decode-attention work item',
+  occupancy: 'decode-attention work items per matrix unit for 1 - 1/e of the bandwidth',
+  startSec: 'start-up latency of one collective call, seconds',
+  stepSec: 'latency of one dependent step (ring or tree round) beyond the link hop, seconds',
+  busEfficiency: 'fraction of the link bandwidth the algorithm reaches (at most 1)',
+};
+
+function lawSchema<K extends string>(bounds: Record<K, [number, number]>, partial: boolean) {
+  const shape = {} as Record<K, z.ZodType<number | undefined>>;
+  for (const key of Object.keys(bounds) as K[]) {
+    const [lo, hi] = bounds[key];
+    const number = INTEGER_PARAMETERS.has(key) ? z.number().int() : z.number();
+    const base = number.min(lo).max(hi).meta({ description: DESCRIPTIONS[key] });
+    shape[key] = partial ? base.optional() : base;
+  }
+  return z.strictObject(shape);
+}
+
+function kernelParamsSchemaOf(partial: boolean) {
+  const compute = lawSchema(COMPUTE_LAW_BOUNDS, partial);
+  const opt = <T extends z.ZodType>(s: T) => (partial ? s.optional() : s);
+  const lanes = {} as Record<GemmLane, z.ZodType>;
+  for (const l of GEMM_LANES) lanes[l] = opt(compute);
+  const algorithms = {} as Record<CollectiveAlgorithm, z.ZodType>;
+  for (const a of COLLECTIVE_ALGORITHMS) algorithms[a] = opt(lawSchema(ALGORITHM_LAW_BOUNDS, partial));
+  return z.strictObject({
+    gemm: opt(z.strictObject(lanes)),
+    attention: opt(z.strictObject({ prefill: opt(compute), decode: opt(z.strictObject({ kv16: opt(lawSchema(DECODE_LAW_BOUNDS, partial)), kv8: opt(lawSchema(DECODE_LAW_BOUNDS, partial)) })) })),
+    moe: opt(lawSchema(GROUPED_LAW_BOUNDS, partial)),
+    elementwise: opt(lawSchema(STREAM_LAW_BOUNDS, partial)),
+    collectives: opt(z.strictObject(algorithms)),
+  });
+}
+
+export const kernelParamsSchema = kernelParamsSchemaOf(false);
+
+/** A design's `kernels` block: any subset of the fitted parameters. */
+export const kernelOverridesSchema = kernelParamsSchemaOf(true).meta({
+  description: 'overrides of the fitted kernel-law parameters (data/kernel-params.json; docs/kernel-calibration.md), e.g. {"gemm": {"bf16": {"efficiency": 0.8}}}',
+});
+export type KernelOverrides = z.output<typeof kernelOverridesSchema>;
+
+/**
+ * A design's `kernels` block: `measured` names a GPU whose own fitted levels (perSystem in
+ * data/kernel-params.json) replace the shared ones, for presets of measured chips; any other key
+ * overrides a parameter. A design of a chip not yet built leaves `measured` out and gets the laws
+ * fitted across all measured GPUs.
+ */
+export const designKernelsSchema = kernelParamsSchemaOf(true)
+  .extend({
+    measured: z.string().min(1).optional().meta({ description: 'a measured GPU of data/kernel-params.json (perSystem) whose fitted levels this design uses, e.g. "h100_sxm"' }),
+  })
+  .meta({
+    description: 'kernel-law parameters: a measured GPU\'s fitted levels and/or overrides of the fitted parameters (data/kernel-params.json; docs/kernel-calibration.md), e.g. {"gemm": {"bf16": {"efficiency": 0.8}}}',
+  });
+export type DesignKernels = z.output<typeof designKernelsSchema>;

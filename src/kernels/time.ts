@@ -1,0 +1,152 @@
+import type { FormatName } from '../precision/formats.js';
+import { decodeLane, type ComputeLaw, type DecodeAttentionLaw, type KernelParams, type StreamLaw } from './params.js';
+import type { KernelWork } from './work.js';
+
+/**
+ * The kernel efficiency laws: time of one kernel call from its work (src/kernels/work.ts), the
+ * chip's own features and the fitted parameters. Pure functions, closed form; every term is a
+ * physical bound (compute, SRAM, HBM, DRAM) that the model never beats: efficiencies are at most 1,
+ * padding and waves only add work, and the overlap p-norm is at least the largest term.
+ */
+export interface KernelChip {
+  peakMacsPerSec: Partial<Record<FormatName, number>>;
+  vectorFlopsPerSec: number;
+  sramBytesPerSec: number;
+  hbmBytesPerSec: number;
+  dramBytesPerSec: number;
+}
+
+/** The parts of a kernel's time, seconds (computeSec includes vector work). */
+export interface KernelTimes {
+  computeSec: number;
+  sramSec: number;
+  hbmSec: number;
+  dramSec: number;
+  /** Launch plus the overlapped parts. */
+  timeSec: number;
+}
+
+export function newTimes(): KernelTimes {
+  return { computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, timeSec: 0 };
+}
+
+/**
+ * How far a kernel splits its inner loop to fill the units when it has fewer work items than
+ * units (split-K / stream-K): as many splits as idle units allow, each at least one tile deep.
+ */
+export function loopSplits(items: number, units: number, loopDepth: number, tile: number): number {
+  if (items >= units) return 1;
+  return Math.max(1, Math.min(Math.floor(units / items), Math.floor(loopDepth / tile)));
+}
+
+/**
+ * Compute time of a tiled kernel: padded MACs at the lane's efficiency, times the wave
+ * quantization of its work items over the matrix units and the inner-loop fill and drain.
+ */
+export function tiledComputeSec(w: KernelWork, peakMacsPerSec: number, law: ComputeLaw, efficiencyScale = 1): number {
+  if (w.paddedMacs <= 0) return 0;
+  const slots = Math.max(1, w.units / law.unitsPerItem);
+  const splits = loopSplits(w.items, slots, w.loopDepth, w.tile);
+  const waves = (w.items * splits) / slots;
+  const waveFactor = 1 - law.waveWeight + (law.waveWeight * Math.ceil(waves)) / waves;
+  const loopFactor = w.loopDepth > 0 ? 1 + (law.kOverhead * splits) / w.loopDepth : 1;
+  return (w.paddedMacs * waveFactor * loopFactor) / (peakMacsPerSec * law.efficiency * efficiencyScale);
+}
+
+/** Share of the HBM bandwidth a decode-attention read reaches with `items` work items on `units` units. */
+export function decodeUtilization(items: number, units: number, law: DecodeAttentionLaw): number {
+  return 1 - Math.exp(-items / (units * law.occupancy));
+}
+
+/** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
+function wholePower(x: number, p: number): number {
+  const x2 = x * x;
+  switch (p) {
+    case 1:
+      return x;
+    case 2:
+      return x2;
+    case 3:
+      return x2 * x;
+    case 4:
+      return x2 * x2;
+    default:
+      return x2 * x2 * wholePower(x, p - 4);
+  }
+}
+
+/**
+ * (a^p + b^p + c^p + d^p + e^p)^(1/p) for non-negative parts and a whole p: at least the largest,
+ * at most their sum.
+ */
+export function overlapSec(a: number, b: number, c: number, d: number, e: number, p: number): number {
+  const m = Math.max(a, b, c, d, e);
+  if (m <= 0) return 0;
+  // Terms that are zero add nothing (most steps have no DRAM or vector time).
+  let s = 0;
+  if (a > 0) s += wholePower(a / m, p);
+  if (b > 0) s += wholePower(b / m, p);
+  if (c > 0) s += wholePower(c / m, p);
+  if (d > 0) s += wholePower(d / m, p);
+  if (e > 0) s += wholePower(e / m, p);
+  if (s === 1 || p === 1) return m * s;
+  return m * (p === 2 ? Math.sqrt(s) : p === 4 ? Math.sqrt(Math.sqrt(s)) : s ** (1 / p));
+}
+
+function streamTimes(chip: KernelChip, w: KernelWork, law: StreamLaw, out: KernelTimes): void {
+  out.computeSec = w.vectorFlops / chip.vectorFlopsPerSec;
+  out.sramSec = w.sram / chip.sramBytesPerSec;
+  out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency);
+  out.dramSec = w.dram > 0 ? w.dram / chip.dramBytesPerSec : 0;
+  const busy = Math.max(out.computeSec, out.sramSec, out.hbmSec, out.dramSec);
+  out.timeSec = busy > 0 ? law.launchSec + busy : 0;
+}
+
+/**
+ * Time of one call of a compute or memory kernel (collectives are timed by the interconnect
+ * model; a 'collective' or 'host' work only gets its memory parts here, without a launch).
+ */
+export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w: KernelWork, params: KernelParams, out: KernelTimes): void {
+  // No work, no kernel: nothing is launched (a serving iteration without decoders has an empty decode-attention step).
+  if (w.paddedMacs <= 0 && w.vectorFlops <= 0 && w.sram <= 0 && w.hbm <= 0 && w.dram <= 0) {
+    out.computeSec = out.sramSec = out.hbmSec = out.dramSec = out.timeSec = 0;
+    return;
+  }
+  out.sramSec = w.sram / chip.sramBytesPerSec;
+  out.dramSec = w.dram > 0 ? w.dram / chip.dramBytesPerSec : 0;
+  const peak = format ? (chip.peakMacsPerSec[format] ?? 0) : 0;
+  switch (w.kernel) {
+    case 'gemm':
+    case 'grouped-gemm':
+    case 'attention-prefill': {
+      const law = w.kernel === 'attention-prefill' ? params.attention.prefill : params.gemm[w.lane];
+      const grouped = w.kernel === 'grouped-gemm';
+      const matrixSec = tiledComputeSec(w, peak, law, grouped ? params.moe.efficiency : 1);
+      const vectorSec = w.vectorFlops / (chip.vectorFlopsPerSec * law.vectorEfficiency);
+      out.computeSec = matrixSec + vectorSec;
+      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency);
+      const launch = grouped ? params.moe.launchSec : law.launchSec;
+      out.timeSec = launch + overlapSec(matrixSec, vectorSec, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
+      return;
+    }
+    case 'attention-decode': {
+      const law = params.attention.decode[decodeLane(w.kvValueBytes)];
+      const items = w.kvStreams * Math.ceil(w.streamBytes / law.chunkBytes);
+      const vectorSec = w.vectorFlops / chip.vectorFlopsPerSec;
+      const itemSec = w.groupRows > 1 ? law.itemSec * law.groupedItemFactor : law.itemSec;
+      out.computeSec = (w.macs > 0 ? w.macs / (peak * law.efficiency) : 0) + (items * itemSec) / w.units + vectorSec;
+      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.units, law));
+      out.timeSec = law.launchSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
+      return;
+    }
+    case 'stream':
+      streamTimes(chip, w, params.elementwise, out);
+      return;
+    case 'collective':
+    case 'host':
+      out.computeSec = w.vectorFlops / chip.vectorFlopsPerSec;
+      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * params.elementwise.hbmEfficiency);
+      out.timeSec = Math.max(out.computeSec, out.sramSec, out.hbmSec, out.dramSec);
+      return;
+  }
+}
