@@ -5,6 +5,7 @@ import { median } from 'simple-statistics';
 import Database from 'better-sqlite3';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { exportJson, exportCsv } from '../src/results/export.js';
 import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
 import { ChipdseError } from '../src/errors.js';
@@ -144,7 +145,7 @@ describe('store', () => {
     const f = join(dir, 'v.db');
     await new SqliteRunStore(f).close();
     const d = new Database(f, { readonly: true });
-    expect(d.pragma('user_version', { simple: true })).toBe(2);
+    expect(d.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(d.pragma('application_id', { simple: true })).toBe(0x43485044);
     expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     d.close();

@@ -8,6 +8,7 @@ import { loadRunData } from '../src/chart/run-data.js';
 import { storeDetails } from '../src/commands/detail.js';
 import { ChipdseError } from '../src/errors.js';
 import { runSearch } from '../src/search/run.js';
+import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { TOOL_VERSION } from '../src/version.js';
 import { runRows } from './helpers/cli.js';
 
@@ -109,11 +110,11 @@ describe('a database of schema 1 (before reference chips and details were stored
   beforeAll(async () => {
     await search(db, 'r');
     // Back to what chipdse wrote before schema 2.
-    sql(db, 'DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; PRAGMA user_version = 1;');
+    sql(db, 'DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; PRAGMA user_version = 1;');
     before = runRows(db);
   });
 
-  test('opens: migrated to schema 2 with every row kept', async () => {
+  test('opens: migrated to the current schema with every row kept', async () => {
     const d = await loadRunData(db, 'r');
     expect(d.points).toHaveLength(40);
     expect(d.references).toBeUndefined();
@@ -121,7 +122,7 @@ describe('a database of schema 1 (before reference chips and details were stored
     expect(d.run.parameters).toBeNull();
     expect(runRows(db)).toBe(before);
     const raw = new Database(db, { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
 

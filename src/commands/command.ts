@@ -16,4 +16,5 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 /** Where runs are stored when --db is not given. */
 export const DEFAULT_DB = 'results/chipdse.db';
 
-export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file)' } as const;
+/** Where runs are stored: `--storage`, or `--db` as it was first called (see src/store/address.ts). */
+export const dbOption = { type: 'string', default: DEFAULT_DB, alias: 'storage', describe: 'where runs are stored: a SQLite file (or sqlite:///FILE), or a postgresql:// URL (give its password in PGPASSWORD or ~/.pgpass)' } as const;

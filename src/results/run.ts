@@ -24,6 +24,20 @@ export interface ParameterAxis {
   values: unknown[];
 }
 
+/**
+ * What a run was made from besides its space, stored by content when it is created: resuming it,
+ * or evaluating it on another machine (`chipdse worker`), reads these and never a file again.
+ */
+export interface RunInputs {
+  /** The workloads as loaded (models resolved, trace files converted, mixes expanded), as plain data. */
+  workloads: unknown[];
+  /**
+   * Where each input was read from when the run was created (absolute paths, or preset names):
+   * on resume, a file that changed since is pointed out (and the stored content still used).
+   */
+  sources: { space: string | null; workloads: string[] };
+}
+
 /** What a run is: written when it is created. */
 export interface RunMeta {
   name: string;
@@ -44,10 +58,13 @@ export interface RunMeta {
   reference: number[] | null;
   /** The chipdse version whose model scored the run's designs. */
   toolVersion: string;
+  /** Its workloads by content; null (or left out) for runs stored before runs kept them. */
+  inputs?: RunInputs | null;
 }
 
 export interface RunRow extends RunMeta {
   id: number;
+  inputs: RunInputs | null;
   status: RunStatus;
   startedAt: string;
   endedAt: string | null;
@@ -67,6 +84,8 @@ export interface GenerationStats {
 export interface Progress extends GenerationStats {
   budget: number;
   evaluationsPerSec: number;
+  /** Distributed runs: the workers alive when the generation was stored. */
+  workers?: number;
 }
 
 /** Saved with each generation so that a resumed run continues exactly. */

@@ -1,4 +1,7 @@
-/** Rows of the SQLite store read back as results: parsed, and checked where a newer chipdse could have written something else. */
+/**
+ * Rows of the SQLite store (and of the PostgreSQL store, whose tables have the same columns) read
+ * back as results: parsed, and checked where a newer chipdse could have written something else.
+ */
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
@@ -29,6 +32,7 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
     population: r.population as number,
     reference: r.reference_json ? JSON.parse(r.reference_json as string) : null,
     toolVersion: r.tool_version as string,
+    inputs: r.inputs_json ? JSON.parse(r.inputs_json as string) : null,
     status: status as RunStatus,
     startedAt: r.started_at as string,
     endedAt: (r.ended_at as string | null) ?? null,

@@ -6,6 +6,8 @@ import type { DesignDetail, ReferenceResult } from '../results/design-detail.js'
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import { ClaimKeeper, holderAlive, RunBusyError, type RunClaim } from './claims.js';
+import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './sqlite-claims.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
 import { toDetail, toPoint, toReference, toRunRow, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
@@ -36,6 +38,8 @@ function storeError(file: string, e: unknown): unknown {
 export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
   private inSnapshot = false;
+  /** This handle's claims on runs (one writer per run), renewed while it holds them. */
+  private readonly claims = new ClaimKeeper(async () => this.renewClaims());
 
   /** `create: false` is for commands that only read (runs, front, export, chart): a missing file is an error, not a new store. */
   constructor(
@@ -161,32 +165,74 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    this.claims.stop();
     if (!this.db.open) return;
     try {
       this.endSnapshot();
+      for (const [runId, token] of this.claims.tokens) dropClaim(this.db, runId, token);
     } finally {
+      this.claims.tokens.clear();
       this.db.close();
     }
   }
 
+  async claimRun(runId: number): Promise<void> {
+    const token = this.write(() => this.db.transaction(() => takeClaim(this.db, this.file, runId, this.claims.tokens.get(runId))).immediate());
+    this.claims.hold(runId, token);
+  }
+
+  async releaseRun(runId: number): Promise<void> {
+    const token = this.claims.tokens.get(runId);
+    if (token === undefined) return;
+    this.write(() => dropClaim(this.db, runId, token));
+    this.claims.drop(runId);
+  }
+
+  async runClaim(runId: number): Promise<RunClaim | undefined> {
+    return this.read(() => readClaim(this.db, runId));
+  }
+
+  /** Renews this handle's claims, unless it is inside a read snapshot (its next write renews them then). */
+  private renewClaims(): void {
+    if (this.inSnapshot || !this.db.open) return;
+    this.write(() => {
+      for (const [runId, token] of this.claims.tokens) renewClaim(this.db, runId, token);
+    });
+  }
+
   async createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number> {
-    return this.write(() => {
+    const { runId, token } = this.write(() => {
       try {
-        return this.db.transaction(() => this.insertRun(meta, startedAt, references)).immediate();
+        return this.db
+          .transaction(() => {
+            const id = this.insertRun(meta, startedAt, references);
+            return { runId: id, token: takeClaim(this.db, this.file, id, undefined) };
+          })
+          .immediate();
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ChipdseError(`${this.file}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameTaken(meta.name);
         throw e;
       }
     });
+    this.claims.hold(runId, token);
+    return runId;
+  }
+
+  /** A run name already taken: by a run a live process is writing (named), or by one that can be resumed. */
+  private nameTaken(name: string): ChipdseError {
+    const existing = this.db.prepare('SELECT id FROM runs WHERE name = ?').get(name) as { id: number } | undefined;
+    const claim = existing && readClaim(this.db, existing.id);
+    if (claim && !this.claims.tokens.has(existing!.id) && holderAlive(claim)) return new RunBusyError(this.file, name, claim);
+    return new ChipdseError(`${this.file}: a run named "${name}" exists; give --resume to continue it or another --run`);
   }
 
   private insertRun(meta: RunMeta, startedAt: string, references: ReferenceResult[] | undefined): number {
     const r = this.db
       .prepare(
-        `INSERT INTO runs (name, space_name, space_json, parameters_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at, reference_chips_stored)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO runs (name, space_name, space_json, parameters_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at, reference_chips_stored, inputs_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(meta.name, meta.spaceName, meta.spaceJson, meta.parameters ? finiteJson(meta.parameters, 'parameters') : null, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt, references ? 1 : 0);
+      .run(meta.name, meta.spaceName, meta.spaceJson, meta.parameters ? finiteJson(meta.parameters, 'parameters') : null, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt, references ? 1 : 0, meta.inputs ? finiteJson(meta.inputs, 'inputs') : null);
     const runId = Number(r.lastInsertRowid);
     const ins = this.db.prepare('INSERT INTO reference_chips (run_id, seq, name, feasible, reasons_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?)');
     (references ?? []).forEach((c, i) => ins.run(runId, i, c.name, c.feasible ? 1 : 0, JSON.stringify(c.reasons), finiteJson(c.metrics, `reference chip ${c.name}`)));
@@ -214,6 +260,7 @@ export class SqliteRunStore implements RunStore {
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
         try {
@@ -238,12 +285,16 @@ export class SqliteRunStore implements RunStore {
   }
 
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
-    this.write(() => this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId));
+    this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
+      this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId);
+    }).immediate());
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {
     const ins = this.db.prepare('INSERT INTO design_details (run_id, genome, chip_json, evaluations_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, genome) DO UPDATE SET chip_json = excluded.chip_json, evaluations_json = excluded.evaluations_json');
     this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
       for (const d of details) ins.run(runId, d.genome, finiteJson(d.chip, `detail of ${d.genome}`), finiteJson(d.evaluations, `detail of ${d.genome}`));
     }).immediate());
   }
