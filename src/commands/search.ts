@@ -1,3 +1,4 @@
+import { displayAddress } from '../store/address.js';
 import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
 import { populationFor } from '../search/algorithms.js';
 import { runSearch } from '../search/run.js';
@@ -37,11 +38,12 @@ export const searchVerb = defineCommand({
     const s = await runSearch({
       space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
       seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
+      onNotice: (line) => process.stderr.write(`chipdse: note: ${line}\n`),
     });
     bar.end();
-    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${a.db})`);
+    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${displayAddress(a.db)})`);
     if (s.status === 'stopped') {
-      print(`resume with: chipdse search --run ${s.run} --resume --db ${a.db}`);
+      print(`resume with: chipdse search --run ${s.run} --resume --db ${displayAddress(a.db)}`);
       process.exitCode = 130;
     }
   },

@@ -2,6 +2,7 @@ import { ChipdseError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { genomeOfKey, type PointResult, type StoredPoint } from '../results/point.js';
 import type { AlgorithmName, GenerationStats, Progress } from '../results/run.js';
+import { holderAlive, RunBusyError } from '../store/claims.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/store.js';
 import { TOOL_VERSION } from '../version.js';
@@ -12,8 +13,9 @@ import { EvaluatorPool, type ProblemData } from './pool.js';
 import { evaluateReferenceChips } from './reference-chips.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
+import { changedInputs, changedInputsNotice, runInputs, storedProblem } from './run-inputs.js';
 import { loadSearchWorkloads } from './search-workloads.js';
-import { loadSpace, parseSpace, selfContained, type Space } from './space.js';
+import { loadSpace, selfContained, type Space } from './space.js';
 import { checkWorkers } from './workers.js';
 
 export type { Progress };
@@ -35,6 +37,8 @@ export interface SearchOptions {
   onGeneration?: (p: Progress) => void;
   /** Checked after each generation is stored: true stops the run cleanly (SIGINT). */
   shouldStop?: () => boolean;
+  /** One-line notes for the user (a resumed run whose input files changed since). */
+  onNotice?: (line: string) => void;
   now?: () => string;
 }
 
@@ -66,18 +70,27 @@ interface RunSetup {
 }
 
 async function resumeRun(store: RunStore, o: SearchOptions): Promise<RunSetup> {
-  const existing = await store.getRun(o.run);
-  if (!existing) throw new ChipdseError(`${o.db}: no run named "${o.run}" to resume (chipdse runs --db ${o.db} lists them)`);
+  const found = await store.getRun(o.run);
+  if (!found) throw new ChipdseError(`${store.location}: no run named "${o.run}" to resume (chipdse runs --storage ${store.location} lists them)`);
   // Another version's model may score designs differently: a resumed run would mix the two.
-  if (existing.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${o.db}: run "${o.run}" was stored by chipdse ${existing.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
-  const space = parseSpace(JSON.parse(existing.spaceJson), `run ${o.run} space`, process.cwd());
-  const workloads = loadSearchWorkloads(space, existing.workloads, `run ${o.run}: workloads`);
+  if (found.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${store.location}: run "${o.run}" was stored by chipdse ${found.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
+  // One writer at a time: claimed before anything is read, so what is read stays the run's last word.
+  await store.claimRun(found.id);
+  const existing = (await store.getRun(o.run))!;
+  const { space, workloads } = storedProblem(existing);
+  const changed = changedInputs(existing);
+  if (changed.length > 0) o.onNotice?.(changedInputsNotice(existing, changed));
   const { algorithm, seed, budget, population, id: runId, reference } = existing;
   return { space, workloads, runId, reference, algorithm, seed, budget, population };
 }
 
 async function createRun(store: RunStore, o: SearchOptions, now: string): Promise<RunSetup> {
-  if (await store.getRun(o.run)) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
+  const taken = await store.getRun(o.run);
+  if (taken) {
+    const claim = await store.runClaim(taken.id);
+    if (claim && holderAlive(claim)) throw new RunBusyError(store.location, o.run, claim);
+    throw new ChipdseError(`${store.location}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
+  }
   const space = loadSpace(o.space);
   const workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   // Where the workloads came from, for errors: the command line or the space file's "workloads".
@@ -100,6 +113,7 @@ async function createRun(store: RunStore, o: SearchOptions, now: string): Promis
       population,
       reference,
       toolVersion: TOOL_VERSION,
+      inputs: runInputs(o.space, workloadRefs, workloads),
     },
     now,
     references,
