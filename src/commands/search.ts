@@ -1,4 +1,7 @@
+import { ChipdseError } from '../errors.js';
+import type { WaitStatus } from '../search/coordinator.js';
 import { displayAddress } from '../store/address.js';
+import { DatabaseUnavailableError } from '../store/postgres-connect.js';
 import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
 import { populationFor } from '../search/algorithms.js';
 import { runSearch } from '../search/run.js';
@@ -7,9 +10,15 @@ import { checkPositiveWhole, dbOption, defineCommand, UsageError } from './comma
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
 
+/** What a distributed search prints while a generation waits on workers. */
+function waitLine(run: string, w: WaitStatus, storage: string): string {
+  const none = w.workersAlive === 0 ? ` (none alive: start some with chipdse worker --storage ${displayAddress(storage)})` : '';
+  return `${run}: waiting on workers: ${w.done}/${w.total} back after ${w.waitedSec.toFixed(0)} s, ${w.workersAlive} workers alive${none}`;
+}
+
 export const searchVerb = defineCommand({
   command: 'search',
-  describe: 'explore a design space against workloads; every evaluation and the Pareto front go to SQLite',
+  describe: 'explore a design space against workloads; every evaluation and the Pareto front go to SQLite (or PostgreSQL)',
   builder: (y) =>
     y
       .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
@@ -22,9 +31,14 @@ export const searchVerb = defineCommand({
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
       .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
+      .option('distribute', { type: 'boolean', describe: 'evaluate on chipdse worker processes (any number, on any machine) through the job queue of the postgresql:// --storage' })
+      .option('job-timeout', { type: 'number', describe: 'with --distribute: seconds after which a job a worker took and did not finish goes to another worker (default 120)' })
+      .option('job-designs', { type: 'number', describe: 'with --distribute: designs per job (default: sized from the workers alive and their speed)' })
       .option('reference-chips', { type: 'array', string: true, describe: 'chips evaluated once with the run and drawn beside its designs: presets or design files, or none (default: every preset)' })
       .check((a) => {
-        for (const k of ['budget', 'population', 'workers'] as const) checkPositiveWhole(k, a[k]);
+        for (const k of ['budget', 'population', 'workers', 'job-designs'] as const) checkPositiveWhole(k, a[k]);
+        if (a.jobTimeout !== undefined && !((a.jobTimeout as number) >= 1)) throw new UsageError(`--job-timeout must be at least 1 (seconds), got ${a.jobTimeout}`);
+        if (!a.distribute && (a.jobTimeout !== undefined || a.jobDesigns !== undefined)) throw new UsageError('--job-timeout and --job-designs go with --distribute');
         if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
         if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
         if (a.resume && !a.run) throw new UsageError('--resume needs --run');
@@ -35,10 +49,16 @@ export const searchVerb = defineCommand({
     const run = a.run ?? `${a.space}-${a.algorithm}-${a.seed}`;
     const bar = progressReporter(process.stderr, run);
     const chips = a.referenceChips as string[] | undefined;
+    const distribute = a.distribute ? { jobTimeoutSec: a.jobTimeout, jobDesigns: a.jobDesigns, onWait: (w: WaitStatus) => process.stderr.write(`${waitLine(run, w, a.db)}\n`) } : undefined;
     const s = await runSearch({
       space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
       seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
       onNotice: (line) => process.stderr.write(`chipdse: note: ${line}\n`),
+      distribute,
+    }).catch((e: unknown) => {
+      // The database went away (restart, network): what is stored is whole generations; say how to go on.
+      if (!(e instanceof DatabaseUnavailableError)) throw e;
+      throw new ChipdseError(`${e.message}; run "${run}" is stored up to its last whole generation: once the database is back, resume it with chipdse search --run ${run} --resume --storage ${displayAddress(a.db)}${a.distribute ? ' --distribute' : ''}`);
     });
     bar.end();
     print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${displayAddress(a.db)})`);

@@ -1,7 +1,10 @@
 import { frontJson } from '../results/export.js';
 import { sweepReport } from '../search/sweep-report.js';
 import { frontTable } from '../text/front-table.js';
-import { checkPositiveWhole, defineCommand } from './command.js';
+import { EvaluationStopped } from '../queue/client.js';
+import { distributedUrl } from '../search/coordinator.js';
+import { checkPositiveWhole, defineCommand, UsageError } from './command.js';
+import { installStopHandler, shouldStop } from './stop.js';
 import { print, printJson, writeOutput } from './output.js';
 
 export const sweepVerb = defineCommand({
@@ -14,17 +17,33 @@ export const sweepVerb = defineCommand({
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (the front does not depend on it)' })
       .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
       .option('out', { type: 'string', describe: 'also write that JSON to this file' })
+      .option('distribute', { type: 'boolean', describe: 'evaluate on chipdse worker processes through the job queue of the postgresql:// --storage' })
+      .option('storage', { alias: 'db', type: 'string', describe: 'with --distribute: the postgresql:// URL the workers use (the sweep stores nothing else)' })
+      .option('job-timeout', { type: 'number', describe: 'with --distribute: seconds after which a shard a worker took and did not finish goes to another worker (default 120)' })
+      .option('job-designs', { type: 'number', describe: 'with --distribute: designs per shard (default: sized from the workers alive and their speed)' })
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
+        checkPositiveWhole('job-designs', a['job-designs'] as number | undefined);
+        if (a.jobTimeout !== undefined && !((a.jobTimeout as number) >= 1)) throw new UsageError(`--job-timeout must be at least 1 (seconds), got ${a.jobTimeout}`);
+        if (Boolean(a.distribute) !== (a.storage !== undefined)) throw new UsageError('--distribute and --storage go together: a sweep stores nothing unless its workers need the database');
+        if (!a.distribute && (a.jobTimeout !== undefined || a.jobDesigns !== undefined)) throw new UsageError('--job-timeout and --job-designs go with --distribute');
         return true;
       }),
   handler: async (a) => {
     const tty = Boolean(process.stderr.isTTY);
+    // Ctrl-C while waiting on workers: the sweep's jobs are taken off the queue, and it ends with 130.
+    if (a.distribute) installStopHandler();
     const r = await sweepReport({
       space: a.space,
       workloads: a.workload as string[],
       workers: a.workers,
       onProgress: tty ? (p) => process.stderr.write(`\r${a.space}: ${p.evaluated}/${p.total} designs\u001b[K`) : undefined,
+      distribute: a.distribute
+        ? { url: distributedUrl(a.storage!), jobTimeoutSec: a.jobTimeout, jobDesigns: a.jobDesigns, shouldStop, onWait: (w) => process.stderr.write(`${a.space}: ${w.done}/${w.total} shards back after ${w.waitedSec.toFixed(0)} s, ${w.workersAlive} workers alive\n`) }
+        : undefined,
+    }).catch((e: unknown) => {
+      if (!(e instanceof EvaluationStopped)) throw e;
+      process.exit(130);
     });
     if (tty) process.stderr.write('\r\u001b[K');
     // No wall time in the JSON: the same space and workloads give the same bytes.

@@ -9,7 +9,9 @@ import { TOOL_VERSION } from '../version.js';
 import type { Workload } from '../workload/workload.js';
 import { archived, makeAlgorithm, type Archive, type ArchivedPoint } from './algorithms.js';
 import { designDetail } from './details.js';
-import { EvaluatorPool, type ProblemData } from './pool.js';
+import { EvaluationStopped } from '../queue/client.js';
+import { distributedUrl, RemoteEvaluator, type DesignEvaluator, type DistributeOptions } from './coordinator.js';
+import { EvaluatorPool } from './pool.js';
 import { evaluateReferenceChips } from './reference-chips.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
@@ -39,6 +41,11 @@ export interface SearchOptions {
   shouldStop?: () => boolean;
   /** One-line notes for the user (a resumed run whose input files changed since). */
   onNotice?: (line: string) => void;
+  /**
+   * Evaluate on `chipdse worker` processes through the job queue of the PostgreSQL database `db`
+   * names, instead of worker threads of this process (`workers` then goes unused). Same rows.
+   */
+  distribute?: DistributeOptions;
   now?: () => string;
 }
 
@@ -128,8 +135,15 @@ async function storeFrontDetails(store: RunStore, setup: RunSetup, front: Archiv
   if (missing.length > 0) await store.saveDetails(setup.runId, missing.map((p) => designDetail(setup.space, setup.workloads, genomeOfKey(p.key))));
 }
 
+/** What evaluates the run's designs: threads of this process, or workers anywhere through the queue. */
+async function evaluatorFor(o: SearchOptions, setup: RunSetup): Promise<DesignEvaluator> {
+  if (o.distribute) return RemoteEvaluator.start(distributedUrl(o.db), setup.runId, o.run, { ...o.distribute, shouldStop: o.shouldStop });
+  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, o.workers);
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
   checkWorkers(o.workers);
+  if (o.distribute) distributedUrl(o.db);
   const now = o.now ?? (() => new Date().toISOString());
   const store = await openStore(o.db);
   try {
@@ -157,8 +171,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
       front = (await store.loadFront(runId)).map(archived);
     }
 
-    const data: ProblemData = { spaceData: selfContained(space), spaceFile: `run ${o.run} space`, workloads };
-    const pool = new EvaluatorPool(data, o.workers);
+    const pool = await evaluatorFor(o, setup);
     const started = Date.now();
     let evaluatedHere = 0;
     let hv = 0;
@@ -181,7 +194,15 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     try {
       let pending = dispatch();
       while (pending) {
-        const results = await pending;
+        let results: StoredPoint[];
+        try {
+          results = await pending;
+        } catch (e) {
+          // Asked to stop while workers evaluated: the generation is dropped, as below.
+          if (!(e instanceof EvaluationStopped)) throw e;
+          status = 'stopped';
+          break;
+        }
         pending = undefined;
         const firstSeq = archive.size;
         const slim = results.map(archived);
@@ -200,7 +221,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
         const rngState = rng.state();
         pending = dispatch();
         await store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state, rngState });
-        o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000) });
+        o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000), workers: pool.workersAlive });
         generation++;
         // Let the event loop run between generations: a SIGINT handler (and anything else
         // waiting) only runs there, and with in-process evaluation nothing else yields.
@@ -212,6 +233,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
           break;
         }
       }
+      await pool.finish?.(status === 'done');
     } finally {
       await pool.close();
     }

@@ -6,7 +6,9 @@ import { evaluateGenome } from './problem.js';
 import { pushedOut, referenceToMin } from './reference-point.js';
 import { loadSearchWorkloads } from './search-workloads.js';
 import { loadSpace, selfContained } from './space.js';
+import type { DistributeOptions } from './coordinator.js';
 import { sweepSpace, type SweepOptions } from './sweep.js';
+import { sweepDistributed } from './sweep-remote.js';
 import { checkWorkers } from './workers.js';
 
 export interface SweepReportOptions {
@@ -15,6 +17,8 @@ export interface SweepReportOptions {
   workloads: string[];
   workers: number;
   onProgress?: SweepOptions['onProgress'];
+  /** Evaluate on `chipdse worker` processes through the queue of this PostgreSQL database (`workers` then goes unused). */
+  distribute?: DistributeOptions & { url: string; shouldStop?: () => boolean };
 }
 
 /** What `chipdse sweep` reports: counts, the true front with full metrics, and its hypervolume. */
@@ -47,7 +51,9 @@ export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
   const t0 = performance.now();
-  const r = await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
+  const r = o.distribute
+    ? await sweepDistributed(o.distribute.url, space, workloads, o.distribute)
+    : await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
   const seconds = (performance.now() - t0) / 1000;
   const problem = { space, workloads };
   const front = r.front.map((p) => evaluateGenome(problem, genomeAt(space, p.index))).sort((a, b) => a.objectives[0] - b.objectives[0] || (a.key < b.key ? -1 : 1));
