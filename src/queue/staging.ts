@@ -12,11 +12,18 @@ const T = `${PG_SCHEMA}.staged_results`;
 /** Notified (payload: the run id) when a worker stages results or a sweep shard: the coordinator wakes at once instead of at its next poll. */
 export const STAGED_CHANNEL = 'chipdse_staged';
 
+/**
+ * Stages a job's results, unless the run is finished: the run's row is share-locked meanwhile, so
+ * a coordinator marking it done waits for this to commit, and clears staging only after that.
+ */
 export async function stageResults(db: pg.Pool | pg.ClientBase, runId: number, points: StoredPoint[]): Promise<void> {
   await db.query(
-    `WITH staged AS (
+    `WITH run AS (
+       SELECT id FROM ${PG_SCHEMA}.runs WHERE id = $1 AND status <> 'done' FOR SHARE
+     ), staged AS (
        INSERT INTO ${T} (run_id, genome, feasible, violation, reasons_json, objectives_json, params_json, metrics_json)
        SELECT $1, t.* FROM unnest($2::text[], $3::int[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t
+       WHERE EXISTS (SELECT 1 FROM run)
        ON CONFLICT (run_id, genome) DO NOTHING RETURNING 1
      )
      SELECT pg_notify('${STAGED_CHANNEL}', $1::text), (SELECT count(*) FROM staged)`,

@@ -233,12 +233,13 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
           break;
         }
       }
+      await storeFrontDetails(store, setup, front);
+      await store.finishRun(runId, status, now());
+      // After the run is marked done: a worker staging results late then finds it done and stages nothing.
       await pool.finish?.(status === 'done');
     } finally {
       await pool.close();
     }
-    await storeFrontDetails(store, setup, front);
-    await store.finishRun(runId, status, now());
     return { run: o.run, status, evaluations: archive.size, generations: generation, frontSize: front.length, hypervolume: hv, reference };
   } finally {
     await store.close();
