@@ -31,6 +31,8 @@ export function queueVersion(name: string): string | undefined {
 export interface BossOptions {
   /** How often this instance checks for expired jobs (seconds): the retry latency after a worker dies. */
   maintenanceSec: number;
+  /** Connections pg-boss may hold (a worker needs one; every connection counts against the server's max_connections). */
+  connections: number;
   /** Where pg-boss's background errors go (already scrubbed of secrets); a lost connection shows up in our own queries too. */
   onError?: (message: string) => void;
 }
@@ -40,7 +42,7 @@ const SETUP_LOCK = `hashtextextended('${QUEUE_SCHEMA}.setup', 0)`;
 
 /** A started pg-boss with the queue of `toolVersion` created. */
 export async function startBoss(url: string, toolVersion: string, o: BossOptions): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: url, schema: QUEUE_SCHEMA, max: 2, application_name: 'chipdse-queue', schedule: false, supervise: true, maintenanceIntervalSeconds: Math.max(1, Math.round(o.maintenanceSec)) });
+  const boss = new PgBoss({ connectionString: url, schema: QUEUE_SCHEMA, max: o.connections, application_name: 'chipdse-queue', schedule: false, supervise: true, maintenanceIntervalSeconds: Math.max(1, Math.round(o.maintenanceSec)) });
   boss.on('error', (e) => o.onError?.(scrubSecrets(String((e as Error)?.message ?? e), url)));
   const pool = newPool(url, 1);
   const lock = await pool.connect();

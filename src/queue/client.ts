@@ -65,7 +65,7 @@ export class QueueClient {
     const pool = newPool(url, 3);
     try {
       // Expired jobs are checked at a quarter of the timeout: a dead worker's job is retried within 1.25 timeouts.
-      const boss = await startBoss(url, toolVersion, { maintenanceSec: Math.min(60, o.jobTimeoutSec / 4) });
+      const boss = await startBoss(url, toolVersion, { maintenanceSec: Math.min(60, o.jobTimeoutSec / 4), connections: 2 });
       const waiter = await StagedWaiter.open(url).catch(async (e) => {
         await stopBoss(boss);
         throw e;

@@ -37,6 +37,12 @@ export async function stagedKeys(db: pg.Pool | pg.ClientBase, runId: number, key
   return new Set(rows.map((r) => r.genome as string));
 }
 
+/** How many of these designs of a run are staged. */
+export async function countStaged(db: pg.Pool | pg.ClientBase, runId: number, keys: string[]): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${T} WHERE run_id = $1 AND genome = ANY($2::text[])`, [runId, keys]);
+  return rows[0].n;
+}
+
 /**
  * Takes these designs' results out of staging, in the order of `keys` (every key must be staged).
  * Taken, not copied: a coordinator that dies before storing them has them evaluated again.

@@ -9,7 +9,7 @@
 import { ChipdseError } from '../errors.js';
 import { QueueClient, type WaitStatus } from '../queue/client.js';
 import type { SearchJob } from '../queue/jobs.js';
-import { clearStaged, stagedKeys, takeStaged } from '../queue/staging.js';
+import { clearStaged, countStaged, stagedKeys, takeStaged } from '../queue/staging.js';
 import { genomeKey, type StoredPoint } from '../results/point.js';
 import { parseStoreAddress } from '../store/address.js';
 import { TOOL_VERSION } from '../version.js';
@@ -76,7 +76,7 @@ export class RemoteEvaluator implements DesignEvaluator {
     const ids = await this.q.enqueue(jobs);
     this.outstanding = ids;
     await this.q.waitFor(
-      async () => ({ done: (await this.q.db((p) => stagedKeys(p, this.runId, keys))).size, total: keys.length }),
+      async () => ({ done: await this.q.db((p) => countStaged(p, this.runId, keys)), total: keys.length }),
       ids.map((id, i) => ({ id, job: jobs[i] })),
     );
     this.outstanding = [];

@@ -147,11 +147,12 @@ class Worker {
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   // The worker may start before any coordinator: it creates the schema if there is none.
   await (await PgRunStore.open(o.url)).close();
-  const pool = newPool(o.url, 2);
+  // Two connections a worker (this pool and pg-boss's), against the server's max_connections.
+  const pool = newPool(o.url, 1);
   let boss: PgBoss | undefined;
   let w: Worker | undefined;
   try {
-    boss = await startBoss(o.url, TOOL_VERSION, { maintenanceSec: 30 });
+    boss = await startBoss(o.url, TOOL_VERSION, { maintenanceSec: 30, connections: 1 });
     w = new Worker(o, pool, boss);
     await w.start();
     let idleSince = Date.now();
