@@ -22,12 +22,12 @@ export async function stageResults(db: pg.Pool | pg.ClientBase, runId: number, p
        SELECT id FROM ${PG_SCHEMA}.runs WHERE id = $1 AND status <> 'done' FOR SHARE
      ), staged AS (
        INSERT INTO ${T} (run_id, genome, feasible, violation, reasons_json, objectives_json, params_json, metrics_json)
-       SELECT $1, t.* FROM unnest($2::text[], $3::int[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t
+       SELECT $1, t.* FROM json_to_recordset($2::json) AS t(genome text, feasible int, violation float8, reasons text, objectives text, params text, metrics text)
        WHERE EXISTS (SELECT 1 FROM run)
        ON CONFLICT (run_id, genome) DO NOTHING RETURNING 1
      )
      SELECT pg_notify('${STAGED_CHANNEL}', $1::text), (SELECT count(*) FROM staged)`,
-    [runId, points.map((p) => p.key), points.map((p) => (p.feasible ? 1 : 0)), points.map((p) => p.violation), points.map((p) => JSON.stringify(p.reasons)), points.map((p) => JSON.stringify(p.objectives)), points.map((p) => p.paramsJson), points.map((p) => p.metricsJson)],
+    [runId, JSON.stringify(points.map((p) => ({ genome: p.key, feasible: p.feasible ? 1 : 0, violation: p.violation, reasons: JSON.stringify(p.reasons), objectives: JSON.stringify(p.objectives), params: p.paramsJson, metrics: p.metricsJson })))],
   );
 }
 

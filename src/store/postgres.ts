@@ -221,14 +221,21 @@ export class PgRunStore implements RunStore {
     const reference = p.reference ? finiteJson(p.reference, 'reference') : null;
     await this.write(async () => {
       await checkWriter(this.client, this.location, runId, this.claims.tokens.get(runId));
-      const dup = await this.q(`SELECT genome FROM ${S}.evaluations WHERE run_id = $1 AND genome = ANY($2::text[]) LIMIT 1`, [runId, rows.map((r) => r.key)]);
-      if (dup.rows.length > 0) throw new ChipdseError(`${this.location}: design ${dup.rows[0].genome} is already stored in run ${runId}`);
-      await this.q(
-        `INSERT INTO ${S}.evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json)
-         SELECT $1, t.seq, t.genome, $2, t.params, t.objectives, t.metrics, t.feasible, t.violation, t.reasons
-         FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[], $10::text[]) AS t(seq, genome, params, objectives, metrics, feasible, violation, reasons)`,
-        [runId, stats.generation, rows.map((_, i) => p.firstSeq + i), rows.map((r) => r.key), rows.map((r) => r.paramsJson), rows.map((r) => r.objectivesJson), rows.map((r) => r.metricsJson), rows.map((r) => (r.feasible ? 1 : 0)), rows.map((r) => r.violation), rows.map((r) => JSON.stringify(r.reasons))],
-      );
+      // The rows as one JSON document (json_to_recordset): faster to send than arrays of escaped JSON text.
+      const doc = JSON.stringify(rows.map((r, i) => ({ seq: p.firstSeq + i, genome: r.key, params: r.paramsJson, objectives: r.objectivesJson, metrics: r.metricsJson, feasible: r.feasible ? 1 : 0, violation: r.violation, reasons: JSON.stringify(r.reasons) })));
+      try {
+        await this.q(
+          `INSERT INTO ${S}.evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json)
+           SELECT $1, t.seq, t.genome, $2, t.params, t.objectives, t.metrics, t.feasible, t.violation, t.reasons
+           FROM json_to_recordset($3::json) AS t(seq int, genome text, params text, objectives text, metrics text, feasible int, violation float8, reasons text)`,
+          [runId, stats.generation, doc],
+        );
+      } catch (e) {
+        // A caller's bug, but one the contract names: the generation is rolled back whole.
+        const genome = /^Key \(run_id, genome\)=\(\d+, (.*)\) already exists/.exec(String((e as { detail?: string }).detail))?.[1];
+        if (genome !== undefined) throw new ChipdseError(`${this.location}: design ${genome} is already stored in run ${runId}`);
+        throw e;
+      }
       await this.q(`INSERT INTO ${S}.generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES ($1, $2, $3, $4, $5, $6)`, [runId, stats.generation, stats.evaluations, stats.feasibleShare, stats.frontSize, stats.hypervolume]);
       await this.q(`DELETE FROM ${S}.pareto WHERE run_id = $1`, [runId]);
       await this.q(`INSERT INTO ${S}.pareto (run_id, genome) SELECT $1, unnest($2::text[])`, [runId, p.front]);
