@@ -167,6 +167,19 @@ if (st) {
   }
 }
 
+const ab = readResult('serving-ab');
+if (ab) {
+  say(
+    '## Serving model (issue 13): side by side with the old code',
+    provenance(ab),
+    `Evaluations of whole designs per CPU-second on one core (\`bench/lib/ab.mjs\` in each tree, ${ab.rounds} rounds taking turns, ${ab.ms} ms each; median [min-max]). The baseline is the static-batching model with its powers-of-two batch search (\`${ab.baselineDir}\`, a build of main before issue 13); the current build serves by continuous batching and searches the concurrency by secant steps on the SLO (bench/lib/serving-probes.mjs counts 6.6 cycles per design on serve-auto). Results differ on purpose (the serving model changed), so the SHA-1s of the two builds' results differ.`,
+    table(
+      ['problem', 'baseline /CPU s', 'current /CPU s', 'ratio'],
+      ab.rows.map((r) => [r.problem, spread(r.baseline), spread(r.current), num(r.current.median / r.baseline.median, 2)]),
+    ),
+  );
+}
+
 const notes = join(ROOT, 'bench/NOTES.md');
 say('## Analysis', `See [bench/NOTES.md](bench/NOTES.md): where the time goes, what was changed for speed and what each change gained, the search-quality tuning, and what is left.`);
 void notes;

@@ -20,7 +20,13 @@ export { evaluate, evaluateAtBatch } from './eval/evaluate.js';
 export { designReasons } from './chip/buildability.js';
 export { runPhase } from './eval/phase.js';
 export { stepCost } from './eval/step-cost.js';
-export { ENERGY_PARTS, totalEnergy, type Evaluation, type Metrics, type EnergyBreakdown, type StepCost, type PhaseCost, type Bound } from './eval/types.js';
+export { ENERGY_PARTS, totalEnergy, type Evaluation, type Metrics, type EnergyBreakdown, type StepCost, type PhaseCost, type Bound, type ServingReport, type ServingCurve, type ServingCurvePoint, type ConcurrencyLimit } from './eval/types.js';
+export { servingCurve } from './eval/serving-curve.js';
+export { closedLoopPlan, closedLoopTimes, openLoop, type IterationPlan, type ScheduleInput } from './eval/serving-schedule.js';
+export { busiestRank, alphaForGini, giniOf } from './workload/moe-routing.js';
+export { calibrateServing, servingRowWorkload, type ServingCalibration } from './calibrate/serving-calibrate.js';
+export { readServingRows, type ServingRow } from './calibrate/serving-rows.js';
+export { formatServingCurve } from './text/serving-curve.js';
 export { calibrate, type CalibrationSummary, type CalibrationRow } from './calibrate/calibrate.js';
 export { CALIBRATION_POINTS } from './calibrate/points.js';
 export { formatEvaluation } from './text/evaluation.js';
@@ -50,6 +56,7 @@ export { dominates, paretoFront, nonDominatedSort, constrainedNonDominatedSort, 
 export { chartCommand } from './commands/chart.js';
 export { reportCommand } from './commands/report.js';
 export { compareChart } from './commands/compare.js';
+export { servingCurveChart } from './commands/eval.js';
 export { storeDetails } from './commands/detail.js';
 
 /**

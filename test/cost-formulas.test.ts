@@ -87,16 +87,18 @@ describe('activation memory (src/eval/memory.ts)', () => {
     expect(evaluateAtBatch(chip, none, 128, false).memory!.activationBytes).toBe(8192 * 80 * ((34 * 8192) / 8));
   });
 
-  // Serving keeps one layer's live tensors of one prefill chunk: 4 h (layer input, attention
-  // output, residual, norm) + 3 ff / t (the FFN's gate, up and down intermediates) per token, in the
-  // activation precision, for a chunk of at most 8,192 tokens (chunked prefill, PREFILL_CHUNK_TOKENS).
-  test('serving: a prompt or an 8,192-token chunk x (4 h + 3 ff / t) x activation bytes (llama-3-70b, TP8, bf16)', () => {
+  // Serving keeps one layer's live tensors of a full iteration: 4 h (layer input, attention output,
+  // residual, norm) + 3 ff / t (the FFN's gate, up and down intermediates) per token, in the
+  // activation precision, for the iteration's token budget (engines size activation memory for
+  // max_num_tokens at start-up, whatever the load), split over context-parallel chips.
+  test('serving: the token budget x (4 h + 3 ff / t) x activation bytes (llama-3-70b, TP8, bf16), at any concurrency', () => {
     const chip = loadDesign('h100-sxm');
     const w = loadWorkload('llama-3-70b-serve');
     const perToken = (4 * 8192 + (3 * 28672) / 8) * 2;
-    // One 2,048-token prompt fits a chunk; 64 of them are cut to the 8,192-token chunk.
-    expect(evaluateAtBatch(chip, w, 1, false).memory!.activationBytes).toBe(2048 * perToken);
+    expect(evaluateAtBatch(chip, w, 1, false).memory!.activationBytes).toBe(8192 * perToken);
     expect(evaluateAtBatch(chip, w, 64, false).memory!.activationBytes).toBe(8192 * perToken);
+    const small = parseWorkload({ ...JSON.parse(readFileSync(new URL('../workloads/llama-3-70b-serve.json', import.meta.url), 'utf8')), serving: { tokenBudget: 2048 } }, 'small.json');
+    expect(evaluateAtBatch(chip, small, 64, false).memory!.activationBytes).toBe(2048 * perToken);
   });
 });
 

@@ -51,7 +51,8 @@ describe('a chip changed after an evaluation gives the changed answer', () => {
   test('the issue\'s example, in numbers: H100 on llama-3-70b-serve with links 100x slower', () => {
     const w = loadWorkload('llama-3-70b-serve');
     const chip = loadDesign('h100-sxm');
-    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2654, -1);
+    // (2,591 tokens/s with continuous batching at the highest concurrency meeting the 50 ms TPOT SLO.)
+    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2591, -1);
     chip.interconnect.linkBytesPerSec /= 100;
     expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(57, 0);
   });

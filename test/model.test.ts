@@ -12,6 +12,10 @@ const PUBLISHED: [string, number, number | undefined][] = [
   ['gpt-3-175b', 175e9, undefined],
   ['mixtral-8x7b', 46.7e9, 12.9e9],
   ['deepseek-v3', 671e9, 37e9],
+  // The models of the measured serving rows (their Hugging Face model cards: 8.03B, 70.6B; Qwen3-32B 32.8B).
+  ['llama-3.1-8b', 8.03e9, undefined],
+  ['llama-3.1-70b', 70.6e9, undefined],
+  ['qwen3-32b', 32.8e9, undefined],
 ];
 
 describe('model presets', () => {

@@ -377,3 +377,47 @@ describe('presets and files', () => {
     expect(fromYaml).toEqual({ ...fromJson, notes: '', efficiency: { ...fromJson.efficiency, source: undefined } });
   });
 });
+
+describe('serving options: bad input names the field', () => {
+  test('a token budget of 0, an unknown KV layout, a utilization above 1', () => {
+    const w = workload();
+    w.serving = { tokenBudget: 0, kvCache: 'blocks', memoryUtilization: 1.2 };
+    const v = expectIssue(() => parseWorkload(w, WFILE), WFILE, 'serving.tokenBudget', /./);
+    expect(v.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['serving.kvCache', 'serving.memoryUtilization']));
+  });
+
+  test('a max context shorter than a request', () => {
+    const w = workload();
+    w.serving = { maxContextTokens: 1024 };
+    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'serving.maxContextTokens', /shorter than a request \(inputTokens \+ outputTokens = 2304\)/);
+  });
+
+  test('an arrival rate with a fixed batch, or beside requestsPerClient', () => {
+    const w = workload();
+    w.batch = 16;
+    w.serving = { arrivalRatePerSec: 4, requestsPerClient: 10 };
+    const v = expectIssue(() => parseWorkload(w, WFILE), WFILE, 'batch', /must be "auto" with serving.arrivalRatePerSec/);
+    expect(v.issues.map((i) => i.path)).toContain('serving.requestsPerClient');
+  });
+
+  test('disaggregated serving needs phase serve; a prefill pool\u2019s tensor split must divide the heads', () => {
+    const w = workload();
+    w.phase = 'decode';
+    w.serving = { disaggregated: { prefillParallelism: { tensor: 3 } } };
+    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'serving.disaggregated', /needs phase serve/);
+    w.phase = 'serve';
+    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'serving.disaggregated.prefillParallelism.tensor', /3 must divide the model's 64 attention heads/);
+  });
+
+  test('serving options on a training workload', () => {
+    const w = JSON.parse(readFileSync(join(ROOT, 'workloads/llama-3-70b-train.json'), 'utf8'));
+    w.serving = { tokenBudget: 4096 };
+    expectIssue(() => parseWorkload(w, WFILE), WFILE, 'serving', /no meaning for phase train/);
+  });
+
+  test('an unknown prefill design is one line naming the field', () => {
+    const w = workload();
+    w.serving = { disaggregated: { prefillDesign: 'h900' } };
+    expectChipdseError(() => parseWorkload(w, WFILE), /^workloads\/broken\.json: serving\.disaggregated\.prefillDesign: unknown design "h900"/);
+  });
+});

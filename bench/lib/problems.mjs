@@ -7,13 +7,13 @@ export const PROBLEMS = {
     space: 'inference-chip',
     workloads: [join(ROOT, 'bench/workloads/llama-3-70b-serve-batch256.json')],
     label: 'serving, fixed batch 256',
-    about: 'Llama 3 70B on 8 chips (TP8): a prefill and a decode evaluation per design (plus one single-request prefill for TTFT)',
+    about: 'Llama 3 70B on 8 chips (TP8), 256 sequences in flight: one cycle of continuous batching per design (a mixed and a decode-only iteration)',
   },
   'serve-auto': {
     space: 'inference-chip',
     workloads: ['llama-3-70b-serve'],
     label: 'serving, batch "auto"',
-    about: 'the shipped llama-3-70b-serve: batches 1, 2, 4, ... evaluated until memory runs out, the best one meeting the 50 ms TPOT SLO kept',
+    about: 'the shipped llama-3-70b-serve: the highest concurrency that fits and meets the 2 s TTFT and 50 ms TPOT SLOs, found by a secant search on the SLO (continuous batching)',
   },
   train: {
     space: 'training-chip',

@@ -11,6 +11,7 @@ import type { EnergyData } from './energy-data.js';
 import type { ParamsData } from './params-data.js';
 import type { ParetoData, ParetoPoint } from './pareto-data.js';
 import type { RooflineData } from './roofline-data.js';
+import type { ServingCurveData } from './serving-curve-data.js';
 
 type Obj = Record<string, unknown>;
 
@@ -232,4 +233,31 @@ export function compareSpec(d: CompareData, title: string): TopLevelSpec {
     resolve: { scale: { y: 'independent' } },
   };
   return top(title, `${d.designs.join(', ')} on ${d.workloads.join(', ')}`, { vconcat: [energyBody, metrics], resolve: { scale: { color: 'independent' } } });
+}
+
+// ---------------------------------------------------------------- serving curve
+
+/** Throughput per chip against output tokens per second per user, joined in concurrency order, each point labelled with its concurrency. */
+export function servingCurveSpec(d: ServingCurveData, title: string, subtitle: string): TopLevelSpec {
+  const x = quant('perUser', 'output tokens/s per user (1 / TPOT)', d.xScale);
+  const y = quant('perChip', 'tokens/s per chip', d.yScale);
+  const tooltip = [
+    { field: 'concurrency' },
+    { field: 'perUser', title: 'tokens/s per user', format: NUMBER },
+    { field: 'perChip', title: 'tokens/s per chip', format: NUMBER },
+    { field: 'ttftSec', title: 'TTFT (s)', format: NUMBER },
+    { field: 'tpotSec', title: 'TPOT (s)', format: NUMBER },
+    { field: 'status' },
+  ];
+  const color = { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', 'chosen ("auto")'], range: ['#4c78a8', '#e45756', '#111'] } };
+  return top(title, subtitle, {
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values: d.rows },
+    layer: [
+      { name: 'curve_line', mark: { type: 'line', color: '#9ab', strokeWidth: 1.5 }, encoding: { x, y, order: { field: 'order', type: 'quantitative' } } },
+      { name: 'curve_points', mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: null, scale: { domain: ['meets the SLOs', 'misses an SLO', 'chosen ("auto")'], range: ['circle', 'cross', 'diamond'] } }, tooltip } },
+      { name: 'curve_labels', mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10, color: '#333' }, encoding: { x, y, text: { field: 'label' } } },
+    ],
+  });
 }

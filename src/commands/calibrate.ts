@@ -1,5 +1,7 @@
 import { calibrate } from '../calibrate/calibrate.js';
+import { calibrateServing } from '../calibrate/serving-calibrate.js';
 import { formatCalibration } from '../text/calibration.js';
+import { formatServingCalibration } from '../text/serving-calibration.js';
 import { defineCommand } from './command.js';
 import { print, printJson } from './output.js';
 
@@ -9,7 +11,8 @@ export const calibrateVerb = defineCommand({
   builder: (y) => y.option('json', { type: 'boolean' }),
   handler: (a) => {
     const s = calibrate();
-    if (a.json) printJson(s);
-    else print(formatCalibration(s));
+    const serving = calibrateServing();
+    if (a.json) printJson({ ...s, serving });
+    else print(`${formatCalibration(s)}\n\n${formatServingCalibration(serving)}`);
   },
 });

@@ -9,16 +9,17 @@ import type { Evaluation } from './types.js';
 const AUTO_BATCH_MAX = 1 << 16;
 
 /**
- * Batch "auto": the throughput-maximizing feasible batch among the powers of two times the
- * smallest batch the parallelism allows, tried upwards until one does not fit in memory.
+ * Training batch "auto": the throughput-maximizing feasible batch among the powers of two times
+ * the smallest batch the parallelism allows, tried upwards until one does not fit in memory.
+ * (Serving searches its concurrency in serving-search.ts.)
  */
 export function evaluateAutoBatch(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, detail: boolean): Evaluation {
-  const unit = w.parallelism.data * w.parallelism.pipeline * (w.phase === 'train' ? w.training.microBatch : 1);
+  const unit = w.parallelism.data * w.parallelism.pipeline * w.training.microBatch;
   let best: Evaluation | undefined;
   let first: Evaluation | undefined;
   for (let b = unit; b <= AUTO_BATCH_MAX; b *= 2) {
     // A batch that does not fit ends the sweep: evaluated in full only when it is the first.
-    if (first && memoryShortfall(cx.chip, model.memory(cx.chip, w, b))) break;
+    if (first && memoryShortfall(cx.chip, model.memory(cx, w, b))) break;
     const e = evaluateBatch(cx, w, model, cycle, b, false);
     first ??= e;
     if (!e.metrics.fits) break;

@@ -21,7 +21,17 @@ export class ChipContext {
   private readonly b: Precision[] = [];
   private readonly chosen: (Selection | undefined)[] = [];
 
+  private derived: WeakMap<object, unknown> | undefined;
+
   constructor(readonly chip: Chip) {}
+
+  /** What this evaluation derives from its chip and `key` (a frozen workload), made once per context. */
+  memo<T>(key: object, make: () => T): T {
+    this.derived ??= new WeakMap();
+    let v = this.derived.get(key) as T | undefined;
+    if (v === undefined) this.derived.set(key, (v = make()));
+    return v;
+  }
 
   /** The format a product of `a` x `b` runs in on this chip (see selectComputeFormat); undefined when none can. */
   select(a: Precision, b: Precision): Selection | undefined {

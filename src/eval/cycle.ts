@@ -26,6 +26,22 @@ export interface CycleResult {
   boundBy: Bound;
   /** Time to write a checkpoint (training), 0 when serving. */
   checkpointSec: number;
+  /** Serving: the schedule the cycle ran. */
+  serving?: ServingFigures;
+}
+
+/** What a serving cycle adds: its schedule, and why its concurrency cannot run, if it cannot. */
+export interface ServingFigures {
+  regime: string;
+  ttftP90Sec: number;
+  /** Time of one iteration with a prefill chunk, and of one with decode tokens only (0 when none run). */
+  mixedIterationSec: number;
+  decodeIterationSec: number;
+  mixedPerCycle: number;
+  decodeOnlyPerCycle: number;
+  problem: string | undefined;
+  /** Sequences the engine runs at once (fewer than the clients when their KV caches do not all fit: the rest queue). */
+  admitted?: number;
 }
 
 /**
@@ -42,7 +58,7 @@ export type CycleFn = (batch: number, placement: Placement, detail: boolean) => 
  * A new serving model (continuous batching, disaggregated pools) implements this interface.
  */
 export interface PhaseModel {
-  memory(chip: Chip, w: Workload, batch: number): MemoryFootprint;
+  memory(cx: ChipContext, w: Workload, batch: number): MemoryFootprint;
   cycles(cx: ChipContext, w: Workload): CycleFn;
 }
 
@@ -120,5 +136,8 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
     interruptionIntervalHours: Math.min(rel.interruptionIntervalHours, 1e12),
     goodput: gp.goodput,
     checkpointIntervalSec: gp.checkpointIntervalSec,
+    tokensPerSecPerUser: r.tpotSec > 0 ? 1 / r.tpotSec : 0,
+    tokensPerSecPerChip: chips > 0 ? tokensPerSec / chips : 0,
+    ttftP90Sec: r.serving?.ttftP90Sec ?? r.ttftSec,
   };
 }

@@ -7,6 +7,8 @@ import { evaluateBatch, phaseModelOf } from './batch.js';
 import { ChipContext } from './context.js';
 import { combineMix } from './mix.js';
 import { StepError } from './step-cost.js';
+import { evaluateServing } from './serving-evaluate.js';
+import { evaluateServingFixed } from './serving-search.js';
 import { evaluateTraceFile } from './trace-file.js';
 import { zeroEnergy, type Evaluation, type Metrics } from './types.js';
 
@@ -33,7 +35,8 @@ export function evaluate(chip: Chip, w: Workload, opts: EvaluateOptions = {}): E
     else {
       const model = phaseModelOf(w);
       const cycle = model.cycles(cx, w);
-      e = w.batch === 'auto' ? evaluateAutoBatch(cx, w, model, cycle, detail) : evaluateBatch(cx, w, model, cycle, w.batch, detail);
+      if (w.phase === 'train') e = w.batch === 'auto' ? evaluateAutoBatch(cx, w, model, cycle, detail) : evaluateBatch(cx, w, model, cycle, w.batch, detail);
+      else e = evaluateServing(cx, w, model, cycle, detail);
     }
   } catch (err) {
     if (!(err instanceof StepError)) throw err;
@@ -43,11 +46,12 @@ export function evaluate(chip: Chip, w: Workload, opts: EvaluateOptions = {}): E
   return e;
 }
 
-/** A model workload at one batch (for serving, sequences in flight over all replicas), whatever its own `batch` says. */
+/** A model workload at one batch (for serving, sequences in flight per replica; for training, per step), whatever its own `batch` says. */
 export function evaluateAtBatch(chip: Chip, w: Workload, batch: number, detail = true): Evaluation {
   const cx = new ChipContext(chip);
   const model = phaseModelOf(w);
-  return evaluateBatch(cx, w, model, model.cycles(cx, w), batch, detail);
+  const cycle = model.cycles(cx, w);
+  return w.phase === 'train' ? evaluateBatch(cx, w, model, cycle, batch, detail) : evaluateServingFixed(cx, w, model, cycle, batch, detail);
 }
 
 function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
@@ -57,7 +61,7 @@ function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
     batch: typeof w.batch === 'number' ? w.batch : 0, energyJPerToken: 0, energyBreakdownJ: e, powerW: chip.energy.staticW,
     areaMm2: chip.area.totalMm2, costUsd: chip.cost.totalUsd, tokensPerSecPerW: 0, usdPerMTokens: 0, boundBy: 'compute', fits: false,
     hbmUsedBytes: 0, memoryBytesPerChip: 0, quantizationSnrDb: quantizationSnrDb(w.precision.weights),
-    interruptionIntervalHours: 0, goodput: 0, checkpointIntervalSec: 0,
+    interruptionIntervalHours: 0, goodput: 0, checkpointIntervalSec: 0, tokensPerSecPerUser: 0, tokensPerSecPerChip: 0, ttftP90Sec: 0,
   };
   return { design: chip.name, workload: w.name, feasible: false, reasons, metrics, memory: undefined, phases: [] };
 }

@@ -4,10 +4,8 @@ import { kvValuesPerTokenPerLayer, moeLayerCount, paramCounts, type ModelConfig 
 import type { Workload } from '../workload/workload.js';
 import { residentWeightsSramBytes } from './sram.js';
 import type { Placement } from './step-cost.js';
+import type { ChipContext } from './context.js';
 import type { MemoryFootprint } from './types.js';
-
-/** Prompts are prefilled in chunks of at most this many tokens (chunked prefill), which bounds activation memory. */
-export const PREFILL_CHUNK_TOKENS = 8192;
 
 /**
  * Activation bytes per token per layer kept for the backward pass, bf16, sequence-parallel:
@@ -36,26 +34,106 @@ export function expertParamsPerChip(m: ModelConfig, t: number, p: number, e: num
   return (moeLayerCount(m) * paramCounts(m).moeRoutedPerLayer) / Math.max(e, t) / p;
 }
 
-/** Per-chip memory of a serving phase (prefill, decode, serve) at `batch` sequences in flight: weights, KV cache, activations of a prefill chunk, the drafter. */
-export function servingMemory(chip: Chip, w: Workload, batch: number): MemoryFootprint {
+/**
+ * Context tokens the KV cache holds per sequence in flight. Paged (vLLM's PagedAttention, Kwon et
+ * al., SOSP 2023): the live context, on average the prompt plus half the output (a prefill-only
+ * engine holds the prompt; a sequence's context never exceeds maxContextTokens). Reserved: room for
+ * a whole request from the start (static batching; TensorRT-LLM's GUARANTEED_NO_EVICT scheduler).
+ */
+export function kvTokensPerSequence(w: Workload): number {
+  const sv = w.serving;
+  const whole = Math.min(sv.maxContextTokens ?? Infinity, w.inputTokens + w.outputTokens);
+  if (sv.kvCache === 'reserved') return whole;
+  return w.phase === 'prefill' ? w.inputTokens : Math.min(whole, w.inputTokens + w.outputTokens / 2);
+}
+
+/** Tokens per sequence per decode iteration: 1, or the drafted tokens plus one to verify them (speculative decoding). */
+export function queriesPerDecode(w: Workload): number {
+  return w.speculative ? w.speculative.draftTokens + 1 : 1;
+}
+
+/** The parts of a serving chip's memory that do not depend on the concurrency, and the KV bytes each sequence adds. */
+export interface ServingMemoryParts {
+  weightsBytes: number;
+  expertWeightsBytes: number;
+  activationBytes: number;
+  drafterWeightsBytes: number;
+  reservedBytes: number;
+  /** KV cache (target model and drafter) per sequence in flight in the replica, on each of its chips. */
+  kvBytesPerSequence: number;
+  drafterKvBytesPerSequence: number;
+}
+
+export function servingMemoryParts(chip: Chip, w: Workload): ServingMemoryParts {
   const m = w.model!;
-  const { tensor: t, pipeline: p, data: d, expert: e, context: c } = w.parallelism;
+  const { tensor: t, pipeline: p, expert: e, context: c } = w.parallelism;
   const wb = bytesPerValue(w.precision.weights);
   const ab = bytesPerValue(w.precision.activations);
-  const perReplica = batch / d;
-  const weightsBytes = paramsPerChip(m, t, p, e) * wb;
-  const layersHere = m.layers / p;
-  const context = w.inputTokens + (w.phase === 'prefill' ? 0 : w.outputTokens);
-  const kvCacheBytes = (perReplica * context * layersHere * kvBytesPerTokenPerLayerPerChip(m, t, bytesPerValue(w.precision.kvCache))) / c;
-  const chunk = Math.min(PREFILL_CHUNK_TOKENS, (perReplica / p) * w.inputTokens) / c;
-  const activationBytes = servingActivationBytes(chunk, m.hiddenSize, m.intermediateSize, t, ab);
-  let drafterBytes = 0;
+  const kvb = bytesPerValue(w.precision.kvCache);
+  const tokens = kvTokensPerSequence(w);
+  // Engines size activation memory for a full iteration of the token budget (a prefill chunk and the decode tokens).
+  const chunk = w.serving.tokenBudget / c;
+  let drafterWeightsBytes = 0;
+  let drafterKvBytesPerSequence = 0;
   if (w.speculative) {
     const dm = w.speculative.drafter;
     const dt = dm.heads % t === 0 ? t : 1;
-    drafterBytes = paramsPerChip(dm, dt, 1, 1) * wb + perReplica * context * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, bytesPerValue(w.precision.kvCache));
+    drafterWeightsBytes = paramsPerChip(dm, dt, 1, 1) * wb;
+    drafterKvBytesPerSequence = tokens * dm.layers * kvBytesPerTokenPerLayerPerChip(dm, dt, kvb);
   }
-  return placeMemory(chip, { weightsBytes, kvCacheBytes, activationBytes, gradientBytes: 0, optimizerBytes: 0, drafterBytes }, expertParamsPerChip(m, t, p, e) * wb);
+  return {
+    weightsBytes: paramsPerChip(m, t, p, e) * wb,
+    expertWeightsBytes: expertParamsPerChip(m, t, p, e) * wb,
+    activationBytes: servingActivationBytes(chunk, m.hiddenSize, m.intermediateSize, t, ab),
+    drafterWeightsBytes,
+    reservedBytes: (1 - w.serving.memoryUtilization) * chip.hbmBytes,
+    kvBytesPerSequence: (tokens * (m.layers / p) * kvBytesPerTokenPerLayerPerChip(m, t, kvb)) / c,
+    drafterKvBytesPerSequence,
+  };
+}
+
+/** A serving workload's memory parts on an evaluation's chip and the concurrency they allow, derived once per evaluation. */
+export function servingLimits(cx: ChipContext, w: Workload): { parts: ServingMemoryParts; limit: number } {
+  return cx.memo(w, () => {
+    const parts = servingMemoryParts(cx.chip, w);
+    return { parts, limit: servingConcurrencyLimit(cx.chip, parts) };
+  });
+}
+
+/** Per-chip memory of a serving engine (prefill, decode or both) at `batch` sequences in flight per replica. */
+export function servingMemory(chip: Chip, w: Workload, batch: number): MemoryFootprint {
+  return servingFootprint(chip, servingMemoryParts(chip, w), batch);
+}
+
+export function servingFootprint(chip: Chip, parts: ServingMemoryParts, batch: number): MemoryFootprint {
+  return placeMemory(
+    chip,
+    {
+      weightsBytes: parts.weightsBytes,
+      kvCacheBytes: batch * parts.kvBytesPerSequence,
+      activationBytes: parts.activationBytes,
+      gradientBytes: 0,
+      optimizerBytes: 0,
+      drafterBytes: parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence,
+      reservedBytes: parts.reservedBytes,
+    },
+    parts.expertWeightsBytes,
+  );
+}
+
+/**
+ * The most sequences per replica whose memory fits: the KV cache fills what HBM leaves beside the
+ * weights, activations, drafter and the engine's free share. Weights that fit in HBM on their own
+ * stay there (the engine does not push them to a DRAM tier to make room for KV); weights that do
+ * not are read from DRAM, and the KV cache may fill HBM. 0 when not even one sequence fits.
+ */
+export function servingConcurrencyLimit(chip: Chip, parts: ServingMemoryParts): number {
+  const fixed = parts.activationBytes + parts.drafterWeightsBytes + parts.reservedBytes;
+  const perSeq = parts.kvBytesPerSequence + parts.drafterKvBytesPerSequence;
+  const beside = parts.weightsBytes + fixed <= chip.hbmBytes ? parts.weightsBytes : chip.dramBytes > 0 ? Math.max(0, parts.weightsBytes - chip.dramBytes) : parts.weightsBytes;
+  const room = chip.hbmBytes - fixed - beside;
+  if (perSeq <= 0) return room >= 0 ? Number.MAX_SAFE_INTEGER : 0;
+  return Math.max(0, Math.floor(room / perSeq + 1e-9));
 }
 
 /**
@@ -101,10 +179,11 @@ export function trainingMemory(chip: Chip, w: Workload, batch: number): MemoryFo
  */
 export function placeMemory(
   chip: Chip,
-  parts: Pick<MemoryFootprint, 'weightsBytes' | 'kvCacheBytes' | 'activationBytes' | 'gradientBytes' | 'optimizerBytes' | 'drafterBytes'>,
+  parts: Pick<MemoryFootprint, 'weightsBytes' | 'kvCacheBytes' | 'activationBytes' | 'gradientBytes' | 'optimizerBytes' | 'drafterBytes'> & { reservedBytes?: number },
   expertWeightsBytes = 0,
 ): MemoryFootprint {
-  const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes;
+  const reservedBytes = parts.reservedBytes ?? 0;
+  const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes + reservedBytes;
   const totalBytes = other + parts.weightsBytes;
   const weightsInHbm = Math.max(0, Math.min(parts.weightsBytes, chip.hbmBytes - other));
   // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
@@ -116,6 +195,7 @@ export function placeMemory(
     gradientBytes: parts.gradientBytes,
     optimizerBytes: parts.optimizerBytes,
     drafterBytes: parts.drafterBytes,
+    reservedBytes,
     totalBytes,
     hbmBytes: Math.min(totalBytes, chip.hbmBytes),
     dramBytes: spill,
@@ -132,7 +212,7 @@ export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | unde
   const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
   const other = mem.totalBytes - mem.weightsBytes;
   if (other > chip.hbmBytes) {
-    return `needs ${gb(other)} of KV cache, activations and optimizer state per chip in HBM, which holds ${gb(chip.hbmBytes)}`;
+    return `needs ${gb(other)} of KV cache, activations and optimizer state per chip in HBM${mem.reservedBytes > 0 ? ` (with ${gb(mem.reservedBytes)} the serving engine keeps free)` : ''}, which holds ${gb(chip.hbmBytes)}`;
   }
   if (mem.totalBytes > chip.hbmBytes + chip.dramBytes) {
     const where = chip.dramBytes > 0 ? `HBM ${gb(chip.hbmBytes)} + DRAM ${gb(chip.dramBytes)}` : `HBM ${gb(chip.hbmBytes)} (no DRAM tier)`;

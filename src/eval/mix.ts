@@ -45,7 +45,11 @@ export function combineMix(chip: Chip, w: Workload, components: MixComponent[]):
     interruptionIntervalHours: Math.min(...components.map((c) => c.evaluation.metrics.interruptionIntervalHours)),
     goodput: sumW((m) => m.goodput),
     checkpointIntervalSec: maxOf((m) => m.checkpointIntervalSec),
+    tokensPerSecPerUser: Math.min(...components.map((c) => (c.evaluation.metrics.tokensPerSecPerUser > 0 ? c.evaluation.metrics.tokensPerSecPerUser : Infinity))),
+    tokensPerSecPerChip: sumW((m) => m.tokensPerSecPerChip),
+    ttftP90Sec: maxOf((m) => m.ttftP90Sec),
   };
+  if (!Number.isFinite(metrics.tokensPerSecPerUser)) metrics.tokensPerSecPerUser = 0;
   const reasons = components.flatMap((c) => c.evaluation.reasons.map((r) => `${c.workload}: ${r}`));
   return { design: chip.name, workload: w.name, feasible: reasons.length === 0, reasons, metrics, memory: undefined, phases: [], components };
 }

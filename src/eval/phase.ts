@@ -66,3 +66,54 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
   return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, steps: costs };
 }
+
+/**
+ * Phases run one after another, each `times` times (fractions allowed: a mean over iterations),
+ * as one phase: times, dynamic energies, time by bound and exposed communication add up; static
+ * energy is charged for the total time. Steps are kept (scaled) when the parts have them.
+ */
+export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, parts: readonly (readonly [PhaseCost, number])[]): PhaseCost {
+  const chip = contextOf(on).chip;
+  const energyJ = zeroEnergy();
+  const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  const steps: StepCost[] = [];
+  let timeSec = 0;
+  let exposedCommSec = 0;
+  for (const [p, times] of parts) {
+    if (times <= 0) continue;
+    timeSec += p.timeSec * times;
+    exposedCommSec += p.exposedCommSec * times;
+    addDynamicEnergy(energyJ, p.energyJ, times);
+    timeByBound.compute += p.timeByBound.compute * times;
+    timeByBound.memory += p.timeByBound.memory * times;
+    timeByBound.interconnect += p.timeByBound.interconnect * times;
+    timeByBound.power += p.timeByBound.power * times;
+    for (const s of p.steps) steps.push(times === 1 ? s : scaleStep(s, times));
+  }
+  energyJ.static = chip.energy.staticW * timeSec;
+  const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
+  return { phase, batch, timeSec, exposedCommSec, energyJ, boundBy, timeByBound, steps };
+}
+
+/** A step's cost repeated `times` more times (its repeat count, times, traffic and energy scaled). */
+function scaleStep(s: StepCost, times: number): StepCost {
+  const energyJ = zeroEnergy();
+  addDynamicEnergy(energyJ, s.energyJ, times);
+  return {
+    ...s,
+    repeat: s.repeat * times,
+    timeSec: s.timeSec * times,
+    computeSec: s.computeSec * times,
+    sramSec: s.sramSec * times,
+    hbmSec: s.hbmSec * times,
+    dramSec: s.dramSec * times,
+    commSec: s.commSec * times,
+    macs: s.macs * times,
+    vectorFlops: s.vectorFlops * times,
+    sramBytes: s.sramBytes * times,
+    hbmBytes: s.hbmBytes * times,
+    dramBytes: s.dramBytes * times,
+    linkBytes: s.linkBytes * times,
+    energyJ,
+  };
+}

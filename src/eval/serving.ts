@@ -1,117 +1,153 @@
 import type { Workload } from '../workload/workload.js';
 import { paramCounts } from '../workload/model.js';
-import type { PassShape } from '../workload/passes.js';
 import type { ChipContext } from './context.js';
-import { computeFormatOf, dominantBound, type CycleResult, type PhaseModel } from './cycle.js';
-import { servingMemory } from './memory.js';
-import { runPhase } from './phase.js';
+import { computeFormatOf, dominantBound, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
+import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
+import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
+import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
-import { drafterSteps, forwardSteps } from './step-lists.js';
 import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
 
 /**
- * Serving as static batching: a replica prefills its whole batch, then decodes it to the end
- * (optionally with a speculative drafter). TTFT is one request's prefill on its own (as with
- * continuous batching, where a request is prefilled while others decode); time per output token
- * is one decode step (or one draft-and-verify round per its expected accepted tokens).
- * Phases `prefill` and `decode` run one half only.
+ * Serving as engines run it: continuous (in-flight) batching with chunked prefill under a token
+ * budget, in steady state (serving-schedule.ts), each iteration costed from its steps
+ * (serving-iteration.ts). `batch` is the concurrency: sequences in flight per replica.
+ *
+ * Phases: `serve` runs prefill and decode in the same iterations; `prefill` is a prefill-only
+ * engine (requests leave after their first token: a disaggregated prefill pool), its throughput
+ * in input tokens; `decode` is a decode-only engine (sequences arrive with their KV cache and make
+ * all their output tokens: a disaggregated decode pool).
  */
-export const STATIC_BATCHING: PhaseModel = {
-  memory: servingMemory,
+export const CONTINUOUS_BATCHING: PhaseModel = {
+  // Memory holds the sequences the engine admits (the rest of the clients queue).
+  memory: (cx, w, batch) => {
+    const { parts, limit } = servingLimits(cx, w);
+    return servingFootprint(cx.chip, parts, Math.min(batch, Math.max(w.parallelism.pipeline, limit)));
+  },
   cycles: (cx, w) => {
-    // The TTFT of one request is the same at every batch of a sweep: computed once, and again
-    // only when the weights moved (a larger KV cache can push weights into DRAM).
-    const ttft: SingleRequestTtft = { sec: undefined, placement: undefined };
-    return (batch, placement, detail) => servingCycle(cx, w, batch, placement, detail, ttft);
+    let coster: IterationCoster | undefined;
+    let at: Placement | undefined;
+    const admitted = Math.max(w.parallelism.pipeline, servingLimits(cx, w).limit);
+    return (batch, placement, detail) => {
+      // The coster keeps what does not change with the concurrency (a request's prefill attention), for one placement of the weights.
+      if (!coster || !samePlacement(at, placement)) {
+        coster = new IterationCoster(cx, w, placement);
+        at = placement;
+      }
+      return servingCycle(cx, w, coster, batch, Math.min(batch, admitted), detail);
+    };
   },
 };
-
-interface SingleRequestTtft {
-  sec: number | undefined;
-  /** Where the weights were when it was computed. */
-  placement: Placement | undefined;
-}
 
 function samePlacement(a: Placement | undefined, b: Placement): boolean {
   return a !== undefined && a.weightsInSram === b.weightsInSram && a.expertsInDramFraction === b.expertsInDramFraction && a.denseInDramFraction === b.denseInDramFraction;
 }
 
-function servingCycle(cx: ChipContext, w: Workload, batch: number, placement: Placement, detail: boolean, single: SingleRequestTtft): CycleResult {
-  const m = w.model!;
-  const { pipeline: p, data: d } = w.parallelism;
-  const micro = batch / d / p;
-  const s = w.inputTokens;
-  const out = w.outputTokens;
-  const phases: PhaseCost[] = [];
-  const active = paramCounts(m).activePerToken;
-  let ttftSec = 0;
-  let preSec = 0;
+/** The schedule input of a workload at `batch` sequences per replica (the pipeline's micro-batches share them). */
+export function scheduleInput(w: Workload, batch: number): ScheduleInput {
+  const spec = w.speculative;
+  const a = spec?.acceptanceRate ?? 0;
+  return {
+    concurrency: batch / w.parallelism.pipeline,
+    computedPrompt: computedPromptTokens(w).computed,
+    outputTokens: w.outputTokens,
+    queries: queriesPerDecode(w),
+    // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
+    tokensPerIteration: spec ? (1 - a ** (spec.draftTokens + 1)) / (1 - a) : 1,
+    tokenBudget: w.serving.tokenBudget,
+  };
+}
+
+export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
+  if (w.phase === 'prefill') return prefillOnlyPlan(x);
+  if (w.phase === 'decode') return decodeOnlyPlan(x, true);
+  return closedLoopPlan(x);
+}
+
+/**
+ * The cycle of `batch` clients of which `running` fit in memory. The engine admits a request only
+ * when its KV cache fits, so the others wait in its queue: by Little's law each request waits
+ * (batch - running) / (running / cycle) for a place, which its TTFT includes.
+ */
+function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleResult {
+  const x = scheduleInput(w, running);
+  const plan = planOf(w, x);
+  const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
+  const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
+  const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
+  const times = closedLoopTimes(plan, mix?.timeSec ?? 0, dec?.timeSec ?? 0, w.serving.requestsPerClient);
+  const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
+  // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
+  const cycles = batch / running;
+  const iterations = { mixedPerCycle: plan.mixedPerCycle * cycles, decodeOnlyPerCycle: plan.decodeOnlyPerCycle * cycles };
+  return cycleResult(cx, w, batch, iterations, mix, dec, times.cycleSec + queueSec, {
+    ttftSec: times.ttftSec + queueSec,
+    tpotSec: times.tpotSec,
+    serving: {
+      regime: plan.regime,
+      ttftP90Sec: times.ttftP90Sec + queueSec,
+      mixedIterationSec: mix?.timeSec ?? 0,
+      decodeIterationSec: dec?.timeSec ?? 0,
+      mixedPerCycle: plan.mixedPerCycle,
+      decodeOnlyPerCycle: plan.decodeOnlyPerCycle,
+      problem,
+      admitted: running,
+    },
+  });
+}
+
+/**
+ * The cycle result of a serving plan: a cycle is the time in which every sequence of every replica
+ * completes one request (the request latency, by Little's law), so the system makes
+ * data x batch requests' tokens per cycle. Energy per chip is the plan's iterations' (every chip of
+ * a replica runs its stage of each micro-batch's pass once per iteration).
+ */
+export function cycleResult(
+  cx: ChipContext,
+  w: Workload,
+  batch: number,
+  plan: Pick<IterationPlan, 'mixedPerCycle' | 'decodeOnlyPerCycle'>,
+  mix: PhaseCost | undefined,
+  dec: PhaseCost | undefined,
+  cycleSec: number,
+  t: { ttftSec: number; tpotSec: number; serving: ServingFigures },
+): CycleResult {
+  const d = w.parallelism.data;
+  const requests = d * batch;
   const dyn = zeroEnergy();
-  let modelFlops = 0;
-  if (w.phase === 'serve' || w.phase === 'prefill') {
-    const shape: PassShape = { batch: micro, queries: s, context: (s + 1) / 2, logitsTokens: micro };
-    const pre = runPhase(cx, 'prefill', micro, forwardSteps(w, shape, micro * s), placement, detail);
-    phases.push(pre);
-    preSec = ttftSec = pre.timeSec;
-    if (micro > 1) {
-      const one: PassShape = { ...shape, batch: 1, logitsTokens: 1 };
-      if (single.sec === undefined || !samePlacement(single.placement, placement)) {
-        single.sec = runPhase(cx, 'prefill (one request)', 1, forwardSteps(w, one, s), placement, false).timeSec;
-        single.placement = placement;
-      }
-      ttftSec = single.sec;
-    } else {
-      single.sec = ttftSec;
-      single.placement = placement;
-    }
-    addDynamicEnergy(dyn, pre.energyJ);
-    modelFlops += 2 * active * batch * s;
+  const phases: PhaseCost[] = [];
+  const weights: number[] = [];
+  if (mix) {
+    addDynamicEnergy(dyn, mix.energyJ, plan.mixedPerCycle);
+    phases.push(mix);
+    weights.push(plan.mixedPerCycle * mix.timeSec);
   }
-  let tpotSec = 0;
-  let decodeSec = 0;
-  if (w.phase === 'serve' || w.phase === 'decode') {
-    const steps = w.phase === 'serve' ? out - 1 : out;
-    const context = s + out / 2;
-    const spec = w.speculative;
-    const queries = spec ? spec.draftTokens + 1 : 1;
-    const shape: PassShape = { batch: micro, queries, context, logitsTokens: micro * queries };
-    const verify = runPhase(cx, spec ? 'decode (verify)' : 'decode', micro, forwardSteps(w, shape, micro * queries), placement, detail);
-    phases.push(verify);
-    let iterSec = verify.timeSec;
-    const iterJ = { ...verify.energyJ };
-    let tokensPerIter = 1;
-    if (spec) {
-      const dm = spec.drafter;
-      const dt = dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1;
-      const draftShape: PassShape = { batch: micro, queries: 1, context, logitsTokens: micro };
-      const draft = runPhase(cx, 'decode (draft)', micro, drafterSteps(w, dm, draftShape, dt), { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 }, detail);
-      phases.push(draft);
-      iterSec += spec.draftTokens * draft.timeSec;
-      addDynamicEnergy(iterJ, draft.energyJ, spec.draftTokens);
-      // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
-      const a = spec.acceptanceRate;
-      tokensPerIter = (1 - a ** (spec.draftTokens + 1)) / (1 - a);
-    }
-    tpotSec = iterSec / tokensPerIter;
-    decodeSec = steps * tpotSec;
-    addDynamicEnergy(dyn, iterJ, steps / tokensPerIter);
-    modelFlops += 2 * active * batch * steps;
+  if (dec) {
+    addDynamicEnergy(dyn, dec.energyJ, plan.decodeOnlyPerCycle);
+    phases.push(dec);
+    weights.push(plan.decodeOnlyPerCycle * dec.timeSec);
   }
-  const cycleSec = preSec + decodeSec;
+  const s = w.inputTokens;
+  const o = w.outputTokens;
+  const computed = computedPromptTokens(w).computed;
+  const active = paramCounts(w.model!).activePerToken;
   const prefillOnly = w.phase === 'prefill';
+  const tokensComputed = w.phase === 'serve' ? computed + o - 1 : prefillOnly ? computed : o;
+  const ttftSec = w.phase === 'decode' ? 0 : t.ttftSec;
+  const tpotSec = prefillOnly ? 0 : t.tpotSec;
   return {
     phases,
     cycleSec,
     dynamicJ: dyn,
-    tokensPerCycle: batch * (prefillOnly ? s : out),
+    tokensPerCycle: requests * (prefillOnly ? s : o),
     ttftSec,
     tpotSec,
-    latencySec: w.phase === 'decode' ? out * tpotSec : ttftSec + Math.max(0, out - 1) * tpotSec * (prefillOnly ? 0 : 1),
+    latencySec: prefillOnly ? ttftSec : w.phase === 'decode' ? o * tpotSec : ttftSec + (o - 1) * tpotSec,
     stepTimeSec: 0,
-    modelFlops,
+    modelFlops: 2 * active * requests * tokensComputed,
     computeFormat: computeFormatOf(cx, w),
-    boundBy: dominantBound(phases, w.phase === 'serve' ? [preSec, decodeSec] : undefined),
+    boundBy: dominantBound(phases, weights),
     checkpointSec: 0,
+    serving: t.serving,
   };
 }
-

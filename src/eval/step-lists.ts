@@ -87,3 +87,81 @@ export function splitOf(w: Workload): ParallelSplit {
 export function precisionsOf(w: Workload): PassPrecisions {
   return { weights: w.precision.weights, activations: w.precision.activations, kvCache: w.precision.kvCache };
 }
+
+/**
+ * A step list rewritten in place for each value of its parameters (the tokens of a serving
+ * iteration, its decoders, its logits): a search asks for thousands of counts per workload, and
+ * building a list each time costs more than costing it. The list is built at the parameters
+ * (1, ..., 1), then with each parameter at 2 and at 3, and once at (2, 3, 4, ...); when every
+ * numeric field is affine in each parameter and their effects add (dense models: rows, m,
+ * elements, bytes scale with tokens), later values only rewrite those fields of private copies.
+ * Otherwise (MoE routing) each value builds its list, the last few kept.
+ */
+export class ScaledSteps {
+  private readonly steps: Step[] | undefined;
+  private readonly fields: { step: Record<string, number>; key: string; at0: number; slopes: number[] }[] = [];
+  private readonly built = new Map<string, Step[]>();
+
+  constructor(
+    private readonly build: (...xs: number[]) => Step[],
+    private readonly dims = 1,
+  ) {
+    const ones = Array<number>(dims).fill(1);
+    const base = build(...ones);
+    const along = (i: number, v: number) => build(...ones.map((o, j) => (j === i ? v : o)));
+    const twos = Array.from({ length: dims }, (_, i) => along(i, 2));
+    const threes = Array.from({ length: dims }, (_, i) => along(i, 3));
+    const mixed = build(...ones.map((_, j) => j + 2));
+    if (![...twos, ...threes, mixed].every((l) => l.length === base.length)) return;
+    const copies = base.map((st) => ({ ...st }) as Step);
+    const rec = (l: Step[], i: number) => l[i] as unknown as Record<string, unknown>;
+    for (let i = 0; i < base.length; i++) {
+      for (const key of Object.keys(rec(base, i))) {
+        const v1 = rec(base, i)[key];
+        const slopes: number[] = [];
+        let changes = false;
+        for (let d = 0; d < dims; d++) {
+          const [v2, v3] = [rec(twos[d], i)[key], rec(threes[d], i)[key]];
+          if (v2 === v1 && v3 === v1) {
+            slopes.push(0);
+            continue;
+          }
+          if (typeof v1 !== 'number' || typeof v2 !== 'number' || typeof v3 !== 'number' || !closeTo(v3 - v2, v2 - v1)) return;
+          slopes.push(v2 - v1);
+          changes = true;
+        }
+        const vm = rec(mixed, i)[key];
+        if (!changes) {
+          if (vm !== v1) return;
+          continue;
+        }
+        // The effects of the parameters add: checked at (2, 3, 4, ...).
+        const predicted = (v1 as number) + slopes.reduce((a, sl, d) => a + sl * (d + 1), 0);
+        if (typeof vm !== 'number' || !closeTo(vm, predicted)) return;
+        this.fields.push({ step: copies[i] as unknown as Record<string, number>, key, at0: (v1 as number) - slopes.reduce((a, b) => a + b, 0), slopes });
+      }
+    }
+    this.steps = copies;
+  }
+
+  /** The list at parameter values xs; valid until the next call. */
+  at(...xs: number[]): Step[] {
+    if (this.steps) {
+      for (const f of this.fields) {
+        let v = f.at0;
+        for (let d = 0; d < this.dims; d++) v += f.slopes[d] * xs[d];
+        f.step[f.key] = v;
+      }
+      return this.steps;
+    }
+    const key = xs.join(',');
+    let list = this.built.get(key);
+    if (!list) {
+      if (this.built.size >= 64) this.built.clear();
+      this.built.set(key, (list = this.build(...xs)));
+    }
+    return list;
+  }
+}
+
+const closeTo = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

@@ -16,7 +16,7 @@ import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
  * update. The cycle is one step; `batch` is sequences per step over all replicas.
  */
 export const PIPELINED_TRAINING: PhaseModel = {
-  memory: trainingMemory,
+  memory: (cx, w, batch) => trainingMemory(cx.chip, w, batch),
   cycles: (cx, w) => (batch, placement, detail) => trainingCycle(cx, w, batch, placement, detail),
 };
 

@@ -87,6 +87,8 @@ export interface MemoryFootprint {
   gradientBytes: number;
   optimizerBytes: number;
   drafterBytes: number;
+  /** HBM a serving engine leaves free (1 - memoryUtilization): CUDA context, communication buffers, fragmentation. */
+  reservedBytes: number;
   totalBytes: number;
   hbmBytes: number;
   dramBytes: number;
@@ -126,6 +128,43 @@ export interface Metrics {
   goodput: number;
   /** Young/Daly optimal checkpoint interval (training), seconds. */
   checkpointIntervalSec: number;
+  /** Serving: output tokens per second each request sees (1 / TPOT); 0 otherwise. */
+  tokensPerSecPerUser: number;
+  /** Throughput per chip of the system (prefill pool included when disaggregated). */
+  tokensPerSecPerChip: number;
+  /** Serving: 90th-percentile TTFT from the queueing model (the mean where the model gives no spread). */
+  ttftP90Sec: number;
+}
+
+/** Which limit set a serving workload's concurrency. */
+export const CONCURRENCY_LIMITS = ['fixed', 'memory', 'ttft', 'ttft p90', 'tpot', 'token budget', 'arrival rate', 'search bound'] as const;
+export type ConcurrencyLimit = (typeof CONCURRENCY_LIMITS)[number];
+
+/** How a serving engine ran, beside the metrics: the schedule and what chose its concurrency. */
+export interface ServingReport {
+  /** Sequences in flight per replica. */
+  concurrency: number;
+  /** The most sequences per replica that fit in memory. */
+  memoryLimit: number;
+  /** What stopped the concurrency from going higher (or 'fixed' when the workload gives it). */
+  limitedBy: ConcurrencyLimit;
+  regime: string;
+  mixedIterationSec: number;
+  decodeIterationSec: number;
+  mixedPerCycle: number;
+  decodeOnlyPerCycle: number;
+  disaggregated?: DisaggregatedReport;
+}
+
+export interface DisaggregatedReport {
+  prefillDesign: string;
+  prefillChipsPerInstance: number;
+  /** Prefill instances per decode instance that balance the two pools' request rates. */
+  prefillInstancesPerDecodeInstance: number;
+  prefillConcurrency: number;
+  prefillTtftSec: number;
+  kvBytesPerRequest: number;
+  kvTransferSec: number;
 }
 
 export interface Evaluation {
@@ -137,6 +176,37 @@ export interface Evaluation {
   memory: MemoryFootprint | undefined;
   phases: PhaseCost[];
   components?: { workload: string; weight: number; evaluation: Evaluation }[];
+  serving?: ServingReport;
+}
+
+/** One concurrency of a serving curve: what the system makes per chip, and what each request sees. */
+export interface ServingCurvePoint {
+  /** Sequences in flight per replica. */
+  concurrency: number;
+  tokensPerSec: number;
+  tokensPerSecPerChip: number;
+  /** Output tokens per second each request sees (1 / TPOT). */
+  tokensPerSecPerUser: number;
+  ttftSec: number;
+  tpotSec: number;
+  ttftP90Sec: number;
+  energyJPerToken: number;
+  /** Meets the workload's SLOs (and fits). */
+  feasible: boolean;
+}
+
+/**
+ * A serving workload on one design across concurrency: the trade-off between throughput per chip
+ * and speed per user that serving engineers compare systems by.
+ */
+export interface ServingCurve {
+  design: string;
+  workload: string;
+  points: ServingCurvePoint[];
+  /** The concurrency "auto" picks (the highest meeting the SLOs), if any does. */
+  chosen: number | undefined;
+  memoryLimit: number;
+  limitedBy: ConcurrencyLimit;
 }
 
 /** Metric names a space may constrain or optimise: the numeric and boolean fields of Metrics, and the energy parts. */
@@ -144,6 +214,7 @@ export const METRIC_NAMES = [
   'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
   'powerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'fits', 'hbmUsedBytes',
   'memoryBytesPerChip', 'quantizationSnrDb', 'interruptionIntervalHours', 'goodput', 'checkpointIntervalSec',
+  'tokensPerSecPerUser', 'tokensPerSecPerChip', 'ttftP90Sec',
   'energyBreakdownJ.compute', 'energyBreakdownJ.sram', 'energyBreakdownJ.hbm', 'energyBreakdownJ.interconnect', 'energyBreakdownJ.static',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];

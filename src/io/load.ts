@@ -45,31 +45,7 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, file: st
   return result.data;
 }
 
-/** Lists the keys a strict object schema allows at `path`, for "unknown key" messages. */
-export function keysOfSchemaAt(schema: z.ZodType, path: PropertyKey[]): string[] | undefined {
-  let node: unknown = schema;
-  for (const part of [...path, null]) {
-    node = unwrap(node);
-    const def = (node as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-    if (!def) return undefined;
-    if (part === null) return def.type === 'object' && def.shape ? Object.keys(def.shape).filter((k) => k !== '$schema') : undefined;
-    if (def.type === 'object' && def.shape && typeof part === 'string') node = def.shape[part];
-    else if (def.type === 'array' && typeof part === 'number') node = def.element;
-    else return undefined;
-  }
-  return undefined;
-}
-
-function unwrap(node: unknown): unknown {
-  let n = node as { def?: { type?: string; innerType?: unknown; in?: unknown } } | undefined;
-  for (let i = 0; i < 10 && n?.def; i++) {
-    const t = n.def.type;
-    if (t === 'optional' || t === 'default' || t === 'nullable' || t === 'prefault') n = n.def.innerType as typeof n;
-    else if (t === 'pipe') n = n.def.in as typeof n;
-    else break;
-  }
-  return n;
-}
+export { keysOfSchemaAt } from './schema-walk.js';
 
 /** Runs `f`, prefixing a one-line failure with the file and field that led to it (a ValidationError names its own file). */
 export function inField<T>(file: string, field: string, f: () => T): T {

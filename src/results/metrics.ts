@@ -5,4 +5,4 @@
  * evaluator itself, so none of them can run the model.
  */
 export { ENERGY_PARTS, METRIC_NAMES, metricValue, totalEnergy } from '../eval/types.js';
-export type { Bound, EnergyBreakdown, Evaluation, MetricName, Metrics, PhaseCost, StepCost } from '../eval/types.js';
+export type { Bound, EnergyBreakdown, Evaluation, MetricName, Metrics, PhaseCost, ServingCurve, ServingCurvePoint, StepCost } from '../eval/types.js';

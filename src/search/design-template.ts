@@ -5,6 +5,7 @@ import { buildChip, crossFieldIssues } from '../chip/build.js';
 import { parseDesign } from '../chip/load.js';
 import type { Chip } from '../chip/chip.js';
 import { ValidationError } from '../errors.js';
+import { childSchema, unwrapSchema, type Schema } from '../io/schema-walk.js';
 import { genomeKey } from '../results/point.js';
 import { designForGenome, type Parameter, type Space } from './space.js';
 
@@ -29,15 +30,6 @@ export interface DesignTemplate {
   build(genome: readonly number[], file: string, key?: string): Chip | undefined;
 }
 
-type Schema = z.ZodType;
-
-/** The schema inside optional, default, prefault and nullable wrappers (zod's public `unwrap`). */
-function unwrap(s: Schema): Schema {
-  let node = s;
-  while (node instanceof z.ZodOptional || node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodNullable) node = node.unwrap() as Schema;
-  return node;
-}
-
 /**
  * Checks that a write into a container cannot break: writes never add or remove array elements
  * here, so a length check holds for every genome once it holds for the base. Any other check on
@@ -47,14 +39,6 @@ const LOCAL_CHECKS = [z.core.$ZodCheckMinLength, z.core.$ZodCheckMaxLength, z.co
 
 const onlyLocalChecks = (s: Schema): boolean => (s.def.checks ?? []).every((c) => LOCAL_CHECKS.some((C) => c instanceof C));
 
-/** The schema of a container's field `key`: an object's own field, or an array's element; undefined for anything else (records, unions, transforms). */
-function childSchema(container: Schema, key: string): Schema | undefined {
-  if (container instanceof z.ZodObject) return Object.hasOwn(container.shape, key) ? (container.shape[key] as Schema) : undefined;
-  if (container instanceof z.ZodArray && isIndex(key)) return container.element as Schema;
-  return undefined;
-}
-
-const isIndex = (key: string) => /^\d+$/.test(key);
 const isContainer = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
 /** Where a write to `parts` is validated: the root's length in parts and its schema; undefined when that cannot be done on its own. */
@@ -62,7 +46,7 @@ function locateRoot(base: Record<string, unknown>, parts: readonly string[]): { 
   let schema: Schema = designSchema;
   let raw: unknown = base;
   for (let i = 0; i < parts.length; i++) {
-    const container = unwrap(schema);
+    const container = unwrapSchema(schema);
     if (!onlyLocalChecks(container)) return undefined;
     const key = parts[i];
     const child = childSchema(container, key);

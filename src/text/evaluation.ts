@@ -15,8 +15,10 @@ export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [strin
   if (phase === 'train' || phase === 'mix') {
     if (m.stepTimeSec > 0) rows.push(['step time', seconds(m.stepTimeSec)]);
   }
+  if (serving && m.tokensPerSecPerUser > 0) rows.push(['tokens/s per user', si(m.tokensPerSecPerUser, '', 4)]);
+  if (serving && phase !== 'mix') rows.push(['tokens/s per chip', si(m.tokensPerSecPerChip, '', 4)]);
   rows.push(['MFU', percent(m.mfu)]);
-  rows.push(['batch (sequences)', String(m.batch)]);
+  rows.push([serving && phase !== 'mix' ? 'concurrency (per replica)' : 'batch (sequences)', String(Number(m.batch.toPrecision(6)))]);
   rows.push(['bound by', m.boundBy]);
   rows.push(['energy / token', joules(m.energyJPerToken)]);
   for (const k of ENERGY_PARTS) {
@@ -36,7 +38,9 @@ export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [strin
 export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): string {
   const lines: string[] = [];
   const p = w.parallelism;
-  const par = w.mix ? 'mix' : `${w.chips} chip${w.chips > 1 ? 's' : ''}, TP${p.tensor} PP${p.pipeline} DP${p.data}${p.expert > 1 ? ` EP${p.expert}` : ''}`;
+  const d = e.serving?.disaggregated;
+  const pool = d ? ` + ${Number((d.prefillInstancesPerDecodeInstance * d.prefillChipsPerInstance).toPrecision(3))} prefill chips` : '';
+  const par = w.mix ? 'mix' : `${w.chips} chip${w.chips > 1 ? 's' : ''}${pool}, TP${p.tensor} PP${p.pipeline} DP${p.data}${p.expert > 1 ? ` EP${p.expert}` : ''}`;
   lines.push(`${e.design} on ${e.workload} (${w.mix ? 'mix' : w.phase}, ${par}): ${e.feasible ? 'feasible' : 'INFEASIBLE'}`);
   for (const r of e.reasons) lines.push(`  - ${r}`);
   lines.push('');
@@ -50,10 +54,12 @@ export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): s
       ['gradients', mm.gradientBytes],
       ['optimizer', mm.optimizerBytes],
       ['drafter', mm.drafterBytes],
+      ['kept free by the engine', mm.reservedBytes],
     ].filter(([, v]) => (v as number) > 0) as [string, number][];
     lines.push('');
     lines.push(`memory per chip: ${parts.map(([k, v]) => `${k} ${bytes(v)}`).join(', ')}${mm.dramBytes > 0 ? `; ${percent(mm.weightsInDramFraction)} of weights in DRAM` : ''}${mm.weightsInSram ? '; weights resident in SRAM' : ''}`);
   }
+  if (e.serving) lines.push('', servingLine(e));
   if (e.components) {
     lines.push('');
     lines.push(table(e.components.map((c) => [c.workload, percent(c.weight), si(c.evaluation.metrics.tokensPerSec, '', 4), joules(c.evaluation.metrics.energyJPerToken), c.evaluation.feasible ? 'feasible' : 'infeasible']), ['component', 'time share', 'tokens/s', 'J/token', '']));
@@ -82,5 +88,22 @@ export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): s
     );
   }
   if (!detail && e.phases.length > 0) lines.push('', '(--detail shows every step)');
+  return lines.join('\n');
+}
+
+/** How the serving engine ran: what set its concurrency, its schedule, and a disaggregated system's pools. */
+function servingLine(e: Evaluation): string {
+  const sv = e.serving!;
+  const why = sv.limitedBy === 'fixed' ? 'fixed by the workload' : `limited by ${sv.limitedBy}`;
+  const fits = sv.memoryLimit > 0 ? `; ${sv.memoryLimit} fit in memory` : '';
+  const iterations = [
+    sv.mixedPerCycle > 0 ? `${Number(sv.mixedPerCycle.toPrecision(4))} with prefill (${seconds(sv.mixedIterationSec)})` : '',
+    sv.decodeOnlyPerCycle > 0 ? `${Number(sv.decodeOnlyPerCycle.toPrecision(4))} decode-only (${seconds(sv.decodeIterationSec)})` : '',
+  ].filter(Boolean);
+  const lines = [`serving: concurrency ${Number(sv.concurrency.toPrecision(6))} per replica, ${why}${fits}; ${sv.regime}${iterations.length ? `, iterations per request: ${iterations.join(' + ')}` : ''}`];
+  const d = sv.disaggregated;
+  if (d) {
+    lines.push(`disaggregated: ${Number(d.prefillInstancesPerDecodeInstance.toPrecision(3))} prefill instance(s) of ${d.prefillChipsPerInstance} ${d.prefillDesign} per decode instance, prefill concurrency ${d.prefillConcurrency}, prefill TTFT ${seconds(d.prefillTtftSec)} + KV transfer ${seconds(d.kvTransferSec)} (${bytes(d.kvBytesPerRequest)} per request)`);
+  }
   return lines.join('\n');
 }

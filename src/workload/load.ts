@@ -7,6 +7,7 @@ import { readLocated, type PresetFolder } from '../io/resolve.js';
 import { resolveModel } from './model.js';
 import { toPrecision } from './precision.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
+import { servingIssues, servingOptions } from './serving-options.js';
 import { traceFileRun } from './trace-file.js';
 import type { Workload } from './workload.js';
 
@@ -60,7 +61,7 @@ function buildWorkload(data: unknown, file: string, baseDir: string, depth: numb
           : buildWorkload(item.workload, `${file}: ${field}`, baseDir, depth + 1);
       return { workload: sub, weight: item.weight };
     });
-    return { ...baseFields(w, name, file, precision), phase: mix[0].workload.phase, model: undefined, traceFile: undefined, mix };
+    return { ...baseFields(w, name, file, precision), serving: servingOptions(w, file, baseDir), phase: mix[0].workload.phase, model: undefined, traceFile: undefined, mix };
   }
   const model = w.model !== undefined ? resolveModel(w.model, file, 'model', baseDir) : undefined;
   const traceFile = w.trace !== undefined ? readTraceFile(w.trace, file, baseDir) : undefined;
@@ -68,7 +69,8 @@ function buildWorkload(data: unknown, file: string, baseDir: string, depth: numb
   const speculative = w.speculative
     ? { drafter: resolveModel(w.speculative.drafter, file, 'speculative.drafter', baseDir), draftTokens: w.speculative.draftTokens, acceptanceRate: w.speculative.acceptanceRate }
     : undefined;
-  return { ...baseFields(w, name, file, precision), phase: w.phase ?? 'prefill', model, traceFile, speculative, mix: undefined };
+  const serving = servingOptions(w, file, baseDir);
+  return { ...baseFields(w, name, file, precision), serving, phase: w.phase ?? 'prefill', model, traceFile, speculative, mix: undefined };
 }
 
 /** A workload's trace file: a path (trace files have no presets), relative to the workload's folder. */
@@ -111,9 +113,13 @@ function crossFieldIssues(w: WorkloadFile): Issue[] {
   }
   if (p.context > 1 && w.inputTokens % p.context !== 0) issues.push({ path: 'parallelism.context', message: `${p.context} must divide inputTokens ${w.inputTokens}` });
   if ((p.tensor * p.data) % p.expert !== 0) issues.push({ path: 'parallelism.expert', message: `must divide tensor x data = ${p.tensor * p.data}` });
-  if (typeof w.batch === 'number' && w.batch < p.data * p.pipeline) {
+  if (w.phase === 'train' && typeof w.batch === 'number' && w.batch < p.data * p.pipeline) {
     issues.push({ path: 'batch', message: `must be at least data x pipeline = ${p.data * p.pipeline} (one sequence per replica and stage)` });
   }
+  if (w.phase !== 'train' && typeof w.batch === 'number' && w.batch < p.pipeline) {
+    issues.push({ path: 'batch', message: `must be at least pipeline = ${p.pipeline} (the sequences in flight per replica fill every stage)` });
+  }
+  issues.push(...servingIssues(w));
   if (w.phase === 'train' && typeof w.batch === 'number' && w.batch % (p.data * w.training.microBatch) !== 0) {
     issues.push({ path: 'batch', message: `must be a multiple of data x training.microBatch = ${p.data * w.training.microBatch}` });
   }
@@ -132,5 +138,15 @@ function modelIssues(m: ReturnType<typeof resolveModel>, w: WorkloadFile, file: 
   if (p.pipeline > m.layers) issues.push({ path: 'parallelism.pipeline', message: `${p.pipeline} stages exceed the model's ${m.layers} layers` });
   if (p.expert > 1 && !m.moe) issues.push({ path: 'parallelism.expert', message: 'expert parallelism needs a mixture-of-experts model' });
   if (m.moe && m.moe.experts % p.expert !== 0) issues.push({ path: 'parallelism.expert', message: `${p.expert} must divide the model's ${m.moe.experts} experts` });
+  const pp = w.serving?.disaggregated?.prefillParallelism;
+  if (pp) {
+    const at = 'serving.disaggregated.prefillParallelism';
+    if (m.heads % pp.tensor !== 0) issues.push({ path: `${at}.tensor`, message: `${pp.tensor} must divide the model's ${m.heads} attention heads` });
+    if (m.intermediateSize % pp.tensor !== 0) issues.push({ path: `${at}.tensor`, message: `${pp.tensor} must divide intermediate_size ${m.intermediateSize}` });
+    if (pp.pipeline > m.layers) issues.push({ path: `${at}.pipeline`, message: `${pp.pipeline} stages exceed the model's ${m.layers} layers` });
+    if ((pp.tensor * pp.data) % pp.expert !== 0) issues.push({ path: `${at}.expert`, message: `must divide tensor x data = ${pp.tensor * pp.data}` });
+    if (pp.expert > 1 && (!m.moe || m.moe.experts % pp.expert !== 0)) issues.push({ path: `${at}.expert`, message: m.moe ? `${pp.expert} must divide the model's ${m.moe.experts} experts` : 'expert parallelism needs a mixture-of-experts model' });
+    if (pp.context > 1 && w.inputTokens % pp.context !== 0) issues.push({ path: `${at}.context`, message: `${pp.context} must divide inputTokens ${w.inputTokens}` });
+  }
   if (issues.length > 0) throw new ValidationError(file, issues);
 }

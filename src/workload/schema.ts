@@ -44,6 +44,40 @@ export const traceFileSchema = z.strictObject({
   steps: z.array(traceStepSchema).min(1),
 });
 
+const parallelismSchema = z.strictObject({
+  tensor: positiveInt(1024).default(1),
+  pipeline: positiveInt(1024).default(1),
+  data: positiveInt(1e6).default(1),
+  expert: positiveInt(1e5).default(1),
+  context: positiveInt(1024).default(1).meta({ description: 'context (sequence) parallelism: the sequence split over chips, K/V passed around a ring' }),
+});
+
+/**
+ * How a serving engine runs (src/eval/serving*.ts). Defaults are the engines' own:
+ * tokenBudget 8192 is TensorRT-LLM's max_num_tokens default and vLLM's max_num_batched_tokens for
+ * its OpenAI server on GPUs with 70 GB or more (vllm/engine/arg_utils.py); memoryUtilization 0.9
+ * is vLLM's gpu_memory_utilization default; paged KV is vLLM's PagedAttention (Kwon et al., SOSP
+ * 2023); the routing Gini 0.2 sits between the real-text bands measured by Ma et al. 2026
+ * (DODOCO, arXiv 2605.20982: 0.105-0.15 for MHA and Mamba-2 mixers, >= 0.24 for MLA, GQA between).
+ */
+export const servingSchema = z.strictObject({
+  tokenBudget: positiveInt(1e7).default(8192).meta({ description: 'tokens one engine iteration may carry: a decode token per running sequence plus a prefill chunk (TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens)' }),
+  memoryUtilization: fraction('share of HBM the engine may fill with weights, KV cache and activations (vLLM gpu_memory_utilization)').default(0.9),
+  kvCache: z.enum(['paged', 'reserved']).default('paged').meta({ description: 'paged: KV pages hold the live context (input plus output so far); reserved: every sequence holds room for its whole context from the start' }),
+  maxContextTokens: positiveInt(1e8).optional().meta({ description: 'cap on a sequence\u2019s context (the engine\u2019s max_seq_len); default inputTokens + outputTokens' }),
+  prefixCacheHitRate: z.number().min(0).lt(1).default(0).meta({ description: 'share of prompt tokens found in the prefix cache: they skip prefill compute but still occupy KV' }),
+  arrivalRatePerSec: positive(1e9).optional().meta({ description: 'open loop: requests per second arriving at the whole workload (Poisson); without it the load is a closed loop at the concurrency' }),
+  requestsPerClient: positive(1e9).optional().meta({ description: 'closed loop: requests each client sends in a measured run, the first burst included (benchmarks); without it, steady state' }),
+  expertRoutingGini: z.number().min(0).lt(1).default(0.2).meta({ description: 'MoE: Gini coefficient of the tokens per expert (0 balanced), expert popularity a power law with this Gini' }),
+  disaggregated: z
+    .strictObject({
+      prefillDesign: z.string().min(1).optional().meta({ description: 'preset or path of the prefill pool\u2019s design; default the design evaluated' }),
+      prefillParallelism: parallelismSchema.optional().meta({ description: 'parallelism of one prefill instance; default the workload\u2019s' }),
+    })
+    .optional()
+    .meta({ description: 'prefill and decode on separate pools; the KV cache of each prompt crosses the scale-out network' }),
+});
+
 export const workloadSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).max(200).optional(),
@@ -51,7 +85,7 @@ export const workloadSchema = z.strictObject({
   model: modelRef.optional(),
   trace: z.string().min(1).optional().meta({ description: 'path to a trace file, instead of a model' }),
   phase: z.enum(PHASES).optional(),
-  batch: z.union([positiveInt(1e7), z.literal('auto')]).default('auto').meta({ description: 'sequences in flight (global), or "auto": the throughput-maximizing batch that fits and meets the SLO' }),
+  batch: z.union([positiveInt(1e7), z.literal('auto')]).default('auto').meta({ description: 'serving: sequences in flight per replica (the concurrency), or "auto": the highest concurrency that fits and meets the SLOs; training: sequences per step (global)' }),
   inputTokens: positiveInt(1e8).default(2048).meta({ description: 'prompt length (serving) or sequence length (training)' }),
   outputTokens: positiveInt(1e8).default(256),
   precision: z
@@ -64,16 +98,15 @@ export const workloadSchema = z.strictObject({
     })
     .default({ weights: 'bf16', activations: 'bf16', kvCache: 'bf16', gradients: 'bf16', optimizer: 'fp32' }),
   chips: positiveInt(1e6).default(1),
-  parallelism: z
+  parallelism: parallelismSchema.default({ tensor: 1, pipeline: 1, data: 1, expert: 1, context: 1 }),
+  slo: z
     .strictObject({
-      tensor: positiveInt(1024).default(1),
-      pipeline: positiveInt(1024).default(1),
-      data: positiveInt(1e6).default(1),
-      expert: positiveInt(1e5).default(1),
-      context: positiveInt(1024).default(1).meta({ description: 'context (sequence) parallelism: the sequence split over chips, K/V passed around a ring' }),
+      ttftSec: positive(1e5).optional().meta({ description: 'mean time to first token, seconds' }),
+      tpotSec: positive(1e3).optional().meta({ description: 'mean time per output token after the first, seconds' }),
+      ttftP90Sec: positive(1e5).optional().meta({ description: '90th-percentile time to first token, seconds (from the queueing model)' }),
     })
-    .default({ tensor: 1, pipeline: 1, data: 1, expert: 1, context: 1 }),
-  slo: z.strictObject({ ttftSec: positive(1e5).optional(), tpotSec: positive(1e3).optional() }).optional(),
+    .optional(),
+  serving: servingSchema.optional(),
   speculative: z
     .strictObject({
       drafter: modelRef,
@@ -97,5 +130,6 @@ export const workloadSchema = z.strictObject({
     .optional(),
 });
 
+export type ServingFile = z.output<typeof servingSchema>;
 export type WorkloadFile = z.output<typeof workloadSchema>;
 export type TraceFile = z.output<typeof traceFileSchema>;

@@ -1,4 +1,5 @@
 import type { Precision } from '../precision/formats.js';
+import type { Chip } from '../chip/chip.js';
 import type { ModelConfig } from './model.js';
 import type { Phase } from './schema.js';
 import type { TraceFileRun } from './trace-file.js';
@@ -20,9 +21,35 @@ export interface Workload {
   outputTokens: number;
   precision: { weights: Precision; activations: Precision; kvCache: Precision; gradients: Precision; optimizer: Precision };
   chips: number;
-  parallelism: { tensor: number; pipeline: number; data: number; expert: number; context: number };
-  slo: { ttftSec?: number; tpotSec?: number };
+  parallelism: Parallelism;
+  slo: { ttftSec?: number; tpotSec?: number; ttftP90Sec?: number };
+  /** How the serving engine runs (defaults filled in; see src/workload/schema.ts for their sources). */
+  serving: ServingOptions;
   speculative: { drafter: ModelConfig; draftTokens: number; acceptanceRate: number } | undefined;
   training: { microBatch: number; recompute: 'none' | 'full'; sharding: 'none' | 'optimizer' | 'full'; virtualStages: number; sites: number; restartSec: number };
   mix: { workload: Workload; weight: number }[] | undefined;
+}
+
+export interface Parallelism {
+  tensor: number;
+  pipeline: number;
+  data: number;
+  expert: number;
+  context: number;
+}
+
+export interface ServingOptions {
+  tokenBudget: number;
+  memoryUtilization: number;
+  kvCache: 'paged' | 'reserved';
+  /** Longest context a sequence may reach (the engine's max_seq_len); undefined: a request's own input + output. */
+  maxContextTokens: number | undefined;
+  prefixCacheHitRate: number;
+  /** Open loop: requests per second arriving at the whole workload; undefined: a closed loop at the concurrency. */
+  arrivalRatePerSec: number | undefined;
+  /** Closed loop: requests per client in a measured run (its first burst included); undefined: steady state. */
+  requestsPerClient: number | undefined;
+  expertRoutingGini: number;
+  /** Prefill on a pool of its own (of `prefillChip`, or the evaluated design when undefined). */
+  disaggregated: { prefillChip: Chip | undefined; prefillParallelism: Parallelism } | undefined;
 }

@@ -1,0 +1,189 @@
+import type { ModelConfig } from '../workload/model.js';
+import { attentionSteps, lmHeadSteps, tokenSteps, type PassPrecisions, type PassRouting } from '../workload/passes.js';
+import type { Step } from '../workload/step.js';
+import type { Workload } from '../workload/workload.js';
+import type { ChipContext } from './context.js';
+import { queriesPerDecode } from './memory.js';
+import { runPhase, sumPhases } from './phase.js';
+import type { Placement } from './step-cost.js';
+import { pipelineSend, precisionsOf, ScaledSteps, splitOf, workloadMemo } from './step-lists.js';
+import type { PhaseCost } from './types.js';
+
+/**
+ * What one engine iteration carries, per micro-batch of a replica (the pass runs through all
+ * layers, so its time is that of the micro-batch's trip through the pipeline): a decode token (or
+ * the drafted tokens to verify) for each of `decoders` sequences, and `prefillTokens` prompt
+ * tokens from chunks of requests being prefilled, `completions` of which finish their prompt.
+ */
+export interface IterationContent {
+  decoders: number;
+  prefillTokens: number;
+  completions: number;
+}
+
+/**
+ * The step lists an iteration is costed from, per workload (they do not depend on the chip), each
+ * rewritten in place for the token or sequence count asked (ScaledSteps).
+ */
+interface IterationLists extends ModelLists {
+  drafter: ModelLists | undefined;
+}
+
+/** One model's lists (the target's, or the drafter's). */
+interface ModelLists {
+  /** Token-proportional steps for x tokens on the chip, and (the target's) pipeline sends of those tokens. */
+  tokens: ScaledSteps;
+  /** A decode-only iteration of x decoders in one list: their tokens, their attention at the mean decode context, their logits. */
+  decodeIteration: ScaledSteps;
+  /**
+   * An iteration's decoders' attention and its logits (two parameters) in one list; its tokens
+   * and its prompts' attention apart (while the budget is full a search's mixed iterations all
+   * carry the same tokens, costed once).
+   */
+  decodersAndLogits: ScaledSteps;
+  /** One request's whole prefill attention (its prompt's computed tokens over their causal context). */
+  prefillAttention: Step[];
+}
+
+/** The last two costs of a step list, by its parameters. */
+interface Kept {
+  a0: number;
+  b0: number;
+  c0: number;
+  cost0: PhaseCost | undefined;
+  a1: number;
+  b1: number;
+  c1: number;
+  cost1: PhaseCost | undefined;
+}
+
+/** Mean context of a decoding sequence: the prompt and half the output. */
+export function decodeContextTokens(w: Workload): number {
+  return Math.min(w.serving.maxContextTokens ?? Infinity, w.inputTokens + w.outputTokens / 2);
+}
+
+/** Prompt tokens computed per request (the prefix-cache hits are not), and those found in the cache. */
+export function computedPromptTokens(w: Workload): { computed: number; cached: number } {
+  const cached = w.inputTokens * w.serving.prefixCacheHitRate;
+  return { computed: w.inputTokens - cached, cached };
+}
+
+function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): ModelLists {
+  // The drafter runs on its own tensor group, without expert or context parallelism.
+  const split = m === w.model ? splitOf(w) : { tensor, expert: 1 };
+  const prec: PassPrecisions = precisionsOf(w);
+  const routing: PassRouting = { expertGini: w.serving.expertRoutingGini };
+  const q = m === w.model ? queriesPerDecode(w) : 1;
+  const ctx = decodeContextTokens(w);
+  const { computed, cached } = computedPromptTokens(w);
+  // Step names say which part of the iteration a step belongs to (reports list an iteration's steps together).
+  const named = (steps: Step[], what: string) => steps.map((s) => ({ ...s, name: `${prefix}${s.name}${what}` }));
+  const prefix = m === w.model ? '' : 'draft: ';
+  const tokens = (x: number) => named([...tokenSteps(m, x, split, prec, routing), ...(withSends ? pipelineSend(w, x, m.hiddenSize) : [])], '');
+  const lmHead = (x: number) => named(lmHeadSteps(m, x, split, prec), '');
+  const decodeAttention = (x: number) => named(attentionSteps(m, { batch: x, queries: q, context: ctx, logitsTokens: 0 }, split, prec), ' (decode)');
+  return {
+    tokens: new ScaledSteps(tokens),
+    decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
+    decodersAndLogits: new ScaledSteps((d, l) => [...decodeAttention(d), ...lmHead(l)], 2),
+    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
+  };
+}
+
+const iterationLists = workloadMemo((w: Workload): IterationLists => {
+  const target = modelLists(w, w.model!, w.parallelism.tensor, true);
+  let drafter: ModelLists | undefined;
+  if (w.speculative) {
+    const dm = w.speculative.drafter;
+    drafter = modelLists(w, dm, dm.heads % w.parallelism.tensor === 0 ? w.parallelism.tensor : 1, false);
+  }
+  return { ...target, drafter };
+});
+
+/**
+ * Costs engine iterations of one workload on one chip (an evaluation's context) with the weights
+ * where `placement` puts them. A mixed iteration runs every token through the token-proportional
+ * steps (matrix products, norms, collectives) once, the decoders' attention over their context,
+ * and the prefill chunks' attention (a request's prefill attention is the same however its prompt
+ * is chunked: each chunk attends to the chunks before it). With speculative decoding the drafter
+ * proposes k tokens per decoder first (k single-token passes) and prefills the prompts too.
+ */
+export class IterationCoster {
+  private readonly lists: IterationLists;
+  private readonly q: number;
+  private readonly c: number;
+  private readonly computedPrompt: number;
+  private prefillAttention: PhaseCost | undefined;
+  private drafterPrefillAttention: PhaseCost | undefined;
+  private readonly drafterPlacement: Placement;
+
+  constructor(
+    private readonly cx: ChipContext,
+    private readonly w: Workload,
+    private readonly placement: Placement,
+  ) {
+    this.lists = iterationLists(w);
+    this.q = queriesPerDecode(w);
+    this.c = w.parallelism.context;
+    this.computedPrompt = computedPromptTokens(w).computed;
+    this.drafterPlacement = { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 };
+  }
+
+  /**
+   * The last two costs of each step list, by count: a concurrency search alternates between a
+   * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
+   */
+  /** The last two costs per list, by slot: 0 tokens, 1 decode-only iterations, 2 decoders and logits, 3 and 4 the drafter's. */
+  private readonly kept: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+
+  /** The cost of `list` (kept in `slot`) at (a, b, c): its parameters, as many as it has. */
+  private run(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
+    if (detail) return runPhase(this.cx, name, a, list.at(a, b, c), placement, true);
+    let k = this.kept[slot];
+    if (k === undefined) this.kept[slot] = k = { a0: NaN, b0: NaN, c0: NaN, cost0: undefined, a1: NaN, b1: NaN, c1: NaN, cost1: undefined };
+    if (k.a0 === a && k.b0 === b && k.c0 === c) return k.cost0!;
+    if (k.a1 === a && k.b1 === b && k.c1 === c) return k.cost1!;
+    const cost = runPhase(this.cx, name, a, list.at(a, b, c), placement, false);
+    k.a1 = k.a0;
+    k.b1 = k.b0;
+    k.c1 = k.c0;
+    k.cost1 = k.cost0;
+    k.a0 = a;
+    k.b0 = b;
+    k.c0 = c;
+    k.cost0 = cost;
+    return cost;
+  }
+
+  private once(name: string, steps: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): PhaseCost {
+    if (detail) return runPhase(this.cx, name, 1, steps, placement, true);
+    if (key === 'target') return (this.prefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+    return (this.drafterPrefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+  }
+
+  /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */
+  cost(it: IterationContent, detail: boolean): PhaseCost {
+    const { cx, lists, q, c } = this;
+    const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
+    const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
+    const p = this.placement;
+    const d = lists.drafter;
+    const tokens = q * it.decoders + it.prefillTokens / c;
+    const logits = q * it.decoders + it.completions / c;
+    // A decode-only iteration without a drafter is one list: its cost as it is.
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, detail, it.decoders);
+    const parts: [PhaseCost, number][] = [[this.run(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
+    if (logits > 0) parts.push([this.run(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
+    if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
+    if (d && this.w.speculative) {
+      const k = this.w.speculative.draftTokens;
+      const dp = this.drafterPlacement;
+      if (it.decoders > 0) parts.push([this.run(3, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
+      if (prefillShare > 0) {
+        parts.push([this.run(4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
+        parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
+      }
+    }
+    return sumPhases(cx, name, it.decoders + prefillShare, parts);
+  }
+}

@@ -1,0 +1,128 @@
+import type { Workload } from '../workload/workload.js';
+import { evaluateBatch } from './batch.js';
+import type { ChipContext } from './context.js';
+import type { CycleFn, CycleResult, PhaseModel } from './cycle.js';
+import { placementFor, servingFootprint, servingLimits } from './memory.js';
+import type { ConcurrencyLimit, Evaluation, ServingReport } from './types.js';
+
+/** Upper bound of the concurrency search (sequences per replica). */
+export const CONCURRENCY_SEARCH_MAX = 1 << 16;
+
+/**
+ * The most sequences per replica a serving engine can hold, and what sets that bound: memory (the
+ * KV cache of each sequence), the token budget (each decoder takes q tokens of it every
+ * iteration; a prefill-only engine gains nothing past one full budget of prompts), or the search
+ * bound. At least the pipeline depth when anything fits.
+ */
+export function concurrencyBound(cx: ChipContext, w: Workload): { max: number; limitedBy: ConcurrencyLimit } {
+  const p = w.parallelism.pipeline;
+  const memory = servingLimits(cx, w).limit;
+  const B = w.serving.tokenBudget;
+  const q = w.speculative ? w.speculative.draftTokens + 1 : 1;
+  const prompt = Math.max(1, w.inputTokens * (1 - w.serving.prefixCacheHitRate));
+  const budget = w.phase === 'serve' ? (Math.ceil(B / q) - 1) * p : w.phase === 'prefill' ? Math.ceil(B / prompt) * p : Infinity;
+  let max = Math.min(memory, CONCURRENCY_SEARCH_MAX);
+  let limitedBy: ConcurrencyLimit = memory <= CONCURRENCY_SEARCH_MAX ? 'memory' : 'search bound';
+  if (budget < max) {
+    max = budget;
+    limitedBy = 'token budget';
+  }
+  return { max, limitedBy };
+}
+
+interface Probe {
+  ok: boolean;
+  /** Worst ratio of a latency to its SLO, minus 1 (<= 0 when every SLO holds). */
+  excess: number;
+  violated: ConcurrencyLimit | undefined;
+}
+
+function probe(w: Workload, r: CycleResult): Probe {
+  const slo = w.slo;
+  let excess = -1;
+  let violated: ConcurrencyLimit | undefined;
+  const check = (value: number, target: number | undefined, name: ConcurrencyLimit) => {
+    if (target === undefined) return;
+    const e = value / target - 1;
+    if (e > excess) {
+      excess = e;
+      if (e > 0) violated = name;
+    }
+  };
+  check(r.tpotSec, slo.tpotSec, 'tpot');
+  check(r.ttftSec, slo.ttftSec, 'ttft');
+  check(r.serving?.ttftP90Sec ?? r.ttftSec, slo.ttftP90Sec, 'ttft p90');
+  if (r.serving?.problem) return { ok: false, excess: Math.max(excess, 1), violated: 'token budget' };
+  return { ok: excess <= 0, excess, violated };
+}
+
+/**
+ * Concurrency "auto": the highest concurrency that fits and meets the SLOs. Latencies grow with
+ * the concurrency, so the answer is the memory (or budget) bound when that meets the SLOs, and
+ * otherwise the integer C with every SLO met at C and one missed at C + 1. TPOT and TTFT grow
+ * nearly linearly with C once the weights are read, so the search scales the bound by the SLO it
+ * misses, then takes secant steps through its last two probes, kept inside the bracket of the
+ * highest concurrency known good and the lowest known bad, bisecting when a step would leave it
+ * (and always, past a budget of secant steps). Each probe costs one cycle (two iterations); only the chosen
+ * concurrency is evaluated in full.
+ */
+export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, detail: boolean): Evaluation {
+  const chip = cx.chip;
+  const { parts } = servingLimits(cx, w);
+  const bound = concurrencyBound(cx, w);
+  const p = w.parallelism.pipeline;
+  const report = (e: Evaluation, limitedBy: ConcurrencyLimit): Evaluation => withReport(e, bound.max, limitedBy);
+  if (bound.max < p) {
+    const e = evaluateBatch(cx, w, model, cycle, p, detail);
+    return report({ ...e, feasible: false, reasons: [...e.reasons, 'not one sequence per pipeline stage fits in memory'] }, 'memory');
+  }
+  const at = (c: number): Probe => {
+    const mem = servingFootprint(chip, parts, c);
+    return probe(w, cycle(c, placementFor(w, mem), false));
+  };
+  const top = at(bound.max);
+  if (top.ok) return report(evaluateBatch(cx, w, model, cycle, bound.max, detail), bound.limitedBy);
+  let lo = p - 1;
+  let hi = bound.max;
+  let violated = top.violated;
+  let x0 = bound.max;
+  let g0 = top.excess;
+  // First guess: latency proportional to the concurrency.
+  let c = Math.floor(bound.max / (1 + Math.max(0, top.excess)));
+  // Secant steps converge fast on these nearly linear, convex curves; past a budget of them (a
+  // curve that is not), every step bisects, so the search always ends.
+  let secantSteps = 2 * Math.ceil(Math.log2(bound.max + 1)) + 4;
+  while (hi - lo > 1) {
+    c = Math.min(hi - 1, Math.max(lo + 1, c));
+    const r = at(c);
+    if (r.ok) lo = c;
+    else {
+      hi = c;
+      violated = r.violated;
+    }
+    // Secant through the last two probes: the crossing x; the answer is the last good integer below it.
+    const x = r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    x0 = c;
+    g0 = r.excess;
+    if (secantSteps-- > 0 && x > lo && x < hi) c = Math.floor(x) <= lo ? lo + 1 : Math.floor(x);
+    else c = Math.floor((Math.max(lo, p - 1) + hi + 1) / 2);
+  }
+  if (lo < p) {
+    const e = evaluateBatch(cx, w, model, cycle, p, detail);
+    return report({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, violated ?? 'token budget');
+  }
+  return report(evaluateBatch(cx, w, model, cycle, lo, detail), violated ?? 'tpot');
+}
+
+/** The evaluation with its serving report (concurrency, its bound and what set it, the schedule). */
+export function withReport(e: Evaluation, memoryLimit: number, limitedBy: ConcurrencyLimit): Evaluation {
+  if (!e.serving) return e;
+  const serving: ServingReport = { ...e.serving, memoryLimit, limitedBy };
+  return { ...e, serving };
+}
+
+/** A fixed concurrency: its report says so. */
+export function evaluateServingFixed(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, batch: number, detail: boolean): Evaluation {
+  const e = evaluateBatch(cx, w, model, cycle, batch, detail);
+  return withReport(e, servingLimits(cx, w).limit, 'fixed');
+}
