@@ -3,14 +3,15 @@
 //     local with PostgreSQL storage, and distributed over 1 and 2 `chipdse worker` processes;
 //   - the queue's overhead per job (the same designs in jobs of 1 design and in one job) and per
 //     design (distributed over 1 worker at the default job size, against local with PostgreSQL);
-//   - the fit T(W) = A + B/W through the 1- and 2-worker times, for the 100-worker projection.
+//   - what the 100-worker projection rests on: per design, the workers' evaluation time, the
+//     coordinator's CPU and the server's CPU (BENCHMARKS.md shows the arithmetic).
 //
 //   node bench/distributed.mjs [--quick] [--pg postgresql://USER@HOST:5432/postgres]
 //
 // The server URL (default: CHIPDSE_BENCH_PG, else CHIPDSE_TEST_PG, else root on 127.0.0.1) must
 // allow creating databases; each case gets a database of its own, dropped afterwards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -46,15 +47,41 @@ async function database() {
   return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** Runs chipdse to completion; resolves with its wall seconds. */
+/** CPU seconds used so far by the PostgreSQL server: every postgres process, with its reaped children (backends that ended). */
+function serverCpuSec() {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      ticks += f[11] + f[12] + f[13] + f[14];
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs chipdse to completion: its wall seconds, its own CPU seconds (from /usr/bin/time) and the server's meanwhile. */
 function chipdse(args) {
   return new Promise((resolve, reject) => {
+    const cpuFile = join(dir, `cpu-${made}-${Date.now()}.txt`);
+    const server0 = serverCpuSec();
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/chipdse.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cmd = [process.execPath, join(ROOT, 'bin/chipdse.js'), ...args];
+    const child = TIME ? spawn(TIME, ['-f', '%U %S', '-o', cpuFile, ...cmd], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(cmd[0], cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.stdout.resume();
-    child.on('close', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`chipdse ${args[0]} exited ${code}: ${err.slice(-2000)}`))));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`chipdse ${args[0]} exited ${code}: ${err.slice(-2000)}`));
+      const wall = (performance.now() - t0) / 1000;
+      const cpu = TIME ? readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number).reduce((a, b) => a + b, 0) : null;
+      resolve({ wall, cpu, serverCpu: serverCpuSec() - server0 });
+    });
   });
 }
 
@@ -93,20 +120,27 @@ async function workerTotals(url) {
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-bench-dist-'));
 const cases = { localSqlite: [], localPg: [], distributed1: [], distributed2: [] };
+/** CPU seconds of the coordinator process and of the server, per case. */
+const cpu = { localSqlite: [], localPg: [], distributed1: [], distributed2: [] };
+const record = (key, r) => {
+  cases[key].push(r.wall);
+  cpu[key].push(r);
+  return r;
+};
 const reported = { distributed1: [], distributed2: [] };
 try {
   for (let rep = 0; rep < REPS; rep++) {
     log(`distributed: repetition ${rep + 1}/${REPS}`);
-    cases.localSqlite.push(await chipdse([...SEARCH, '--storage', join(dir, `local-${rep}.db`)]));
+    record('localSqlite', await chipdse([...SEARCH, '--storage', join(dir, `local-${rep}.db`)]));
     {
       const db = await database();
-      cases.localPg.push(await chipdse([...SEARCH, '--storage', db.url]));
+      record('localPg', await chipdse([...SEARCH, '--storage', db.url]));
       await db.drop();
     }
     for (const n of [1, 2]) {
       const db = await database();
       const w = await workers(db.url, n);
-      cases[`distributed${n}`].push(await chipdse([...SEARCH, '--storage', db.url, '--distribute']));
+      record(`distributed${n}`, await chipdse([...SEARCH, '--storage', db.url, '--distribute']));
       await w.stop();
       reported[`distributed${n}`].push(await workerTotals(db.url));
       await db.drop();
@@ -118,7 +152,7 @@ try {
     for (const [key, size] of [['perDesignJobs', 1], ['oneJob', OVERHEAD_DESIGNS]]) {
       const db = await database();
       const w = await workers(db.url, 1);
-      overhead[key].push(await chipdse([...OVERHEAD, '--storage', db.url, '--distribute', '--job-designs', String(size)]));
+      overhead[key].push((await chipdse([...OVERHEAD, '--storage', db.url, '--distribute', '--job-designs', String(size)])).wall);
       await w.stop();
       await db.drop();
     }
@@ -128,16 +162,14 @@ try {
   const secPerDesign = (rs) => median(rs.map((r) => r.sec / r.designs));
   const jobs = (rs) => median(rs.map((r) => r.jobs));
   const t1 = median(cases.distributed1);
-  const t2 = median(cases.distributed2);
-  // T(W) = A + B / W through the two measured points.
-  const B = 2 * (t1 - t2);
-  const A = t1 - B;
   const perJobSec = (median(overhead.perDesignJobs) - median(overhead.oneJob)) / (OVERHEAD_DESIGNS - 1);
   const file = writeResult('distributed', {
     reps: REPS,
     server: (await admin('SHOW server_version'))[0].server_version,
     problem: { space: SPACE, workloads: WORKLOADS, algorithm: 'exhaustive', designs: DESIGNS, population: POPULATION },
     seconds: Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, summary(v)])),
+    coordinatorCpuSec: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v[0]?.cpu === null ? null : summary(v.map((r) => r.cpu))])),
+    serverCpuSec: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, summary(v.map((r) => r.serverCpu))])),
     evaluationsPerSec: Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, rate(v)])),
     workerSecPerDesign: { distributed1: secPerDesign(reported.distributed1), distributed2: secPerDesign(reported.distributed2) },
     jobs: { distributed1: jobs(reported.distributed1), distributed2: jobs(reported.distributed2) },
@@ -149,7 +181,6 @@ try {
       perJobSec: Number(perJobSec.toPrecision(3)),
       perDesignSec: Number(((t1 - median(cases.localPg)) / DESIGNS).toPrecision(3)),
     },
-    fit: { A: Number(A.toPrecision(4)), B: Number(B.toPrecision(4)), t100: Number((A + B / 100).toPrecision(4)), evaluationsPerSec100: Number((DESIGNS / (A + B / 100)).toPrecision(4)) },
   });
   log(`distributed: wrote ${file}`);
 } finally {

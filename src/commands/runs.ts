@@ -11,7 +11,7 @@ export const runsVerb = defineCommand({
     const store = await openStore(a.db, { create: false });
     const runs = await store.listRuns().finally(() => store.close());
     // The stored space and its parameter axes are long and for programs: `export` gives the run's settings.
-    if (a.json) return printJson(runs.map(({ spaceJson: _s, parameters: _p, ...r }) => r));
+    if (a.json) return printJson(runs.map(({ spaceJson: _s, parameters: _p, inputs: _i, ...r }) => r));
     if (runs.length === 0) return print(`${store.location}: no runs`);
     print(table(runs.map((r) => [r.name, r.spaceName, r.algorithm, String(r.seed), `${r.evaluations}/${r.budget}`, String(r.generations), r.status, r.workloads.join(' ')]), ['run', 'space', 'algorithm', 'seed', 'evaluations', 'generations', 'status', 'workloads']));
   },
