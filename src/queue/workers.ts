@@ -12,7 +12,9 @@ export const WORKER_HEARTBEAT_MS = 5_000;
 /** A worker silent longer than this is not counted alive (a job evaluated on the worker's one thread holds its heartbeat back: jobs are sized well below it). */
 export const WORKER_ALIVE_SEC = 60;
 
+/** Registers a worker (and forgets workers silent for a week: the table lists the recent past, not all history). */
 export async function registerWorker(db: pg.Pool, host: string, pid: number, toolVersion: string): Promise<number> {
+  await db.query(`DELETE FROM ${T} WHERE heartbeat_at < now() - interval '7 days'`);
   const { rows } = await db.query(`INSERT INTO ${T} (host, pid, tool_version) VALUES ($1, $2, $3) RETURNING id`, [host, pid, toolVersion]);
   return rows[0].id;
 }

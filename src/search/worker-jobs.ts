@@ -30,29 +30,33 @@ export interface JobOutcome {
 
 const refuseVersion = (what: string, version: string) => new JobRefused(`${what} was made by chipdse ${version} and this worker is chipdse ${TOOL_VERSION}, whose model may score designs differently; start a worker of chipdse ${version} for it`);
 
-/** Problems by run or sweep, so that consecutive jobs of one run parse its space once. */
+/** Problems by run or sweep, so that consecutive jobs of one run read and parse its space once. */
 export class ProblemCache {
   private readonly problems = new Map<string, Problem>();
 
-  get(key: string, make: () => Problem): Problem {
-    let p = this.problems.get(key);
-    if (!p) {
-      if (this.problems.size >= 8) this.problems.delete(this.problems.keys().next().value!);
-      p = make();
-      this.problems.set(key, p);
-    }
-    return p;
+  has(key: string): boolean {
+    return this.problems.has(key);
+  }
+
+  get(key: string): Problem {
+    return this.problems.get(key)!;
+  }
+
+  set(key: string, p: Problem): void {
+    if (!this.problems.has(key) && this.problems.size >= 8) this.problems.delete(this.problems.keys().next().value!);
+    this.problems.set(key, p);
   }
 }
 
 async function searchJob(db: pg.Pool, cache: ProblemCache, job: SearchJob): Promise<JobOutcome> {
-  const { rows } = await db.query(`SELECT * FROM ${PG_SCHEMA}.runs WHERE id = $1`, [job.runId]);
+  const { rows } = await db.query(`SELECT name, tool_version, status, started_at FROM ${PG_SCHEMA}.runs WHERE id = $1`, [job.runId]);
   const r = rows[0];
   if (!r || r.name !== job.runName) return { designs: 0, seconds: 0, skipped: `run "${job.runName}" is not in this database` };
   if (r.tool_version !== TOOL_VERSION) throw refuseVersion(`run "${r.name}"`, r.tool_version);
   if (r.status === 'done') return { designs: 0, seconds: 0, skipped: `run "${r.name}" is finished` };
-  const run = toRunRow('run', r, { n: 0, g: 0 });
-  const problem = cache.get(`run ${run.id} ${run.name} ${run.startedAt}`, () => storedProblem(run));
+  const key = `run ${job.runId} ${r.name} ${r.started_at}`;
+  const problem = cache.has(key) ? cache.get(key) : storedProblem(toRunRow('run', (await db.query(`SELECT * FROM ${PG_SCHEMA}.runs WHERE id = $1`, [job.runId])).rows[0], { n: 0, g: 0 }));
+  cache.set(key, problem);
   const staged = await stagedKeys(db, job.runId, job.genomes.map(genomeKey));
   const todo = job.genomes.filter((g) => !staged.has(genomeKey(g)));
   const t0 = performance.now();
@@ -66,7 +70,9 @@ async function sweepJob(db: pg.Pool, cache: ProblemCache, job: SweepJob): Promis
   const sweep = await loadSweep(db, job.sweepId);
   if (!sweep) return { designs: 0, seconds: 0, skipped: `sweep ${job.sweepId} is over` };
   if (sweep.toolVersion !== TOOL_VERSION) throw refuseVersion(`sweep ${job.sweepId}`, sweep.toolVersion);
-  const problem = cache.get(`sweep ${job.sweepId}`, () => ({ space: storedSpace(sweep.spaceJson, `sweep ${job.sweepId} space`), workloads: storedWorkloads(JSON.parse(sweep.workloadsJson)) }));
+  const key = `sweep ${job.sweepId}`;
+  if (!cache.has(key)) cache.set(key, { space: storedSpace(sweep.spaceJson, `sweep ${job.sweepId} space`), workloads: storedWorkloads(JSON.parse(sweep.workloadsJson)) });
+  const problem = cache.get(key);
   const keeper = new FrontKeeper();
   const t0 = performance.now();
   const report = sweepRange(problem, job.from, job.to, keeper);
