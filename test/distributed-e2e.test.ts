@@ -146,6 +146,22 @@ describePg('a distributed search as processes', () => {
 });
 
 // Like every PostgreSQL test, only with a server configured (CHIPDSE_TEST_PG); there it must run.
+describePg('a distributed sweep as processes', () => {
+  test('chipdse sweep --distribute with two worker processes prints the JSON of the local chipdse sweep', async () => {
+    const base = await createTestDatabase('chipdse_e2e');
+    databases.push(base);
+    const workers = [worker(base), worker(base)];
+    const args = ['sweep', '--space', 'small', '--workload', 'llama-3-70b-serve', '--json'];
+    const remote = await runCli([...args, '--distribute', '--storage', base, '--job-designs', '250']);
+    const here = await runCli(args);
+    await stopWorkers(workers);
+    expect(remote.code).toBe(0);
+    expect(here.code).toBe(0);
+    expect(remote.stdout).toBe(here.stdout);
+    expect(workers.flatMap((w) => w.lines).filter((l) => /done job \w+ \(sweep/.test(l))).toHaveLength(8);
+  });
+});
+
 const unavailable = clusterUnavailable();
 const describeCluster = PG_URL && (!unavailable || process.env.CHIPDSE_TEST_PG_REQUIRED === '1') ? describe : describe.skip;
 

@@ -68,6 +68,14 @@ describePg('the PostgreSQL store', () => {
     await expect(openStore(url)).rejects.toThrow(/not a chipdse database \(its schema "chipdse" holds other tables\)/);
   });
 
+  test('a database written by a newer chipdse (a later schema version) is refused, not changed', async () => {
+    const url = await database();
+    await (await openStore(url)).close();
+    await sql(url, 'UPDATE chipdse.schema_version SET version = $1', [PG_SCHEMA_VERSION + 1]);
+    await expect(openStore(url)).rejects.toThrow(`written by a newer chipdse (schema ${PG_SCHEMA_VERSION + 1}, this one reads up to ${PG_SCHEMA_VERSION})`);
+    expect(await sql(url, 'SELECT version FROM chipdse.schema_version')).toEqual([{ version: PG_SCHEMA_VERSION + 1 }]);
+  });
+
   test('connections opening a new database at once (as processes starting together) create its schema once, under the advisory lock, without errors', async () => {
     const url = await database();
     const stores = await Promise.all(Array.from({ length: 8 }, () => PgRunStore.open(url)));
