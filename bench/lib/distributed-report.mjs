@@ -1,5 +1,5 @@
 // The distributed section of BENCHMARKS.md, from bench/results/distributed.json (bench/distributed.mjs).
-import { MAX_OVERHEAD_SHARE } from '../../dist/search/job-size.js';
+import { MAX_OVERHEAD_SHARE, QUEUE_OVERHEAD_SEC_PER_JOB } from '../../dist/search/job-size.js';
 
 /** Paragraphs and tables for `say`; `f` holds report.mjs's formatters. */
 export function distributedSection(d, f) {
@@ -12,23 +12,16 @@ export function distributedSection(d, f) {
   const local = s.localSqlite.median;
   const ms = (x) => num(x * 1e3, 2);
   const cpu = (k) => (d.coordinatorCpuSec[k] ? spread(d.coordinatorCpuSec[k], (x) => num(x, 2)) : '-');
-  // The projection's inputs, per design (seconds).
+  // The projection: T(W) = S + N (t + o / J) / W, from the 1-worker run.
   const te = d.workerSecPerDesign.distributed1;
-  const c = d.coordinatorCpuSec.distributed1.median / N;
-  const sv = d.serverCpuSec.distributed1.median / N;
   const o = d.overhead.perJobSec;
-  /** Jobs a generation of P designs is cut into when each must hold o / (share x t) designs (src/search/job-size.ts). */
-  const jobsPerGeneration = (t) => Math.max(1, Math.floor((P * t * MAX_OVERHEAD_SHARE) / o));
-  const project = (t) => {
-    const jobs = Math.min(100, jobsPerGeneration(t));
-    const J = P / jobs;
-    const workers = jobs / (t + o / J);
-    const limits = { workers, coordinator: 1 / c, server: d.machine.nproc / sv };
-    const [by, rate] = Object.entries(limits).sort((a, b) => a[1] - b[1])[0];
-    return { jobs, J, workers, rate, by };
-  };
-  const today = project(te);
-  const costly = project(100 * te);
+  const E = N * te;
+  const S = t1 - E;
+  const J = P / 100;
+  const T = (t, W) => S + (N * (t + o / J)) / W;
+  /** One worker with the default job size (jobs of a generation or so: their overhead is negligible). */
+  const T1 = (t) => S + N * t;
+  const sv = d.serverCpuSec.distributed1.median / N;
   return [
     '## Distributed runs: PostgreSQL and `chipdse worker` processes',
     provenance(d),
@@ -42,16 +35,16 @@ export function distributedSection(d, f) {
         ['distributed, 2 workers', spread(s.distributed2, (x) => num(x, 2)), spread(e.distributed2), num(local / s.distributed2.median, 2), cpu('distributed2'), num(d.serverCpuSec.distributed2.median, 2), int(d.jobs.distributed2), ms(d.workerSecPerDesign.distributed2)],
       ],
     ),
-    `"Coordinator CPU" is the \`chipdse search\` process's user + system time (\`/usr/bin/time\`); "server CPU" the PostgreSQL processes' meanwhile (from /proc, ended backends included); "worker ms per design" the workers' own timing of their evaluations (\`chipdse workers\` shows it too).`,
-    `**Queue overhead.** Per job: the same ${int(d.overhead.designs)} designs (${d.overhead.workload}) distributed over 1 worker in jobs of 1 design took ${spread(d.overhead.perDesignJobsSec, (x) => num(x, 2))} s, in one job ${spread(d.overhead.oneJobSec, (x) => num(x, 2))} s: the difference over the ${int(d.overhead.designs - 1)} extra jobs is **${ms(o)} ms per job** (a worker's fetch, staging and completion, the coordinator's wake-up, pg-boss's bookkeeping). Per design, at the default job size: (distributed over 1 worker - local with PostgreSQL storage) / ${int(N)} designs = (${num(t1, 2)} - ${num(s.localPg.median, 2)}) s / ${int(N)} = **${ms(d.overhead.perDesignSec)} ms per design** (a design's result is written to staging and read back besides being stored). \`src/search/job-size.ts\` plans with 10 ms per job.`,
-    `**Projection to 100 workers** (each on a core of its own), from the 1-worker run's figures per design: evaluation t = ${ms(te)} ms, coordinator CPU c = ${ms(c)} ms, server CPU s = ${ms(sv)} ms, and o = ${ms(o)} ms per job. A run goes no faster than the slowest of: the workers, jobs / (t + o / J) designs/s with J designs per job; the coordinator, 1 / c = ${int(1 / c)} designs/s (its work is serial); the server, cores / s (${d.machine.nproc} cores: ${int(d.machine.nproc / sv)} designs/s). Jobs keep o under ${MAX_OVERHEAD_SHARE * 100}% of their time, so a generation of ${int(P)} designs makes at most floor(${int(P)} x t x ${MAX_OVERHEAD_SHARE} / o) jobs, and only that many workers have work.`,
+    `"Coordinator CPU" is the \`chipdse search\` process's user + system time (\`/usr/bin/time\`); "server CPU" the PostgreSQL processes' meanwhile (from /proc, ended backends included); "worker ms per design" the workers' own timing of their evaluations (\`chipdse workers\` shows it too). The second worker brought ${num(t1 / s.distributed2.median, 2)}x: the coordinator, two workers and the server had ${d.machine.nproc} cores, of which other sessions used ${Math.round(d.otherLoad * 100)}% meanwhile, so it had no core of its own (its ms per design doubled).`,
+    `**Queue overhead.** Per job: the same ${int(d.overhead.designs)} designs (${d.overhead.workload}) distributed over 1 worker in jobs of 1 design took ${spread(d.overhead.perDesignJobsSec, (x) => num(x, 2))} s, in one job ${spread(d.overhead.oneJobSec, (x) => num(x, 2))} s: the difference over the ${int(d.overhead.designs - 1)} extra jobs is **${ms(o)} ms per job** (a worker's fetch, staging and completion, the coordinator's wake-up, pg-boss's bookkeeping). Per design, at the default job size: (distributed over 1 worker - local with PostgreSQL storage) / ${int(N)} designs = (${num(t1, 2)} - ${num(s.localPg.median, 2)}) s / ${int(N)} = **${ms(d.overhead.perDesignSec)} ms per design** (a design's result is written to staging and read back besides being stored). \`src/search/job-size.ts\` plans with ${ms(QUEUE_OVERHEAD_SEC_PER_JOB)} ms per job.`,
+    `**Projection to 100 workers.** From the 1-worker run: N = ${int(N)} designs took T1 = ${num(t1, 2)} s, of which the worker evaluated for N x t = ${int(N)} x ${ms(te)} ms = ${num(E, 2)} s; the rest, S = T1 - N t = ${num(S, 2)} s (${ms(S / N)} ms a design), is what more workers do not shorten: the coordinator proposing, taking results out of staging and storing them, and the waits between. With W workers each taking jobs of J designs, T(W) = S + N (t + o / J) / W. For 100 workers a generation of ${int(P)} must be cut into 100 jobs of J = ${num(J, 1)} designs (\`--job-designs ${Math.ceil(J)}\`; the default sizing would make ${int(Math.max(1, Math.floor((P * te * MAX_OVERHEAD_SHARE) / o)))} job(s) of it, as each must hold o / (${MAX_OVERHEAD_SHARE} t) = ${int(o / (MAX_OVERHEAD_SHARE * te))} designs):`,
     table(
-      ['model', 't (ms per design)', 'jobs per generation (workers busy)', 'designs per job', 'workers bound /s', 'coordinator bound /s', 'server bound /s', 'projected /s', 'limited by'],
+      ['model', 't (ms per design)', '1 worker: S + N t, s', '100 workers: S + N (t + o/J) / 100, s', 'evaluations/s at 100 workers', 'gain over 1 worker'],
       [
-        ['today', ms(te), int(today.jobs), int(today.J), int(today.workers), int(1 / c), int(d.machine.nproc / sv), int(today.rate), today.by],
-        ['100 times costlier per design', ms(100 * te), int(costly.jobs), int(costly.J), int(costly.workers), int(1 / c), int(d.machine.nproc / sv), int(costly.rate), costly.by],
+        ['today', ms(te), num(T1(te), 2), `${num(S, 2)} + ${int(N)} x (${ms(te)} + ${ms(o)} / ${num(J, 1)}) ms / 100 = ${num(T(te, 100), 2)}`, int(N / T(te, 100)), `${num(T1(te) / T(te, 100), 2)}x`],
+        ['100 times costlier per design', ms(100 * te), num(T1(100 * te), 1), `${num(S, 2)} + ${int(N)} x (${ms(100 * te)} + ${ms(o)} / ${num(J, 1)}) ms / 100 = ${num(T(100 * te, 100), 2)}`, int(N / T(100 * te, 100)), `${num(T1(100 * te) / T(100 * te, 100), 1)}x`],
       ],
     ),
-    `So with today's model 100 workers bring nothing over a few: a generation holds too little evaluation to cut into many jobs worth their overhead, and the coordinator and the server bound the rate near the local run's. As the model gets costlier per design (or generations larger: \`--population\`, an exhaustive search), evaluation dominates, jobs multiply, and 100 workers bring ${num(costly.rate * 100 * te, 0)}x one core's rate (${int(costly.rate)} designs/s against ${int(1 / (100 * te))}), until the coordinator's ${int(1 / c)} designs/s is the limit.`,
+    `So with today's model distribution does not pay: evaluation is ${num((100 * E) / t1, 0)}% of a distributed run here, 100 workers would bring the run to ${int(N / T(te, 100))} designs/s against ${int(e.localSqlite.median)} for the local run, and no number of workers brings it above N / S = ${int(N / S)}. It pays as the model gets costlier per design: a 100 times costlier one gains ${num(T1(100 * te) / T(100 * te, 100), 0)}x at 100 workers, and S bounds that too. The server carries ${ms(sv)} ms of CPU a design (its processes' CPU in the 1-worker run / N), ${num(sv * (N / T(100 * te, 100)), 2)} cores at the costlier model's 100-worker rate. S, t and o were measured on a shared machine (other processes used ${Math.round(d.otherLoad * 100)}% of its CPU during these runs), which inflates all three.`,
   ];
 }

@@ -7,11 +7,11 @@
  */
 
 /**
- * Queue overhead per job, seconds: measured on loopback with 1 worker and jobs of 1 design
- * (bench/distributed.mjs; BENCHMARKS.md, distributed section). Over a network add a round trip or
- * three; the sizing below then errs on the large side, which is the cheap side.
+ * Queue overhead per job, seconds: 15.7 ms measured on loopback, 1 worker, the same 512 designs in
+ * jobs of 1 and in one job, on the shared 2-core machine (bench/distributed.mjs; BENCHMARKS.md,
+ * distributed section). Over a network add a round trip or three.
  */
-export const QUEUE_OVERHEAD_SEC_PER_JOB = 0.01;
+export const QUEUE_OVERHEAD_SEC_PER_JOB = 0.016;
 /** The share of a job's time the queue may take. */
 export const MAX_OVERHEAD_SHARE = 0.05;
 /** A job is sized to take at most this share of the job timeout on a worker of the measured speed. */
