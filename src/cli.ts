@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS, UsageError, VERBS } from './commands/index.js';
+import { guardStandardStreams } from './commands/streams.js';
 import { ChipdseError } from './errors.js';
 
 const debug = process.argv.includes('--debug');
@@ -10,6 +11,7 @@ const debug = process.argv.includes('--debug');
 const listed = (xs: string[]) => `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
 
 async function main(): Promise<void> {
+  guardStandardStreams();
   await yargs(hideBin(process.argv))
     .scriptName('chipdse')
     .usage('$0 <command> [options]\n\nEvaluate ML accelerator designs on workload traces: time, energy in joules by where it is spent, area and cost.')
@@ -19,9 +21,10 @@ async function main(): Promise<void> {
     .strict()
     .recommendCommands()
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs' own errors (YError: a failed coerce, say) are about the command line too.
+      if (err && err.name !== 'YError') throw err;
       // yargs explains bad choices over several lines; one line is enough.
-      throw new UsageError(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
+      throw new UsageError((msg ?? err?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
     })
     .help()
     .parseAsync();

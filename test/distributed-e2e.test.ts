@@ -36,7 +36,7 @@ function withPassword(url: string): string {
 }
 
 /** Some 0.5 ms of evaluation a design, in jobs of 1,500: a job takes long enough to be killed in the middle. */
-const SEARCH: Omit<SearchOptions, 'db'> = { space: 'inference-chip', workloads: ['serve-train-mix', 'llama-3-70b-serve'], algorithm: 'random', budget: 6000, population: 3000, seed: 5, workers: 1, run: 'k', resume: false, referenceChips: ['h100-sxm'] };
+const SEARCH = { space: 'inference-chip', workloads: ['serve-train-mix', 'llama-3-70b-serve'], algorithm: 'random' as const, budget: 6000, population: 3000, seed: 5, workers: 1, run: 'k', resume: false, referenceChips: ['h100-sxm'] } satisfies Omit<SearchOptions, 'db'>;
 const SEARCH_ARGS = ['search', '--space', SEARCH.space, ...SEARCH.workloads.flatMap((w) => ['--workload', w]), '--algorithm', SEARCH.algorithm, '--budget', String(SEARCH.budget), '--population', String(SEARCH.population), '--seed', String(SEARCH.seed), '--reference-chips', 'h100-sxm', '--run', 'k'];
 const DISTRIBUTE = ['--distribute', '--job-timeout', '3', '--job-designs', '1500'];
 
@@ -184,7 +184,7 @@ describeCluster(`the database restarted mid-run (a server of the test's own${una
     const r = await coordinator.result;
     expect(r.code).toBe(1);
     expect(cleanErrorLines(r.stderr.split('\n').filter((l) => !/^k: (gen|waiting)/.test(l)).join('\n'))).toEqual([
-      expect.stringMatching(/^chipdse: postgresql:\/\/root:\*\*\*@127\.0\.0\.1:\d+\/postgres: the database cannot be reached \(.*\); run "k" is stored up to its last whole generation: once the database is back, resume it with chipdse search --run k --resume --storage postgresql:\/\/root:\*\*\*@127\.0\.0\.1:\d+\/postgres --distribute$/),
+      expect.stringMatching(/^chipdse: postgresql:\/\/root:\*\*\*@127\.0\.0\.1:\d+\/postgres: the database cannot be reached \(.*\); run "k" is stored up to its last whole generation: once the database is back, resume it with chipdse search --run k --resume --storage 'postgresql:\/\/root:\*\*\*@127\.0\.0\.1:\d+\/postgres' --distribute$/),
     ]);
     for (const w of workers) await w.waitFor(/the database answers again after/);
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runSearch } from '../src/search/run.js';
 import { pooled, runCli, runRows, cleanErrorLines, ROOT, type CliResult } from './helpers/cli.js';
+import { issue15Cases, makeFixtures } from './helpers/bad-input-cases.js';
 
 /**
  * Bad input through the real CLI, for every command: each case must exit non-zero with one
@@ -55,6 +56,8 @@ interface Case {
   lines?: number;
   /** Caught by the yargs .check() of `search`, which src/cli.ts reports as an internal error (known bug below). */
   check?: boolean;
+  /** Extra environment for the process. */
+  env?: Record<string, string>;
 }
 
 function cases(): Case[] {
@@ -217,7 +220,7 @@ function cases(): Case[] {
     { name: 'batch: bad space file', args: batch('bsfile.json', { searches: [{ ...okSearch, space: manySpace }] }), names: [`${manySpace}: parameters[0].min: `] },
     { name: 'batch: db of another program', args: ['batch', file('bok.json', { searches: [okSearch] }), '--db', OTHER_DB], names: [OTHER_DB, 'not a chipdse database'] },
   ];
-  return out;
+  return [...out, ...issue15Cases({ dir, db: DB, otherDb: OTHER_DB })];
 }
 
 /** What a process that must not have touched a database left there: the whole files' bytes. */
@@ -246,10 +249,12 @@ beforeAll(async () => {
   newer.close();
   otherBefore = bytesOf(OTHER_DB);
   textBefore = bytesOf(TEXT_DB);
+  makeFixtures({ dir, db: DB, otherDb: OTHER_DB });
   list = cases();
-  const out = await pooled(list, 3, (c) => runCli(c.args));
+  // A case that hangs (reading a device or a pipe that never ends) is killed and fails.
+  const out = await pooled(list, 3, (c) => runCli(c.args, ROOT, { env: c.env, timeoutMs: 20_000 }));
   results = new Map(list.map((c, i) => [c.name, out[i]]));
-}, 180_000);
+}, 420_000);
 
 describe('bad input through the CLI: one "chipdse: FILE: field: ..." line per problem, non-zero exit, no stack trace', () => {
   // The names are known before beforeAll runs: build the list once for test.each.

@@ -9,6 +9,7 @@ import { bestFirst } from '../results/objectives.js';
 import type { PointResult } from '../results/point.js';
 import type { GenerationStats, RunRow } from '../results/run.js';
 import { openRun } from '../store/open.js';
+import { shellCommand } from '../text/shell.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface RunData {
@@ -25,7 +26,7 @@ export interface RunData {
 
 /** A run as the store holds it; the store must exist (a chart never creates one). */
 export async function loadRunData(db: string, name: string): Promise<RunData> {
-  const { store, run } = await openRun(db, name);
+  const { store, run } = await openRun(db, name, { readOnly: true });
   try {
     const [points, front, generations, references, details] = [await store.loadEvaluations(run.id), await store.loadFront(run.id), await store.loadGenerations(run.id), await store.loadReferences(run.id), await store.loadDetails(run.id)];
     return { db: store.location, run, points, front, generations, references, details: new Map(details.map((d) => [d.genome, d])) };
@@ -43,7 +44,7 @@ export function frontByFirstObjective(d: RunData): PointResult[] {
 export function chosenDesign(d: RunData, genome: string | undefined): PointResult {
   if (genome !== undefined) {
     const p = d.points.find((x) => x.key === genome);
-    if (!p) throw new ChipdseError(`run ${d.run.name}: no evaluated design "${genome}" (chipdse front --run ${d.run.name} lists the front's genomes)`);
+    if (!p) throw new ChipdseError(`run ${d.run.name}: no evaluated design "${genome}" (${shellCommand(['chipdse', 'front', '--run', d.run.name])} lists the front's genomes)`);
     return p;
   }
   const best = frontByFirstObjective(d)[0];
@@ -59,7 +60,7 @@ export function storedDetail(d: RunData, p: PointResult): DesignDetail {
   if (p.metrics === null) throw new ChipdseError(`${missing}: it is an invalid design, with no evaluation to draw`);
   const onFront = d.front.some((x) => x.key === p.key);
   const why = !onFront ? 'a run stores it for the designs of its final front' : d.run.status === 'running' ? 'the run stores it for its front when it ends' : 'the run was stored by a chipdse that did not keep it';
-  const how = d.run.toolVersion === TOOL_VERSION ? `store it with: chipdse detail --run ${d.run.name} --genome ${p.key} --db ${d.db}` : `it would take chipdse ${d.run.toolVersion}'s model, which scored the run (this is ${TOOL_VERSION})`;
+  const how = d.run.toolVersion === TOOL_VERSION ? `store it with: ${shellCommand(['chipdse', 'detail', '--run', d.run.name, '--genome', p.key, '--db', d.db])}` : `it would take chipdse ${d.run.toolVersion}'s model, which scored the run (this is ${TOOL_VERSION})`;
   throw new ChipdseError(`${missing} (${why}); ${how}`);
 }
 

@@ -1,6 +1,6 @@
 import { runBatch } from '../search/batch.js';
 import { progressReporter } from '../text/progress.js';
-import { defineCommand } from './command.js';
+import { checkDbAddress, defineCommand } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
 
@@ -10,7 +10,7 @@ export const batchVerb = defineCommand({
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true })
-      .option('db', { type: 'string', describe: 'overrides the batch file\'s db' })
+      .option('db', { type: 'string', describe: 'overrides the batch file\'s db', coerce: checkDbAddress })
       .option('workers', { type: 'number', default: 1 }),
   handler: async (a) => {
     installStopHandler();

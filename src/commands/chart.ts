@@ -2,7 +2,7 @@ import { CHART_KINDS, CHARTS, chartKind, type ChartKind } from '../chart/charts.
 import { loadRunData } from '../chart/run-data.js';
 import { ChipdseError } from '../errors.js';
 import { dbOption, defineCommand } from './command.js';
-import { print, writeOutput } from './output.js';
+import { checkOutputPath, print, writeOutput } from './output.js';
 
 export interface ChartOptions {
   /** One run; several for a convergence chart. */
@@ -22,12 +22,13 @@ export async function chartCommand(o: ChartOptions): Promise<{ file: string; kin
   const kind = chartKind(o.kind);
   const { chartFormat, renderChart } = await import('../chart/render.js');
   chartFormat(o.out);
+  checkOutputPath(o.out, { db: o.db });
   const names = Array.isArray(o.run) ? o.run : [o.run];
   if (names.length === 0) throw new ChipdseError('chart: name a run with --run');
   const runs = [];
   for (const n of names) runs.push(await loadRunData(o.db, n));
   const spec = CHARTS[kind](runs, { x: o.x, y: o.y, color: o.color, genome: o.genome });
-  writeOutput(o.out, await renderChart(spec, o.out, `chipdse ${kind}: ${names.join(', ')}`), { makeFolder: true });
+  writeOutput(o.out, await renderChart(spec, o.out, `chipdse ${kind}: ${names.join(', ')}`), { makeFolder: true, db: o.db });
   return { file: o.out, kind };
 }
 

@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { unkeptReason } from '../store/open.js';
 
 /** A bad command line: the CLI prints it as one line and exits 2. */
 export class UsageError extends Error {}
@@ -16,5 +17,12 @@ export function checkPositiveWhole(name: string, value: number | undefined): voi
 /** Where runs are stored when --db is not given. */
 export const DEFAULT_DB = 'results/chipdse.db';
 
+/** A --db that keeps nothing ('', :memory:, memory:) is refused: a run that prints "done" has been stored. */
+export function checkDbAddress(db: string): string {
+  const why = unkeptReason(db);
+  if (why) throw new UsageError(`--db ${db === '' ? "''" : db}: ${why}, so results would not be kept; give a database file`);
+  return db;
+}
+
 /** Where runs are stored: `--storage`, or `--db` as it was first called (see src/store/address.ts). */
-export const dbOption = { type: 'string', default: DEFAULT_DB, alias: 'storage', describe: 'where runs are stored: a SQLite file (or sqlite:///FILE), or a postgresql:// URL (give its password in PGPASSWORD or ~/.pgpass)' } as const;
+export const dbOption = { type: 'string', default: DEFAULT_DB, alias: 'storage', describe: 'where runs are stored: a SQLite file (or sqlite:///FILE), or a postgresql:// URL (give its password in PGPASSWORD or ~/.pgpass)', coerce: checkDbAddress } as const;

@@ -7,7 +7,7 @@ import type { Evaluation } from '../results/metrics.js';
 import { formatComparison, ratiosToFirst } from '../text/compare.js';
 import { loadWorkload } from '../workload/load.js';
 import { defineCommand } from './command.js';
-import { print, printJson, writeOutput } from './output.js';
+import { checkOutputPath, print, printJson, writeOutput } from './output.js';
 
 /** `compare --chart FILE`: energy per token by part and the key metrics of the compared designs. */
 export async function compareChart(evaluations: Evaluation[], file: string): Promise<void> {
@@ -29,6 +29,7 @@ export const compareVerb = defineCommand({
       .option('json', { type: 'boolean', describe: 'print one JSON object' })
       .option('chart', { type: 'string', describe: 'also draw energy and key metrics to FILE (.svg, .png or .html)' }),
   handler: async (a) => {
+    if (a.chart) checkOutputPath(a.chart);
     const designs = (a.designs as string[]).map((d) => loadDesign(d));
     if (designs.length < 1) throw new ChipdseError('compare: --designs needs at least one design');
     const workloads = (a.workload as string[]).map((w) => loadWorkload(w));

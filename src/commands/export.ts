@@ -1,7 +1,7 @@
 import { exportCsv, exportJson } from '../results/export.js';
 import { openRun } from '../store/open.js';
 import { dbOption, defineCommand } from './command.js';
-import { writeOutput } from './output.js';
+import { checkOutputPath, writeOutput } from './output.js';
 
 export const exportVerb = defineCommand({
   command: 'export',
@@ -13,7 +13,8 @@ export const exportVerb = defineCommand({
       .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const })
       .option('out', { type: 'string', describe: 'file to write (default: standard output)' }),
   handler: async (a) => {
-    const { store, run } = await openRun(a.db, a.run);
+    if (a.out) checkOutputPath(a.out, { db: a.db });
+    const { store, run } = await openRun(a.db, a.run, { readOnly: true });
     let text: string;
     try {
       // Read in one snapshot: the front and the generations belong to the evaluations read with them.
@@ -24,7 +25,7 @@ export const exportVerb = defineCommand({
     } finally {
       await store.close();
     }
-    if (a.out) writeOutput(a.out, text, { makeFolder: false });
+    if (a.out) writeOutput(a.out, text, { makeFolder: false, db: a.db });
     else process.stdout.write(text);
   },
 });

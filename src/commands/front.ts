@@ -9,7 +9,7 @@ export const frontVerb = defineCommand({
   describe: 'print the Pareto set of a run with its parameters and metrics',
   builder: (y) => y.option('run', { type: 'string', demandOption: true }).option('db', dbOption).option('json', { type: 'boolean' }),
   handler: async (a) => {
-    const { store, run } = await openRun(a.db, a.run);
+    const { store, run } = await openRun(a.db, a.run, { readOnly: true });
     const front = await store.loadFront(run.id).finally(() => store.close());
     if (a.json) return printJson(frontJson(run, front));
     if (front.length === 0) return print(`${run.name}: no feasible design yet`);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { buildReport } from '../chart/html-report.js';
 import { loadRunData } from '../chart/run-data.js';
 import { dbOption, defineCommand } from './command.js';
-import { print, writeOutput } from './output.js';
+import { checkOutputPath, print, writeOutput } from './output.js';
 
 export interface ReportOptions {
   run: string;
@@ -13,9 +13,10 @@ export interface ReportOptions {
 
 /** One self-contained HTML page of a stored run: settings, front and charts. */
 export async function reportCommand(o: ReportOptions): Promise<{ file: string; charts: number; skipped: { id: string; reason: string }[] }> {
-  const report = buildReport(await loadRunData(o.db, o.run));
   const file = join(o.out, 'index.html');
-  writeOutput(file, report.html, { makeFolder: true });
+  checkOutputPath(file, { db: o.db });
+  const report = buildReport(await loadRunData(o.db, o.run));
+  writeOutput(file, report.html, { makeFolder: true, db: o.db });
   return { file, charts: report.charts.length, skipped: report.skipped };
 }
 

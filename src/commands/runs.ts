@@ -8,7 +8,7 @@ export const runsVerb = defineCommand({
   describe: 'list the runs in a database',
   builder: (y) => y.option('db', dbOption).option('json', { type: 'boolean' }),
   handler: async (a) => {
-    const store = await openStore(a.db, { create: false });
+    const store = await openStore(a.db, { create: false, readOnly: true });
     const runs = await store.listRuns().finally(() => store.close());
     // The stored space and its parameter axes are long and for programs: `export` gives the run's settings.
     if (a.json) return printJson(runs.map(({ spaceJson: _s, parameters: _p, inputs: _i, ...r }) => r));

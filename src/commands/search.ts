@@ -1,14 +1,19 @@
 import { ChipdseError } from '../errors.js';
+import { ALGORITHMS, runNameProblem, type AlgorithmName } from '../results/run.js';
 import type { WaitStatus } from '../search/coordinator.js';
 import { displayAddress } from '../store/address.js';
 import { DatabaseUnavailableError } from '../store/postgres-connect.js';
-import { ALGORITHMS, type AlgorithmName } from '../results/run.js';
-import { populationFor } from '../search/algorithms.js';
+import { describeEstimate } from '../search/estimate.js';
 import { runSearch } from '../search/run.js';
+import { DEFAULT_BUDGET, DEFAULT_SEED } from '../search/run-setup.js';
 import { progressReporter } from '../text/progress.js';
+import { shellCommand } from '../text/shell.js';
 import { checkPositiveWhole, dbOption, defineCommand, UsageError } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
+
+/** Estimates shorter than this are not printed. */
+const QUIET_ESTIMATE_SEC = 60;
 
 /** What a distributed search prints while a generation waits on workers. */
 function waitLine(run: string, w: WaitStatus, storage: string): string {
@@ -18,52 +23,59 @@ function waitLine(run: string, w: WaitStatus, storage: string): string {
 
 export const searchVerb = defineCommand({
   command: 'search',
-  describe: 'explore a design space against workloads; every evaluation and the Pareto front go to SQLite (or PostgreSQL)',
+  describe: 'explore a design space against workloads; every evaluation and the Pareto front go to SQLite',
   builder: (y) =>
     y
       .option('space', { alias: 's', type: 'string', describe: 'preset name or path of a space file (not needed with --resume)' })
       .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
-      .option('algorithm', { choices: ALGORITHMS, default: 'nsga2' as AlgorithmName })
-      .option('budget', { type: 'number', default: 1000, describe: 'unique designs to evaluate' })
+      // No defaults here for what a run stores: with --resume, a value given must equal the stored one.
+      .option('algorithm', { choices: ALGORITHMS, describe: 'nsga2, random or exhaustive (default: nsga2)' })
+      .option('budget', { type: 'number', describe: `unique designs to evaluate (default: ${DEFAULT_BUDGET})` })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
-      .option('seed', { type: 'number', default: 1 })
+      .option('seed', { type: 'number', describe: `seed of the random generator (default: ${DEFAULT_SEED})` })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
-      .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run' })
+      .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run, with its stored settings' })
       .option('distribute', { type: 'boolean', describe: 'evaluate on chipdse worker processes (any number, on any machine) through the job queue of the postgresql:// --storage' })
       .option('job-timeout', { type: 'number', describe: 'with --distribute: seconds after which a job a worker took and did not finish goes to another worker (default 120)' })
       .option('job-designs', { type: 'number', describe: 'with --distribute: designs per job (default: sized from the workers alive and their speed)' })
       .option('reference-chips', { type: 'array', string: true, describe: 'chips evaluated once with the run and drawn beside its designs: presets or design files, or none (default: every preset)' })
+      .option('allow-long', { type: 'boolean', describe: 'start a search estimated (from a timed sample of its designs) to take more than an hour' })
       .check((a) => {
         for (const k of ['budget', 'population', 'workers', 'job-designs'] as const) checkPositiveWhole(k, a[k]);
         if (a.jobTimeout !== undefined && !((a.jobTimeout as number) >= 1)) throw new UsageError(`--job-timeout must be at least 1 (seconds), got ${a.jobTimeout}`);
         if (!a.distribute && (a.jobTimeout !== undefined || a.jobDesigns !== undefined)) throw new UsageError('--job-timeout and --job-designs go with --distribute');
-        if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
+        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
         if (!a.resume && !a.space) throw new UsageError('--space is required (or --resume with --run)');
-        if (a.resume && !a.run) throw new UsageError('--resume needs --run');
+        if (a.resume && a.run === undefined) throw new UsageError('--resume needs --run');
+        if (a.resume && a.referenceChips) throw new UsageError('--reference-chips: a resumed run keeps the reference chips evaluated when it was created; drop it');
+        const nameProblem = a.run === undefined ? undefined : runNameProblem(a.run);
+        if (nameProblem) throw new UsageError(`--run: ${nameProblem}`);
         return true;
       }),
   handler: async (a) => {
     installStopHandler();
-    const run = a.run ?? `${a.space}-${a.algorithm}-${a.seed}`;
+    const run = a.run ?? `${a.space}-${a.algorithm ?? 'nsga2'}-${a.seed ?? DEFAULT_SEED}`;
     const bar = progressReporter(process.stderr, run);
     const chips = a.referenceChips as string[] | undefined;
     const distribute = a.distribute ? { jobTimeoutSec: a.jobTimeout, jobDesigns: a.jobDesigns, onWait: (w: WaitStatus) => process.stderr.write(`${waitLine(run, w, a.db)}\n`) } : undefined;
     const s = await runSearch({
-      space: a.space ?? '', workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName, budget: a.budget, population: a.population ?? populationFor(a.algorithm as AlgorithmName, a.budget),
-      seed: a.seed, workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips), onGeneration: bar.update, shouldStop,
+      space: a.space, workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName | undefined, budget: a.budget, population: a.population, seed: a.seed,
+      workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips),
+      allowLong: a.allowLong, onEstimate: (e) => e.seconds > QUIET_ESTIMATE_SEC && process.stderr.write(`chipdse: ${run}: ${describeEstimate(e)}\n`), onGeneration: bar.update, shouldStop,
       onNotice: (line) => process.stderr.write(`chipdse: note: ${line}\n`),
       distribute,
     }).catch((e: unknown) => {
       // The database went away (restart, network): what is stored is whole generations; say how to go on.
       if (!(e instanceof DatabaseUnavailableError)) throw e;
-      throw new ChipdseError(`${e.message}; run "${run}" is stored up to its last whole generation: once the database is back, resume it with chipdse search --run ${run} --resume --storage ${displayAddress(a.db)}${a.distribute ? ' --distribute' : ''}`);
+      const resume = shellCommand(['chipdse', 'search', '--run', run, '--resume', '--storage', displayAddress(a.db), ...(a.distribute ? ['--distribute'] : [])]);
+      throw new ChipdseError(`${e.message}; run "${run}" is stored up to its last whole generation: once the database is back, resume it with ${resume}`);
     });
     bar.end();
-    print(`${s.run}: ${s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${displayAddress(a.db)})`);
+    print(`${s.run}: ${s.alreadyDone ? 'done earlier' : s.status}, ${s.evaluations} evaluations in ${s.generations} generations, front of ${s.frontSize}, hypervolume ${s.hypervolume.toPrecision(6)} (db ${displayAddress(a.db)})`);
     if (s.status === 'stopped') {
-      print(`resume with: chipdse search --run ${s.run} --resume --db ${displayAddress(a.db)}`);
+      print(`resume with: ${shellCommand(['chipdse', 'search', '--run', s.run, '--resume', '--db', displayAddress(a.db), ...(a.distribute ? ['--distribute'] : [])])}`);
       process.exitCode = 130;
     }
   },

@@ -1,8 +1,9 @@
-import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ChipdseError, ValidationError } from '../errors.js';
+import { checkNesting, parseJsonText, parseYamlText } from './parse-text.js';
+import { readInputFile } from './read-file.js';
 import { zodIssues } from './zod-issues.js';
 
 /** Names of the JSON presets in a folder (generated *.schema.json files left out), sorted. */
@@ -14,32 +15,21 @@ export function listPresetNames(dir: string): string[] {
     .sort();
 }
 
-/** Reads a JSON or YAML file (by extension; JSON otherwise), with one-line errors naming it as `label`. */
+/**
+ * Reads a JSON or YAML file (by extension; JSON otherwise), with one-line errors naming it as
+ * `label`: only a regular file, within the size limit (see read-file.ts), JSON and YAML alike
+ * (see parse-text.ts).
+ */
 export function readDataFile(file: string, label = file): unknown {
-  if (!existsSync(file)) throw new ChipdseError(`${label}: file not found`);
-  if (statSync(file).isDirectory()) throw new ChipdseError(`${label}: is a directory, expected a file`);
-  const text = readFileSync(file, 'utf8');
+  const text = readInputFile(file, label);
   const ext = extname(file).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') {
-    try {
-      return parseYaml(text);
-    } catch (e) {
-      throw new ChipdseError(`${label}: invalid YAML: ${firstLine((e as Error).message)}`);
-    }
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ChipdseError(`${label}: invalid JSON: ${firstLine((e as Error).message)}`);
-  }
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return ext === '.yaml' || ext === '.yml' ? parseYamlText(text, label) : parseJsonText(text, label);
 }
 
 /** Validates `data` against `schema`, throwing every problem at once as `file: path: message`. */
 export function validate<S extends z.ZodType>(schema: S, data: unknown, file: string, keysAt?: (path: PropertyKey[]) => string[] | undefined): z.output<S> {
+  // Data too deep for the schema's (recursive) checks, and for what is done with it afterwards.
+  checkNesting(data, file);
   const result = schema.safeParse(data);
   if (!result.success) throw new ValidationError(file, zodIssues(result.error, keysAt));
   return result.data;

@@ -159,7 +159,8 @@ function runningFrontWitness(): Witness {
 
 /**
  * Indices of the non-dominated points, ascending. Identical points are all kept when not dominated
- * (neither dominates the other).
+ * (neither dominates the other), or with `oneOfIdentical` only the first of them (the lowest
+ * index): a front of distinct objective vectors, one design standing for all that share one.
  *
  * Algorithm: sort lexicographically, then visit each group of identical points once and keep it
  * unless an earlier distinct point weakly dominates it (it then dominates it). One objective: the
@@ -168,7 +169,7 @@ function runningFrontWitness(): Witness {
  * point checked only against the front found so far, O(N log N + N F M) for a front of F points;
  * fronts of real design spaces are small, but a front of N points costs O(N^2).
  */
-export function paretoFront(points: readonly Point[]): number[] {
+export function paretoFront(points: readonly Point[], opts: { oneOfIdentical?: boolean } = {}): number[] {
   const m = objectiveCount(points);
   if (points.length === 0) return [];
   const witness = m <= 1 ? undefined : m === 2 ? minimumWitness() : m === 3 ? prefixMinimumWitness(points) : runningFrontWitness();
@@ -180,7 +181,8 @@ export function paretoFront(points: readonly Point[]): number[] {
     while (end < order.length && identical(points[order[end]], p)) end++;
     const dominated = witness ? witness.dominated(p) : start > 0;
     if (!dominated) {
-      for (let k = start; k < end; k++) kept[order[k]] = 1;
+      // Ties in the order are by index: order[start] is the first of the identical points.
+      for (let k = start; k < (opts.oneOfIdentical ? start + 1 : end); k++) kept[order[k]] = 1;
       witness?.add(p);
     }
     start = end;

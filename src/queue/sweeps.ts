@@ -12,10 +12,13 @@ const SH = `${PG_SCHEMA}.sweep_shards`;
 /** A sweep whose coordinator has been silent this long is abandoned: the next coordinator deletes it. */
 export const SWEEP_ABANDONED_SEC = 600;
 
+/** A design of a shard's front (src/search/sweep.ts's SweepPoint, as plain data). */
 export interface ShardPoint {
   index: number;
   key: string;
   objectives: number[];
+  /** Designs of the shard with the same objectives, left off its front for this one. */
+  twins: number;
 }
 
 export interface ShardResult {

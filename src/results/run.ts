@@ -9,6 +9,23 @@ export function isAlgorithmName(x: unknown): x is AlgorithmName {
 
 export type Goal = 'min' | 'max';
 
+/** The longest run name accepted. */
+export const MAX_RUN_NAME_LENGTH = 200;
+
+/**
+ * Why a run name cannot be used, or undefined when it can: it is printed in progress lines and in
+ * the command that resumes the run, so it must be on one line, printable, and not empty (an empty
+ * name could never be given back to --run).
+ */
+export function runNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'a run name cannot be empty';
+  // eslint-disable-next-line no-control-regex
+  const control = name.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+  if (control) return `a run name cannot hold a control character (found U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if (name.length > MAX_RUN_NAME_LENGTH) return `a run name has at most ${MAX_RUN_NAME_LENGTH} characters, got ${name.length}`;
+  return undefined;
+}
+
 /** An objective as a run stores it: the metric's label (`tokensPerSec`, `WORKLOAD:metric`) and its goal. */
 export interface ObjectiveSpec {
   metric: string;

@@ -8,8 +8,41 @@ import type { AlgorithmName, AlgorithmState } from '../results/run.js';
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
-/** Every evaluated point of a run, by genome key: no design is evaluated twice. */
-export type Archive = Map<string, ArchivedPoint>;
+/** Every evaluated point of a run, by genome key: no design is evaluated twice. A Map, or a CountingArchive. */
+export interface Archive {
+  readonly size: number;
+  has(key: string): boolean;
+  get(key: string): ArchivedPoint | undefined;
+  set(key: string, point: ArchivedPoint): unknown;
+  values(): IterableIterator<ArchivedPoint>;
+}
+
+/**
+ * The archive of an exhaustive search: it only counts. Exhaustive enumeration visits each index
+ * once and its stored state holds the next one, so it never asks what was evaluated; keeping every
+ * point would make its memory grow with the space (some 0.6 KB a design).
+ */
+export class CountingArchive implements Archive {
+  constructor(public size = 0) {}
+  has(): boolean {
+    return false;
+  }
+  get(): undefined {
+    return undefined;
+  }
+  set(): this {
+    this.size++;
+    return this;
+  }
+  values(): IterableIterator<ArchivedPoint> {
+    return [][Symbol.iterator]();
+  }
+}
+
+/** The archive a search keeps: every point, but for an exhaustive search, which only counts them. */
+export function archiveFor(algorithm: AlgorithmName, evaluated = 0): Archive {
+  return algorithm === 'exhaustive' ? new CountingArchive(evaluated) : new Map<string, ArchivedPoint>();
+}
 
 export function archived(p: ArchivedPoint): ArchivedPoint {
   return { key: p.key, genome: p.genome, feasible: p.feasible, violation: p.violation, objectives: p.objectives };
@@ -67,16 +100,17 @@ export function genomeAt(space: Space, index: number): number[] {
   return g;
 }
 
-/** Exhaustive enumeration in mixed-radix order (last parameter fastest): the truth for small spaces. */
+/**
+ * Exhaustive enumeration in mixed-radix order (last parameter fastest): the truth for small
+ * spaces. Its state is the next index, stored with every generation, so it never proposes a
+ * design again and needs no archive of what it evaluated (see CountingArchive).
+ */
 export function exhaustive(space: Space, state?: AlgorithmState): Algorithm {
   let next = state?.nextIndex ?? 0;
   return {
-    propose: (archive, limit) => {
+    propose: (_archive, limit) => {
       const out: number[][] = [];
-      while (out.length < limit && next < space.size) {
-        const g = genomeAt(space, next++);
-        if (!archive.has(genomeKey(g))) out.push(g);
-      }
+      while (out.length < limit && next < space.size) out.push(genomeAt(space, next++));
       return out;
     },
     accept: () => {},

@@ -83,20 +83,25 @@ const startsWith = (a: readonly string[], b: readonly string[]) => b.length <= a
 
 interface Slot {
   parts: string[];
-  /** The validated value at the root, per value index of the parameter; undefined where it fails validation. */
-  parsed: ({ value: unknown } | undefined)[];
+  /**
+   * The validated value at the root for a value index of the parameter; undefined where it fails
+   * validation, or where that value writes outside the roots the first value writes (the full
+   * path then decides). Validated when a design first uses it, and kept: a space of a million
+   * values per parameter costs nothing until its designs are evaluated, in each worker alike.
+   */
+  parsed: (j: number) => { value: unknown } | undefined;
 }
 
 function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | undefined {
   if (p.values.length === 0) return undefined;
-  const sparse = p.values.map((v) => {
+  const sparseOf = (j: number) => {
     const d: Record<string, unknown> = {};
-    p.apply(d, v);
+    p.apply(d, p.values[j]);
     return d;
-  });
+  };
   const roots: string[][] = [];
   const schemas: Schema[] = [];
-  for (const leaf of writtenLeaves(sparse[0], p.values[0])) {
+  for (const leaf of writtenLeaves(sparseOf(0), p.values[0])) {
     const r = locateRoot(base, leaf);
     if (!r) return undefined;
     const parts = leaf.slice(0, r.length);
@@ -104,16 +109,28 @@ function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | u
     roots.push(parts);
     schemas.push(r.schema);
   }
-  // Every value must write under the same roots as the first.
-  for (let j = 0; j < p.values.length; j++) {
-    if (!writtenLeaves(sparse[j], p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)))) return undefined;
-  }
+  /** Per value index: the validated value at each root (undefined where it fails), or false where the value writes outside the roots. */
+  const cache: (({ value: unknown } | undefined)[] | false)[] = new Array(p.values.length);
+  const valuesAt = (j: number) => {
+    let c = cache[j];
+    if (c === undefined) {
+      const d = sparseOf(j);
+      const fits = writtenLeaves(d, p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)));
+      c = cache[j] = fits
+        ? roots.map((parts, k) => {
+            const r = schemas[k].safeParse(getAt(d, parts));
+            return r.success ? { value: r.data } : undefined;
+          })
+        : false;
+    }
+    return c;
+  };
   return roots.map((parts, k) => ({
     parts,
-    parsed: sparse.map((d) => {
-      const r = schemas[k].safeParse(getAt(d, parts));
-      return r.success ? { value: r.data } : undefined;
-    }),
+    parsed: (j: number) => {
+      const c = valuesAt(j);
+      return c === false ? undefined : c[k];
+    },
   }));
 }
 
@@ -179,7 +196,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
       }
       for (let i = 0; i < puts.length; i++) {
         for (const put of puts[i]) {
-          const v = put.parsed[genome[i]];
+          const v = put.parsed(genome[i]);
           if (!v) return undefined;
           (put.parent < 0 ? d : copies[put.parent])[put.key] = v.value;
         }

@@ -7,6 +7,7 @@ import { resolveDesignSource } from '../chip/load.js';
 import { designSchema } from '../chip/schema.js';
 import { WORKLOAD_PRESETS } from '../workload/load.js';
 import { parseMetricLabel, UNKNOWN_METRIC_HINT, type MetricRef } from '../results/metric-ref.js';
+import { parameterValues } from './parameter-values.js';
 import { spaceSchema, CONSTRAINT_RE, type SpaceFile, type ParameterFile } from './space-schema.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,46 +124,6 @@ const FIELDS_OF_TYPE: Record<ParameterFile['type'], (keyof ParameterFile)[]> = {
   choice: ['values'],
 };
 
-function parameterValues(p: ParameterFile, at: string, issues: Issue[]): unknown[] {
-  switch (p.type) {
-    case 'int': {
-      if (p.min === undefined || p.max === undefined) {
-        issues.push({ path: at, message: 'type int needs min and max' });
-        return [];
-      }
-      const step = p.step ?? 1;
-      if (p.min > p.max) issues.push({ path: `${at}.min`, message: `min ${p.min} is above max ${p.max}: the range is empty` });
-      const out: number[] = [];
-      for (let v = p.min; v <= p.max + 1e-9 * step && out.length <= 1e6; v += step) out.push(Number(v.toPrecision(12)));
-      if (out.length > 1e6) issues.push({ path: at, message: 'more than a million values; raise step' });
-      return out;
-    }
-    case 'pow2': {
-      if (p.min === undefined || p.max === undefined) {
-        issues.push({ path: at, message: 'type pow2 needs min and max' });
-        return [];
-      }
-      const isPow2 = (x: number) => Number.isInteger(Math.log2(x));
-      if (!isPow2(p.min)) issues.push({ path: `${at}.min`, message: `expected a power of two, got ${p.min}` });
-      if (!isPow2(p.max)) issues.push({ path: `${at}.max`, message: `expected a power of two, got ${p.max}` });
-      if (p.min > p.max) issues.push({ path: `${at}.min`, message: `min ${p.min} is above max ${p.max}: the range is empty` });
-      const out: number[] = [];
-      for (let v = p.min; v <= p.max; v *= 2) out.push(v);
-      return out;
-    }
-    case 'values':
-    case 'choice': {
-      if (!p.values) {
-        issues.push({ path: `${at}.values`, message: `type ${p.type} needs a list of values` });
-        return [];
-      }
-      const keys = p.values.map((v) => JSON.stringify(v));
-      if (new Set(keys).size !== keys.length) issues.push({ path: `${at}.values`, message: 'values must be distinct' });
-      return p.values;
-    }
-  }
-}
-
 function makeApply(p: ParameterFile, at: string, base: Record<string, unknown>, issues: Issue[]): Parameter['apply'] {
   if ((p.path === undefined) === (p.set === undefined)) {
     issues.push({ path: at, message: 'give exactly one of path or set' });
@@ -214,6 +175,17 @@ function spaceWorkload(ref: string, at: string, baseDir: string, issues: Issue[]
   }
 }
 
+/**
+ * Why a hypervolume against `reference` could overflow to Infinity (and be stored as such), or
+ * undefined: the volume of the box the reference spans from the origin, which bounds the
+ * hypervolume of designs whose objectives are near the origin, must stay well inside a double.
+ */
+function referenceOverflow(reference: number[]): string | undefined {
+  const log10Volume = reference.reduce((s, r) => s + Math.log10(Math.abs(r) + 1), 0);
+  if (log10Volume <= 300) return undefined;
+  return `the hypervolume against [${reference.join(', ')}] could overflow (the box it spans from the origin is about 1e${Math.round(log10Volume)}); give values nearer the designs' objectives`;
+}
+
 function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
   const ref = parseMetricLabel(text);
   if (ref) return ref;
@@ -263,6 +235,9 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
   });
   if (raw.reference && raw.reference.length !== raw.objectives.length) {
     issues.push({ path: 'reference', message: `expected ${raw.objectives.length} values, one per objective, got ${raw.reference.length}` });
+  } else if (raw.reference) {
+    const why = referenceOverflow(raw.reference);
+    if (why) issues.push({ path: 'reference', message: why });
   }
   if (issues.length > 0) throw new ValidationError(file, issues);
   const size = parameters.reduce((s, p) => s * p.values.length, 1);

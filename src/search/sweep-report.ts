@@ -1,9 +1,11 @@
+import { ChipdseError } from '../errors.js';
 import { hypervolume } from '../pareto/index.js';
 import type { PointResult } from '../results/point.js';
 import type { ObjectiveSpec } from '../results/run.js';
 import { genomeAt } from './algorithms.js';
 import { evaluateGenome } from './problem.js';
 import { pushedOut, referenceToMin } from './reference-point.js';
+import { checkDuration, type Estimate } from './estimate.js';
 import { loadSearchWorkloads } from './search-workloads.js';
 import { loadSpace, selfContained } from './space.js';
 import type { DistributeOptions } from './coordinator.js';
@@ -19,6 +21,10 @@ export interface SweepReportOptions {
   onProgress?: SweepOptions['onProgress'];
   /** Evaluate on `chipdse worker` processes through the queue of this PostgreSQL database (`workers` then goes unused). */
   distribute?: DistributeOptions & { url: string; shouldStop?: () => boolean };
+  /** Start a sweep estimated to take more than an hour (see estimate.ts). */
+  allowLong?: boolean;
+  /** The estimate of a sweep large enough to be timed, before it starts. */
+  onEstimate?: (e: Estimate) => void;
 }
 
 /** What `chipdse sweep` reports: counts, the true front with full metrics, and its hypervolume. */
@@ -35,8 +41,17 @@ export interface SweepReport {
   reference: number[] | null;
   referenceFrom: 'space' | 'derived' | 'none';
   hypervolume: number;
-  /** The feasible non-dominated designs, evaluated again for their metrics, best first by the first objective. */
+  /** The feasible non-dominated designs, evaluated again for their metrics, best first by the first objective; one per objective vector, the first in the space's order. */
   front: PointResult[];
+  /** Designs left off the front because an earlier one has exactly their objectives. */
+  identicalLeftOut: number;
+}
+
+/** A hypervolume, refused when it is not finite (a reference point so far out the volume overflows). */
+function finiteHypervolume(points: number[][], refMin: number[], file: string): number {
+  const hv = hypervolume(points, refMin);
+  if (!Number.isFinite(hv)) throw new ChipdseError(`${file}: reference: the hypervolume against it is ${hv}; give a reference point nearer the designs' objectives`);
+  return hv;
 }
 
 /**
@@ -50,6 +65,8 @@ export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   const space = loadSpace(o.space);
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
+  const estimate = checkDuration({ space, workloads }, space.size, { workers: o.workers, allowLong: o.allowLong, what: space.file });
+  if (estimate) o.onEstimate?.(estimate);
   const t0 = performance.now();
   const r = o.distribute
     ? await sweepDistributed(o.distribute.url, space, workloads, o.distribute)
@@ -77,7 +94,8 @@ export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
     objectives: space.objectives.map((x) => ({ metric: x.metric.label, goal: x.goal })),
     reference: refMin ? refMin.map((v, j) => (space.objectives[j].goal === 'max' ? -v : v)) : null,
     referenceFrom,
-    hypervolume: refMin ? hypervolume(front.map((p) => p.objectives), refMin) : 0,
+    hypervolume: refMin ? finiteHypervolume(front.map((p) => p.objectives), refMin, space.file) : 0,
     front,
+    identicalLeftOut: r.front.reduce((n, p) => n + p.twins, 0),
   };
 }

@@ -23,6 +23,8 @@ export interface SweepPoint {
   key: string;
   /** Minimization form, as in PointResult. */
   objectives: number[];
+  /** Designs evaluated after this one with the same objectives, left off the front for it. */
+  twins: number;
 }
 
 export interface SweepResult {
@@ -30,7 +32,7 @@ export interface SweepResult {
   feasible: number;
   /** Designs that failed validation (no metrics). */
   invalid: number;
-  /** The feasible non-dominated designs, by index. */
+  /** The feasible non-dominated designs, by index: of designs with identical objectives, the first. */
   front: SweepPoint[];
   /** Per objective, the worst value of a feasible design (minimization form); empty when none is feasible. */
   worst: number[];
@@ -44,7 +46,25 @@ export interface ChunkReport {
   worst: number[];
 }
 
-/** Keeps the non-dominated points of everything added. */
+/**
+ * The non-dominated points of `points` (in index order), one per objective vector: the first
+ * (lowest index); the others with its objectives are counted in its `twins`. A space where a
+ * parameter changes no objective would otherwise keep every variant of a design, and a front of
+ * 20,000 designs of one objective vector grows without bound in memory and in the output.
+ */
+export function distinctFront(points: SweepPoint[]): SweepPoint[] {
+  const kept = paretoFront(points.map((p) => p.objectives), { oneOfIdentical: true }).map((i) => points[i]);
+  if (kept.length === points.length) return kept;
+  const byVector = new Map(kept.map((p) => [p.objectives.join(','), p]));
+  const isKept = new Set(kept);
+  for (const p of points) {
+    const first = isKept.has(p) ? undefined : byVector.get(p.objectives.join(','));
+    if (first) first.twins += 1 + p.twins;
+  }
+  return kept;
+}
+
+/** Keeps the non-dominated points of everything added (added in index order), one per objective vector. */
 export class FrontKeeper {
   points: SweepPoint[] = [];
   private pending: SweepPoint[] = [];
@@ -56,8 +76,7 @@ export class FrontKeeper {
 
   flush(): SweepPoint[] {
     if (this.pending.length > 0) {
-      const all = [...this.points, ...this.pending];
-      this.points = paretoFront(all.map((p) => p.objectives)).map((i) => all[i]);
+      this.points = distinctFront([...this.points, ...this.pending]);
       this.pending = [];
     }
     return this.points;
@@ -75,7 +94,7 @@ export function sweepRange(problem: Problem, from: number, to: number, keeper: F
     if (!p.feasible) continue;
     r.feasible++;
     p.objectives.forEach((v, j) => (r.worst[j] = r.worst[j] === undefined ? v : Math.max(r.worst[j], v)));
-    keeper.add({ index: i, key: p.key, objectives: p.objectives });
+    keeper.add({ index: i, key: p.key, objectives: p.objectives, twins: 0 });
   }
   return r;
 }
@@ -90,8 +109,7 @@ export function tallyChunk(result: SweepResult, r: ChunkReport): void {
 
 /** The front of the union of the fronts of parts of a space (worker threads, or distributed shards), in index order. */
 export function mergeFronts(fronts: SweepPoint[][]): SweepPoint[] {
-  const all = fronts.flat().sort((a, b) => a.index - b.index);
-  return paretoFront(all.map((p) => p.objectives)).map((i) => all[i]);
+  return distinctFront(fronts.flat().sort((a, b) => a.index - b.index));
 }
 
 export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise<SweepResult> {

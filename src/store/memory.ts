@@ -69,8 +69,8 @@ export class MemoryRunStore implements RunStore {
   /** This handle's claims (run id -> token). Nothing to renew: every handle lives in this process. */
   private readonly tokens = new Map<number, string>();
 
-  /** `name`: share the runs with every other handle opened with that name in this process. */
-  constructor(name?: string) {
+  /** `name`: share the runs with every other handle opened with that name in this process. `readOnly`: every write is refused. */
+  constructor(name?: string, private readonly opts: { readOnly?: boolean } = {}) {
     this.location = name === undefined ? 'memory:' : `memory:${name}`;
     if (name === undefined) this.data = new MemoryDatabase();
     else {
@@ -97,9 +97,14 @@ export class MemoryRunStore implements RunStore {
     return this.runs().find((r) => r.fields.id === runId);
   }
 
+  private checkWritable(): void {
+    if (this.closed) throw new ChipdseError(`${this.location}: the store is closed`);
+    if (this.opts.readOnly) throw new ChipdseError(`${this.location}: opened only for reading; cannot write`);
+  }
+
   /** A write: the next read starts a new snapshot. */
   private record(runId: number): RunRecord {
-    if (this.closed) throw new ChipdseError(`${this.location}: the store is closed`);
+    this.checkWritable();
     this.view = undefined;
     const r = this.data.runs.find((x) => x.fields.id === runId);
     if (!r) throw new ChipdseError(`${this.location}: no run with id ${runId}`);
@@ -113,7 +118,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number> {
-    if (this.closed) throw new ChipdseError(`${this.location}: the store is closed`);
+    this.checkWritable();
     this.view = undefined;
     const taken = this.data.runs.find((r) => r.fields.name === meta.name);
     if (taken) {
@@ -182,6 +187,7 @@ export class MemoryRunStore implements RunStore {
     // Everything is encoded and checked before the first change: a generation is stored whole or not at all.
     const points = p.results.map((x) => {
       const e = isEncoded(x) ? x : encodePoint(x);
+      if (!Number.isFinite(e.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${e.key}`);
       return { point: { ...e, genome: [...e.genome], reasons: [...e.reasons], objectives: JSON.parse(finiteJson(e.objectives, 'objectives')) }, generation: p.stats.generation };
     });
     const seen = new Set(r.evaluations.map((e) => e.point.key));

@@ -9,15 +9,34 @@ import type { RunStore } from './store.js';
 export { MEMORY_PREFIX };
 
 /**
+ * Why runs stored at `address` would not outlive the process, or undefined for a file (or server)
+ * that keeps them. The command line refuses such an address (a search that prints "done" must have
+ * stored its run); a program may use `memory:` on purpose.
+ */
+export function unkeptReason(address: string): string | undefined {
+  if (address.trim() === '') return 'names no file (SQLite would use a temporary database, deleted when the command ends)';
+  if (address === ':memory:' || address.startsWith(MEMORY_PREFIX)) return 'is a database in memory, gone when the command ends';
+  return undefined;
+}
+
+/** How a store is opened. */
+export interface OpenOptions {
+  /** false: the store must exist (commands that read runs, or add to them). */
+  create?: boolean;
+  /** Only to read: the file is opened read-only (readable in a folder the user cannot write) and every write is refused. */
+  readOnly?: boolean;
+}
+
+/**
  * The store at an address (see address.ts): `memory:` or `memory:NAME` in this process's memory,
  * a `postgresql://` URL a PostgreSQL database, anything else (a path or a `sqlite:` URL) a SQLite
  * file. Created (file and folder, or schema) unless `create` is false, for commands that only read.
  */
-export async function openStore(address: string, opts: { create?: boolean } = {}): Promise<RunStore> {
+export async function openStore(address: string, opts: OpenOptions = {}): Promise<RunStore> {
   const a = parseStoreAddress(address);
   switch (a.kind) {
     case 'memory':
-      return new MemoryRunStore(a.name);
+      return new MemoryRunStore(a.name, { readOnly: opts.readOnly });
     case 'postgresql':
       return PgRunStore.open(a.url, opts);
     case 'sqlite':
@@ -29,8 +48,8 @@ export async function openStore(address: string, opts: { create?: boolean } = {}
  * An existing store and one of its runs, for commands that read a run (front, export, chart,
  * report, detail): a missing file or run is a one-line error listing what there is.
  */
-export async function openRun(address: string, name: string): Promise<{ store: RunStore; run: RunRow }> {
-  const store = await openStore(address, { create: false });
+export async function openRun(address: string, name: string, opts: Pick<OpenOptions, 'readOnly'> = {}): Promise<{ store: RunStore; run: RunRow }> {
+  const store = await openStore(address, { create: false, readOnly: opts.readOnly });
   try {
     const run = await store.getRun(name);
     if (run) return { store, run };

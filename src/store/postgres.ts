@@ -10,7 +10,7 @@ import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './post
 import { connect, pgError } from './postgres-connect.js';
 import { migrate } from './postgres-migrate.js';
 import { PG_SCHEMA } from './postgres-schema.js';
-import { toDetail, toPoint, toReference, toRunRow, type Row } from './sqlite-rows.js';
+import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
 
 const S = PG_SCHEMA;
@@ -32,18 +32,22 @@ export class PgRunStore implements RunStore {
     private readonly client: pg.Client,
     private readonly url: string,
     readonly location: string,
+    private readonly readOnly: boolean,
   ) {}
 
-  /** Connects, and creates or migrates the schema (`create: false`: only read, for commands that never write). */
-  static async open(url: string, opts: { create?: boolean } = {}): Promise<PgRunStore> {
+  /**
+   * Connects, and creates or migrates the schema. `create: false`: the schema must exist (commands
+   * that read runs or add to them); `readOnly`: only to read, every write is refused.
+   */
+  static async open(url: string, opts: { create?: boolean; readOnly?: boolean } = {}): Promise<PgRunStore> {
     const client = await connect(url);
     try {
-      await migrate(client, redactUrl(url), opts.create !== false);
+      await migrate(client, redactUrl(url), opts.create !== false && !opts.readOnly);
     } catch (e) {
       await client.end().catch(() => {});
       throw pgError(url, e);
     }
-    return new PgRunStore(client, url, redactUrl(url));
+    return new PgRunStore(client, url, redactUrl(url), Boolean(opts.readOnly));
   }
 
   /** Runs `fn` when every operation called before it has finished. */
@@ -78,6 +82,7 @@ export class PgRunStore implements RunStore {
 
   /** Ends the read snapshot, then runs `fn` in a transaction of its own. */
   private write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.readOnly) return Promise.reject(new ChipdseError(`${this.location}: opened only for reading; cannot write`));
     return this.exclusive(async () => {
       try {
         await this.endSnapshot('COMMIT');
@@ -270,7 +275,7 @@ export class PgRunStore implements RunStore {
   }
 
   async loadEvaluations(runId: number): Promise<PointResult[]> {
-    return this.read(async () => (await this.all(`SELECT * FROM ${S}.evaluations WHERE run_id = $1 ORDER BY seq`, [runId])).map(toPoint));
+    return this.read(async () => (await this.all(`SELECT * FROM ${S}.evaluations WHERE run_id = $1 ORDER BY seq`, [runId])).map((r) => toPoint(this.location, r)));
   }
 
   async loadGenerationsByGenome(runId: number): Promise<Map<string, number>> {
@@ -278,7 +283,7 @@ export class PgRunStore implements RunStore {
   }
 
   async loadFront(runId: number): Promise<PointResult[]> {
-    return this.read(async () => (await this.all(`SELECT e.* FROM ${S}.evaluations e JOIN ${S}.pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = $1 ORDER BY e.seq`, [runId])).map(toPoint));
+    return this.read(async () => (await this.all(`SELECT e.* FROM ${S}.evaluations e JOIN ${S}.pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = $1 ORDER BY e.seq`, [runId])).map((r) => toPoint(this.location, r)));
   }
 
   async loadGenerations(runId: number): Promise<GenerationStats[]> {
@@ -297,7 +302,7 @@ export class PgRunStore implements RunStore {
     return this.read(async () => {
       const [r] = await this.all(`SELECT * FROM ${S}.search_state WHERE run_id = $1`, [runId]);
       if (!r) return undefined;
-      return { generation: r.generation as number, state: JSON.parse(r.algorithm_state_json as string), rngState: JSON.parse(r.rng_state_json as string) };
+      return toState(this.location, r);
     });
   }
 
@@ -305,11 +310,11 @@ export class PgRunStore implements RunStore {
     return this.read(async () => {
       const [run] = await this.all(`SELECT reference_chips_stored FROM ${S}.runs WHERE id = $1`, [runId]);
       if (!run?.reference_chips_stored) return undefined;
-      return (await this.all(`SELECT * FROM ${S}.reference_chips WHERE run_id = $1 ORDER BY seq`, [runId])).map(toReference);
+      return (await this.all(`SELECT * FROM ${S}.reference_chips WHERE run_id = $1 ORDER BY seq`, [runId])).map((r) => toReference(this.location, r));
     });
   }
 
   async loadDetails(runId: number): Promise<DesignDetail[]> {
-    return this.read(async () => (await this.all(`SELECT * FROM ${S}.design_details WHERE run_id = $1 ORDER BY genome COLLATE "C"`, [runId])).map(toDetail));
+    return this.read(async () => (await this.all(`SELECT * FROM ${S}.design_details WHERE run_id = $1 ORDER BY genome COLLATE "C"`, [runId])).map((r) => toDetail(this.location, r)));
   }
 }

@@ -5,14 +5,27 @@
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
-import { isAlgorithmName, type RunRow, type RunStatus } from '../results/run.js';
+import { isAlgorithmName, type RunRow, type RunStatus, type SearchState } from '../results/run.js';
 
 const STATUSES: readonly string[] = ['running', 'done', 'stopped'] satisfies RunStatus[];
 
 export type Row = Record<string, unknown>;
 
+/** A JSON cell parsed; a cell that is not JSON (a damaged file, a hand edit) is one line naming the file and the cell. */
+function json(file: string, where: string, text: unknown): unknown {
+  try {
+    if (typeof text !== 'string') throw new Error(`expected text, found ${text === null ? 'NULL' : typeof text}`);
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ChipdseError(`${file}: ${where} is not valid JSON (${(e as Error).message}): a damaged database`);
+  }
+}
+
 export function toRunRow(file: string, r: Row, counts: { n: number; g: number }): RunRow {
   const name = r.name as string;
+  const cell = (column: string) => json(file, `runs.${column} of run "${name}"`, r[column]);
+  // Parsed here so that a damaged space is found when the run is read, not when it is resumed.
+  cell('space_json');
   const algorithm = r.algorithm;
   if (!isAlgorithmName(algorithm)) throw new ChipdseError(`${file}: run "${name}" names an algorithm this chipdse does not know ("${String(algorithm)}")`);
   const status = r.status as string;
@@ -22,15 +35,15 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
     name,
     spaceName: r.space_name as string,
     spaceJson: r.space_json as string,
-    parameters: r.parameters_json ? JSON.parse(r.parameters_json as string) : null,
-    workloads: JSON.parse(r.workloads_json as string),
-    objectives: JSON.parse(r.objectives_json as string),
-    constraints: JSON.parse(r.constraints_json as string),
+    parameters: r.parameters_json ? (cell('parameters_json') as RunRow['parameters']) : null,
+    workloads: cell('workloads_json') as string[],
+    objectives: cell('objectives_json') as RunRow['objectives'],
+    constraints: cell('constraints_json') as string[],
     algorithm,
     seed: r.seed as number,
     budget: r.budget as number,
     population: r.population as number,
-    reference: r.reference_json ? JSON.parse(r.reference_json as string) : null,
+    reference: r.reference_json ? (cell('reference_json') as number[]) : null,
     toolVersion: r.tool_version as string,
     inputs: r.inputs_json ? JSON.parse(r.inputs_json as string) : null,
     status: status as RunStatus,
@@ -41,24 +54,32 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
   };
 }
 
-export function toPoint(r: Row): PointResult {
+export function toPoint(file: string, r: Row): PointResult {
   const key = r.genome as string;
+  const cell = (column: string) => json(file, `evaluations.${column} of design ${key}`, r[column]);
   return {
     key,
     genome: genomeOfKey(key),
-    params: JSON.parse(r.params_json as string),
+    params: cell('params_json') as PointResult['params'],
     feasible: r.feasible === 1,
     violation: r.violation as number,
-    reasons: JSON.parse(r.reasons_json as string),
-    objectives: JSON.parse(r.objectives_json as string),
-    metrics: r.metrics_json ? JSON.parse(r.metrics_json as string) : null,
+    reasons: cell('reasons_json') as string[],
+    objectives: cell('objectives_json') as number[],
+    metrics: r.metrics_json ? (cell('metrics_json') as PointResult['metrics']) : null,
   };
 }
 
-export function toReference(r: Row): ReferenceResult {
-  return { name: r.name as string, feasible: r.feasible === 1, reasons: JSON.parse(r.reasons_json as string), metrics: JSON.parse(r.metrics_json as string) };
+export function toReference(file: string, r: Row): ReferenceResult {
+  const cell = (column: string) => json(file, `reference_chips.${column} of ${String(r.name)}`, r[column]);
+  return { name: r.name as string, feasible: r.feasible === 1, reasons: cell('reasons_json') as string[], metrics: cell('metrics_json') as ReferenceResult['metrics'] };
 }
 
-export function toDetail(r: Row): DesignDetail {
-  return { genome: r.genome as string, chip: JSON.parse(r.chip_json as string), evaluations: JSON.parse(r.evaluations_json as string) };
+export function toDetail(file: string, r: Row): DesignDetail {
+  const cell = (column: string) => json(file, `design_details.${column} of design ${String(r.genome)}`, r[column]);
+  return { genome: r.genome as string, chip: cell('chip_json') as DesignDetail['chip'], evaluations: cell('evaluations_json') as DesignDetail['evaluations'] };
+}
+
+export function toState(file: string, r: Row): SearchState {
+  const cell = (column: string) => json(file, `search_state.${column} of run ${String(r.run_id)}`, r[column]);
+  return { generation: r.generation as number, state: cell('algorithm_state_json') as SearchState['state'], rngState: cell('rng_state_json') as SearchState['rngState'] };
 }

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
@@ -8,24 +7,9 @@ import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
 import { ClaimKeeper, holderAlive, RunBusyError, type RunClaim } from './claims.js';
 import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './sqlite-claims.js';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
-import { toDetail, toPoint, toReference, toRunRow, type Row } from './sqlite-rows.js';
+import { openForReading, openForWriting, storeError } from './sqlite-open.js';
+import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
-
-/** How long a command waits for another process's write to finish before it gives up. */
-const BUSY_TIMEOUT_MS = 10_000;
-
-/** SQLite failures a user can act on, as one line naming the file; anything else is rethrown. */
-function storeError(file: string, e: unknown): unknown {
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return e;
-  const why = (e as Error).message;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ChipdseError(`${file}: the database stayed locked by another process for too long (${why}); try again`);
-  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) return new ChipdseError(`${file}: not a chipdse database, or a damaged one (${why})`);
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) return new ChipdseError(`${file}: cannot write the database (${why})`);
-  if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR')) return new ChipdseError(`${file}: cannot write the database (${why}); nothing of the last generation was stored`);
-  return e;
-}
 
 /**
  * The SQLite store of runs. Reads between two writes share one snapshot (a read transaction opened
@@ -41,99 +25,23 @@ export class SqliteRunStore implements RunStore {
   /** This handle's claims on runs (one writer per run), renewed while it holds them. */
   private readonly claims = new ClaimKeeper(async () => this.renewClaims());
 
-  /** `create: false` is for commands that only read (runs, front, export, chart): a missing file is an error, not a new store. */
+  /**
+   * `create: false` is for commands that only read or add to existing runs (runs, front, export,
+   * chart, detail): a missing file is an error, not a new store. `readOnly`: for commands that
+   * only read: the file is opened read-only (see openForReading) and every write is refused.
+   */
   constructor(
     readonly location: string,
-    opts: { create?: boolean } = {},
+    readonly opts: { create?: boolean; readOnly?: boolean } = {},
   ) {
     const file = location;
-    if (opts.create === false && file !== ':memory:' && !existsSync(file)) throw new ChipdseError(`${file}: no such database (a search creates it: chipdse search --db ${file})`);
-    if (file !== ':memory:' && !existsSync(dirname(file))) mkdirSync(dirname(file), { recursive: true });
-    try {
-      this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.db.pragma('foreign_keys = ON');
-    } catch (e) {
-      throw new ChipdseError(`${file}: cannot open as a SQLite database (${(e as Error).message})`);
-    }
-    this.migrate();
+    if ((opts.create === false || opts.readOnly) && file !== ':memory:' && !existsSync(file)) throw new ChipdseError(`${file}: no such database (a search creates it: chipdse search --db ${file})`);
+    this.db = opts.readOnly ? openForReading(file) : openForWriting(file);
   }
 
   /** The database file (as given). */
   get file(): string {
     return this.location;
-  }
-
-  private migrate(): void {
-    let appId: number;
-    let version: number;
-    let tables: number;
-    try {
-      // One read transaction, so the three answers are of one moment even while another process migrates the file.
-      ({ appId, version, tables } = this.db.transaction(() => ({
-        appId: this.db.pragma('application_id', { simple: true }) as number,
-        version: this.db.pragma('user_version', { simple: true }) as number,
-        tables: this.tableCount(),
-      }))());
-    } catch (e) {
-      this.db.close();
-      throw new ChipdseError(`${this.file}: not a chipdse database (${(e as Error).message})`);
-    }
-    try {
-      this.checkVersion(appId, version, tables);
-      // Only now, with the file known to be ours or empty: WAL lets readers run beside a writer.
-      if (this.file !== ':memory:') this.enableWal();
-    } catch (e) {
-      this.db.close();
-      throw storeError(this.file, e);
-    }
-    if (version >= SCHEMA_VERSION) return;
-    try {
-      // Under the write lock, from the version found there: another process may have created or
-      // migrated the store since the first look (two searches started at once on a new file).
-      this.db
-        .transaction(() => {
-          const now = this.db.pragma('user_version', { simple: true }) as number;
-          this.checkVersion(this.db.pragma('application_id', { simple: true }) as number, now, this.tableCount());
-          for (let v = now + 1; v <= SCHEMA_VERSION; v++) {
-            this.db.exec(MIGRATIONS[v]);
-            this.db.pragma(`application_id = ${APPLICATION_ID}`);
-            this.db.pragma(`user_version = ${v}`);
-          }
-        })
-        .immediate();
-    } catch (e) {
-      if (this.db.open) this.db.close();
-      throw storeError(this.file, e);
-    }
-  }
-
-  /**
-   * Switches a new file to WAL. The switch needs the file to itself and SQLite answers "busy" at
-   * once, without waiting, when another process opens the same new file at that moment: retry.
-   */
-  private enableWal(): void {
-    const deadline = Date.now() + BUSY_TIMEOUT_MS;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        this.db.pragma('journal_mode = WAL');
-        return;
-      } catch (e) {
-        const code = String((e as { code?: unknown }).code);
-        if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(50, 2 + attempt * 2));
-      }
-    }
-  }
-
-  private tableCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
-  }
-
-  /** Throws when the file is another program's database or a newer chipdse's (the caller closes it). */
-  private checkVersion(appId: number, version: number, tables: number): void {
-    if (appId !== APPLICATION_ID && (tables > 0 || version > 0)) throw new ChipdseError(`${this.file}: not a chipdse database (it has other tables); choose another file with --db`);
-    if (version > SCHEMA_VERSION) throw new ChipdseError(`${this.file}: written by a newer chipdse (schema ${version}, this one reads up to ${SCHEMA_VERSION})`);
   }
 
   /** Runs a read inside the snapshot shared by all reads until the next write. */
@@ -151,6 +59,7 @@ export class SqliteRunStore implements RunStore {
 
   /** Ends the read snapshot, then writes (a write must not start from a stale snapshot). */
   private write<T>(fn: () => T): T {
+    if (this.opts.readOnly) throw new ChipdseError(`${this.file}: opened only for reading; cannot write`);
     try {
       this.endSnapshot();
       return fn();
@@ -164,14 +73,26 @@ export class SqliteRunStore implements RunStore {
     this.inSnapshot = false;
   }
 
+  /**
+   * Ends the read snapshot (a rollback: nothing was written in it) and closes the file. A failure
+   * to end the snapshot (a damaged file answers SQLITE_CORRUPT even to that) is not reported: it
+   * loses nothing, and close() runs in `finally` blocks where it would hide the error that matters.
+   */
   async close(): Promise<void> {
     this.claims.stop();
     if (!this.db.open) return;
     try {
-      this.endSnapshot();
+      if (this.inSnapshot && this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // See above.
+    }
+    try {
       for (const [runId, token] of this.claims.tokens) dropClaim(this.db, runId, token);
+    } catch {
+      // A claim left behind names a holder that is gone: the next claimant takes it over.
     } finally {
       this.claims.tokens.clear();
+      this.inSnapshot = false;
       this.db.close();
     }
   }
@@ -259,10 +180,13 @@ export class SqliteRunStore implements RunStore {
     const insert = this.db.prepare(
       `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Every number of the generation is checked before anything is written.
+    finiteJson(p.stats, 'generation statistics');
     this.write(() => this.db.transaction(() => {
       checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
+        if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
         try {
           insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
         } catch (e) {
@@ -300,7 +224,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async loadEvaluations(runId: number): Promise<PointResult[]> {
-    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map(toPoint));
+    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toPoint(this.file, r)));
   }
 
   async loadGenerationsByGenome(runId: number): Promise<Map<string, number>> {
@@ -311,7 +235,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async loadFront(runId: number): Promise<PointResult[]> {
-    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map(toPoint));
+    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map((r) => toPoint(this.file, r)));
   }
 
   async loadGenerations(runId: number): Promise<GenerationStats[]> {
@@ -330,7 +254,7 @@ export class SqliteRunStore implements RunStore {
     return this.read(() => {
       const r = this.db.prepare('SELECT * FROM search_state WHERE run_id = ?').get(runId) as Row | undefined;
       if (!r) return undefined;
-      return { generation: r.generation as number, state: JSON.parse(r.algorithm_state_json as string), rngState: JSON.parse(r.rng_state_json as string) };
+      return toState(this.file, r);
     });
   }
 
@@ -338,11 +262,11 @@ export class SqliteRunStore implements RunStore {
     return this.read(() => {
       const run = this.db.prepare('SELECT reference_chips_stored FROM runs WHERE id = ?').get(runId) as { reference_chips_stored: number } | undefined;
       if (!run?.reference_chips_stored) return undefined;
-      return (this.db.prepare('SELECT * FROM reference_chips WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map(toReference);
+      return (this.db.prepare('SELECT * FROM reference_chips WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toReference(this.file, r));
     });
   }
 
   async loadDetails(runId: number): Promise<DesignDetail[]> {
-    return this.read(() => (this.db.prepare('SELECT * FROM design_details WHERE run_id = ? ORDER BY genome').all(runId) as Row[]).map(toDetail));
+    return this.read(() => (this.db.prepare('SELECT * FROM design_details WHERE run_id = ? ORDER BY genome').all(runId) as Row[]).map((r) => toDetail(this.file, r)));
   }
 }

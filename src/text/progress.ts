@@ -23,3 +23,31 @@ export function progressReporter(stream: NodeJS.WriteStream, run: string): { upd
     },
   };
 }
+
+/**
+ * Progress through a count (designs of a sweep): on a terminal a line rewritten in place; off a
+ * terminal (a log, a pipe) a line every `intervalSec`, with the rate and the time left, so a long
+ * run says it is alive without filling the log.
+ */
+export function countProgress(stream: NodeJS.WriteStream, label: string, intervalSec: number): { update: (done: number, total: number) => void; end: () => void } {
+  const tty = Boolean(stream.isTTY);
+  const started = performance.now();
+  let lastLine = started;
+  return {
+    update: (done, total) => {
+      const now = performance.now();
+      if (tty) {
+        stream.write(`\r${label}: ${done}/${total} designs\u001b[K`);
+        return;
+      }
+      if ((now - lastLine) / 1000 < intervalSec || done >= total) return;
+      lastLine = now;
+      const rate = done / Math.max(1e-3, (now - started) / 1000);
+      const left = (total - done) / Math.max(rate, 1e-9);
+      stream.write(`${label}: ${done}/${total} designs (${((100 * done) / total).toFixed(1)}%), ${Math.round(rate)} designs/s, about ${Math.round(left)} s left\n`);
+    },
+    end: () => {
+      if (tty) stream.write('\r\u001b[K');
+    },
+  };
+}

@@ -13,9 +13,23 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How a CLI process is started: extra environment, another user (tests run as root drop to `nobody`), a time limit. */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  /** Killed (SIGKILL) after this long: a hang fails the test instead of stalling the suite. */
+  timeoutMs?: number;
+}
+
 /** Starts `chipdse ...args` from the repository root. */
-export function spawnCli(args: string[], cwd = ROOT): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [`${ROOT}/bin/chipdse.js`, ...args], { cwd, stdio: 'pipe' });
+export function spawnCli(args: string[], cwd = ROOT, opts: SpawnOptions = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [`${ROOT}/bin/chipdse.js`, ...args], { cwd, stdio: 'pipe', env: opts.env ? { ...process.env, ...opts.env } : process.env, uid: opts.uid, gid: opts.gid });
+  if (opts.timeoutMs !== undefined) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('exit', () => clearTimeout(timer));
+  }
+  return child;
 }
 
 /** Collects a started process's output until it exits. */
@@ -31,9 +45,12 @@ export function finished(child: ChildProcessWithoutNullStreams): Promise<CliResu
 }
 
 /** Runs `chipdse ...args` to completion. */
-export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
-  return finished(spawnCli(args, cwd));
+export function runCli(args: string[], cwd = ROOT, opts: SpawnOptions = {}): Promise<CliResult> {
+  return finished(spawnCli(args, cwd, opts));
 }
+
+/** The user a test drops to for permission checks: root ignores file modes, so a test run as root runs the CLI as `nobody`. */
+export const UNPRIVILEGED: Pick<SpawnOptions, 'uid' | 'gid'> = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
 /** Runs jobs with at most `limit` at a time, results in input order. */
 export async function pooled<T, R>(items: T[], limit: number, job: (x: T) => Promise<R>): Promise<R[]> {

@@ -134,6 +134,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await expect(s.saveGeneration(id, generation(1, bad, 1, ['1.0']))).rejects.toThrow(/non-finite/);
       const inMetrics = [{ ...point('1.2', 1), metrics: { w1: metrics(Infinity) } }];
       await expect(s.saveGeneration(id, generation(1, inMetrics, 1, ['1.2']))).rejects.toThrow(/non-finite/);
+      // Every number of a generation: its statistics (a hypervolume overflowed to Infinity) and each design's violation.
+      await expect(s.saveGeneration(id, generation(1, [point('1.3', 1)], 1, ['1.3'], { stats: { ...stats(1, 2), hypervolume: Infinity } }))).rejects.toThrow(/non-finite/);
+      await expect(s.saveGeneration(id, generation(1, [{ ...point('1.4', 1, false), violation: Infinity }], 1, []))).rejects.toThrow(/non-finite/);
       expect((await s.loadEvaluations(id)).map((p) => p.key)).toEqual(['0.0']);
       expect((await s.loadFront(id)).map((p) => p.key)).toEqual(['0.0']);
       expect(await s.loadGenerations(id)).toEqual([stats(0, 1)]);
