@@ -215,6 +215,7 @@ export class PgRunStore implements RunStore {
     // Encoded and checked before the transaction: a refused value stores nothing.
     const rows = p.results.map((x) => {
       const r = isEncoded(x) ? x : encodePoint(x);
+      if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
       return { ...r, objectivesJson: finiteJson(r.objectives, 'objectives') };
     });
     const keys = new Set<string>();
