@@ -7,11 +7,12 @@
  */
 
 /**
- * Queue overhead per job, seconds: 15.7 ms measured on loopback, 1 worker, the same 512 designs in
- * jobs of 1 and in one job, on the shared 2-core machine (bench/distributed.mjs; BENCHMARKS.md,
- * distributed section). Over a network add a round trip or three.
+ * Queue overhead per job, seconds: 15.7 and 22.4 ms in two runs of bench/distributed.mjs on
+ * loopback, 1 worker, the same 512 designs in jobs of 1 and in one job, on the shared 2-core
+ * machine (other sessions used 78% and 82% of its CPU; BENCHMARKS.md, distributed section, shows
+ * the later run). Over a network add a round trip or three.
  */
-export const QUEUE_OVERHEAD_SEC_PER_JOB = 0.016;
+export const QUEUE_OVERHEAD_SEC_PER_JOB = 0.02;
 /** The share of a job's time the queue may take. */
 export const MAX_OVERHEAD_SHARE = 0.05;
 /** A job is sized to take at most this share of the job timeout on a worker of the measured speed. */
