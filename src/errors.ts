@@ -13,6 +13,8 @@ export class ChipdseError extends Error {
 export interface Issue {
   path: string;
   message: string;
+  /** The file that set the field, when not the one validated (a field inherited through `extends`, or given by `--set`). */
+  file?: string;
 }
 
 /** Several problems in one file, reported together, each as `file: path: what was expected`. */
@@ -21,7 +23,7 @@ export class ValidationError extends ChipdseError {
     readonly file: string,
     readonly issues: Issue[],
   ) {
-    super(issues.map((i) => `${file}: ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    super(issues.map((i) => `${i.file ?? file}: ${i.path || '(root)'}: ${i.message}`).join('\n'));
     this.name = 'ValidationError';
   }
 }

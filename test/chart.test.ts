@@ -8,7 +8,7 @@ import { loadDesign } from '../src/chip/load.js';
 import { ChipdseError } from '../src/errors.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { ENERGY_PARTS, METRIC_NAMES, totalEnergy, type Metrics } from '../src/eval/types.js';
-import { loadWorkload } from '../src/workload/load.js';
+import { loadWorkload, parseWorkload } from '../src/workload/load.js';
 import type { PointResult } from '../src/results/point.js';
 import { metricOf } from '../src/results/metric-ref.js';
 import { runSearch } from '../src/search/run.js';
@@ -17,7 +17,8 @@ import { compareData } from '../src/chart/compare-data.js';
 import { convergenceData } from '../src/chart/convergence-data.js';
 import { energyByDesign, energyBySteps } from '../src/chart/energy-data.js';
 import { paramsData } from '../src/chart/params-data.js';
-import { paretoData } from '../src/chart/pareto-data.js';
+import { designLabels, paretoData } from '../src/chart/pareto-data.js';
+import { labelBox, overlaps, placeLabels } from '../src/chart/labels.js';
 import { rooflineCeilings, rooflineData } from '../src/chart/roofline-data.js';
 import { compareSpec, convergenceSpec, energySpec, paramsSpec, paretoSpec, rooflineSpec, wrap } from '../src/chart/specs.js';
 import { chartFormat, renderPng, renderSvg } from '../src/chart/render.js';
@@ -62,7 +63,8 @@ function compileQuietly(spec: TopLevelSpec): { warnings: unknown[][]; errors: un
 /** Marks drawn by the layer `name`: the path/text/line children of its mark groups in an SVG. */
 function svgMarks(svg: string, name: string): number {
   let n = 0;
-  for (const m of svg.matchAll(new RegExp(`<g class="mark-\\w+ role-mark ${name}_marks"[^>]*>(.*?)</g>`, 'gs'))) n += (m[1].match(/<(path|text|line)\b/g) ?? []).length;
+  // A layer without data is an empty, self-closing group.
+  for (const m of svg.matchAll(new RegExp(`<g class="mark-\\w+ role-mark ${name}_marks"[^>]*?(?:/>|>(.*?)</g>)`, 'gs'))) n += ((m[1] ?? '').match(/<(path|text|line)\b/g) ?? []).length;
   return n;
 }
 
@@ -92,12 +94,42 @@ describe('chart data (pure)', () => {
     expect(d.infeasible.map((p) => p.genome)).toEqual(['4']);
     expect(d.infeasible[0].reasons).toEqual(['too big']);
     expect(d.unplaced).toBe(1);
-    expect(d.references).toEqual([{ name: 'ref', feasible: true, x: 2000, y: 4000, color: null }]);
-    // tokens/s spans 10..3000 (300x) among feasible designs and references: log; cost 1000..4000: linear.
-    expect(d.x).toEqual({ metric: 'tokensPerSec', title: 'tokens/s', scale: 'log' });
+    expect(d.references).toEqual([{ name: 'ref', feasible: true, reasons: [], x: 2000, y: 4000, valueX: 2000, valueY: 4000, color: null, beyond: '' }]);
+    // tokens/s spans 10..3000 (300x) among the feasible designs: log; cost 1000..3000: linear.
+    expect(d.x).toMatchObject({ metric: 'tokensPerSec', title: 'tokens/s', scale: 'log' });
     expect(d.y.scale).toBe('linear');
+    // The axes span the designs (infeasible ones too, 10..4000 tokens/s, $1000..9000), with a margin; not the reference chips.
+    expect(d.x.domain![0]).toBeLessThan(10);
+    expect(d.x.domain![1]).toBeGreaterThan(4000);
+    expect(d.x.domain![1]).toBeLessThan(8000);
+    expect(d.y.domain![1]).toBeGreaterThan(9000);
     expect(d.color).toBeNull();
     expect(d.front[0].params).toEqual({ a: '1' });
+  });
+
+  test('pareto: a reference chip beyond the designs does not stretch the axes: it sits on their edge with an arrow, and an infeasible one says so', () => {
+    const points = [point('0', true, { tokensPerSec: 100, costUsd: 1000 }), point('1', true, { tokensPerSec: 200, costUsd: 2000 })];
+    const refs = [
+      { name: 'far', feasible: true, reasons: [], metrics: { [W]: metrics({ tokensPerSec: 1e5, costUsd: 1500 }) } },
+      { name: 'corner', feasible: true, reasons: [], metrics: { [W]: metrics({ tokensPerSec: 1e5, costUsd: 1e5 }) } },
+      { name: 'bad', feasible: false, reasons: ['does not fit'], metrics: { [W]: metrics({ tokensPerSec: 150, costUsd: 1500 }) } },
+    ];
+    const d = paretoData({ objectives: OBJECTIVES, points, frontKeys: new Set(['0', '1']), references: refs });
+    expect(d.x.domain![1]).toBeLessThan(300);
+    const [far, corner, bad] = d.references;
+    expect([far.x, far.y, far.valueX, far.beyond]).toEqual([d.x.domain![1], 1500, 1e5, '\u2192']);
+    expect([corner.x, corner.y, corner.beyond]).toEqual([d.x.domain![1], d.y.domain![1], '\u2197']);
+    expect([bad.feasible, bad.reasons, bad.beyond]).toEqual([false, ['does not fit'], '']);
+    // Designs are named by the parameters that vary among them.
+    expect(designLabels([{ key: '0.1', params: { a: 1, b: 'x' } }, { key: '1.1', params: { a: 2, b: 'x' } }])).toEqual({ '0.1': 'a 1', '1.1': 'a 2' });
+  });
+
+  test('labels placed next to points do not overlap one another and stay in the plot', () => {
+    const anchors = Array.from({ length: 8 }, (_, i) => ({ px: 300 + (i % 2) * 4, py: 150 + i * 3, text: `label number ${i}` }));
+    const placed = placeLabels(anchors, { width: 560, height: 360 });
+    const boxes = placed.map((p, i) => labelBox(anchors[i], p, 10));
+    for (let i = 0; i < boxes.length; i++) for (let j = 0; j < i; j++) expect([i, j, overlaps(boxes[i], boxes[j])]).toEqual([i, j, false]);
+    for (const b of boxes) expect(b.x0 >= 0 && b.x1 <= 560 && b.y0 >= 0 && b.y1 <= 360).toBe(true);
   });
 
   test('pareto: other axes are not joined; a colour metric; zero values of infeasible designs do not force a linear axis but go unplaced', () => {
@@ -111,7 +143,7 @@ describe('chart data (pure)', () => {
     expect(d.x.scale).toBe('log');
     expect(d.unplaced).toBe(1);
     expect(d.infeasible).toEqual([]);
-    expect(d.color).toEqual({ metric: `${W}:powerW`, title: `${W}: power per chip (W)`, scale: 'linear' });
+    expect(d.color).toEqual({ metric: `${W}:powerW`, title: `${W}: average power per chip (W)`, scale: 'linear' });
     expect(d.front.map((p) => p.color)).toEqual([100, 300]);
   });
 
@@ -237,7 +269,7 @@ describe('charts of a stored run', () => {
   beforeAll(async () => {
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 60, population: 20, seed: 3, workers: 1, db, run: 'c', resume: false, now: () => 'T' });
     await runSearch({ space: 'small', workloads: [], algorithm: 'random', budget: 40, population: 20, seed: 4, workers: 1, db, run: 'd', resume: false, now: () => 'T' });
-  });
+  }, 60_000);
 
   test('SVG: one mark per evaluation, front point and reference chip; more than 1 KB', async () => {
     const out = join(dir, 'pareto.svg');
@@ -249,9 +281,12 @@ describe('charts of a stored run', () => {
     expect(svgMarks(svg, 'front')).toBe(d.front.length);
     expect(svgMarks(svg, 'front_line')).toBe(1);
     expect(svgMarks(svg, 'infeasible')).toBe(d.points.filter((p) => !p.feasible).length);
-    expect(svgMarks(svg, 'references')).toBe(10);
-    expect(svgMarks(svg, 'reference_labels')).toBe(10);
-    expect(svg).toContain('>tpu-v6e</text>');
+    // Ten reference chips: on the chart, or on its edge when beyond it; labels shared by chips drawn on one spot.
+    expect(svgMarks(svg, 'references') + svgMarks(svg, 'references_beyond') + svgMarks(svg, 'references_infeasible')).toBe(10);
+    const labels = ['left', 'right', 'center'].reduce((a, k) => a + svgMarks(svg, `reference_labels_${k}`), 0);
+    expect(labels).toBeGreaterThan(0);
+    expect(labels).toBeLessThanOrEqual(10);
+    expect(svg).toMatch(/>tpu-v6e<\/text>/);
   });
 
   test('SVG of every kind: the marks its data asks for', async () => {
@@ -269,7 +304,7 @@ describe('charts of a stored run', () => {
       expect(svg.length).toBeGreaterThan(1024);
       for (const [name, n] of expected) expect([kind, name, svgMarks(svg, name)]).toEqual([kind, name, n]);
     }
-  });
+  }, 60_000);
 
   test('PNG: the PNG signature and a nontrivial image', async () => {
     const out = join(dir, 'roofline.png');
@@ -363,6 +398,22 @@ describe('compare --chart', () => {
     await compareChart(evals, join(dir, 'cmp.png'));
     expect(statSync(join(dir, 'cmp.png')).size).toBeGreaterThan(20_000);
     await expect(compareChart(evals, join(dir, 'cmp.jpg'))).rejects.toThrow(ChipdseError);
+  }, 60_000);
+
+  test('no empty panels: one x-axis per metric panel; an infeasible design is named so and its bars faded', async () => {
+    const w = parseWorkload({ extends: 'llama-3-70b-serve', name: 'tp2', chips: 2, parallelism: { tensor: 2 } }, 'tp2.json');
+    const evals = ['tpu-v5e', 'h100-sxm', 'b200'].map((d) => evaluate(loadDesign(d), w));
+    expect(evals.map((e) => e.feasible)).toEqual([false, true, true]);
+    const data = compareData(evals);
+    expect(data.designs).toEqual(['tpu-v5e (infeasible)', 'h100-sxm', 'b200']);
+    expect(data.metrics.filter((m) => !m.feasible).every((m) => m.design === 'tpu-v5e (infeasible)' && m.reasons.length > 0)).toBe(true);
+    expect(data.energy.rows.filter((r) => r.infeasible).every((r) => r.group === 'tpu-v5e (infeasible)')).toBe(true);
+    const svgFile = join(dir, 'cmp-infeasible.svg');
+    await compareChart(evals, svgFile);
+    const svg = readFileSync(svgFile, 'utf8');
+    const panels = new Set(data.metrics.map((m) => m.metric)).size;
+    expect((svg.match(/aria-label="X-axis for a discrete scale with 3 values/g) ?? []).length).toBe(panels);
+    expect(svg).toContain('faded bars with a dashed red outline: infeasible');
   });
 
   test('renderSvg and renderPng take any spec', async () => {
@@ -378,7 +429,7 @@ describe('CLI', () => {
   const db = join(dir, 'cli.db');
   beforeAll(async () => {
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 40, population: 20, seed: 1, workers: 1, db, run: 'r', resume: false });
-  });
+  }, 60_000);
 
   test('chart, report and compare --chart write their files; bad input exits 1 or 2 with one line', () => {
     const svg = join(dir, 'cli', 'p.svg');

@@ -38,7 +38,7 @@ describe('design template: chips without validating every design whole', () => {
       if (!isDeepStrictEqual(template!.build(g, 'f'), full)) differ++;
     }
     expect(differ).toBe(0);
-  });
+  }, 120_000);
 
   test('a value that fails validation takes the full path, with its usual error', () => {
     const space = inline([{ name: 'sram', type: 'values', path: 'memory.sram.bytes', unit: 'MiB', values: [64, -1, 2e9] }]);

@@ -29,7 +29,7 @@ describe('variation operators', () => {
       // SBX keeps the children's mean at the parents' mean (before rounding and clamping).
       for (let i = 0; i < a.length; i++) if (i !== cat) expect(Math.abs(c1[i] + c2[i] - (a[i] + b[i]))).toBeLessThanOrEqual(2 * (space.parameters[i].values.length - 1));
     }
-  });
+  }, 30_000);
 
   test('a neighbour differs in exactly one gene, by one step for ordinal genes', () => {
     const rng = makeRng(9);
@@ -41,7 +41,7 @@ describe('variation operators', () => {
       const i = diff[0];
       if (!space.parameters[i].categorical) expect(Math.abs(g[i] - n[i])).toBe(1);
     }
-  });
+  }, 30_000);
 
   test('categorical mutation always picks a different value; mutation rate 1 changes every gene', () => {
     const rng = makeRng(10);

@@ -135,7 +135,7 @@ describe('nonDominatedSort', () => {
       expect(paretoFront(points)).toEqual(fronts[0]);
       expect(bruteForceFront(points)).toEqual(fronts[0]);
     }
-  });
+  }, 60_000);
 });
 
 describe('constrainedNonDominatedSort', () => {
@@ -194,7 +194,7 @@ describe('paretoFront', () => {
     }
     const sample = points.slice(0, 2000);
     expect(paretoFront(sample)).toEqual(bruteForceFront(sample));
-  });
+  }, 60_000);
 
   test('a front made of every point (points on a plane)', () => {
     const rng = seedrandom('pareto-plane');

@@ -8,6 +8,7 @@ import { defaultPrecision, FORMATS, FORMAT_NAMES, bytesPerValue, type FormatName
 import { NODE_TECHNOLOGY, defaultPjPerMac } from '../src/chip/technology.js';
 import { ENERGY_PARTS, totalEnergy } from '../src/eval/types.js';
 import type { MatmulStep } from '../src/workload/step.js';
+import { listSpacePresets, loadSpace } from '../src/search/space.js';
 import { designWith } from './helpers/designs.js';
 
 const PLACEMENT: Placement = { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: { tensor: 1, expert: 1, pipeline: 1, data: 1 } };
@@ -95,7 +96,7 @@ describe('energy', () => {
         for (const v of Object.values(m)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
       }
     }
-  });
+  }, 60_000);
 
   test('a power limit is never exceeded', () => {
     const workloads = ['llama-3-70b-serve', 'llama-3-70b-train'].map((w) => loadWorkload(w));
@@ -111,6 +112,50 @@ describe('energy', () => {
           expect(dyn / s.timeSec + chip.energy.staticW).toBeLessThanOrEqual(chip.tdpW * (1 + 1e-9));
         }
       }
+    }
+  });
+
+  test('peak power is the highest step\'s power (static included), never below the average nor above a TDP, the same with and without detail', () => {
+    const workloads = ['llama-3-70b-serve', 'llama-3-70b-train', 'llama-3-8b-decode'].map((w) => loadWorkload(w));
+    for (const d of PRESETS) {
+      const chip = loadDesign(d);
+      for (const w of workloads) {
+        const e = evaluate(chip, w);
+        if (e.phases.length === 0) continue;
+        const m = e.metrics;
+        expect(m.peakPowerW).toBeGreaterThanOrEqual(m.powerW * (1 - 1e-12));
+        const stepW = (s: (typeof e.phases)[number]['steps'][number]) => (s.timeSec > 0 ? (s.energyJ.compute + s.energyJ.sram + s.energyJ.hbm + s.energyJ.interconnect) / s.timeSec : 0);
+        const all = e.phases.flatMap((ph) => ph.steps);
+        // Overlapped collectives are left out of the peak, so it lies between the busiest computing step and the busiest step of any kind.
+        const computing = Math.max(...all.filter((s) => s.kind !== 'collective').map(stepW));
+        expect(m.peakPowerW).toBeGreaterThanOrEqual(chip.energy.staticW + computing - 1e-9);
+        expect(m.peakPowerW).toBeLessThanOrEqual(Math.max(m.powerW, chip.energy.staticW + Math.max(...all.map(stepW))) + 1e-9);
+        if (chip.tdpW !== undefined) expect(m.peakPowerW).toBeLessThanOrEqual(chip.tdpW * (1 + 1e-9));
+        expect(evaluate(chip, w, { detail: false }).metrics.peakPowerW).toBeCloseTo(m.peakPowerW, 9);
+      }
+    }
+  });
+
+  test('a chip capped at 900 W averages under 700 W on a serving cycle (so powerW <= 700 lets it through); its peak power shows the 900 W', () => {
+    // B200 capped at 900 W: throttled steps run at the cap while the serving cycle averages far less.
+    const chip = designWith('b200', (d) => (d.tdpW = '900 W'));
+    const m = evaluate(chip, loadWorkload('llama-3-70b-serve')).metrics;
+    expect(m.boundBy).toBe('power');
+    expect(m.peakPowerW).toBeCloseTo(900, 6);
+    expect(m.powerW).toBeLessThan(700);
+    // Without a TDP nothing slows the busiest steps: the peak is what the package would have to cool.
+    const free = evaluate(designWith('b200', (d) => delete d.tdpW), loadWorkload('llama-3-70b-serve')).metrics;
+    expect(free.peakPowerW).toBeGreaterThan(1000);
+    expect(free.peakPowerW).toBeGreaterThan(1.3 * free.powerW);
+  });
+
+  test('every shipped space limits what a chip may draw: a TDP on its base, or a constraint on peak power (not on the average)', () => {
+    for (const name of listSpacePresets()) {
+      const space = loadSpace(name);
+      const tdp = space.base.data.tdpW;
+      const peakLimit = space.constraints.find((c) => c.metric.name === 'peakPowerW' && (c.op === '<=' || c.op === '<'));
+      expect([name, tdp !== undefined || peakLimit !== undefined]).toEqual([name, true]);
+      expect(space.constraints.filter((c) => c.metric.name === 'powerW')).toEqual([]);
     }
   });
 

@@ -56,8 +56,8 @@ suite(`report in headless ${CHROMIUM}`, () => {
         infeasible: placed.filter((p) => !p.feasible).length,
         front: d.front.length,
         front_line: 1,
-        references: 10,
-        reference_labels: 10,
+        // Ten reference chips over three layers (on the chart, beyond its edge, infeasible); labels shared by chips on one spot.
+        ...Object.fromEntries(['references', 'references_beyond', 'references_infeasible', 'reference_labels_left', 'reference_labels_right', 'reference_labels_center'].map((n) => [n, rows('chart-pareto', n)])),
       },
       'chart-convergence': { hypervolume_line: 1, hypervolume_points: d.generations.length, feasible_line: 1, feasible_points: d.generations.length },
       'chart-params': { param_axes: nParams, param_lines: d.front.length, param_points: nParams * d.front.length, param_lo_labels: nParams, param_hi_labels: nParams },
@@ -97,6 +97,7 @@ suite(`report in headless ${CHROMIUM}`, () => {
     }, expected);
     expect(drawn).toEqual(expected);
     const p = expected['chart-pareto'];
+    expect(p.references + p.references_beyond + p.references_infeasible).toBe(10);
     expect(p.evaluated + p.infeasible + p.front).toBe(pointCount);
     expect(await page.locator('#front tbody tr').count()).toBe(expected['chart-pareto'].front);
     await page.close();

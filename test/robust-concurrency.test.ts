@@ -22,7 +22,8 @@ const dir = mkdtempSync(join(tmpdir(), 'chipdse-robust-conc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const POP = 20;
-const WRITER = ['search', '--space', 'small', '--workload', 'llama-3-70b-serve', '--workload', 'llama-3-70b-serve-fp4', '--budget', '1400', '--population', String(POP), '--run', 'w'];
+const BUDGET = 1400;
+const WRITER = ['search', '--space', 'small', '--workload', 'llama-3-70b-serve', '--workload', 'llama-3-70b-serve-fp4', '--budget', String(BUDGET), '--population', String(POP), '--run', 'w'];
 
 /** Keys of the non-dominated feasible points, from objectives in minimization form. */
 function nondominated(points: { key: string; feasible: boolean; objectives: number[] }[]): string[] {
@@ -39,6 +40,8 @@ describe('readers beside a writer', () => {
     void writerDone.then(() => (writing = false));
     const failures: string[] = [];
     const count: Record<string, number> = {};
+    /** The evaluation counts the in-process store read while the run was part-written. */
+    const moments = new Set<number>();
     const fail = (what: string, r: CliResult | undefined, why: string) => failures.push(`${what}: ${why}${r ? `\nexit ${r.code}\nstderr: ${r.stderr.slice(0, 500)}` : ''}`);
     const hasChart = (await runCli(['--help'])).stdout.includes('chipdse chart');
 
@@ -117,6 +120,7 @@ describe('readers beside a writer', () => {
           const stats = await store.loadGenerations(run.id);
           const state = await store.loadState(run.id);
           count.library = (count.library ?? 0) + 1;
+          if (points.length > 0 && points.length < BUDGET) moments.add(points.length);
           const keys = new Set(points.map((p) => p.key));
           if (front.some((p) => !keys.has(p.key))) fail('store', undefined, 'front holds a design the evaluations read with it do not');
           if (gens.size !== points.length || points.length % POP !== 0) fail('store', undefined, `${points.length} evaluations, ${gens.size} generation tags`);
@@ -138,8 +142,9 @@ describe('readers beside a writer', () => {
     expect(failures).toEqual([]);
     // Enough reads happened while the search wrote for this test to mean something.
     expect((count.front ?? 0) + (count['export json'] ?? 0) + (count['export csv'] ?? 0)).toBeGreaterThanOrEqual(2);
-    expect(count.library ?? 0).toBeGreaterThanOrEqual(10);
-    if (process.env.ROBUST_DEBUG) console.log(count);
+    // The store read the run part-written at three moments at least (counted by moments, not reads: under load a reader in this busy process reads less often).
+    expect(moments.size).toBeGreaterThanOrEqual(3);
+    if (process.env.ROBUST_DEBUG) console.log(count, moments);
     expect(integrityCheck(db)).toBe('ok');
   }, T);
 

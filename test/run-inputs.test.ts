@@ -96,7 +96,7 @@ test('a run stored before runs kept their inputs (schema 2) migrates, and resume
   let generations = 0;
   await runSearch({ ...o, shouldStop: () => ++generations >= 1 });
   const d = new Database(db);
-  d.exec('DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; PRAGMA user_version = 2;');
+  d.exec('DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 2;');
   d.close();
   const resumed = await runSearch({ ...o, resume: true });
   expect(resumed).toMatchObject({ status: 'done', evaluations: 60 });

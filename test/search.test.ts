@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import Database from 'better-sqlite3';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
+import { budgetFor, DEFAULT_BUDGET } from '../src/search/run-setup.js';
+import { resumeConflicts } from '../src/search/resume-check.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { exportJson, exportCsv } from '../src/results/export.js';
@@ -34,14 +36,46 @@ describe('search on the small space (2,000 designs)', () => {
   let truthHv = 0;
   let truthFront: number[][] = [];
 
+  /** The budget each progress report of the exhaustive run counted against. */
+  const progressBudgets: number[] = [];
+
   beforeAll(async () => {
-    const s = await runSearch(base({ algorithm: 'exhaustive', budget: 100000, population: 500, db, run: 'truth' }));
+    // No budget: exhaustive means every design of the space.
+    const s = await runSearch(base({ algorithm: 'exhaustive', budget: undefined, population: 500, db, run: 'truth', onGeneration: (p) => progressBudgets.push(p.budget) }));
     expect(s.evaluations).toBe(2000);
     truthHv = s.hypervolume;
     const store = new SqliteRunStore(db);
     truthFront = (await store.loadFront((await store.getRun('truth'))!.id)).map((p) => p.objectives);
     await store.close();
   }, 120_000);
+
+  test('exhaustive without a budget evaluates every design, and its progress counts against the space, not a default budget', async () => {
+    expect(progressBudgets.length).toBe(4);
+    expect(new Set(progressBudgets)).toEqual(new Set([2000]));
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    await store.close();
+    expect(run.budget).toBe(2000);
+    expect(run.evaluations).toBe(2000);
+  });
+
+  test('a budget over the space, asked again on resume (or by a batch entry run again), is the stored one: no conflict', async () => {
+    const store = new SqliteRunStore(db);
+    const run = (await store.getRun('truth'))!;
+    await store.close();
+    expect(resumeConflicts(run, { budget: 100000, algorithm: 'exhaustive' })).toEqual([]);
+    expect(resumeConflicts(run, { budget: 2000 })).toEqual([]);
+    expect(resumeConflicts(run, { budget: 1500 })).toEqual([{ setting: 'budget', asked: '1500', stored: '2000' }]);
+  });
+
+  test('the budget a run counts against: what was asked, never more than the space; exhaustive without one takes the whole space', () => {
+    expect(budgetFor('exhaustive', undefined, 2000)).toBe(2000);
+    expect(budgetFor('exhaustive', 100000, 2000)).toBe(2000);
+    expect(budgetFor('exhaustive', 500, 2000)).toBe(500);
+    expect(budgetFor('nsga2', undefined, 2000)).toBe(DEFAULT_BUDGET);
+    expect(budgetFor('random', undefined, 300)).toBe(300);
+    expect(budgetFor('nsga2', 100000, 12960)).toBe(12960);
+  });
 
   test('exhaustive: the stored front is exactly the non-dominated set of all feasible designs, the first evaluated of each objective vector', async () => {
     const store = new SqliteRunStore(db);
@@ -104,7 +138,7 @@ describe('reproducibility', () => {
     await runSearch(base({ db: join(dir, 'w2.db'), run: 'x', workers: 2, budget: 120, population: 24, seed: 5 }));
     expect(await exportOf(join(dir, 'w2.db'), 'x')).toBe(await exportOf(join(dir, 'w1.db'), 'x'));
     expect(await exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'w1.db'), 'x', 'csv'));
-  });
+  }, 60_000);
 
   test('a stopped run resumed ends with exactly the rows of an uninterrupted run', async () => {
     await runSearch(base({ db: join(dir, 'full.db'), run: 'x', budget: 200, seed: 9 }));
@@ -122,7 +156,7 @@ describe('reproducibility', () => {
       return out;
     };
     expect(rows(join(dir, 'part.db'))).toBe(rows(join(dir, 'full.db')));
-  });
+  }, 60_000);
 });
 
 describe('random search resumed', () => {

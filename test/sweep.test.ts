@@ -30,7 +30,7 @@ describe('streaming exhaustive sweep', () => {
       expect(r.feasible).toBe(feasible);
       expect(r.front.map((p) => p.key).sort()).toEqual(truth);
     }
-  });
+  }, 120_000);
 });
 
 describe('chipdse sweep', () => {
@@ -64,14 +64,14 @@ describe('chipdse sweep', () => {
       const stored = truth.find((q) => q.key === p.genome)!;
       expect(p.objectives['tokensPerSec']).toBe(-stored.objectives[0]);
     }
-  });
+  }, 120_000);
 
   test('--json gives the same bytes with one worker and with two', () => {
     const one = chipdse('sweep', '--space', 'small', '--json');
     const two = chipdse('sweep', '--space', 'small', '--json', '--workers', '2');
     expect(one.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
-  });
+  }, 120_000);
 
   test('a space with no feasible design: counted, an empty front, hypervolume 0', () => {
     const space = join(dir, 'nofeas.json');
@@ -86,14 +86,14 @@ describe('chipdse sweep', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ evaluated: 2, feasible: 0, invalid: 0, front: [], hypervolume: 0, reference: null, referenceFrom: 'none' });
     expect(chipdse('sweep', '--space', space).stdout).toMatch(/no feasible design/);
-  });
+  }, 120_000);
 
   test('the text form prints the counts and the front table', () => {
     const r = chipdse('sweep', '--space', 'small');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^small: 2000 designs \(\d+ feasible, 0 invalid\) in [\d.]+ s; front of \d+( \(\d+ more with the same objectives as one of them left out\))?, hypervolume/);
     expect(r.stdout).toMatch(/genome\s+mxus/);
-  });
+  }, 120_000);
 
   test('bad input: one clean line and a non-zero exit', () => {
     const missing = chipdse('sweep', '--space', 'no-such-space');
@@ -106,5 +106,5 @@ describe('chipdse sweep', () => {
     const workload = chipdse('sweep', '--space', 'small', '--workload', 'no-such-workload');
     expect(workload.code).not.toBe(0);
     expect(workload.stderr).toMatch(/^chipdse: --workload\[0\]: .*no-such-workload/);
-  });
+  }, 120_000);
 });

@@ -4,7 +4,9 @@ import { ChipdseError } from '../errors.js';
 import { convergenceData } from './convergence-data.js';
 import { energyByDesign, energyBySteps } from './energy-data.js';
 import { paramsData } from './params-data.js';
-import { paretoData } from './pareto-data.js';
+import { designLabels, paretoData } from './pareto-data.js';
+import type { PointResult } from '../results/point.js';
+import { paramText } from '../text/format.js';
 import { rooflineData } from './roofline-data.js';
 import { chosenDesign, frontByFirstObjective, storedDetail, versionMark, type RunData } from './run-data.js';
 import { convergenceSpec, energySpec, paramsSpec, paretoSpec, rooflineSpec } from './specs.js';
@@ -43,17 +45,18 @@ export const CHARTS: Record<ChartKind, Builder> = {
     const d = one(runs, 'energy');
     if (o.genome !== undefined) {
       const p = chosenDesign(d, o.genome);
-      return energySpec(energyBySteps(storedDetail(d, p).evaluations), `${named(d)}: energy by step of design ${p.key}`, 'one pass of each phase on one chip; static energy shared among steps by time');
+      return energySpec(energyBySteps(storedDetail(d, p).evaluations), `${named(d)}: energy by step of one design`, `${designName(d, p)}; one pass of each phase on one chip; static energy shared among steps by time`);
     }
     const front = frontByFirstObjective(d);
     if (front.length === 0) throw new ChipdseError(`run ${d.run.name}: no feasible design yet, nothing to draw`);
-    return energySpec(energyByDesign(front.map((p) => ({ label: p.key, metrics: p.metrics! }))), `${named(d)}: energy per token of the front's designs`, `sorted by ${d.run.objectives[0].metric}, best first`);
+    const labels = designLabels(front);
+    return energySpec(energyByDesign(front.map((p) => ({ label: labels[p.key], metrics: p.metrics! }))), `${named(d)}: energy per token of the front's designs`, `sorted by ${d.run.objectives[0].metric}, best first; each design named by the parameters that vary on the front`);
   },
   roofline: (runs, o) => {
     const d = one(runs, 'roofline');
     const p = chosenDesign(d, o.genome);
     const detail = storedDetail(d, p);
-    return rooflineSpec(rooflineData(detail.chip, detail.evaluations), `${named(d)}: roofline of design ${p.key}`);
+    return rooflineSpec(rooflineData(detail.chip, detail.evaluations), `${named(d)}: roofline of one design`, designName(d, p));
   },
   params: (runs, o) => {
     const d = one(runs, 'params');
@@ -63,6 +66,12 @@ export const CHARTS: Record<ChartKind, Builder> = {
     return paramsSpec(data, `${named(d)}: parameters of the front`);
   },
 };
+
+/** A design of a run as a chart names it: its parameters (all of them: it stands alone), then its genome. */
+function designName(d: RunData, p: PointResult): string {
+  const params = Object.entries(p.params).map(([k, v]) => `${k} ${paramText(v)}`).join(', ');
+  return `${params || 'design'} (genome ${p.key}${d.front.some((f) => f.key === p.key) ? ', on the front' : ''})`;
+}
 
 export function chartKind(kind: string): ChartKind {
   if ((CHART_KINDS as readonly string[]).includes(kind)) return kind as ChartKind;

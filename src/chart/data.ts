@@ -21,8 +21,9 @@ export function chooseScale(values: number[]): ScaleType {
 
 const METRIC_TITLES: Partial<Record<MetricName, string>> = {
   tokensPerSec: 'tokens/s', latencySec: 'request latency (s)', ttftSec: 'TTFT (s)', tpotSec: 'time per output token (s)',
-  stepTimeSec: 'step time (s)', mfu: 'MFU', energyJPerToken: 'energy per token (J)', powerW: 'power per chip (W)',
-  areaMm2: 'area (mm2)', costUsd: 'chip cost ($)', tokensPerSecPerW: 'tokens/s per W', usdPerMTokens: '$ per M tokens',
+  stepTimeSec: 'step time (s)', mfu: 'MFU', energyJPerToken: 'energy per token (J)', powerW: 'average power per chip (W)', peakPowerW: 'peak power per chip (W)',
+  areaMm2: 'area (mm2)', costUsd: 'chip manufacturing cost ($)', tokensPerSecPerW: 'tokens/s per W', usdPerMTokens: 'manufacturing $ per M tokens',
+  tcoUsdPerChipHour: 'TCO $ per chip-hour', tcoUsdPerMTokens: 'TCO $ per M tokens',
   hbmUsedBytes: 'HBM used (bytes)', memoryBytesPerChip: 'memory per chip (bytes)', quantizationSnrDb: 'weight SQNR (dB)',
 };
 
@@ -35,6 +36,20 @@ export interface Axis {
   metric: string;
   title: string;
   scale: ScaleType;
+  /** The range the axis shows, when set by some of the data (the searched designs), not all of it. */
+  domain?: [number, number];
+}
+
+/** A range that holds `values` with a margin (a share of it, in log space on a log axis); undefined without finite values. */
+export function paddedDomain(values: number[], scale: ScaleType, margin = 0.04): [number, number] | undefined {
+  const vs = values.filter((v) => Number.isFinite(v) && (scale === 'linear' || v > 0));
+  if (vs.length === 0) return undefined;
+  const f = scale === 'log' ? Math.log10 : (v: number) => v;
+  const g = scale === 'log' ? (v: number) => 10 ** v : (v: number) => v;
+  const lo = f(Math.min(...vs));
+  const hi = f(Math.max(...vs));
+  const pad = hi > lo ? (hi - lo) * margin : scale === 'log' ? 0.05 : Math.max(Math.abs(lo) * 0.1, 1);
+  return [g(lo - pad), g(hi + pad)];
 }
 
 /** The workloads the points were scored on, as their metrics name them. */

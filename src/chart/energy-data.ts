@@ -11,6 +11,8 @@ export interface EnergyRow {
   energyJ: number;
   /** The bar's total (all parts), for tooltips. */
   totalJ: number;
+  /** The design is infeasible on this workload: its bar is not a result to compare. */
+  infeasible?: boolean;
 }
 
 export interface EnergyData {
@@ -24,15 +26,16 @@ export interface EnergyData {
   rows: EnergyRow[];
 }
 
-/** Energy per token by part, one bar per design and workload. */
-export function energyByDesign(designs: { label: string; metrics: Record<string, Metrics> }[]): EnergyData {
+/** Energy per token by part, one bar per design and workload (`infeasible`: the workloads a design is infeasible on, drawn faded). */
+export function energyByDesign(designs: { label: string; metrics: Record<string, Metrics>; infeasible?: string[] }[]): EnergyData {
   const rows: EnergyRow[] = [];
   const panels = new Set<string>();
   for (const d of designs) {
     for (const [w, m] of Object.entries(d.metrics)) {
       panels.add(w);
       const totalJ = totalEnergy(m.energyBreakdownJ);
-      for (const part of ENERGY_PARTS) if (m.energyBreakdownJ[part] > 0) rows.push({ group: d.label, panel: w, part, energyJ: m.energyBreakdownJ[part], totalJ });
+      const infeasible = d.infeasible?.includes(w) ? { infeasible: true } : {};
+      for (const part of ENERGY_PARTS) if (m.energyBreakdownJ[part] > 0) rows.push({ group: d.label, panel: w, part, energyJ: m.energyBreakdownJ[part], totalJ, ...infeasible });
     }
   }
   return { by: 'design', unit: 'energy per token (J)', groups: designs.map((d) => d.label), panels: [...panels], rows };

@@ -27,7 +27,8 @@ export interface HtmlChart {
 const PAGE_CSS = `body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.chart{margin:12px 0 24px}.note{color:#555;font-size:13px}`;
+th{background:#f4f4f4}td:first-child,th:first-child,td.text,th.text{text-align:left}.note{color:#555;font-size:13px}
+.chart{margin:12px 0 24px;overflow-x:auto}`;
 
 /**
  * A page that draws its charts with no network: the libraries are inlined, the specs embedded as

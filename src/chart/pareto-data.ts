@@ -4,7 +4,7 @@ import { aggregateMetric, metricOf, type MetricRef } from '../results/metric-ref
 import type { PointResult } from '../results/point.js';
 import type { ObjectiveSpec } from '../results/run.js';
 import { paramText } from '../text/format.js';
-import { chooseScale, metricTitle, workloadNamesOf, type Axis } from './data.js';
+import { chooseScale, metricTitle, paddedDomain, workloadNamesOf, type Axis } from './data.js';
 
 export interface ParetoPoint {
   genome: string;
@@ -17,10 +17,17 @@ export interface ParetoPoint {
 
 export interface ReferencePoint {
   name: string;
+  /** Where it is drawn: its value, or the edge of the axis when its value lies beyond (see `beyond`). */
   x: number;
   y: number;
+  /** Its values. */
+  valueX: number;
+  valueY: number;
   color: number | null;
   feasible: boolean;
+  reasons: string[];
+  /** An arrow pointing where the chip lies when it is beyond the axes ('' when it is on the chart). */
+  beyond: string;
 }
 
 export interface ParetoData {
@@ -38,6 +45,8 @@ export interface ParetoData {
   /** Evaluations that cannot be placed: invalid designs (no metrics), or a non-positive value on a log axis. */
   unplaced: number;
   params: string[];
+  /** Per design key, its parameters that vary among the drawn designs (`mxus 8, sramMiB 64`): how a chart names a design. */
+  labels: Record<string, string>;
 }
 
 export interface ParetoInput {
@@ -61,6 +70,11 @@ function paretoAxes(inp: ParetoInput, workloads: string[]): { x: MetricRef; y: M
   return { x: metricOf(xl, workloads), y: metricOf(yl, workloads), color: cl ? metricOf(cl, workloads) : null };
 }
 
+/**
+ * The chart's data. Axes are the searched designs' range: reference chips never stretch it (a chip
+ * beyond an axis is drawn on its edge with an arrow). Infeasible designs and reference chips are
+ * marked as such; the colour scale follows the feasible designs.
+ */
 export function paretoData(inp: ParetoInput): ParetoData {
   const workloads = workloadNamesOf(inp.points);
   const refs = paretoAxes(inp, workloads);
@@ -75,29 +89,54 @@ export function paretoData(inp: ParetoInput): ParetoData {
     reasons: p.reasons,
   });
   const all = placed.map((p) => ({ p, pt: pointOf(p) }));
-  const references: ReferencePoint[] = inp.references.map((r) => ({
-    name: r.name, feasible: r.feasible, x: read(r.metrics, refs.x), y: read(r.metrics, refs.y), color: refs.color ? read(r.metrics, refs.color) : null,
-  }));
-  // Scales follow the designs that matter (feasible ones and the references); infeasible points at 0 must not force a linear axis.
-  const shown = [...all.filter((a) => a.p.feasible).map((a) => a.pt), ...references];
+  const finiteXY = (q: { x: number; y: number }) => Number.isFinite(q.x) && Number.isFinite(q.y);
+  // Scales follow the designs: the feasible ones if any, else all placed; infeasible points at 0 must not force a linear axis.
+  const feasible = all.filter((a) => a.p.feasible && finiteXY(a.pt)).map((a) => a.pt);
+  const basis = feasible.length > 0 ? feasible : all.filter((a) => finiteXY(a.pt)).map((a) => a.pt);
   const axis = (r: MetricRef, vs: number[]): Axis => ({ metric: r.label, title: metricTitle(r), scale: chooseScale(vs) });
-  const x = axis(refs.x, shown.map((p) => p.x));
-  const y = axis(refs.y, shown.map((p) => p.y));
-  const color = refs.color ? axis(refs.color, shown.map((p) => p.color as number)) : null;
-  const fits = (p: { x: number; y: number }) => (x.scale === 'linear' || p.x > 0) && (y.scale === 'linear' || p.y > 0);
+  const x = axis(refs.x, basis.map((p) => p.x));
+  const y = axis(refs.y, basis.map((p) => p.y));
+  const colors = feasible.map((p) => p.color).filter((c): c is number => c !== null && Number.isFinite(c));
+  const color = refs.color && colors.length > 0 ? axis(refs.color, colors) : null;
+  const fits = (p: { x: number; y: number }) => finiteXY(p) && (x.scale === 'linear' || p.x > 0) && (y.scale === 'linear' || p.y > 0);
   const drawable = all.filter((a) => fits(a.pt));
+  x.domain = paddedDomain(drawable.map((a) => a.pt.x), x.scale);
+  y.domain = paddedDomain(drawable.map((a) => a.pt.y), y.scale);
   const front = drawable.filter((a) => inp.frontKeys.has(a.p.key)).map((a) => a.pt).sort((a, b) => a.x - b.x || a.y - b.y);
   const axesAreObjectives = inp.objectives.length === 2 && refs.x.label !== refs.y.label && new Set([refs.x.label, refs.y.label, ...inp.objectives.map((o) => o.metric)]).size === 2;
-  // A reference chip whose metric could not be computed (stored as null) has no place on the chart.
-  const finite = (p: ReferencePoint) => Number.isFinite(p.x) && Number.isFinite(p.y);
+  const references = inp.references
+    .map((r) => referencePoint(r, read(r.metrics, refs.x), read(r.metrics, refs.y), refs.color ? read(r.metrics, refs.color) : null, x, y))
+    // A reference chip whose metric could not be computed (stored as null) has no place on the chart.
+    .filter((r): r is ReferencePoint => r !== undefined);
   return {
     x, y, color,
     evaluated: drawable.filter((a) => a.p.feasible && !inp.frontKeys.has(a.p.key)).map((a) => a.pt),
     infeasible: drawable.filter((a) => !a.p.feasible).map((a) => a.pt),
     front,
     connected: axesAreObjectives && front.length > 1,
-    references: references.filter((r) => finite(r) && fits(r)),
+    references,
     unplaced: inp.points.length - drawable.length,
     params: Object.keys(inp.points[0]?.params ?? {}),
+    labels: designLabels(drawable.map((a) => a.p)),
   };
+}
+
+/** A reference chip placed on the axes: clamped to their edge, with an arrow, when its value lies beyond. */
+function referencePoint(r: ReferenceResult, vx: number, vy: number, color: number | null, x: Axis, y: Axis): ReferencePoint | undefined {
+  const usable = (v: number, a: Axis) => Number.isFinite(v) && (a.scale === 'linear' || v > 0);
+  if (!usable(vx, x) || !usable(vy, y)) return undefined;
+  const clamp = (v: number, d: [number, number] | undefined) => (d ? Math.min(Math.max(v, d[0]), d[1]) : v);
+  const side = (v: number, d: [number, number] | undefined) => (!d ? 0 : v < d[0] ? -1 : v > d[1] ? 1 : 0);
+  const sx = side(vx, x.domain);
+  const sy = side(vy, y.domain);
+  const arrows: Record<string, string> = { '1,0': '\u2192', '-1,0': '\u2190', '0,1': '\u2191', '0,-1': '\u2193', '1,1': '\u2197', '-1,1': '\u2196', '1,-1': '\u2198', '-1,-1': '\u2199' };
+  return { name: r.name, x: clamp(vx, x.domain), y: clamp(vy, y.domain), valueX: vx, valueY: vy, color, feasible: r.feasible, reasons: r.reasons, beyond: arrows[`${sx},${sy}`] ?? '' };
+}
+
+/** Each design named by the parameters that vary among `points` (`mxus 8, sramMiB 64`), not by its genome. */
+export function designLabels(points: Pick<PointResult, 'key' | 'params'>[]): Record<string, string> {
+  const names = Object.keys(points[0]?.params ?? {});
+  const varying = names.filter((n) => new Set(points.map((p) => paramText(p.params[n]))).size > 1);
+  const shown = varying.length > 0 ? varying : names;
+  return Object.fromEntries(points.map((p) => [p.key, shown.map((n) => `${n} ${paramText(p.params[n])}`).join(', ')]));
 }

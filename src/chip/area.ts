@@ -36,6 +36,13 @@ export function calcBlockScalingAreaMm2(units: MatrixUnit[], minBlockSize: numbe
   return (lanes / minBlockSize) * SCALE_STEP_VS_FP8 * fp8MacMm2;
 }
 
+/** What I/O dies hold instead of the compute dies (see the design's package.ioDies). */
+export interface IoDieContents {
+  sramBytes: number;
+  hbmPhys: boolean;
+  linkPhys: boolean;
+}
+
 export interface AreaInputs {
   units: MatrixUnit[];
   mm2PerMac: Record<FormatName, number>;
@@ -47,15 +54,19 @@ export interface AreaInputs {
   linksPerChip: number;
   dies: number;
   tech: ResolvedTechnology;
+  /** Moved off the compute dies onto I/O dies, when the package has them. */
+  io?: IoDieContents;
 }
 
+/** The compute dies' area: arithmetic, SRAM and PHYs they hold, over (1 - uncore share). I/O dies are counted apart, by their published area. */
 export function calcAreaMm2(a: AreaInputs): AreaBreakdown {
   const matrixMm2 = calcMatrixAreaMm2(a.units, a.mm2PerMac);
   const blockScalingMm2 = a.blockScalingMinBlock ? calcBlockScalingAreaMm2(a.units, a.blockScalingMinBlock, a.tech.fp8MacMm2) : 0;
   const vectorMm2 = a.vectorFlopsPerCycle * a.tech.vectorMm2PerFlopPerCycle;
-  const sramMm2 = (a.sramBytes / 2 ** 20) * a.tech.sramMm2PerMiB * (a.ecc ? 1 + ECC_OVERHEAD : 1);
-  const hbmPhyMm2 = a.hbmStacks * a.tech.hbmPhyMm2;
-  const linkPhyMm2 = a.linksPerChip * a.tech.linkPhyMm2;
+  const sramBytes = Math.max(0, a.sramBytes - (a.io?.sramBytes ?? 0));
+  const sramMm2 = (sramBytes / 2 ** 20) * a.tech.sramMm2PerMiB * (a.ecc ? 1 + ECC_OVERHEAD : 1);
+  const hbmPhyMm2 = a.io?.hbmPhys ? 0 : a.hbmStacks * a.tech.hbmPhyMm2;
+  const linkPhyMm2 = a.io?.linkPhys ? 0 : a.linksPerChip * a.tech.linkPhyMm2;
   const core = matrixMm2 + blockScalingMm2 + vectorMm2 + sramMm2 + hbmPhyMm2 + linkPhyMm2;
   const totalMm2 = core / (1 - a.tech.uncoreFraction);
   return {

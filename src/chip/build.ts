@@ -1,11 +1,12 @@
 import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { Issue } from '../errors.js';
-import type { Chip, MatrixUnit } from './chip.js';
+import type { Chip, MatrixUnit, PackageLayout } from './chip.js';
 import type { DesignFile } from './schema.js';
 import type { Topology } from './names.js';
-import { HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
+import { ASSEMBLY_YIELD_PER_PART, HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
 import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
-import { calcCostUsd } from './cost.js';
+import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
+import { chipTco, packageLayout } from './package.js';
 import { isDeepFrozen } from '../io/freeze.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
@@ -89,6 +90,9 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
   if (d.compute.blockScaling && !d.compute.matrixUnits.some(hasNarrowFormat)) {
     issues.push({ path: 'compute.blockScaling', message: 'block scaling needs a matrix unit with a format of 8 bits or fewer' });
   }
+  const io = d.package?.ioDies;
+  if (io && io.sramBytes > d.memory.sram.bytes) issues.push({ path: 'package.ioDies.sramBytes', message: `${io.sramBytes} bytes on the I/O dies is more than memory.sram.bytes ${d.memory.sram.bytes}` });
+  if (io && io.areaMm2 > RETICLE_LIMIT_MM2) issues.push({ path: 'package.ioDies.areaMm2', message: `expected at most the ${RETICLE_LIMIT_MM2} mm2 reticle limit, got ${io.areaMm2}` });
   const tech = d.technology;
   if (tech?.area?.uncoreFraction !== undefined && tech.area.uncoreFraction >= 0.9) {
     issues.push({ path: 'technology.area.uncoreFraction', message: 'expected less than 0.9' });
@@ -124,7 +128,7 @@ function sharedArrayPjPerMac(d: DesignFile, base: Record<FormatName, number>): R
 
 function resolveTechnology(d: DesignFile): ResolvedTechnology {
   const hbm = HBM_TECHNOLOGY[d.memory.hbm.generation];
-  const base = Object.assign({}, NODE_TECHNOLOGY[d.processNode], { hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2 });
+  const base = Object.assign({}, NODE_TECHNOLOGY[d.processNode], { hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2, hbmFootprintMm2: hbm.footprintMm2, interposerUsdPerMm2: undefined, assemblyYieldPerPart: ASSEMBLY_YIELD_PER_PART });
   const e = d.technology?.energy ?? {};
   const a = d.technology?.area ?? {};
   const c = d.technology?.cost ?? {};
@@ -220,6 +224,15 @@ function scaledPjPerMac(pj: Record<FormatName, number>, factor: number): Record<
   return out;
 }
 
+/**
+ * Leakage of I/O dies: their node's W/mm2 at half weight (they are mostly SRAM, PHYs and wires,
+ * which leak less per mm2 than logic; docs/technology-sources.md section 7), on their own supply.
+ */
+function ioDieStaticW(pkg: PackageLayout): number {
+  const io = pkg.ioDies;
+  return io ? 0.5 * NODE_TECHNOLOGY[io.processNode].staticWPerMm2 * io.count * io.areaMm2 : 0;
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tables = technologyTables(d);
@@ -268,8 +281,10 @@ export function buildChip(d: DesignFile): Chip {
     linksPerChip: ic.linksPerChip,
     dies: d.dies,
     tech,
+    io: d.package?.ioDies,
   });
-  const cost = calcCostUsd({ perDieMm2: area.perDieMm2, dies: d.dies, hbmBytes: d.memory.hbm.bytes, hbmStacks: d.memory.hbm.stacks, dramBytes, tech });
+  const pkg = packageLayout(d, area, tech);
+  const cost = calcCostUsd({ perDieMm2: area.perDieMm2, dies: d.dies, hbmBytes: d.memory.hbm.bytes, hbmStacks: d.memory.hbm.stacks, dramBytes, tech, pkg });
   const eccEnergy = d.memory.ecc ? 1 + ECC_OVERHEAD : 1;
   const logicScale = tech.logicEnergyScale * tech.macOverheadFactor;
   // The clock sets the supply voltage (DVFS): logic energy per operation goes as V^2, leakage as V.
@@ -323,9 +338,11 @@ export function buildChip(d: DesignFile): Chip {
       hbmPjPerByte: tech.hbmPjPerByte * eccEnergy,
       dramPjPerByte: tech.dramPjPerByte * eccEnergy,
       linkPjPerBit: tech.linkPjPerBit,
-      staticW: tech.staticWPerMm2 * area.totalMm2 * voltage,
+      staticW: tech.staticWPerMm2 * area.totalMm2 * voltage + ioDieStaticW(pkg),
     },
     area,
+    package: pkg,
     cost,
+    tco: chipTco(d, cost),
   };
 }

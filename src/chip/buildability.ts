@@ -11,6 +11,10 @@ export function designReasons(chip: Chip): string[] {
   if (chip.area.perDieMm2 > RETICLE_LIMIT_MM2) {
     r.push(`die of ${chip.area.perDieMm2.toFixed(0)} mm2 exceeds the ${RETICLE_LIMIT_MM2} mm2 reticle limit (split it over more dies)`);
   }
+  const pkg = chip.package;
+  if (pkg.interposerMm2 > pkg.maxInterposerMm2) {
+    r.push(`interposer of ${pkg.interposerMm2.toFixed(0)} mm2 (dies and HBM stacks) exceeds the ${pkg.maxInterposerMm2.toFixed(0)} mm2 of the largest ${pkg.type} (${(pkg.maxInterposerMm2 / RETICLE_LIMIT_MM2).toFixed(1)} reticles)`);
+  }
   if (chip.hbmBytes / chip.hbmStacks > HBM_MAX_BYTES_PER_STACK) {
     r.push(`${(chip.hbmBytes / chip.hbmStacks / 1e9).toFixed(0)} GB per HBM stack exceeds the ${HBM_MAX_BYTES_PER_STACK / 1e9} GB of the largest stack`);
   }

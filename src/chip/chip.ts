@@ -1,5 +1,5 @@
 import type { FormatName } from '../precision/formats.js';
-import type { ProcessNode, Topology } from './names.js';
+import type { PackageType, ProcessNode, Topology } from './names.js';
 
 /** A validated design in base units, with its technology figures resolved. What the evaluator reads. */
 export interface Chip {
@@ -32,7 +32,31 @@ export interface Chip {
   reliability: { chipFit: number; memoryFitPerMbit: number };
   energy: EnergyFigures;
   area: AreaBreakdown;
+  package: PackageLayout;
   cost: CostBreakdown;
+  /** What a buyer pays for the chip and what comes with it, for the total cost of ownership. */
+  tco: ChipTco;
+}
+
+/** The 2.5D package: its type, its interposer, and I/O dies beside or under the compute dies. */
+export interface PackageLayout {
+  type: PackageType;
+  interposerMm2: number;
+  /** The largest interposer the package type makes. */
+  maxInterposerMm2: number;
+  ioDies: { count: number; areaMm2: number; processNode: ProcessNode } | undefined;
+  /** Compute dies bonded on top of the I/O dies (3D): they take no interposer area. */
+  computeStacked: boolean;
+}
+
+export interface ChipTco {
+  chipPriceUsd: number;
+  /** Where the price came from: given in the design, or manufacturing cost over (1 - margin). */
+  priceFrom: 'design' | 'margin';
+  grossMargin: number;
+  serverUsdPerChip: number;
+  networkShare: number;
+  hostPowerRatio: number;
 }
 
 export interface MatrixUnit {
@@ -76,6 +100,7 @@ export interface AreaBreakdown {
   hbmPhyMm2: number;
   linkPhyMm2: number;
   uncoreMm2: number;
+  /** All compute dies together (I/O dies are counted in package.ioDies). */
   totalMm2: number;
   perDieMm2: number;
 }
@@ -83,9 +108,17 @@ export interface AreaBreakdown {
 export interface CostBreakdown {
   diesPerWafer: number;
   dieYield: number;
+  /** Compute dies. */
   diesUsd: number;
+  ioDiesUsd: number;
   hbmUsd: number;
   dramUsd: number;
+  /** Interposer, substrate and assembly, by interposer area. */
   packagingUsd: number;
+  /** Share of assembled packages that work: every bonded die and stack must. */
+  assemblyYield: number;
+  /** What the packages scrapped in assembly cost, spread over the good ones. */
+  assemblyLossUsd: number;
+  /** Manufacturing cost of one chip: package with everything on it, assembly losses, DRAM. */
   totalUsd: number;
 }

@@ -1,5 +1,5 @@
-import type { CostBreakdown } from './chip.js';
-import type { ResolvedTechnology } from './technology.js';
+import type { CostBreakdown, PackageLayout } from './chip.js';
+import { NODE_TECHNOLOGY, PACKAGE_TECHNOLOGY, type ResolvedTechnology } from './technology.js';
 
 /** 300 mm wafers. */
 export const WAFER_DIAMETER_MM = 300;
@@ -17,6 +17,21 @@ export function calcDieYield(dieMm2: number, defectsPerCm2: number, alpha: numbe
   return (1 + ((dieMm2 / 100) * defectsPerCm2) / alpha) ** -alpha;
 }
 
+/**
+ * Cost of one good die: a wafer over the good dies it gives. A die too big for any whole copy on a
+ * wafer is infeasible (reticle); its cost counts at least one wafer per good die, so it stays a
+ * finite, very large number.
+ */
+export function calcGoodDieUsd(dieMm2: number, t: { waferUsd: number; defectsPerCm2: number; clusteringAlpha: number }): number {
+  const goodDies = Math.max(1, calcDiesPerWafer(dieMm2)) * calcDieYield(dieMm2, t.defectsPerCm2, t.clusteringAlpha);
+  return t.waferUsd / Math.max(goodDies, 1e-9);
+}
+
+/**
+ * Manufacturing cost of a chip: compute dies and I/O dies (each at its node's wafer price and
+ * yield), HBM by the GB, the package by interposer area, all divided by the assembly yield (a
+ * failed bond scraps the package with everything on it), plus DRAM on the board.
+ */
 export function calcCostUsd(p: {
   perDieMm2: number;
   dies: number;
@@ -24,15 +39,18 @@ export function calcCostUsd(p: {
   hbmStacks: number;
   dramBytes: number;
   tech: ResolvedTechnology;
+  pkg: PackageLayout;
 }): CostBreakdown {
   const diesPerWafer = calcDiesPerWafer(p.perDieMm2);
   const dieYield = calcDieYield(p.perDieMm2, p.tech.defectsPerCm2, p.tech.clusteringAlpha);
-  // A die too big for any whole copy on a wafer is infeasible (reticle); its cost is counted as at
-  // least one wafer per good die, so it stays a finite, very large number.
-  const goodDies = Math.max(1, diesPerWafer) * dieYield;
-  const diesUsd = (p.dies * p.tech.waferUsd) / Math.max(goodDies, 1e-9);
+  const diesUsd = p.dies * calcGoodDieUsd(p.perDieMm2, p.tech);
+  const io = p.pkg.ioDies;
+  const ioDiesUsd = io ? io.count * calcGoodDieUsd(io.areaMm2, NODE_TECHNOLOGY[io.processNode]) : 0;
   const hbmUsd = (p.hbmBytes / 1e9) * p.tech.hbmUsdPerGB;
   const dramUsd = (p.dramBytes / 1e9) * p.tech.dramUsdPerGB;
-  const packagingUsd = p.dies * p.tech.packagingUsdPerDie + p.hbmStacks * p.tech.packagingUsdPerHbmStack;
-  return { diesPerWafer, dieYield, diesUsd, hbmUsd, dramUsd, packagingUsd, totalUsd: diesUsd + hbmUsd + dramUsd + packagingUsd };
+  const packagingUsd = p.pkg.interposerMm2 * (p.tech.interposerUsdPerMm2 ?? PACKAGE_TECHNOLOGY[p.pkg.type].usdPerMm2);
+  const assemblyYield = p.tech.assemblyYieldPerPart ** (p.dies + (io?.count ?? 0) + p.hbmStacks);
+  const inPackage = diesUsd + ioDiesUsd + hbmUsd + packagingUsd;
+  const assemblyLossUsd = inPackage / assemblyYield - inPackage;
+  return { diesPerWafer, dieYield, diesUsd, ioDiesUsd, hbmUsd, dramUsd, packagingUsd, assemblyYield, assemblyLossUsd, totalUsd: inPackage + assemblyLossUsd + dramUsd };
 }

@@ -11,3 +11,7 @@ export type ProcessNode = (typeof PROCESS_NODES)[number];
 
 export const HBM_GENERATIONS = ['hbm2', 'hbm2e', 'hbm3', 'hbm3e', 'hbm4'] as const;
 export type HbmGeneration = (typeof HBM_GENERATIONS)[number];
+
+/** 2.5D packages the cost model knows: TSMC CoWoS with a silicon interposer (S) or local silicon bridges in an RDL interposer (L). */
+export const PACKAGE_TYPES = ['cowos-s', 'cowos-l'] as const;
+export type PackageType = (typeof PACKAGE_TYPES)[number];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_NAMES, BLOCK_SIZES } from '../precision/formats.js';
 import { quantity, positive, positiveInt, fraction } from '../io/schema-helpers.js';
-import { HBM_GENERATIONS, PROCESS_NODES, TOPOLOGIES } from './names.js';
+import { HBM_GENERATIONS, PACKAGE_TYPES, PROCESS_NODES, TOPOLOGIES } from './names.js';
 import { CHIP_FIT, MEMORY_FIT_PER_MBIT } from '../reliability/reliability.js';
 
 /**
@@ -77,8 +77,35 @@ const costOverrides = z.strictObject({
   clusteringAlpha: positive(100).optional(),
   hbmUsdPerGB: positive(1e4).optional(),
   dramUsdPerGB: positive(1e4).optional(),
-  packagingUsdPerDie: positive(1e6).optional(),
-  packagingUsdPerHbmStack: positive(1e6).optional(),
+  interposerUsdPerMm2: positive(1e3, 'package cost per mm2 of interposer (interposer, substrate and assembly); default by package type').optional(),
+  hbmFootprintMm2: positive(1e3, 'interposer area one HBM stack takes').optional(),
+  assemblyYieldPerPart: z.number().gt(0).max(1).optional().meta({ description: 'share of bonds of one die or HBM stack to the interposer that succeed; a failed one scraps the package with everything on it (default 0.99)' }),
+});
+
+/** The package: its type, and I/O dies beside (or under) the compute dies. */
+export const packageSchema = z.strictObject({
+  type: z.enum(PACKAGE_TYPES).optional().meta({ description: 'cowos-s (silicon interposer, up to 3.3 reticles) or cowos-l (bridges, up to 5.5); default: the cheaper one that holds the interposer' }),
+  ioDies: z
+    .strictObject({
+      count: positiveInt(64, 'I/O dies in the package'),
+      areaMm2: positive(1e4, 'area of one I/O die, as published'),
+      processNode: z.enum(PROCESS_NODES),
+      sramBytes: quantity('bytes', { max: 1e12, allowZero: true }).default(0).meta({ description: 'the part of memory.sram on the I/O dies (a last-level cache); the compute dies hold the rest' }),
+      hbmPhys: z.boolean().default(true).meta({ description: 'the HBM PHYs are on the I/O dies, not the compute dies' }),
+      linkPhys: z.boolean().default(true).meta({ description: 'the chip-to-chip link PHYs are on the I/O dies' }),
+      computeStacked: z.boolean().default(false).meta({ description: 'the compute dies are bonded on top of the I/O dies (3D), taking no interposer area of their own' }),
+    })
+    .optional()
+    .meta({ description: 'I/O dies (e.g. MI300X: 4 on N6 under 8 compute dies): their silicon is costed at their own node, and what they hold leaves the compute dies' }),
+});
+
+/** What the chip costs its buyer and what comes with it per chip, for the total cost of ownership. */
+export const tcoSchema = z.strictObject({
+  chipPriceUsd: positive(1e7, 'what one chip costs its buyer; default: manufacturing cost / (1 - grossMargin)').optional(),
+  grossMargin: z.number().min(0).lt(1).optional().meta({ description: 'the seller\'s gross margin on the chip (default 0.75)' }),
+  serverUsdPerChip: z.number().min(0).max(1e7).optional().meta({ description: 'host, memory, NICs, chassis per chip (default $4,000)' }),
+  networkShare: z.number().min(0).lt(1).optional().meta({ description: 'share of the cluster\'s capital cost that is its scale-out network (default 0.19)' }),
+  hostPowerRatio: z.number().min(0).max(10).optional().meta({ description: 'server power beside the chip per watt of chip power: CPUs, NICs, switches, fans (default 0.82)' }),
 });
 
 export const designSchema = z.strictObject({
@@ -155,6 +182,8 @@ export const designSchema = z.strictObject({
       memoryFitPerMbit: positive(1e9, 'raw memory bit errors per 1e9 hours per Mbit').default(MEMORY_FIT_PER_MBIT),
     })
     .default({ chipFit: CHIP_FIT, memoryFitPerMbit: MEMORY_FIT_PER_MBIT }),
+  package: packageSchema.optional(),
+  tco: tcoSchema.optional(),
   technology: z
     .strictObject({
       energy: energyOverrides.optional(),

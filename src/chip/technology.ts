@@ -1,5 +1,5 @@
 import { FORMATS, FORMAT_NAMES, type FormatName } from '../precision/formats.js';
-import type { HbmGeneration, ProcessNode } from './names.js';
+import type { HbmGeneration, PackageType, ProcessNode } from './names.js';
 
 /**
  * Per-process-node figures of the energy, area and cost model, each with its source or
@@ -81,8 +81,6 @@ export interface NodeTechnology {
   defectsPerCm2: number;
   clusteringAlpha: number;
   dramUsdPerGB: number;
-  packagingUsdPerDie: number;
-  packagingUsdPerHbmStack: number;
   /** Supply voltage against clock, as ratios to the nominal point (see VOLTAGE_SCALING). */
   voltageSlopeAbove: number;
   voltageSlopeBelow: number;
@@ -90,11 +88,15 @@ export interface NodeTechnology {
   maxVoltageRatio: number;
 }
 
-/** A design's technology figures: its node's, its HBM generation's, and its own overrides. */
+/** A design's technology figures: its node's, its HBM generation's, its package's, and its own overrides. */
 export interface ResolvedTechnology extends NodeTechnology {
   hbmPjPerByte: number;
   hbmUsdPerGB: number;
   hbmPhyMm2: number;
+  hbmFootprintMm2: number;
+  /** Overrides the package type's rate when given. */
+  interposerUsdPerMm2: number | undefined;
+  assemblyYieldPerPart: number;
 }
 
 /**
@@ -150,8 +152,7 @@ export function supplyVoltageRatio(ratio: number, t: Pick<NodeTechnology, 'volta
  *   (2022-23 reports); N2 ~$30,000 (2025 reports, secondary).
  * - defectsPerCm2 [8]: N7 0.09, N5/N4 0.07 (TSMC disclosures), N3 0.10 and N2 0.10 (assumptions);
  *   negative-binomial clustering alpha 2.
- * - packaging [8]: CoWoS-class 2.5D ~$750 for an H100 package (low confidence): $400 per logic die
- *   plus $70 per HBM stack site.
+ * - packaging: by interposer area, see PACKAGE_TECHNOLOGY.
  * - uncoreFraction 0.3: control, NoC, cache tags, I/O and test logic; GPU die photos put the SM
  *   arrays, L2 and PHYs at ~70% of the die (an estimate; it and fp8MacMm2 are fitted together).
  */
@@ -180,8 +181,6 @@ function node(p: Pick<NodeTechnology, 'logicEnergyScale' | 'sramPjPerByte' | 'li
     clusteringAlpha: 2,
     // DDR5 server DRAM ~$3/GB (2025 contract prices, secondary).
     dramUsdPerGB: 3,
-    packagingUsdPerDie: 400,
-    packagingUsdPerHbmStack: 70,
     ...VOLTAGE_SCALING,
     ...p,
   };
@@ -210,14 +209,42 @@ export { FORMATS };
 /**
  * HBM figures per generation (docs/technology-sources.md [3]): device energy HBM2E 6.0 pJ/bit
  * (Micron), HBM3 4.5, HBM3E 4.0 (Samsung 3.9), plus ~0.5 pJ/bit for controller and PHY on the logic
- * die; HBM2 taken as HBM2E and HBM4 as 3.5 + 0.5 (assumptions). Price per GB: HBM3 ~$15 (2023-24),
- * HBM3E ~$13 (2025), HBM4 ~$16 (2026); HBM2/2E ~$10 (assumption, older parts). PHY area ~12 mm2 per
- * stack (JEDEC bump count), HBM4 ~20 mm2 for its 2048-bit interface (assumption).
+ * die; HBM2 taken as HBM2E and HBM4 as 3.5 + 0.5 (assumptions). Price per GB, at one point in time
+ * so the generations compare: HBM3 ~$15 (2024: the H100's 80 GB estimated at ~$1,200-1,400, Silicon
+ * Analysts / Raymond James); HBM3E +20% over HBM3 ($18), the premium it launched at, and HBM4 +30%
+ * over HBM3E ($23.4), the least TrendForce expects (TrendForce, 22 May 2025); HBM2/2E ~$10
+ * (assumption, older parts). PHY area ~12 mm2 per stack (JEDEC bump count), HBM4 ~20 mm2 for its
+ * 2048-bit interface (assumption). Interposer footprint of a stack: HBM2/2E 7.75 x 11.87 mm = 92 mm2
+ * (the JEDEC HBM2 package outline); HBM3/3E ~11 x 10 mm = 110 mm2 and HBM4 ~130 mm2 (assumptions:
+ * larger dies and base dies).
  */
-export const HBM_TECHNOLOGY: Record<HbmGeneration, { pjPerByte: number; usdPerGB: number; phyMm2: number }> = {
-  hbm2: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12 },
-  hbm2e: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12 },
-  hbm3: { pjPerByte: 5.0 * 8, usdPerGB: 15, phyMm2: 12 },
-  hbm3e: { pjPerByte: 4.5 * 8, usdPerGB: 13, phyMm2: 12 },
-  hbm4: { pjPerByte: 4.0 * 8, usdPerGB: 16, phyMm2: 20 },
+export const HBM_TECHNOLOGY: Record<HbmGeneration, { pjPerByte: number; usdPerGB: number; phyMm2: number; footprintMm2: number }> = {
+  hbm2: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12, footprintMm2: 92 },
+  hbm2e: { pjPerByte: 6.5 * 8, usdPerGB: 10, phyMm2: 12, footprintMm2: 92 },
+  hbm3: { pjPerByte: 5.0 * 8, usdPerGB: 15, phyMm2: 12, footprintMm2: 110 },
+  hbm3e: { pjPerByte: 4.5 * 8, usdPerGB: 15 * 1.2, phyMm2: 12, footprintMm2: 110 },
+  hbm4: { pjPerByte: 4.0 * 8, usdPerGB: 15 * 1.2 * 1.3, phyMm2: 20, footprintMm2: 130 },
+};
+
+/** Interposer area per mm2 of what sits on it: keep-out and routing between dies and stacks (assumption). */
+export const INTERPOSER_SPACING = 1.15;
+
+/**
+ * Bonds of one die or HBM stack to the interposer that succeed (assumption; foundries do not
+ * publish it): a failed bond scraps the package with every die and stack on it, so a package of n
+ * parts yields 0.99^n and its cost is divided by that.
+ */
+export const ASSEMBLY_YIELD_PER_PART = 0.99;
+
+/**
+ * 2.5D packages by interposer area (docs/technology-sources.md [5]). Package cost per mm2 of
+ * interposer (interposer, substrate, assembly), from Silicon Analysts' cost model (2026, built on
+ * Epoch AI, Raymond James and TrendForce; low-to-medium confidence): CoWoS-S, ~$750 for the H100's
+ * package over its interposer of (814 mm2 die + 6 HBM3 sites x 110 mm2) x 1.15 = 1,695 mm2; CoWoS-L,
+ * +47% for the B200's package over (2 x 800 mm2 + 8 x 110 mm2) x 1.15 = 2,852 mm2. Largest
+ * interposers: CoWoS-S 3.3 reticles, CoWoS-L 5.5 reticles (TSMC Technology Symposium 2024, as reported).
+ */
+export const PACKAGE_TECHNOLOGY: Record<PackageType, { usdPerMm2: number; maxInterposerMm2: number }> = {
+  'cowos-s': { usdPerMm2: 750 / ((814 + 6 * 110) * INTERPOSER_SPACING), maxInterposerMm2: 3.3 * 858 },
+  'cowos-l': { usdPerMm2: (750 * 1.47) / ((2 * 800 + 8 * 110) * INTERPOSER_SPACING), maxInterposerMm2: 5.5 * 858 },
 };

@@ -9,9 +9,10 @@ export const batchVerb = defineCommand({
   describe: 'run a list of searches into one database, continuing where a previous batch stopped',
   builder: (y) =>
     y
-      .positional('file', { type: 'string', demandOption: true })
+      .positional('file', { type: 'string', demandOption: true, describe: 'a JSON or YAML file: {"db": "runs.db", "searches": [{"run", "space", "workloads", "algorithm", "budget", "population", "seed"}]} (designs/batch.schema.json)' })
       .option('db', { type: 'string', describe: 'overrides the batch file\'s db', coerce: checkDbAddress })
-      .option('workers', { type: 'number', default: 1 }),
+      .option('workers', { type: 'number', default: 1, describe: 'worker threads per search (results do not depend on it)' })
+      .example('$0 batch study.yaml', 'run every search of the file; run it again to resume or skip what is done'),
   handler: async (a) => {
     installStopHandler();
     let bar: ReturnType<typeof progressReporter> | undefined;

@@ -39,12 +39,15 @@ export const chartVerb = defineCommand({
     y
       .option('run', { type: 'array', string: true, demandOption: true, describe: 'run name (several for --kind convergence)' })
       .option('db', dbOption)
-      .option('kind', { choices: CHART_KINDS, default: 'pareto' as ChartKind })
+      .option('kind', { choices: CHART_KINDS, default: 'pareto' as ChartKind, describe: 'pareto: designs and front; convergence: hypervolume by designs evaluated; energy: energy by part; roofline; params: parameters of the front' })
       .option('x', { type: 'string', describe: 'pareto: metric across (default: the first objective)' })
       .option('y', { type: 'string', describe: 'pareto: metric up (default: the second objective)' })
       .option('color', { type: 'string', describe: 'pareto, params: metric as colour' })
       .option('genome', { type: 'string', describe: 'roofline, energy by step: the design (default: the front\'s best on the first objective)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'FILE.svg, FILE.png or FILE.html' }),
+      .option('out', { type: 'string', demandOption: true, describe: 'FILE.svg, FILE.png or FILE.html' })
+      .example('$0 chart --run demo --out front.png', 'the Pareto front on the run\'s two objectives')
+      .example('$0 chart --run demo --kind pareto --x areaMm2 --y energyJPerToken --color tokensPerSec --out f.svg', 'any metrics as axes (chipdse metrics lists them)')
+      .example('$0 chart --run demo rnd --kind convergence --out conv.html', 'two runs compared by designs evaluated'),
   handler: async (a) => {
     const r = await chartCommand({ run: a.run as string[], db: a.db, kind: a.kind, x: a.x, y: a.y, color: a.color, genome: a.genome, out: a.out });
     print(`${r.kind} chart written to ${r.file}`);

@@ -54,12 +54,14 @@ export const collectiveVerb = defineCommand({
   describe: 'time one collective of a given size on a design and chip count (to check the model by hand)',
   builder: (y) =>
     y
-      .option('design', { alias: 'd', type: 'string', demandOption: true })
+      .option('design', { alias: 'd', type: 'string', demandOption: true, describe: 'preset name or path to a design file' })
       .option('op', { type: 'string', default: 'all-reduce', describe: 'all-reduce, all-gather, reduce-scatter, all-to-all or send' })
       .option('bytes', { type: 'string', demandOption: true, describe: 'per-chip buffer, e.g. "1 GB"' })
-      .option('chips', { type: 'number', demandOption: true })
+      .option('chips', { type: 'number', demandOption: true, describe: 'chips in the group' })
       .option('inner', { type: 'number', default: 1, describe: 'chips of groups nested inside this one (a data-parallel group over TP8 groups: 8)' })
-      .option('json', { type: 'boolean' }),
+      .option('json', { type: 'boolean', describe: 'print one JSON object' })
+      .example('$0 collective -d h100-sxm --op all-reduce --bytes "1 GB" --chips 8', 'an NCCL-style all-reduce over one HGX node: time and bus bandwidth')
+      .example('$0 collective -d tpu7x --op all-to-all --bytes "256 MB" --chips 64 --inner 4', 'an all-to-all over a torus, nested in groups of 4'),
   handler: (a) => {
     const r = collectiveReport(loadDesign(a.design), a.op, a.bytes, a.chips, a.inner);
     if (a.json) return printJson(r);

@@ -20,8 +20,8 @@ export async function storeDetails(o: { db: string; run: string; genomes: string
     if (run.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${store.location}: run "${run.name}" was stored by chipdse ${run.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; its detail would not match the run`);
     const evaluated = new Set((await store.loadEvaluations(run.id)).map((p) => p.key));
     for (const g of o.genomes) if (!evaluated.has(g)) throw new ChipdseError(`run ${run.name}: no evaluated design "${g}" (chipdse front --run ${run.name} lists the front's genomes)`);
-    // A writer of the run: one at a time. What it evaluates is what the run stored, not today's files.
-    await store.claimRun(run.id);
+    // What it evaluates is what the run stored, not today's files. Its one write is refused while
+    // another process writes the run (one writer per run).
     const { space, workloads } = storedProblem(run);
     const details = o.genomes.map((g) => {
       try {
@@ -43,9 +43,10 @@ export const detailVerb = defineCommand({
   describe: 'store the per-step evaluation of designs of a run, for their roofline and energy-by-step charts',
   builder: (y) =>
     y
-      .option('run', { type: 'string', demandOption: true })
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
       .option('db', dbOption)
-      .option('genome', { type: 'array', string: true, demandOption: true, describe: 'the designs (genomes as chipdse front and export print them)' }),
+      .option('genome', { type: 'array', string: true, demandOption: true, describe: 'the designs (genomes as chipdse front and export print them)' })
+      .example('$0 detail --run demo --genome 3.0.3.4.0', 'store one design\'s per-step evaluation, then: chipdse chart --run demo --kind roofline --genome 3.0.3.4.0 --out r.png'),
   handler: async (a) => {
     const stored = await storeDetails({ db: a.db, run: a.run, genomes: a.genome as string[] });
     print(`${a.run}: detail stored for ${stored.join(', ')} (db ${displayAddress(a.db)})`);

@@ -8,10 +8,12 @@ export const exportVerb = defineCommand({
   describe: 'write every evaluation of a run as CSV or JSON',
   builder: (y) =>
     y
-      .option('run', { type: 'string', demandOption: true })
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
       .option('db', dbOption)
-      .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const })
-      .option('out', { type: 'string', describe: 'file to write (default: standard output)' }),
+      .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const, describe: 'csv: one row per evaluation, every metric a column; json: the run and its evaluations' })
+      .option('out', { type: 'string', describe: 'file to write (default: standard output)' })
+      .example('$0 export --run demo --out demo.csv', 'every evaluation of the run as CSV')
+      .example('$0 export --run demo --format json | jq ".evaluations | length"', 'as JSON'),
   handler: async (a) => {
     if (a.out) checkOutputPath(a.out, { db: a.db });
     const { store, run } = await openRun(a.db, a.run, { readOnly: true });

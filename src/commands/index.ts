@@ -9,6 +9,7 @@ import { detailVerb } from './detail.js';
 import { evalVerb } from './eval.js';
 import { exportVerb } from './export.js';
 import { frontVerb } from './front.js';
+import { metricsVerb } from './metrics.js';
 import { presetsVerb } from './presets.js';
 import { reportVerb } from './report.js';
 import { runsVerb } from './runs.js';
@@ -22,7 +23,7 @@ import { workersVerb } from './workers.js';
 export const COMMANDS: CommandModule<object, any>[] = [
   evalVerb, compareVerb, calibrateVerb, collectiveVerb,
   searchVerb, sweepVerb, batchVerb, workerVerb, workersVerb, runsVerb, frontVerb, exportVerb,
-  chartVerb, reportVerb, detailVerb, presetsVerb,
+  chartVerb, reportVerb, detailVerb, presetsVerb, metricsVerb,
 ];
 
 /** The verbs' names (`batch <file>` -> batch). */

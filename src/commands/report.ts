@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { buildReport } from '../chart/html-report.js';
 import { loadRunData } from '../chart/run-data.js';
-import { dbOption, defineCommand } from './command.js';
+import { dbOption, defineCommand, runStatusText } from './command.js';
 import { checkOutputPath, print, writeOutput } from './output.js';
 
 export interface ReportOptions {
@@ -15,7 +15,8 @@ export interface ReportOptions {
 export async function reportCommand(o: ReportOptions): Promise<{ file: string; charts: number; skipped: { id: string; reason: string }[] }> {
   const file = join(o.out, 'index.html');
   checkOutputPath(file, { db: o.db });
-  const report = buildReport(await loadRunData(o.db, o.run));
+  const data = await loadRunData(o.db, o.run);
+  const report = buildReport(data, runStatusText(data.run, o.db));
   writeOutput(file, report.html, { makeFolder: true, db: o.db });
   return { file, charts: report.charts.length, skipped: report.skipped };
 }
@@ -23,7 +24,12 @@ export async function reportCommand(o: ReportOptions): Promise<{ file: string; c
 export const reportVerb = defineCommand({
   command: 'report',
   describe: 'write one self-contained HTML page of a run: settings, front and charts',
-  builder: (y) => y.option('run', { type: 'string', demandOption: true }).option('db', dbOption).option('out', { type: 'string', demandOption: true, describe: 'folder for index.html' }),
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', demandOption: true, describe: 'the run\'s name (chipdse runs lists them)' })
+      .option('db', dbOption)
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for index.html' })
+      .example('$0 report --run demo --out results/demo', 'settings, front, reference chips and every chart in one page that opens offline'),
   handler: async (a) => {
     const r = await reportCommand({ run: a.run, db: a.db, out: a.out });
     print(`report written to ${r.file} (${r.charts} charts${r.skipped.length ? `; not drawn: ${r.skipped.map((s) => s.reason).join('; ')}` : ''})`);

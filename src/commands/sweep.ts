@@ -6,7 +6,7 @@ import { describeEstimate } from '../search/estimate.js';
 import { countProgress } from '../text/progress.js';
 import { EvaluationStopped } from '../queue/client.js';
 import { distributedUrl } from '../search/coordinator.js';
-import { checkPositiveWhole, defineCommand, UsageError } from './command.js';
+import { checkPositiveWhole, defineCommand, setOption, settingsFor, UsageError } from './command.js';
 import { installStopHandler, shouldStop } from './stop.js';
 import { checkOutputPath, print, printJson, writeOutput } from './output.js';
 
@@ -37,6 +37,9 @@ export const sweepVerb = defineCommand({
       .option('storage', { alias: 'db', type: 'string', describe: 'with --distribute: the postgresql:// URL the workers use (the sweep stores nothing else)' })
       .option('job-timeout', { type: 'number', describe: 'with --distribute: seconds after which a shard a worker took and did not finish goes to another worker (default 120)' })
       .option('job-designs', { type: 'number', describe: 'with --distribute: designs per shard (default: sized from the workers alive and their speed)' })
+      .option('set', { ...setOption, describe: `${setOption.describe}; design fields go to the space's base design` })
+      .example('$0 sweep --space inference-chip --workers 2', 'the true front of a 12,960-design space, nothing stored')
+      .example('$0 sweep --space small --set inputTokens=4096 --json --out front.json', 'the same for longer prompts, as JSON')
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
         checkPositiveWhole('job-designs', a['job-designs'] as number | undefined);
@@ -53,6 +56,7 @@ export const sweepVerb = defineCommand({
       space: a.space,
       workloads: a.workload as string[],
       workers: a.workers,
+      set: settingsFor(a.set),
       allowLong: a.allowLong,
       onEstimate: (e) => e.seconds > QUIET_ESTIMATE_SEC && process.stderr.write(`chipdse: ${a.space}: ${describeEstimate(e)}\n`),
       onProgress: (p) => progress.update(p.evaluated, p.total),

@@ -4,7 +4,7 @@ import type { Workload } from '../workload/workload.js';
 import { goodputOf, reliabilityFigures } from '../reliability/reliability.js';
 import type { ChipContext } from './context.js';
 import type { Placement } from './step-cost.js';
-import { usdPerChipSecond } from './tco.js';
+import { tcoPerChipHour, usdPerChipSecond, usdPerMTokensAt } from './tco.js';
 import { dynamicEnergy, largestBound, totalEnergy, type Bound, type EnergyBreakdown, type MemoryFootprint, type Metrics, type PhaseCost } from './types.js';
 
 /** What a phase model hands to the common metric code: one "cycle" of the system's work. */
@@ -98,6 +98,9 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
   const tokensPerSec = r.cycleSec > 0 ? r.tokensPerCycle / r.cycleSec : 0;
   const dynamicW = r.cycleSec > 0 ? dynamicEnergy(r.dynamicJ) / r.cycleSec : 0;
   const powerW = dynamicW + chip.energy.staticW;
+  // The average cannot exceed the peak; it could only by energy the steps do not show (overlapped links).
+  let peakPowerW = powerW;
+  for (const ph of r.phases) if (ph.peakPowerW > peakPowerW) peakPowerW = ph.peakPowerW;
   const perToken = (j: number) => (r.tokensPerCycle > 0 ? (chips * j) / r.tokensPerCycle : 0);
   const energyBreakdownJ: EnergyBreakdown = {
     compute: perToken(r.dynamicJ.compute),
@@ -109,7 +112,8 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
   const energyJPerToken = totalEnergy(energyBreakdownJ);
   const peakFlops = 2 * (chip.peakMacsPerSec[r.computeFormat] ?? 0);
   const mfu = r.cycleSec > 0 && peakFlops > 0 ? r.modelFlops / r.cycleSec / (chips * peakFlops) : 0;
-  const usdPerSec = usdPerChipSecond(chip.cost.totalUsd, powerW) * chips;
+  const usdPerSec = usdPerChipSecond(chip.cost.totalUsd, powerW, w.deployment) * chips;
+  const tco = tcoPerChipHour(chip, w.deployment, powerW, peakPowerW);
   const rel = reliabilityFigures({ chips, chipFit: chip.reliability.chipFit, memoryFitPerMbit: chip.reliability.memoryFitPerMbit, memoryBytesPerChip: Math.min(mem.totalBytes, chip.hbmBytes), ecc: chip.ecc });
   const restartSec = w.phase === 'train' ? w.training.restartSec : 0;
   const gp = r.checkpointSec > 0 ? goodputOf(r.checkpointSec, restartSec, rel.interruptionIntervalHours * 3600) : { goodput: 1, checkpointIntervalSec: 0 };
@@ -124,10 +128,13 @@ export function finishMetrics(chip: Chip, w: Workload, r: CycleResult, at: Cycle
     energyJPerToken,
     energyBreakdownJ,
     powerW,
+    peakPowerW,
     areaMm2: chip.area.totalMm2,
     costUsd: chip.cost.totalUsd,
     tokensPerSecPerW: powerW > 0 ? tokensPerSec / (powerW * chips) : 0,
     usdPerMTokens: tokensPerSec > 0 ? (usdPerSec / tokensPerSec) * 1e6 : 0,
+    tcoUsdPerChipHour: tco.totalUsd,
+    tcoUsdPerMTokens: usdPerMTokensAt(tco.totalUsd, chips, tokensPerSec, w.deployment.utilization),
     boundBy: r.boundBy,
     fits,
     hbmUsedBytes: mem.hbmBytes,

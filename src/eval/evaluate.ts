@@ -58,8 +58,8 @@ function infeasible(chip: Chip, w: Workload, reasons: string[]): Evaluation {
   const e = zeroEnergy();
   const metrics: Metrics = {
     tokensPerSec: 0, latencySec: 0, ttftSec: 0, tpotSec: 0, stepTimeSec: 0, mfu: 0,
-    batch: typeof w.batch === 'number' ? w.batch : 0, energyJPerToken: 0, energyBreakdownJ: e, powerW: chip.energy.staticW,
-    areaMm2: chip.area.totalMm2, costUsd: chip.cost.totalUsd, tokensPerSecPerW: 0, usdPerMTokens: 0, boundBy: 'compute', fits: false,
+    batch: typeof w.batch === 'number' ? w.batch : 0, energyJPerToken: 0, energyBreakdownJ: e, powerW: chip.energy.staticW, peakPowerW: chip.energy.staticW,
+    areaMm2: chip.area.totalMm2, costUsd: chip.cost.totalUsd, tokensPerSecPerW: 0, usdPerMTokens: 0, tcoUsdPerChipHour: 0, tcoUsdPerMTokens: 0, boundBy: 'compute', fits: false,
     hbmUsedBytes: 0, memoryBytesPerChip: 0, quantizationSnrDb: quantizationSnrDb(w.precision.weights),
     interruptionIntervalHours: 0, goodput: 0, checkpointIntervalSec: 0, tokensPerSecPerUser: 0, tokensPerSecPerChip: 0, ttftP90Sec: 0,
   };

@@ -10,10 +10,11 @@ export interface MixComponent {
 }
 
 /**
- * A weighted mix of workloads sharing the chips' time: throughput, power and MFU are
- * time-weighted; energy per token and $ per token follow from them (token-weighted); TTFT, TPOT,
- * latency and step time are the worst over the parts that have them; memory the largest; quality
- * and reliability the lowest; the mix fits when every part does.
+ * A weighted mix of workloads sharing the chips' time: throughput, average power and MFU are
+ * time-weighted, peak power is the highest part's; energy per token and $ per token follow from
+ * them (token-weighted); TTFT, TPOT, latency and step time are the worst over the parts that
+ * have them; memory the largest; quality and reliability the lowest; the mix fits when every part
+ * does.
  */
 export function combineMix(chip: Chip, w: Workload, components: MixComponent[]): Evaluation {
   const sumW = (f: (m: Metrics) => number) => components.reduce((a, c) => a + c.weight * f(c.evaluation.metrics), 0);
@@ -28,6 +29,7 @@ export function combineMix(chip: Chip, w: Workload, components: MixComponent[]):
     ...first,
     tokensPerSec,
     powerW,
+    peakPowerW: maxOf((m) => m.peakPowerW),
     latencySec: maxOf((m) => m.latencySec),
     ttftSec: maxOf((m) => m.ttftSec),
     tpotSec: maxOf((m) => m.tpotSec),
@@ -38,6 +40,8 @@ export function combineMix(chip: Chip, w: Workload, components: MixComponent[]):
     energyJPerToken: totalEnergy(breakdown),
     tokensPerSecPerW: tokensPerSec > 0 && powerW > 0 ? sumW((m) => m.tokensPerSecPerW * m.powerW) / powerW : 0,
     usdPerMTokens: tokensPerSec > 0 ? sumW((m) => m.usdPerMTokens * m.tokensPerSec) / tokensPerSec : 0,
+    tcoUsdPerChipHour: sumW((m) => m.tcoUsdPerChipHour),
+    tcoUsdPerMTokens: tokensPerSec > 0 ? sumW((m) => m.tcoUsdPerMTokens * m.tokensPerSec) / tokensPerSec : 0,
     fits: components.every((c) => c.evaluation.metrics.fits),
     hbmUsedBytes: maxOf((m) => m.hbmUsedBytes),
     memoryBytesPerChip: maxOf((m) => m.memoryBytesPerChip),

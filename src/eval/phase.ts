@@ -2,7 +2,7 @@ import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
 import { contextOf, type ChipContext } from './context.js';
 import { addStepEnergy, measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
-import { addDynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
+import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
 
 /**
  * The work buffer measureStep fills for each step (a search measures millions of steps, so none is
@@ -32,26 +32,35 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   let serialCommSec = 0;
   const energyJ = zeroEnergy();
   const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  let peakDynamicW = 0;
   for (const s of steps) {
     let timeSec: number;
     let bound: Bound;
+    let stepDynamicW: number;
     if (detail) {
       const c = stepCost(cx, s, placement);
       costs.push(c);
       timeSec = c.timeSec;
       bound = c.boundBy;
       addDynamicEnergy(energyJ, c.energyJ);
+      stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
     } else {
       measureStep(cx, s, placement, scratch);
       timeSec = scratch.timeSec * s.repeat;
       bound = scratch.boundBy;
       addStepEnergy(energyJ, scratch, s.repeat);
+      // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
+      const r = s.repeat;
+      stepDynamicW = timeSec > 0 ? (scratch.eCompute * r + scratch.eSram * r + scratch.eHbm * r + scratch.eInterconnect * r) / timeSec : 0;
     }
+    // Collectives hidden behind other steps are left out of the peak: their link power is small
+    // next to the computation they overlap (and the TDP check of step-cost.ts does not see it either).
     if (s.kind === 'collective' && s.overlap) {
       if (s.overlap === 'backward') hideBehindBackward += timeSec;
       else hideBehindCompute += timeSec;
       continue;
     }
+    if (stepDynamicW > peakDynamicW) peakDynamicW = stepDynamicW;
     serialSec += timeSec;
     if (s.kind === 'collective') serialCommSec += timeSec;
     else workSec += timeSec;
@@ -64,13 +73,13 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   const timeSec = serialSec + exposedOverlapSec;
   energyJ.static = chip.energy.staticW * timeSec;
   const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
-  return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, steps: costs };
+  return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, peakPowerW: chip.energy.staticW + peakDynamicW, steps: costs };
 }
 
 /**
  * Phases run one after another, each `times` times (fractions allowed: a mean over iterations),
  * as one phase: times, dynamic energies, time by bound and exposed communication add up; static
- * energy is charged for the total time. Steps are kept (scaled) when the parts have them.
+ * energy is charged for the total time; the peak power is the highest part's. Steps are kept (scaled) when the parts have them.
  */
 export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, parts: readonly (readonly [PhaseCost, number])[]): PhaseCost {
   const chip = contextOf(on).chip;
@@ -79,8 +88,11 @@ export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, 
   const steps: StepCost[] = [];
   let timeSec = 0;
   let exposedCommSec = 0;
+  // The parts run one after another: the peak is the highest part's.
+  let peakPowerW = chip.energy.staticW;
   for (const [p, times] of parts) {
     if (times <= 0) continue;
+    if (p.peakPowerW > peakPowerW) peakPowerW = p.peakPowerW;
     timeSec += p.timeSec * times;
     exposedCommSec += p.exposedCommSec * times;
     addDynamicEnergy(energyJ, p.energyJ, times);
@@ -92,7 +104,7 @@ export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, 
   }
   energyJ.static = chip.energy.staticW * timeSec;
   const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
-  return { phase, batch, timeSec, exposedCommSec, energyJ, boundBy, timeByBound, steps };
+  return { phase, batch, timeSec, exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW, steps };
 }
 
 /** A step's cost repeated `times` more times (its repeat count, times, traffic and energy scaled). */

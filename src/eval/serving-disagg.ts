@@ -7,7 +7,7 @@ import { ChipContext } from './context.js';
 import { computeFormatOf } from './cycle.js';
 import { evaluateServingAuto, evaluateServingFixed } from './serving-search.js';
 import { workloadMemo } from './step-lists.js';
-import { usdPerChipSecond } from './tco.js';
+import { usdPerChipSecond, usdPerMTokensAt } from './tco.js';
 import { ENERGY_PARTS, totalEnergy, zeroEnergy, type EnergyBreakdown, type Evaluation, type Metrics } from './types.js';
 
 /**
@@ -139,7 +139,9 @@ function combinePools(w: Workload, cxDec: ChipContext, cxPre: ChipContext, decod
   for (const k of ENERGY_PARTS) energyBreakdownJ[k] = perRequest[k] / o;
   const energyJPerToken = totalEnergy(energyBreakdownJ);
   const totalW = tokensPerSec * energyJPerToken;
-  const usdPerSec = w.chips * usdPerChipSecond(cxDec.chip.cost.totalUsd, decode.metrics.powerW) + prefillChips * usdPerChipSecond(cxPre.chip.cost.totalUsd, prefill.metrics.powerW);
+  const usdPerSec = w.chips * usdPerChipSecond(cxDec.chip.cost.totalUsd, decode.metrics.powerW, w.deployment) + prefillChips * usdPerChipSecond(cxPre.chip.cost.totalUsd, prefill.metrics.powerW, w.deployment);
+  // Total cost of ownership: each pool's chips at their own hourly cost.
+  const tcoUsdPerHour = w.chips * decode.metrics.tcoUsdPerChipHour + prefillChips * prefill.metrics.tcoUsdPerChipHour;
   // MFU over both pools: each pool's model FLOPs over the peaks of all chips.
   const peak = (cx: ChipContext) => 2 * (cx.chip.peakMacsPerSec[computeFormatOf(cx, w)] ?? 0);
   const flops = decode.metrics.mfu * w.chips * peak(cxDec) + (prefill.metrics.mfu * prefillChips * peak(cxPre));
@@ -158,6 +160,9 @@ function combinePools(w: Workload, cxDec: ChipContext, cxPre: ChipContext, decod
     powerW: chips > 0 ? totalW / chips : 0,
     tokensPerSecPerW: totalW > 0 ? tokensPerSec / totalW : 0,
     usdPerMTokens: tokensPerSec > 0 ? (usdPerSec / tokensPerSec) * 1e6 : 0,
+    peakPowerW: Math.max(d.peakPowerW, prefill.metrics.peakPowerW),
+    tcoUsdPerChipHour: chips > 0 ? tcoUsdPerHour / chips : 0,
+    tcoUsdPerMTokens: usdPerMTokensAt(tcoUsdPerHour, 1, tokensPerSec, w.deployment.utilization),
     fits: d.fits && prefill.metrics.fits,
     tokensPerSecPerChip: chips > 0 ? tokensPerSec / chips : 0,
     interruptionIntervalHours: Math.min(d.interruptionIntervalHours, prefill.metrics.interruptionIntervalHours),

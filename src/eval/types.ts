@@ -76,6 +76,11 @@ export interface PhaseCost {
   boundBy: Bound;
   /** Time on the critical path by what bounded it. */
   timeByBound: Record<Bound, number>;
+  /**
+   * Power of the phase's most power-hungry step, static included: what the package must deliver
+   * and cool at the worst moment (never above a design's TDP, which slows such a step down).
+   */
+  peakPowerW: number;
   /** Every step's cost; empty when evaluated without detail (search). */
   steps: StepCost[];
 }
@@ -112,11 +117,19 @@ export interface Metrics {
   batch: number;
   energyJPerToken: number;
   energyBreakdownJ: EnergyBreakdown;
+  /** Average power per chip over the workload's cycle (energy / time), static included. */
   powerW: number;
+  /** Peak power per chip: the highest step's power, static included (within the TDP, when the design has one). */
+  peakPowerW: number;
   areaMm2: number;
   costUsd: number;
   tokensPerSecPerW: number;
+  /** Manufacturing $ per million tokens: chip manufacturing cost over its lifetime plus electricity, at full utilization (src/eval/tco.ts). */
   usdPerMTokens: number;
+  /** Total cost of ownership of one chip per hour: price, server, network, building, electricity (src/eval/tco.ts). */
+  tcoUsdPerChipHour: number;
+  /** Total cost of ownership per million tokens, at the deployment's utilization. */
+  tcoUsdPerMTokens: number;
   boundBy: Bound;
   fits: boolean;
   hbmUsedBytes: number;
@@ -212,7 +225,7 @@ export interface ServingCurve {
 /** Metric names a space may constrain or optimise: the numeric and boolean fields of Metrics, and the energy parts. */
 export const METRIC_NAMES = [
   'tokensPerSec', 'latencySec', 'ttftSec', 'tpotSec', 'stepTimeSec', 'mfu', 'batch', 'energyJPerToken',
-  'powerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'fits', 'hbmUsedBytes',
+  'powerW', 'peakPowerW', 'areaMm2', 'costUsd', 'tokensPerSecPerW', 'usdPerMTokens', 'tcoUsdPerChipHour', 'tcoUsdPerMTokens', 'fits', 'hbmUsedBytes',
   'memoryBytesPerChip', 'quantizationSnrDb', 'interruptionIntervalHours', 'goodput', 'checkpointIntervalSec',
   'tokensPerSecPerUser', 'tokensPerSecPerChip', 'ttftP90Sec',
   'energyBreakdownJ.compute', 'energyBreakdownJ.sram', 'energyBreakdownJ.hbm', 'energyBreakdownJ.interconnect', 'energyBreakdownJ.static',

@@ -34,8 +34,9 @@ export function zodIssues(error: z.ZodError, shapeKeysAt?: (path: PropertyKey[])
         for (const sub of best) out.push({ path: formatPath([...path, ...(sub.path as PropertyKey[])]), message: sub.message });
         continue;
       }
-      // Every branch failed at the value itself: say what each branch would have taken.
-      out.push({ path: formatPath(path), message: `expected ${branches.map(describeBranch).join(' or ')}` });
+      // Every branch failed at the value itself: say what each branch would have taken (and that the key is missing, when it is).
+      const missing = (issue as { input?: unknown }).input === undefined && branches.every((b) => b[0]?.message.startsWith('required'));
+      out.push({ path: formatPath(path), message: `${missing ? 'required: ' : ''}expected ${branches.map(describeBranch).join(' or ')}` });
       continue;
     }
     out.push({ path: formatPath(path), message: issue.message });

@@ -11,6 +11,15 @@ export interface MetricRef {
 
 const KNOWN: readonly string[] = METRIC_NAMES;
 
+/** A constraint as a space and a run write it: `metric op value`; the metric may name one workload, `WORKLOAD:metric`. */
+export const CONSTRAINT_RE = /^\s*([A-Za-z0-9_.:-]+)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+
+/** The metric a constraint's text names, or undefined when it names none. */
+export function constraintMetric(text: string): MetricRef | undefined {
+  const m = text.match(CONSTRAINT_RE);
+  return m ? parseMetricLabel(m[1]) : undefined;
+}
+
 /**
  * Reads a metric label: a metric name (`tokensPerSec`), or `WORKLOAD:metric` for one workload.
  * The label is split at its last colon: metric names hold none, while a workload's name may
@@ -30,7 +39,7 @@ export function metricLabel(name: MetricName, workload?: string): string {
   return workload === undefined ? name : `${workload}:${name}`;
 }
 
-export const UNKNOWN_METRIC_HINT = `expected one of ${METRIC_NAMES.join(', ')}, or WORKLOAD:metric`;
+export const UNKNOWN_METRIC_HINT = `expected one of ${METRIC_NAMES.join(', ')}, or WORKLOAD:metric; chipdse metrics says what each means`;
 
 /** A metric label that must name a known metric, and a workload among `workloads` when it names one. */
 export function metricOf(label: string, workloads: string[]): MetricRef {

@@ -79,10 +79,18 @@ export interface RunMeta {
   inputs?: RunInputs | null;
 }
 
+/** The process that writes a run: a stored status of "running" whose writer is gone means the run was interrupted. */
+export interface RunWriter {
+  pid: number;
+  host: string;
+}
+
 export interface RunRow extends RunMeta {
   id: number;
   inputs: RunInputs | null;
   status: RunStatus;
+  /** The process that last started writing the run; null for runs stored before chipdse recorded it. */
+  writer: RunWriter | null;
   startedAt: string;
   endedAt: string | null;
   evaluations: number;
@@ -124,4 +132,13 @@ export interface SearchState {
   generation: number;
   state: AlgorithmState;
   rngState: RngState;
+}
+
+/** What a run's stored status means now: a "running" run whose writer on this host is gone was interrupted (killed, crashed). */
+export type RunState = RunStatus | 'interrupted' | 'running elsewhere';
+
+export function runState(run: Pick<RunRow, 'status' | 'writer'>, host: string, alive: (pid: number) => boolean): RunState {
+  if (run.status !== 'running' || !run.writer) return run.status;
+  if (run.writer.host !== host) return 'running elsewhere';
+  return alive(run.writer.pid) ? 'running' : 'interrupted';
 }

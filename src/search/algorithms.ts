@@ -253,9 +253,9 @@ export function defaultPopulation(budget: number): number {
   return Math.min(64, Math.max(8, Math.round(budget / 32)));
 }
 
-/** The population (batch) size a search gets when none is given. */
-export function populationFor(algorithm: AlgorithmName, budget: number): number {
-  return algorithm === 'nsga2' ? defaultPopulation(budget) : algorithm === 'exhaustive' ? 1024 : 64;
+/** The population (batch) size a search gets when none is given (no budget: the default budget of 1000). */
+export function populationFor(algorithm: AlgorithmName, budget: number | undefined): number {
+  return algorithm === 'nsga2' ? defaultPopulation(budget ?? 1000) : algorithm === 'exhaustive' ? 1024 : 64;
 }
 
 export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState): Algorithm {

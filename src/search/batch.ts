@@ -26,7 +26,7 @@ export const batchSchema = z.strictObject({
         space: z.string().min(1),
         workloads: z.array(z.string().min(1)).default([]),
         algorithm: z.enum(ALGORITHMS).default('nsga2'),
-        budget: positiveInt(1e9).default(1000),
+        budget: positiveInt(1e9).optional().meta({ description: 'default: 1000, or every design of the space for exhaustive' }),
         population: positiveInt(1e6).optional().meta({ description: 'default: as chipdse search' }),
         seed: z.number().int().min(0).max(2 ** 31).default(1),
       }),

@@ -1,6 +1,6 @@
 import { ChipdseError } from '../errors.js';
 import type { AlgorithmName, RunRow } from '../results/run.js';
-import { loadSpace, parseSpace, selfContained } from './space.js';
+import { loadSpace, parseSpace, selfContained, type Space } from './space.js';
 
 /**
  * A resumed run continues with what it stored: its space, workloads, algorithm, seed, budget and
@@ -25,27 +25,30 @@ export interface Conflict {
   stored: string;
 }
 
-/** The space as a run stores it, normalized by parsing, so runs stored by another chipdse compare by content. */
-function normalizedSpace(data: unknown, file: string): string {
-  return JSON.stringify(selfContained(parseSpace(data, file, process.cwd())));
+/** The space a run stored, parsed (normalized, so runs stored by another chipdse compare by content). */
+function storedSpace(run: RunRow): Space {
+  return parseSpace(JSON.parse(run.spaceJson), `run ${run.name} space`, process.cwd());
 }
 
 /** Where `asked` differs from what `run` stored. */
 export function resumeConflicts(run: RunRow, asked: AskedSettings): Conflict[] {
   const out: Conflict[] = [];
-  const scalar = (setting: 'algorithm' | 'budget' | 'population' | 'seed', stored: string | number) => {
+  const scalar = (setting: 'algorithm' | 'population' | 'seed', stored: string | number) => {
     const a = asked[setting];
     if (a !== undefined && a !== stored) out.push({ setting, asked: String(a), stored: String(stored) });
   };
   scalar('algorithm', run.algorithm);
   scalar('seed', run.seed);
-  scalar('budget', run.budget);
+  // A budget over the space's size was stored as that size (see budgetFor): asking for it again is no change.
+  if (asked.budget !== undefined && asked.budget !== run.budget && Math.min(asked.budget, storedSpace(run).size) !== run.budget) {
+    out.push({ setting: 'budget', asked: String(asked.budget), stored: String(run.budget) });
+  }
   scalar('population', run.population);
   if (asked.workloads !== undefined && asked.workloads.length > 0 && asked.workloads.join('\n') !== run.workloads.join('\n')) {
     out.push({ setting: 'workloads', asked: asked.workloads.join(' '), stored: run.workloads.join(' ') });
   }
   if (asked.space !== undefined && asked.space !== '') {
-    const stored = normalizedSpace(JSON.parse(run.spaceJson), `run ${run.name} space`);
+    const stored = JSON.stringify(selfContained(storedSpace(run)));
     const space = loadSpace(asked.space);
     if (JSON.stringify(selfContained(space)) !== stored) out.push({ setting: 'space', asked: asked.space, stored: `space "${run.spaceName}"${space.name === run.spaceName ? ', with other content' : ''}` });
   }

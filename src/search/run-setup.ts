@@ -1,6 +1,7 @@
 import { ChipdseError } from '../errors.js';
+import type { Setting } from '../io/settings.js';
 import type { AlgorithmName, RunRow } from '../results/run.js';
-import { holderAlive, RunBusyError } from '../store/claims.js';
+import { holderAlive, RunBusyError, thisHolder } from '../store/claims.js';
 import type { RunStore } from '../store/store.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Workload } from '../workload/workload.js';
@@ -14,8 +15,17 @@ import { loadSpace, selfContained, type Space } from './space.js';
 
 /** A run's settings before its loop starts: a new run's from the options and the space file, a resumed run's as stored. */
 
+/** Designs a search with no --budget evaluates, unless it is exhaustive (which evaluates the whole space). */
 export const DEFAULT_BUDGET = 1000;
 export const DEFAULT_SEED = 1;
+
+/**
+ * The designs a new run will evaluate: what was asked (exhaustive: the whole space when nothing
+ * was), never more than the space holds, so progress counts against what will actually run.
+ */
+export function budgetFor(algorithm: AlgorithmName, asked: number | undefined, spaceSize: number): number {
+  return Math.min(asked ?? (algorithm === 'exhaustive' ? spaceSize : DEFAULT_BUDGET), spaceSize);
+}
 
 export interface RunSetup {
   space: Space;
@@ -38,6 +48,8 @@ export interface SetupOptions extends AskedSettings {
   workers: number;
   /** Chips drawn beside the run's designs, evaluated when the run is created: presets or design files (default: every preset). */
   referenceChips?: string[];
+  /** `--set` fields written into the space's base design of a new run (stored with it, so a resume keeps them). */
+  designSet?: readonly Setting[];
   /** Start a run estimated to take more than an hour (see estimate.ts). */
   allowLong?: boolean;
   /** The estimate of a run large enough to be timed. */
@@ -68,7 +80,7 @@ export async function runToResume(store: RunStore, o: SetupOptions): Promise<Run
 export async function resumedSetup(store: RunStore, o: SetupOptions, found: RunRow): Promise<RunSetup> {
   // Another version's model may score designs differently: a resumed run would mix the two.
   if (found.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${store.location}: run "${o.run}" was stored by chipdse ${found.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
-  await store.claimRun(found.id);
+  await store.claimRun(found.id, thisHolder());
   const existing = (await store.getRun(o.run))!;
   const { space, workloads } = storedProblem(existing);
   const changed = changedInputs(existing);
@@ -89,12 +101,12 @@ export async function newRun(store: RunStore, o: SetupOptions, now: string): Pro
     throw new ChipdseError(`${store.location}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
   }
   if (o.space === undefined || o.space === '') throw new ChipdseError('a new search needs a space (--space)');
-  const space = loadSpace(o.space);
+  const space = loadSpace(o.space, o.designSet);
   const workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
   // Where the workloads came from, for errors: the command line or the space file's "workloads".
   const workloads = loadSearchWorkloads(space, workloadRefs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
   const algorithm = o.algorithm ?? 'nsga2';
-  const budget = o.budget ?? DEFAULT_BUDGET;
+  const budget = budgetFor(algorithm, o.budget, space.size);
   const seed = o.seed ?? DEFAULT_SEED;
   const population = o.population ?? populationFor(algorithm, budget);
   const estimate = checkDuration({ space, workloads }, plannedDesigns(space, budget, 0), { workers: o.workers, allowLong: o.allowLong, what: space.file });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ChipdseError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { genomeOfKey, type PointResult, type StoredPoint } from '../results/point.js';
@@ -127,6 +128,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     } else {
       setup = await newRun(store, o, now());
     }
+    // Who writes the run now: `runs` tells a run whose writer died (kill -9) from one still running.
+    await store.claimRun(setup.runId, { pid: process.pid, host: hostname() });
     return await searchLoop(store, o, setup, now);
   } finally {
     await store.close();

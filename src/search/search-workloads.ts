@@ -1,5 +1,6 @@
 import { ChipdseError, ValidationError } from '../errors.js';
 import { loadWorkload } from '../workload/load.js';
+import type { Setting } from '../io/settings.js';
 import type { Workload } from '../workload/workload.js';
 import type { Space } from './space.js';
 
@@ -19,15 +20,15 @@ function checkMetricWorkloads(space: Space, workloads: string[]): void {
 }
 
 /**
- * The workloads of a search, loaded: `origin` says where the list came from, for errors (the
- * space file's "workloads", the command line, a stored run). Names must be unique, and metrics
+ * The workloads of a search, loaded (with `--set` fields when given): `origin` says where the list
+ * came from, for errors (the space file's "workloads", the command line, a stored run). Names must be unique, and metrics
  * that name a workload must name one of them.
  */
-export function loadSearchWorkloads(space: Space, refs: string[], origin: string): Workload[] {
+export function loadSearchWorkloads(space: Space, refs: string[], origin: string, set: readonly Setting[] = []): Workload[] {
   if (refs.length === 0) throw new ChipdseError(`${space.file}: no workloads: give --workload or list them in the space's "workloads"`);
   const workloads = refs.map((w, i) => {
     try {
-      return loadWorkload(w);
+      return loadWorkload(w, undefined, set);
     } catch (e) {
       if (!(e instanceof ChipdseError) || e instanceof ValidationError) throw e;
       throw new ChipdseError(e.message.split('\n').map((l) => `${origin}[${i}]: ${l}`).join('\n'));

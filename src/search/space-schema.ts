@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positive } from '../io/schema-helpers.js';
+import { CONSTRAINT_RE } from '../results/metric-ref.js';
 
 /**
  * A design space: a base design, the parameters to vary (each setting one or more design paths),
@@ -24,8 +25,7 @@ export const parameterSchema = z.strictObject({
   values: z.array(z.unknown()).min(1).optional(),
 });
 
-/** `metric op value`; the metric may name one workload, `WORKLOAD:metric`. */
-export const CONSTRAINT_RE = /^\s*([A-Za-z0-9_.:-]+)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+export { CONSTRAINT_RE } from '../results/metric-ref.js';
 
 export const spaceSchema = z.strictObject({
   $schema: z.string().optional(),

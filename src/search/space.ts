@@ -2,8 +2,10 @@ import { ChipdseError, ValidationError, type Issue } from '../errors.js';
 import { validate, keysOfSchemaAt, listPresetNames } from '../io/load.js';
 import { locate, readLocated, type PresetFolder } from '../io/resolve.js';
 import { zodIssues } from '../io/zod-issues.js';
+import { badPath, pathParts, setPath } from '../io/paths.js';
 import { parseQuantity, type Dimension } from '../units/quantity.js';
-import { resolveDesignSource } from '../chip/load.js';
+import { designData, resolveDesignSource } from '../chip/load.js';
+import type { Setting } from '../io/settings.js';
 import { designSchema } from '../chip/schema.js';
 import { WORKLOAD_PRESETS } from '../workload/load.js';
 import { parseMetricLabel, UNKNOWN_METRIC_HINT, type MetricRef } from '../results/metric-ref.js';
@@ -55,10 +57,13 @@ export function listSpacePresets(): string[] {
   return listPresetNames(SPACES_DIR);
 }
 
-/** A space file for a new search: parsed, then checked for contradictions (see `spaceContradictions`). */
-export function loadSpace(ref: string): Space {
+/**
+ * A space file for a new search: parsed, then checked for contradictions (see `spaceContradictions`).
+ * `baseSet`: `--set` fields written into its base design (after the base's own `extends`).
+ */
+export function loadSpace(ref: string, baseSet: readonly Setting[] = []): Space {
   const { located, data } = readLocated(ref, SPACE_PRESETS);
-  const space = parseSpace(data, located.label, dirname(located.path));
+  const space = parseSpace(data, located.label, dirname(located.path), baseSet);
   const issues = spaceContradictions(space);
   if (issues.length > 0) throw new ValidationError(space.file, issues);
   return space;
@@ -73,41 +78,6 @@ function anyQuantity(x: unknown): number | undefined {
     if (v !== undefined) return v;
   }
   return undefined;
-}
-
-/** The fields of a dotted path with [i] indices: compute.matrixUnits[0].count -> compute, matrixUnits, 0, count. */
-function pathParts(path: string): string[] {
-  return path.replace(/\[(\d+)\]/g, '.$1').split('.');
-}
-
-/** Field names that would reach an object's prototype instead of a field of the design. */
-const FORBIDDEN_FIELDS = new Set(['__proto__', 'prototype', 'constructor']);
-
-/** Why `path` cannot name a design field, or undefined when it can. */
-function badPath(path: string): string | undefined {
-  const parts = pathParts(path);
-  if (parts.some((p) => p === '')) return `"${path}" has an empty field name`;
-  const forbidden = parts.find((p) => FORBIDDEN_FIELDS.has(p));
-  if (forbidden) return `"${path}": "${forbidden}" is not a design field`;
-  return undefined;
-}
-
-/** Writes `value` at a dotted path with [i] indices (memory.sram.bytes, compute.matrixUnits[0].count), through own fields only. */
-export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = pathParts(path);
-  const why = badPath(path);
-  if (why) throw new ChipdseError(`cannot write design field ${why}`);
-  let node: Record<string, unknown> | unknown[] = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const key = parts[i];
-    let next = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
-    if (next === undefined || next === null || typeof next !== 'object') {
-      next = /^\d+$/.test(parts[i + 1]) ? [] : {};
-      (node as Record<string, unknown>)[key] = next;
-    }
-    node = next as Record<string, unknown>;
-  }
-  (node as Record<string, unknown>)[parts[parts.length - 1]] = value;
 }
 
 /** The path's first field exists in the design (deeper fields may be new: they are checked by building a design). */
@@ -198,7 +168,7 @@ function parseMetric(text: string, at: string, issues: Issue[]): MetricRef {
  * contradictions a new search must not start with are `spaceContradictions`, kept apart so a run
  * stored before a check existed still resumes.
  */
-export function parseSpace(data: unknown, file: string, baseDir: string): Space {
+export function parseSpace(data: unknown, file: string, baseDir: string, baseSet: readonly Setting[] = []): Space {
   const raw = validate(spaceSchema, data, file, (p) => keysOfSchemaAt(spaceSchema, p));
   const issues: Issue[] = [];
   let base: { path: string; data: Record<string, unknown> };
@@ -214,8 +184,10 @@ export function parseSpace(data: unknown, file: string, baseDir: string): Space 
     if (typeof r.data !== 'object' || r.data === null || Array.isArray(r.data)) throw new ChipdseError(`${file}: base: ${r.path} does not hold a design (expected an object)`);
     base = { path: r.path, data: r.data as Record<string, unknown> };
   } else {
-    base = { path: `${file}: base`, data: raw.base as Record<string, unknown> };
+    const label = `${file}: base`;
+    base = { path: label, data: designData(raw.base, label, { baseDir }).data as Record<string, unknown> };
   }
+  if (baseSet.length > 0) base = { path: base.path, data: designData(base.data, base.path, { set: baseSet }).data as Record<string, unknown> };
   const workloads = raw.workloads?.map((ref, i) => spaceWorkload(ref, `workloads[${i}]`, baseDir, issues));
   const names = new Set<string>();
   const parameters: Parameter[] = raw.parameters.map((p, i) => {

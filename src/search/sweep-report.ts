@@ -1,4 +1,5 @@
 import { ChipdseError } from '../errors.js';
+import type { Setting } from '../io/settings.js';
 import { hypervolume } from '../pareto/index.js';
 import type { PointResult } from '../results/point.js';
 import type { ObjectiveSpec } from '../results/run.js';
@@ -18,6 +19,8 @@ export interface SweepReportOptions {
   /** Workload references; empty: the space's own list. */
   workloads: string[];
   workers: number;
+  /** `--set` fields for the space's base design and for the workloads. */
+  set?: { design: readonly Setting[]; workload: readonly Setting[] };
   onProgress?: SweepOptions['onProgress'];
   /** Evaluate on `chipdse worker` processes through the queue of this PostgreSQL database (`workers` then goes unused). */
   distribute?: DistributeOptions & { url: string; shouldStop?: () => boolean };
@@ -62,9 +65,9 @@ function finiteHypervolume(points: number[][], refMin: number[], file: string): 
  */
 export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   checkWorkers(o.workers);
-  const space = loadSpace(o.space);
+  const space = loadSpace(o.space, o.set?.design);
   const refs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
-  const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`);
+  const workloads = loadSearchWorkloads(space, refs, o.workloads.length > 0 ? '--workload' : `${space.file}: workloads`, o.set?.workload);
   const estimate = checkDuration({ space, workloads }, space.size, { workers: o.workers, allowLong: o.allowLong, what: space.file });
   if (estimate) o.onEstimate?.(estimate);
   const t0 = performance.now();

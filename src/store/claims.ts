@@ -10,12 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ChipdseError } from '../errors.js';
+import type { RunWriter } from '../results/run.js';
 
-/** Who writes a run: a process on a host. */
-export interface RunHolder {
-  pid: number;
-  host: string;
-}
+/** Who writes a run: a process on a host (the run's row shows it as its writer). */
+export type RunHolder = RunWriter;
 
 /** A claim as stored: its holder, when it was taken, and how long ago it was last renewed. */
 export interface RunClaim extends RunHolder {

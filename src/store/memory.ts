@@ -2,7 +2,7 @@ import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
-import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { claimBlocks, holderAlive, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import type { GenerationRecord, RunStore } from './store.js';
 
@@ -131,8 +131,8 @@ export class MemoryRunStore implements RunStore {
     const inputs = meta.inputs ? JSON.parse(finiteJson(meta.inputs, 'inputs')) : null;
     const fields = { ...(JSON.parse(JSON.stringify({ ...meta, reference: meta.reference && JSON.parse(finiteJson(meta.reference, 'reference')), parameters: meta.parameters && JSON.parse(finiteJson(meta.parameters, 'parameters')) })) as RunMeta), inputs };
     const id = this.data.runs.length + 1;
-    this.take(id);
-    this.data.runs.push({ fields: { ...fields, id, status: 'running', startedAt, endedAt: null }, evaluations: [], generations: [], front: [], stateJson: undefined, referencesJson, details: new Map() });
+    this.take(id, thisHolder());
+    this.data.runs.push({ fields: { ...fields, id, status: 'running', writer: null, startedAt, endedAt: null }, evaluations: [], generations: [], front: [], stateJson: undefined, referencesJson, details: new Map() });
     return id;
   }
 
@@ -145,12 +145,12 @@ export class MemoryRunStore implements RunStore {
     return this.runs().map((v) => this.row(v));
   }
 
-  /** Takes a run's claim for this handle; a RunBusyError while another live handle holds it. */
-  private take(runId: number): void {
+  /** Takes a run's claim for this handle, for `holder`; a RunBusyError while another live handle holds it. */
+  private take(runId: number, holder: RunWriter): void {
     const stored = this.data.claim(runId);
     if (claimBlocks(stored, this.tokens.get(runId))) throw new RunBusyError(this.location, this.nameOf(runId), stored!);
     const token = newClaimToken();
-    this.data.claims.set(runId, { ...thisHolder(), token, since: new Date().toISOString(), heartbeatMs: Date.now() });
+    this.data.claims.set(runId, { pid: holder.pid, host: holder.host, token, since: new Date().toISOString(), heartbeatMs: Date.now() });
     this.tokens.set(runId, token);
   }
 
@@ -165,9 +165,10 @@ export class MemoryRunStore implements RunStore {
     if (claimBlocks(stored, mine)) throw mine === undefined ? new RunBusyError(this.location, this.nameOf(runId), stored!) : lostClaimError(this.location, this.nameOf(runId), stored!);
   }
 
-  async claimRun(runId: number): Promise<void> {
-    this.record(runId);
-    this.take(runId);
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const r = this.record(runId);
+    this.take(runId, writer);
+    r.fields = { ...r.fields, status: 'running', writer: { ...writer } };
   }
 
   async releaseRun(runId: number): Promise<void> {
@@ -207,10 +208,12 @@ export class MemoryRunStore implements RunStore {
     r.stateJson = stateJson;
   }
 
+  /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
     const r = this.record(runId);
     this.checkWriter(runId);
     r.fields = { ...r.fields, status, endedAt };
+    await this.releaseRun(runId);
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {

@@ -1,6 +1,6 @@
 /** The run writers' claims in a PostgreSQL store (table run_writers; see claims.ts for the rules). Times are the server's. */
 import type pg from 'pg';
-import { claimBlocks, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
+import { claimBlocks, lostClaimError, newClaimToken, RunBusyError, type RunClaim, type RunHolder } from './claims.js';
 import { PG_SCHEMA } from './postgres-schema.js';
 
 const T = `${PG_SCHEMA}.run_writers`;
@@ -17,14 +17,14 @@ async function runName(c: pg.ClientBase, runId: number): Promise<string> {
   return rows[0]?.name ?? `#${runId}`;
 }
 
-/** Takes the run for a new token (inside the caller's transaction); throws while a live holder has it. */
-export async function takeClaim(c: pg.ClientBase, location: string, runId: number, mine: string | undefined): Promise<string> {
+/** Takes the run for `holder` under a new token (inside the caller's transaction); throws while a live holder has it. */
+export async function takeClaim(c: pg.ClientBase, location: string, runId: number, mine: string | undefined, holder: RunHolder): Promise<string> {
   // The run row is locked first: two claims of a run that has no claim row yet take turns on it.
   await c.query(`SELECT id FROM ${PG_SCHEMA}.runs WHERE id = $1 FOR UPDATE`, [runId]);
   const stored = await readClaim(c, runId, true);
   if (claimBlocks(stored, mine)) throw new RunBusyError(location, await runName(c, runId), stored!);
   const token = newClaimToken();
-  const { pid, host } = thisHolder();
+  const { pid, host } = holder;
   await c.query(
     `INSERT INTO ${T} (run_id, token, pid, host, since, heartbeat_at) VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (run_id) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host, since = excluded.since, heartbeat_at = excluded.heartbeat_at`,

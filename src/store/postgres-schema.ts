@@ -34,6 +34,8 @@ export const PG_MIGRATIONS: Record<number, string> = {
       started_at text NOT NULL,
       ended_at text,
       reference_chips_stored integer NOT NULL DEFAULT 0,
+      writer_pid integer,
+      writer_host text,
       inputs_json text
     );
     CREATE TABLE ${PG_SCHEMA}.evaluations (

@@ -3,9 +3,9 @@ import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
-import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { redactUrl } from './address.js';
-import { ClaimKeeper, holderAlive, RunBusyError, type RunClaim } from './claims.js';
+import { ClaimKeeper, holderAlive, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './postgres-claims.js';
 import { connect, pgError } from './postgres-connect.js';
 import { migrate } from './postgres-migrate.js';
@@ -123,8 +123,12 @@ export class PgRunStore implements RunStore {
     await this.client.end().catch(() => {});
   }
 
-  async claimRun(runId: number): Promise<void> {
-    const token = await this.write(() => takeClaim(this.client, this.location, runId, this.claims.tokens.get(runId)));
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const token = await this.write(async () => {
+      const t = await takeClaim(this.client, this.location, runId, this.claims.tokens.get(runId), writer);
+      await this.q(`UPDATE ${S}.runs SET status = 'running', writer_pid = $1, writer_host = $2 WHERE id = $3`, [writer.pid, writer.host, runId]);
+      return t;
+    });
     this.claims.hold(runId, token);
   }
 
@@ -153,7 +157,7 @@ export class PgRunStore implements RunStore {
     try {
       ({ runId, token } = await this.write(async () => {
         const id = await this.insertRun(meta, startedAt, references);
-        return { runId: id, token: await takeClaim(this.client, this.location, id, undefined) };
+        return { runId: id, token: await takeClaim(this.client, this.location, id, undefined, thisHolder()) };
       }));
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw await this.nameTaken(meta.name);
@@ -254,11 +258,15 @@ export class PgRunStore implements RunStore {
     });
   }
 
+  /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
+    const mine = this.claims.tokens.get(runId);
     await this.write(async () => {
-      await checkWriter(this.client, this.location, runId, this.claims.tokens.get(runId));
+      await checkWriter(this.client, this.location, runId, mine);
       await this.q(`UPDATE ${S}.runs SET status = $1, ended_at = $2 WHERE id = $3`, [status, endedAt, runId]);
+      if (mine !== undefined) await dropClaim(this.client, runId, mine);
     });
+    this.claims.drop(runId);
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {

@@ -1,6 +1,6 @@
 /** The run writers' claims in a SQLite store (table run_writers; see claims.ts for the rules). */
 import type Database from 'better-sqlite3';
-import { claimBlocks, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
+import { claimBlocks, lostClaimError, newClaimToken, RunBusyError, type RunClaim, type RunHolder } from './claims.js';
 
 interface ClaimRow {
   token: string;
@@ -19,12 +19,12 @@ function runName(db: Database.Database, runId: number): string {
   return (db.prepare('SELECT name FROM runs WHERE id = ?').get(runId) as { name: string } | undefined)?.name ?? `#${runId}`;
 }
 
-/** Takes the run for a new token (inside the caller's write transaction); throws while a live holder has it. */
-export function takeClaim(db: Database.Database, location: string, runId: number, mine: string | undefined): string {
+/** Takes the run for `holder` under a new token (inside the caller's write transaction); throws while a live holder has it. */
+export function takeClaim(db: Database.Database, location: string, runId: number, mine: string | undefined, holder: RunHolder): string {
   const stored = readClaim(db, runId);
   if (claimBlocks(stored, mine)) throw new RunBusyError(location, runName(db, runId), stored!);
   const token = newClaimToken();
-  const { pid, host } = thisHolder();
+  const { pid, host } = holder;
   db.prepare('INSERT INTO run_writers (run_id, token, pid, host, since, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host, since = excluded.since, heartbeat_ms = excluded.heartbeat_ms').run(
     runId,
     token,

@@ -47,6 +47,7 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
     toolVersion: r.tool_version as string,
     inputs: r.inputs_json ? JSON.parse(r.inputs_json as string) : null,
     status: status as RunStatus,
+    writer: typeof r.writer_pid === 'number' && typeof r.writer_host === 'string' ? { pid: r.writer_pid, host: r.writer_host } : null,
     startedAt: r.started_at as string,
     endedAt: (r.ended_at as string | null) ?? null,
     evaluations: counts.n,

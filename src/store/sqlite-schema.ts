@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -84,9 +84,16 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (run_id, genome)
     );
   `,
-  // Self-contained runs and one writer per run: the workloads by content (with where they were
-  // read from), and the process that writes the run now. Runs stored before have inputs_json NULL.
+  // The process writing a run (pid and host), so a run left "running" by a killed process can be
+  // told from one still running. Runs stored before have none (NULL).
   3: `
+    ALTER TABLE runs ADD COLUMN writer_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN writer_host TEXT;
+  `,
+  // Self-contained runs and one writer per run: the workloads by content (with where they were
+  // read from), and the claim of the process that writes the run now (checked before every
+  // write). Runs stored before have inputs_json NULL.
+  4: `
     ALTER TABLE runs ADD COLUMN inputs_json TEXT;
     CREATE TABLE run_writers (
       run_id INTEGER PRIMARY KEY REFERENCES runs(id),

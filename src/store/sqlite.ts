@@ -4,8 +4,8 @@ import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
-import type { GenerationStats, RunMeta, RunRow, SearchState } from '../results/run.js';
-import { ClaimKeeper, holderAlive, RunBusyError, type RunClaim } from './claims.js';
+import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
+import { ClaimKeeper, holderAlive, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './sqlite-claims.js';
 import { openForReading, openForWriting, storeError } from './sqlite-open.js';
 import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
@@ -97,8 +97,16 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  async claimRun(runId: number): Promise<void> {
-    const token = this.write(() => this.db.transaction(() => takeClaim(this.db, this.file, runId, this.claims.tokens.get(runId))).immediate());
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const token = this.write(() =>
+      this.db
+        .transaction(() => {
+          const t = takeClaim(this.db, this.file, runId, this.claims.tokens.get(runId), writer);
+          this.db.prepare("UPDATE runs SET status = 'running', writer_pid = ?, writer_host = ? WHERE id = ?").run(writer.pid, writer.host, runId);
+          return t;
+        })
+        .immediate(),
+    );
     this.claims.hold(runId, token);
   }
 
@@ -127,7 +135,7 @@ export class SqliteRunStore implements RunStore {
         return this.db
           .transaction(() => {
             const id = this.insertRun(meta, startedAt, references);
-            return { runId: id, token: takeClaim(this.db, this.file, id, undefined) };
+            return { runId: id, token: takeClaim(this.db, this.file, id, undefined, thisHolder()) };
           })
           .immediate();
       } catch (e) {
@@ -208,11 +216,15 @@ export class SqliteRunStore implements RunStore {
     }).immediate());
   }
 
+  /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
+    const mine = this.claims.tokens.get(runId);
     this.write(() => this.db.transaction(() => {
-      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
+      checkWriter(this.db, this.file, runId, mine);
       this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId);
+      if (mine !== undefined) dropClaim(this.db, runId, mine);
     }).immediate());
+    this.claims.drop(runId);
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {

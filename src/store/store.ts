@@ -16,14 +16,15 @@
  * - A run stored without reference chips (by an older chipdse) reads back `undefined`, not `[]`.
  * - A run's inputs (its workloads by content) read back as stored; null for older runs.
  * - One writer per run (`claims.ts`): `createRun` and `claimRun` make this handle the run's
- *   writer until `releaseRun` or `close`; `claimRun` while another live handle holds the run is a
- *   RunBusyError naming it (process and host), and so is a write (`saveGeneration`, `finishRun`,
- *   `saveDetails`); a dead holder's claim is taken over.
+ *   writer until `finishRun`, `releaseRun` or `close`; `claimRun` while another live handle holds
+ *   the run is a RunBusyError naming it (process and host), and so is a write (`saveGeneration`,
+ *   `finishRun`, `saveDetails`); a dead holder's claim is taken over. `claimRun` also marks the
+ *   run as being written (status running) by its writer, which the run's row shows.
  */
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import type { PointResult, StoredPoint } from '../results/point.js';
 import type { RunClaim } from './claims.js';
-import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, SearchState } from '../results/run.js';
+import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 
 /** One generation of a run, stored at once. */
 export interface GenerationRecord {
@@ -47,8 +48,12 @@ export interface RunStore {
    * out: none stored). A name taken is refused (RunBusyError while its writer is alive).
    */
   createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number>;
-  /** Makes this handle the run's one writer; a RunBusyError while another live handle holds it. */
-  claimRun(runId: number): Promise<void>;
+  /**
+   * Makes this handle the run's one writer, `writer` (this process: its pid and host), and marks the
+   * run as being written (status "running") by it: a new run as it starts, a resumed one as it
+   * continues. A RunBusyError while another live handle holds it.
+   */
+  claimRun(runId: number, writer: RunWriter): Promise<void>;
   /** Gives up this handle's claim on a run (close gives up all of them). */
   releaseRun(runId: number): Promise<void>;
   /** The run's claim as stored (its holder may be dead), or undefined when nobody holds it. */
@@ -56,6 +61,7 @@ export interface RunStore {
   getRun(name: string): Promise<RunRow | undefined>;
   listRuns(): Promise<RunRow[]>;
   saveGeneration(runId: number, generation: GenerationRecord): Promise<void>;
+  /** Ends a run (a finished or stopped run has no writer: this handle's claim on it ends with it). */
   finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void>;
   /** Stores (or replaces) the full evaluation of designs of a run, by genome. */
   saveDetails(runId: number, details: DesignDetail[]): Promise<void>;

@@ -25,17 +25,21 @@ export function metricRows(m: Metrics, phase: Workload['phase'] | 'mix'): [strin
     const v = m.energyBreakdownJ[k];
     rows.push([`  ${k}`, `${joules(v)} (${percent(m.energyJPerToken > 0 ? v / m.energyJPerToken : 0)})`]);
   }
-  rows.push(['power / chip', `${m.powerW.toFixed(0)} W`]);
+  rows.push(['average power / chip', `${m.powerW.toFixed(0)} W`]);
+  rows.push(['peak power / chip', `${m.peakPowerW.toFixed(0)} W`]);
   rows.push(['tokens/s per W', m.tokensPerSecPerW.toPrecision(3)]);
   rows.push(['memory / chip', `${bytes(m.memoryBytesPerChip)}${m.fits ? '' : ' (does not fit)'}`]);
   rows.push(['area', `${m.areaMm2.toFixed(0)} mm2`]);
-  rows.push(['chip cost', usd(m.costUsd)]);
-  rows.push(['$ / M tokens', usd(m.usdPerMTokens)]);
+  rows.push(['chip cost (manufacturing)', usd(m.costUsd)]);
+  rows.push(['manufacturing $ / M tokens', usd(m.usdPerMTokens)]);
+  rows.push(['TCO $ / chip-hour', usd(m.tcoUsdPerChipHour)]);
+  rows.push(['TCO $ / M tokens', usd(m.tcoUsdPerMTokens)]);
   rows.push(['weight SQNR', `${m.quantizationSnrDb.toFixed(1)} dB`]);
   return rows;
 }
 
-export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): string {
+/** An evaluation as text; `costLines` (how the chip's cost comes about) go after the memory line. */
+export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean, costLines?: string): string {
   const lines: string[] = [];
   const p = w.parallelism;
   const d = e.serving?.disaggregated;
@@ -60,6 +64,7 @@ export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean): s
     lines.push(`memory per chip: ${parts.map(([k, v]) => `${k} ${bytes(v)}`).join(', ')}${mm.dramBytes > 0 ? `; ${percent(mm.weightsInDramFraction)} of weights in DRAM` : ''}${mm.weightsInSram ? '; weights resident in SRAM' : ''}`);
   }
   if (e.serving) lines.push('', servingLine(e));
+  if (costLines) lines.push('', costLines);
   if (e.components) {
     lines.push('');
     lines.push(table(e.components.map((c) => [c.workload, percent(c.weight), si(c.evaluation.metrics.tokensPerSec, '', 4), joules(c.evaluation.metrics.energyJPerToken), c.evaluation.feasible ? 'feasible' : 'infeasible']), ['component', 'time share', 'tokens/s', 'J/token', '']));

@@ -1,9 +1,11 @@
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChipdseError, ValidationError, type Issue } from '../errors.js';
+import { resolveExtends, withOrigins } from '../io/extends.js';
 import { deepFreeze } from '../io/freeze.js';
 import { validate, keysOfSchemaAt, listPresetNames, inField } from '../io/load.js';
 import { readLocated, type PresetFolder } from '../io/resolve.js';
+import { applySettings, type Setting } from '../io/settings.js';
 import { resolveModel } from './model.js';
 import { toPrecision } from './precision.js';
 import { workloadSchema, traceFileSchema, type WorkloadFile } from './schema.js';
@@ -18,25 +20,34 @@ export function listWorkloadPresets(): string[] {
   return listPresetNames(WORKLOADS_DIR);
 }
 
+/** The fields of a workload that hold paths: a parent's (through `extends`) stay relative to the parent. */
+const PATH_FIELDS = [['model'], ['trace'], ['speculative', 'drafter'], ['mix', '*', 'workload']] as const;
+
 /**
  * Loads a workload by preset name or path (relative to `fromDir`, the folder of the file that
- * names it; the working folder when undefined). The workload comes back frozen.
+ * names it; the working folder when undefined), with `--set` fields when given. The workload comes
+ * back frozen.
  */
-export function loadWorkload(ref: string, fromDir?: string): Workload {
+export function loadWorkload(ref: string, fromDir?: string, set: readonly Setting[] = []): Workload {
   const { located, data } = readLocated(ref, WORKLOAD_PRESETS, fromDir);
-  return parseWorkload(data, located.label, dirname(located.path));
+  return parseWorkload(data, located.label, dirname(located.path), set);
 }
 
 /**
- * Validates raw workload data and builds the workload, frozen. Relative paths inside it (`model`,
- * `trace`, `mix[].workload`, `speculative.drafter`) resolve against `baseDir`, the folder of the
- * file it came from.
+ * Validates raw workload data (`extends` followed, then `set` written) and builds the workload,
+ * frozen. Relative paths inside it (`model`, `trace`, `mix[].workload`, `speculative.drafter`,
+ * `extends`) resolve against `baseDir`, the folder of the file it came from.
  */
-export function parseWorkload(data: unknown, file: string, baseDir = process.cwd()): Workload {
-  return deepFreeze(buildWorkload(data, file, baseDir, 0));
+export function parseWorkload(data: unknown, file: string, baseDir = process.cwd(), set: readonly Setting[] = []): Workload {
+  return deepFreeze(buildWorkload(data, file, baseDir, 0, set));
 }
 
-function buildWorkload(data: unknown, file: string, baseDir: string, depth: number): Workload {
+function buildWorkload(data: unknown, file: string, baseDir: string, depth: number, set: readonly Setting[] = []): Workload {
+  const ext = applySettings(resolveExtends(data, file, baseDir, WORKLOAD_PRESETS, { pathFields: PATH_FIELDS }), set);
+  return withOrigins(ext, file, () => buildResolved(ext.data, file, baseDir, depth));
+}
+
+function buildResolved(data: unknown, file: string, baseDir: string, depth: number): Workload {
   const w = validate(workloadSchema, data, file, (p) => keysOfSchemaAt(workloadSchema, p));
   const issues = crossFieldIssues(w);
   if (issues.length > 0) throw new ValidationError(file, issues);
@@ -92,6 +103,7 @@ function baseFields(w: WorkloadFile, name: string, file: string, precision: Work
     slo: w.slo ?? {},
     speculative: undefined,
     training: w.training,
+    deployment: w.deployment,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_NAMES, FORMAT_ALIASES, BLOCK_SIZES } from '../precision/formats.js';
 import { positive, positiveInt, fraction } from '../io/schema-helpers.js';
+import { deploymentSchema } from './deployment.js';
 import { COLLECTIVE_OPS, PARALLEL_GROUPS } from './step.js';
 
 export const SHARDING = ['none', 'optimizer', 'full'] as const;
@@ -124,6 +125,7 @@ export const workloadSchema = z.strictObject({
       sharding: z.enum(SHARDING).default('optimizer').meta({ description: 'what is split over data-parallel replicas: nothing, the optimizer state (ZeRO-1 / distributed optimizer), or weights, gradients and optimizer state (ZeRO-3 / FSDP, weights all-gathered per micro-batch)' }),
     })
     .default({ microBatch: 1, recompute: 'none', sharding: 'optimizer', virtualStages: 1, sites: 1, restartSec: 600 }),
+  deployment: deploymentSchema,
   mix: z
     .array(z.strictObject({ workload: z.union([z.string().min(1), z.looseObject({})]), weight: fraction('share of the chips\u2019 time') }))
     .min(1)

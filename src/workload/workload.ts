@@ -1,5 +1,6 @@
 import type { Precision } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
+import type { Deployment } from './deployment.js';
 import type { ModelConfig } from './model.js';
 import type { Phase } from './schema.js';
 import type { TraceFileRun } from './trace-file.js';
@@ -27,6 +28,8 @@ export interface Workload {
   serving: ServingOptions;
   speculative: { drafter: ModelConfig; draftTokens: number; acceptanceRate: number } | undefined;
   training: { microBatch: number; recompute: 'none' | 'full'; sharding: 'none' | 'optimizer' | 'full'; virtualStages: number; sites: number; restartSec: number };
+  /** Where and how the chips run, for the total cost of ownership. */
+  deployment: Deployment;
   mix: { workload: Workload; weight: number }[] | undefined;
 }
 

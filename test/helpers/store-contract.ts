@@ -22,6 +22,9 @@ export interface StoreFactory {
  */
 export type ForgeClaim = (runId: number, claim: { pid: number; host: string; heartbeatAgeSec: number }) => Promise<void>;
 
+/** This process, as the writer it claims a run for. */
+const HERE = { pid: process.pid, host: hostname() };
+
 /** A process id no process has (above Linux's largest pid_max, 2^22). */
 export const DEAD_PID = 4_194_305;
 
@@ -72,10 +75,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const id2 = await s.createRun(meta('b', { algorithm: 'random', reference: [1, 2] }), 'T2');
       expect(id2).not.toBe(id);
       const run = await s.getRun('a');
-      expect(run).toEqual({ ...meta('a'), id, status: 'running', startedAt: '2025-01-01T00:00:00Z', endedAt: null, evaluations: 0, generations: 0 });
+      expect(run).toEqual({ ...meta('a'), id, status: 'running', writer: null, startedAt: '2025-01-01T00:00:00Z', endedAt: null, evaluations: 0, generations: 0 });
       expect((await s.listRuns()).map((r) => [r.name, r.algorithm, r.reference])).toEqual([['a', 'nsga2', null], ['b', 'random', [1, 2]]]);
       expect(await s.getRun('missing')).toBeUndefined();
       await s.close();
+    });
+
+    test('the writer of a run: claimed by the process that starts or resumes it, seen by another handle; a stopped run claimed again is running', async () => {
+      const { open } = factory.storage();
+      const [a, b] = [await open(), await open()];
+      const id = await a.createRun(meta('w'), 'T');
+      await a.claimRun(id, { pid: 4242, host: 'node-a' });
+      expect((await b.getRun('w'))!.writer).toEqual({ pid: 4242, host: 'node-a' });
+      await a.finishRun(id, 'stopped', 'T2');
+      expect((await a.getRun('w'))!.status).toBe('stopped');
+      await b.claimRun(id, { pid: 99, host: 'node-b' });
+      const c = await open();
+      expect((await c.getRun('w'))!).toMatchObject({ status: 'running', writer: { pid: 99, host: 'node-b' } });
+      await a.close();
+      await b.close();
+      await c.close();
     });
 
     test('a name is taken once, even by another handle', async () => {
@@ -244,7 +263,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const id = await a.createRun(meta('r'), 'T');
       const claim = await b.runClaim(id);
       expect(claim).toMatchObject({ pid: process.pid, host: hostname() });
-      const busy = b.claimRun(id);
+      const busy = b.claimRun(id, HERE);
       await expect(busy).rejects.toThrow(RunBusyError);
       await expect(busy).rejects.toThrow(new RegExp(`run "r" is being written by process ${process.pid} on this host \\(${hostname()}\\)`));
       // Writes of a handle that does not hold the run are refused too, and store nothing.
@@ -256,12 +275,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await expect(b.createRun(meta('r'), 'T')).rejects.toThrow(/run "r" is being written by process/);
       await a.releaseRun(id);
       expect(await b.runClaim(id)).toBeUndefined();
-      await b.claimRun(id);
+      await b.claimRun(id, HERE);
       await b.saveGeneration(id, generation(1, [point('1.0', 2)], 1, ['1.0']));
-      await expect(a.claimRun(id)).rejects.toThrow(RunBusyError);
+      await expect(a.claimRun(id, HERE)).rejects.toThrow(RunBusyError);
       // Closing a handle gives up its claims.
       await b.close();
-      await a.claimRun(id);
+      await a.claimRun(id, HERE);
       await a.finishRun(id, 'done', 'T2');
       expect((await a.loadEvaluations(id)).map((p) => p.key)).toEqual(['0.0', '1.0']);
       await a.close();
@@ -276,14 +295,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.releaseRun(id);
       // This host, a process that no longer runs: dead, whatever its heartbeat.
       await forgeClaim(id, { pid: DEAD_PID, host: hostname(), heartbeatAgeSec: 0 });
-      await s.claimRun(id);
+      await s.claimRun(id, HERE);
       await s.releaseRun(id);
       // Another host, renewed recently: alive.
       await forgeClaim(id, { pid: 77, host: 'elsewhere.example', heartbeatAgeSec: 5 });
-      await expect(s.claimRun(id)).rejects.toThrow(/being written by process 77 on host elsewhere\.example, last heard from 5 s ago/);
+      await expect(s.claimRun(id, HERE)).rejects.toThrow(/being written by process 77 on host elsewhere\.example, last heard from 5 s ago/);
       // Another host, silent past the lease: dead.
       await forgeClaim(id, { pid: 77, host: 'elsewhere.example', heartbeatAgeSec: CLAIM_LEASE_SEC + 1 });
-      await s.claimRun(id);
+      await s.claimRun(id, HERE);
       await s.saveGeneration(id, generation(0, [point('0.0', 1)], 0, ['0.0']));
       // s stalls past its lease; a process on another host takes the run over: s's next write is refused.
       await forgeClaim(id, { pid: 78, host: 'elsewhere.example', heartbeatAgeSec: 0 });
