@@ -119,7 +119,7 @@ describePg('a distributed search as processes', () => {
     expect(await consistencyProblems(base, 'k')).toEqual([]);
     // What a user sees: the run, and the workers (two stopped, one silent since it was killed).
     const runs = await runCli(['runs', '--storage', url]);
-    expect(runs.stdout).toMatch(/^k\s+inference-chip\s+random\s+5\s+6000\/6000\s+2\s+done/m);
+    expect(runs.stdout).toMatch(/^k\s+inference-chip\s+random\s+5\s+6000\/6000\s+2\s+serve-train-mix llama-3-70b-serve\s+done$/m);
     const listed = await runCli(['workers', '--storage', url, '--all']);
     expect(listed.stdout.match(/\bstopped\b/g)).toHaveLength(2);
     const everything = [r.stdout, r.stderr, ...workers.flatMap((w) => w.lines), runs.stdout, runs.stderr, listed.stdout, listed.stderr].join('\n');

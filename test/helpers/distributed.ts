@@ -28,7 +28,8 @@ export async function runContent(storage: string, name: string) {
     const points = await store.loadEvaluations(run.id);
     const front = new Set((await store.loadFront(run.id)).map((p) => p.key));
     const gens = await store.loadGenerationsByGenome(run.id);
-    const { id: _id, startedAt: _s, endedAt: _e, inputs: _i, ...settings } = run;
+    // Not compared: when and by which process the run was written, and where its inputs were read from.
+    const { id: _id, startedAt: _s, endedAt: _e, inputs: _i, writer: _w, ...settings } = run;
     return {
       csv: exportCsv(run, points, front, gens),
       json: exportJson(run, points, front, gens),
