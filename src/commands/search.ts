@@ -50,6 +50,7 @@ export const searchVerb = defineCommand({
       .example('$0 search --space small --algorithm exhaustive --run truth', 'every design of the space: the true front')
       .example('$0 search --run demo --resume', 'continue a stopped or killed run where it left off')
       .example('$0 search --space inference-chip --set "tdpW=800 W" --workers 2', 'the inference space with an 800 W cap, on two threads')
+      .example('$0 search --space inference-chip --population 2000 --storage postgresql://chipdse@db:5432/chipdse --run big --distribute', 'evaluated by chipdse worker processes on other machines, stored in PostgreSQL')
       .check((a) => {
         for (const k of ['budget', 'population', 'workers', 'job-designs'] as const) checkPositiveWhole(k, a[k]);
         if (a.jobTimeout !== undefined && !((a.jobTimeout as number) >= 1)) throw new UsageError(`--job-timeout must be at least 1 (seconds), got ${a.jobTimeout}`);

@@ -40,6 +40,7 @@ export const sweepVerb = defineCommand({
       .option('set', { ...setOption, describe: `${setOption.describe}; design fields go to the space's base design` })
       .example('$0 sweep --space inference-chip --workers 2', 'the true front of a 12,960-design space, nothing stored')
       .example('$0 sweep --space small --set inputTokens=4096 --json --out front.json', 'the same for longer prompts, as JSON')
+      .example('$0 sweep --space inference-chip --storage postgresql://chipdse@db:5432/chipdse --distribute', 'the same, in shards evaluated by chipdse worker processes')
       .check((a) => {
         checkPositiveWhole('workers', a.workers);
         checkPositiveWhole('job-designs', a['job-designs'] as number | undefined);

@@ -25,7 +25,9 @@ export const workerVerb = defineCommand({
       .option('exit-when-idle', { type: 'number', describe: 'exit after the queue has been empty this many seconds (for batch schedulers)' })
       .option('max-jobs', { type: 'number', describe: 'exit after this many jobs' })
       .option('poll', { type: 'number', default: 0.5, describe: 'seconds between looks at an empty queue' })
-      .option('give-up-after', { type: 'number', default: 600, describe: 'exit when the database has been unreachable this many seconds' }),
+      .option('give-up-after', { type: 'number', default: 600, describe: 'exit when the database has been unreachable this many seconds' })
+      .example('$0 worker --storage postgresql://chipdse@db:5432/chipdse', 'take jobs until stopped (SIGTERM or Ctrl-C finish the job in hand first)')
+      .example('$0 worker --storage postgresql://chipdse@db:5432/chipdse --exit-when-idle 300', 'end once the queue has been empty for 5 minutes (Slurm, Kubernetes Jobs)'),
   handler: async (a) => {
     const address = parseStoreAddress(a.storage);
     if (address.kind !== 'postgresql') throw new ChipdseError(`--storage: a worker needs a postgresql:// URL (a distributed run lives in PostgreSQL), got ${a.storage}`);

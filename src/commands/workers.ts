@@ -13,7 +13,8 @@ export const workersVerb = defineCommand({
     y
       .option('storage', { alias: 'db', type: 'string', demandOption: true, describe: 'the postgresql:// URL the workers use' })
       .option('all', { type: 'boolean', describe: 'also workers stopped or silent in the last hour' })
-      .option('json', { type: 'boolean' }),
+      .option('json', { type: 'boolean', describe: 'print the workers as JSON' })
+      .example('$0 workers --storage postgresql://chipdse@db:5432/chipdse', 'the workers alive: host, pid, version, jobs and designs done, the job in hand'),
   handler: async (a) => {
     const address = parseStoreAddress(a.storage);
     if (address.kind !== 'postgresql') throw new ChipdseError(`--storage: workers live in a PostgreSQL database (a postgresql:// URL), got ${a.storage}`);
