@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, readResult } from './lib/common.mjs';
+import { distributedSection } from './lib/distributed-report.mjs';
 
 const int = (x) => (x === undefined || x === null ? '-' : Math.round(x).toLocaleString('en-US'));
 const num = (x, d = 3) => (x === undefined || x === null ? '-' : Number(x).toFixed(d));
@@ -180,6 +181,9 @@ if (st) {
     );
   }
 }
+
+const dist = readResult('distributed');
+if (dist) say(...distributedSection(dist, { table, spread, int, num, provenance }));
 
 const notes = join(ROOT, 'bench/NOTES.md');
 say('## Analysis', `See [bench/NOTES.md](bench/NOTES.md): where the time goes, what was changed for speed and what each change gained, the search-quality tuning, and what is left.`);

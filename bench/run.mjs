@@ -3,11 +3,12 @@
 //   npm run bench                  # everything (about 15 minutes on a 2-core machine)
 //   npm run bench -- --quick       # fewer repetitions, seeds and sizes (about 3 minutes)
 //   node bench/run.mjs --only throughput,profile
+//   (distributed needs a PostgreSQL server: CHIPDSE_BENCH_PG or CHIPDSE_TEST_PG, see bench/distributed.mjs)
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { QUICK, ROOT, argValue, log } from './lib/common.mjs';
 
-const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'storage'];
+const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'storage', 'distributed'];
 const only = argValue('only')?.split(',') ?? PARTS;
 const unknown = only.filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {

@@ -42,6 +42,7 @@ const RULES: [(f: string) => boolean, (f: string) => boolean, string][] = [
   [under('chart'), (f) => /^(eval|search|commands)\//.test(f), 'a chart draws what the store holds; it never runs the model'],
   [under('text'), (f) => /^(search|store|chart|commands)\//.test(f), 'text output formats results it is given'],
   [under('search'), (f) => /^(chart|text|commands)\//.test(f), 'the search does not draw or print'],
+  [under('queue'), (f) => /^(search|eval|chip|workload|chart|text|commands)\//.test(f), 'the job queue carries jobs and results; it neither searches nor evaluates'],
   [(f) => !f.startsWith('commands/') && f !== 'cli.ts' && f !== 'index.ts', under('commands'), 'only the CLI (and the library surface) use the verbs'],
   [() => true, (f) => f === 'cli.ts' || f === 'index.ts', 'nothing imports the CLI or the library surface'],
   [(f) => f === 'cli.ts', (f) => !f.startsWith('commands/') && f !== 'errors.ts', 'cli.ts only wires yargs to the verbs'],

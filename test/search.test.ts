@@ -7,10 +7,10 @@ import { runSearch, type SearchOptions } from '../src/search/run.js';
 import { budgetFor, DEFAULT_BUDGET } from '../src/search/run-setup.js';
 import { resumeConflicts } from '../src/search/resume-check.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { exportJson, exportCsv } from '../src/results/export.js';
 import { hypervolume, paretoFront, dominates } from '../src/pareto/index.js';
 import { ChipdseError } from '../src/errors.js';
-import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

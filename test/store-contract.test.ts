@@ -6,7 +6,8 @@ import { runSearch } from '../src/search/run.js';
 import { MemoryRunStore } from '../src/store/memory.js';
 import { openRun, openStore } from '../src/store/open.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
-import { storeContract } from './helpers/store-contract.js';
+import Database from 'better-sqlite3';
+import { storeContract, type ForgeClaim } from './helpers/store-contract.js';
 
 /** Every store implementation passes the one contract suite (test/helpers/store-contract.ts). */
 
@@ -17,7 +18,12 @@ let n = 0;
 storeContract('SQLite', {
   storage: () => {
     const file = join(dir, `contract-${n++}.db`);
-    return { location: file, open: async () => new SqliteRunStore(file) };
+    const forgeClaim: ForgeClaim = async (runId, c) => {
+      const d = new Database(file, { timeout: 10_000 });
+      d.prepare('INSERT OR REPLACE INTO run_writers (run_id, token, pid, host, since, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)').run(runId, `forged-${c.pid}-${c.host}`, c.pid, c.host, '2026-01-01T00:00:00.000Z', Date.now() - c.heartbeatAgeSec * 1000);
+      d.close();
+    };
+    return { location: file, open: async () => new SqliteRunStore(file), forgeClaim };
   },
 });
 

@@ -114,12 +114,12 @@ describe('a database of schema 1 (before reference chips and details were stored
   let before = '';
   beforeAll(async () => {
     await search(db, 'r');
-    // Back to what chipdse wrote before schema 2 (and 3).
-    sql(db, 'DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 1;');
+    // Back to what chipdse wrote before schema 2 (and 3 and 4).
+    sql(db, 'DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 1;');
     before = runRows(db);
   }, 60_000);
 
-  test('opens: migrated to schema 2 with every row kept', async () => {
+  test('opens: migrated to the current schema with every row kept', async () => {
     const d = await loadRunData(db, 'r');
     expect(d.points).toHaveLength(40);
     expect(d.references).toBeUndefined();

@@ -29,7 +29,7 @@ export async function loadRunData(db: string, name: string): Promise<RunData> {
   const { store, run } = await openRun(db, name, { readOnly: true });
   try {
     const [points, front, generations, references, details] = [await store.loadEvaluations(run.id), await store.loadFront(run.id), await store.loadGenerations(run.id), await store.loadReferences(run.id), await store.loadDetails(run.id)];
-    return { db, run, points, front, generations, references, details: new Map(details.map((d) => [d.genome, d])) };
+    return { db: store.location, run, points, front, generations, references, details: new Map(details.map((d) => [d.genome, d])) };
   } finally {
     await store.close();
   }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { designSchema } from '../chip/schema.js';
 import { routeSettings, type Setting, type SettingTarget } from '../io/settings.js';
 import { runState, type RunRow } from '../results/run.js';
+import { displayAddress } from '../store/address.js';
 import { workloadSchema } from '../workload/schema.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { unkeptReason } from '../store/open.js';
@@ -30,7 +31,8 @@ export function checkDbAddress(db: string): string {
   return db;
 }
 
-export const dbOption = { type: 'string', default: DEFAULT_DB, describe: 'the database of runs (a SQLite file; created by search and batch, read by the others)', coerce: checkDbAddress } as const;
+/** Where runs are stored: `--storage`, or `--db` as it was first called (see src/store/address.ts). */
+export const dbOption = { type: 'string', default: DEFAULT_DB, alias: 'storage', describe: 'where runs are stored: a SQLite file (or sqlite:///FILE) or a postgresql:// URL (give its password in PGPASSWORD or ~/.pgpass); created by search and batch, read by the others', coerce: checkDbAddress } as const;
 
 export const setOption = {
   type: 'array',
@@ -69,7 +71,7 @@ export function processAlive(pid: number): boolean {
 /** A run's status as `runs` and the report show it: an interrupted run says how to resume it. */
 export function runStatusText(run: RunRow, db: string): string {
   const state = runState(run, hostname(), processAlive);
-  if (state === 'interrupted') return `interrupted (resume with: ${shellCommand(['chipdse', 'search', '--run', run.name, '--resume', '--db', db])})`;
+  if (state === 'interrupted') return `interrupted (resume with: ${shellCommand(['chipdse', 'search', '--run', run.name, '--resume', '--db', displayAddress(db)])})`;
   if (state === 'running elsewhere') return `running (on ${run.writer!.host}, pid ${run.writer!.pid})`;
   return state;
 }

@@ -1,8 +1,8 @@
+import { displayAddress } from '../store/address.js';
 import { ChipdseError, ValidationError } from '../errors.js';
 import { genomeOfKey } from '../results/point.js';
 import { designDetail } from '../search/details.js';
-import { loadSearchWorkloads } from '../search/search-workloads.js';
-import { parseSpace } from '../search/space.js';
+import { storedProblem } from '../search/run-inputs.js';
 import { openRun } from '../store/open.js';
 import { TOOL_VERSION } from '../version.js';
 import { dbOption, defineCommand } from './command.js';
@@ -17,11 +17,12 @@ import { print } from './output.js';
 export async function storeDetails(o: { db: string; run: string; genomes: string[] }): Promise<string[]> {
   const { store, run } = await openRun(o.db, o.run);
   try {
-    if (run.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${o.db}: run "${run.name}" was stored by chipdse ${run.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; its detail would not match the run`);
+    if (run.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${store.location}: run "${run.name}" was stored by chipdse ${run.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; its detail would not match the run`);
     const evaluated = new Set((await store.loadEvaluations(run.id)).map((p) => p.key));
     for (const g of o.genomes) if (!evaluated.has(g)) throw new ChipdseError(`run ${run.name}: no evaluated design "${g}" (chipdse front --run ${run.name} lists the front's genomes)`);
-    const space = parseSpace(JSON.parse(run.spaceJson), `run ${run.name} space`, process.cwd());
-    const workloads = loadSearchWorkloads(space, run.workloads, `run ${run.name}: workloads`);
+    // What it evaluates is what the run stored, not today's files. Its one write is refused while
+    // another process writes the run (one writer per run).
+    const { space, workloads } = storedProblem(run);
     const details = o.genomes.map((g) => {
       try {
         return designDetail(space, workloads, genomeOfKey(g));
@@ -48,6 +49,6 @@ export const detailVerb = defineCommand({
       .example('$0 detail --run demo --genome 3.0.3.4.0', 'store one design\'s per-step evaluation, then: chipdse chart --run demo --kind roofline --genome 3.0.3.4.0 --out r.png'),
   handler: async (a) => {
     const stored = await storeDetails({ db: a.db, run: a.run, genomes: a.genome as string[] });
-    print(`${a.run}: detail stored for ${stored.join(', ')} (db ${a.db})`);
+    print(`${a.run}: detail stored for ${stored.join(', ')} (db ${displayAddress(a.db)})`);
   },
 });

@@ -15,12 +15,14 @@ import { reportVerb } from './report.js';
 import { runsVerb } from './runs.js';
 import { searchVerb } from './search.js';
 import { sweepVerb } from './sweep.js';
+import { workerVerb } from './worker.js';
+import { workersVerb } from './workers.js';
 
 // Each verb has its own option types; the list only needs what yargs registers.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<object, any>[] = [
   evalVerb, compareVerb, calibrateVerb, collectiveVerb,
-  searchVerb, sweepVerb, batchVerb, runsVerb, frontVerb, exportVerb,
+  searchVerb, sweepVerb, batchVerb, workerVerb, workersVerb, runsVerb, frontVerb, exportVerb,
   chartVerb, reportVerb, detailVerb, presetsVerb, metricsVerb,
 ];
 

@@ -17,10 +17,10 @@ export const runsVerb = defineCommand({
     const runs = await store.listRuns().finally(() => store.close());
     // The stored space and its parameter axes are long and for programs: `export` gives the run's settings.
     if (a.json) return printJson(runs.map((full) => {
-      const { spaceJson: _s, parameters: _p, ...r } = full;
+      const { spaceJson: _s, parameters: _p, inputs: _i, ...r } = full;
       return { ...r, state: runStatusText(full, a.db) };
     }));
-    if (runs.length === 0) return print(`${a.db}: no runs`);
+    if (runs.length === 0) return print(`${store.location}: no runs`);
     // The status last, as it may carry the command that resumes an interrupted run.
     print(table(runs.map((r) => [r.name, r.spaceName, r.algorithm, String(r.seed), `${r.evaluations}/${r.budget}`, String(r.generations), r.workloads.join(' '), runStatusText(r, a.db)]), ['run', 'space', 'algorithm', 'seed', 'evaluations', 'generations', 'workloads', 'status']).replace(/ +$/gm, ''));
   },

@@ -41,6 +41,20 @@ export interface ParameterAxis {
   values: unknown[];
 }
 
+/**
+ * What a run was made from besides its space, stored by content when it is created: resuming it,
+ * or evaluating it on another machine (`chipdse worker`), reads these and never a file again.
+ */
+export interface RunInputs {
+  /** The workloads as loaded (models resolved, trace files converted, mixes expanded), as plain data. */
+  workloads: unknown[];
+  /**
+   * Where each input was read from when the run was created (absolute paths, or preset names):
+   * on resume, a file that changed since is pointed out (and the stored content still used).
+   */
+  sources: { space: string | null; workloads: string[] };
+}
+
 /** What a run is: written when it is created. */
 export interface RunMeta {
   name: string;
@@ -61,6 +75,8 @@ export interface RunMeta {
   reference: number[] | null;
   /** The chipdse version whose model scored the run's designs. */
   toolVersion: string;
+  /** Its workloads by content; null (or left out) for runs stored before runs kept them. */
+  inputs?: RunInputs | null;
 }
 
 /** The process that writes a run: a stored status of "running" whose writer is gone means the run was interrupted. */
@@ -71,6 +87,7 @@ export interface RunWriter {
 
 export interface RunRow extends RunMeta {
   id: number;
+  inputs: RunInputs | null;
   status: RunStatus;
   /** The process that last started writing the run; null for runs stored before chipdse recorded it. */
   writer: RunWriter | null;
@@ -92,6 +109,8 @@ export interface GenerationStats {
 export interface Progress extends GenerationStats {
   budget: number;
   evaluationsPerSec: number;
+  /** Distributed runs: the workers alive when the generation was stored. */
+  workers?: number;
 }
 
 /** Saved with each generation so that a resumed run continues exactly. */

@@ -1,6 +1,7 @@
 import { ChipdseError } from '../errors.js';
 import type { Setting } from '../io/settings.js';
 import type { AlgorithmName, RunRow } from '../results/run.js';
+import { holderAlive, RunBusyError, thisHolder } from '../store/claims.js';
 import type { RunStore } from '../store/store.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Workload } from '../workload/workload.js';
@@ -8,8 +9,9 @@ import { populationFor } from './algorithms.js';
 import { checkDuration, type Estimate } from './estimate.js';
 import { evaluateReferenceChips } from './reference-chips.js';
 import { resumeConflictError, resumeConflicts, type AskedSettings } from './resume-check.js';
+import { changedInputs, changedInputsNotice, runInputs, storedProblem } from './run-inputs.js';
 import { loadSearchWorkloads } from './search-workloads.js';
-import { loadSpace, parseSpace, selfContained, type Space } from './space.js';
+import { loadSpace, selfContained, type Space } from './space.js';
 
 /** A run's settings before its loop starts: a new run's from the options and the space file, a resumed run's as stored. */
 
@@ -52,6 +54,8 @@ export interface SetupOptions extends AskedSettings {
   allowLong?: boolean;
   /** The estimate of a run large enough to be timed. */
   onEstimate?: (e: Estimate) => void;
+  /** One-line notes for the user (a resumed run whose input files changed since). */
+  onNotice?: (line: string) => void;
 }
 
 /** The designs a run will still evaluate: its budget, or the space when smaller, less those it holds. */
@@ -62,18 +66,25 @@ function plannedDesigns(space: Space, budget: number, evaluated: number): number
 /** The stored run a resume continues; settings asked for that differ from the stored ones are refused. */
 export async function runToResume(store: RunStore, o: SetupOptions): Promise<RunRow> {
   const existing = await store.getRun(o.run);
-  if (!existing) throw new ChipdseError(`${o.db}: no run named "${o.run}" to resume (chipdse runs --db ${o.db} lists them)`);
+  if (!existing) throw new ChipdseError(`${store.location}: no run named "${o.run}" to resume (chipdse runs --storage ${store.location} lists them)`);
   const conflicts = resumeConflicts(existing, o);
-  if (conflicts.length > 0) throw resumeConflictError(o.db, existing, conflicts);
+  if (conflicts.length > 0) throw resumeConflictError(store.location, existing, conflicts);
   return existing;
 }
 
-/** A stopped or killed run, set up to continue exactly where it was stored. */
-export function resumedSetup(o: SetupOptions, existing: RunRow): RunSetup {
+/**
+ * A stopped or killed run, set up to continue exactly where it was stored: this handle becomes its
+ * one writer first (so what is read next is the run's last word), then the run's own space and
+ * workloads are taken as it stored them, with one line naming input files changed since.
+ */
+export async function resumedSetup(store: RunStore, o: SetupOptions, found: RunRow): Promise<RunSetup> {
   // Another version's model may score designs differently: a resumed run would mix the two.
-  if (existing.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${o.db}: run "${o.run}" was stored by chipdse ${existing.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
-  const space = parseSpace(JSON.parse(existing.spaceJson), `run ${o.run} space`, process.cwd());
-  const workloads = loadSearchWorkloads(space, existing.workloads, `run ${o.run}: workloads`);
+  if (found.toolVersion !== TOOL_VERSION) throw new ChipdseError(`${store.location}: run "${o.run}" was stored by chipdse ${found.toolVersion} and this is ${TOOL_VERSION}, whose model may score designs differently; resuming would mix the two, so start a new run (another --run name)`);
+  await store.claimRun(found.id, thisHolder());
+  const existing = (await store.getRun(o.run))!;
+  const { space, workloads } = storedProblem(existing);
+  const changed = changedInputs(existing);
+  if (changed.length > 0) o.onNotice?.(changedInputsNotice(existing, changed));
   const { algorithm, seed, budget, population, id: runId, reference } = existing;
   const estimate = checkDuration({ space, workloads }, plannedDesigns(space, budget, existing.evaluations), { workers: o.workers, allowLong: o.allowLong, what: `run "${o.run}"` });
   if (estimate) o.onEstimate?.(estimate);
@@ -82,7 +93,13 @@ export function resumedSetup(o: SetupOptions, existing: RunRow): RunSetup {
 
 /** A new run: checked (its space, workloads, and its length), then created in the store with its reference chips. */
 export async function newRun(store: RunStore, o: SetupOptions, now: string): Promise<RunSetup> {
-  if (await store.getRun(o.run)) throw new ChipdseError(`${o.db}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
+  const taken = await store.getRun(o.run);
+  if (taken) {
+    // A run another live process is writing is named as such: resuming it would be refused too.
+    const claim = await store.runClaim(taken.id);
+    if (claim && holderAlive(claim)) throw new RunBusyError(store.location, o.run, claim);
+    throw new ChipdseError(`${store.location}: a run named "${o.run}" exists; give --resume to continue it or another --run`);
+  }
   if (o.space === undefined || o.space === '') throw new ChipdseError('a new search needs a space (--space)');
   const space = loadSpace(o.space, o.designSet);
   const workloadRefs = o.workloads.length > 0 ? o.workloads : space.defaultWorkloads;
@@ -111,6 +128,7 @@ export async function newRun(store: RunStore, o: SetupOptions, now: string): Pro
       population,
       reference,
       toolVersion: TOOL_VERSION,
+      inputs: runInputs(o.space, workloadRefs, workloads),
     },
     now,
     references,

@@ -7,7 +7,9 @@ import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/store.js';
 import { archived, archiveFor, makeAlgorithm, type ArchivedPoint } from './algorithms.js';
 import { designDetail } from './details.js';
-import { EvaluatorPool, type ProblemData } from './pool.js';
+import { EvaluationStopped } from '../queue/client.js';
+import { distributedUrl, RemoteEvaluator, type DesignEvaluator, type DistributeOptions } from './coordinator.js';
+import { EvaluatorPool } from './pool.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
 import { newRun, resumedSetup, runToResume, type RunSetup, type SetupOptions } from './run-setup.js';
@@ -28,6 +30,11 @@ export interface SearchOptions extends SetupOptions {
   /** Checked after each generation is stored: true stops the run cleanly (SIGINT). */
   shouldStop?: () => boolean;
   now?: () => string;
+  /**
+   * Evaluate on `chipdse worker` processes through the job queue of the PostgreSQL database `db`
+   * names, instead of worker threads of this process (`workers` then goes unused). Same rows.
+   */
+  distribute?: DistributeOptions;
 }
 
 export interface SearchSummary {
@@ -99,8 +106,15 @@ async function restored(store: RunStore, setup: RunSetup, resume: boolean) {
   return out;
 }
 
+/** What evaluates the run's designs: threads of this process, or workers anywhere through the queue. */
+async function evaluatorFor(o: SearchOptions, setup: RunSetup): Promise<DesignEvaluator> {
+  if (o.distribute) return RemoteEvaluator.start(distributedUrl(o.db), setup.runId, o.run, { ...o.distribute, shouldStop: o.shouldStop });
+  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, o.workers);
+}
+
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
   checkWorkers(o.workers);
+  if (o.distribute) distributedUrl(o.db);
   const nameProblem = runNameProblem(o.run);
   if (nameProblem) throw new ChipdseError(`--run ${JSON.stringify(o.run)}: ${nameProblem}`);
   const now = o.now ?? (() => new Date().toISOString());
@@ -110,7 +124,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
     if (o.resume) {
       const existing = await runToResume(store, o);
       if (existing.status === 'done') return await finishedSummary(store, existing);
-      setup = resumedSetup(o, existing);
+      setup = await resumedSetup(store, o, existing);
     } else {
       setup = await newRun(store, o, now());
     }
@@ -123,12 +137,11 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
 }
 
 async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, now: () => string): Promise<SearchSummary> {
-  const { space, workloads, runId, budget, population } = setup;
+  const { space, runId, budget, population } = setup;
   let reference = setup.reference;
   let { archive, feasibleCount, generation, rng, alg, front } = await restored(store, setup, o.resume);
   let hv = frontHypervolume(space, front, reference);
-  const data: ProblemData = { spaceData: selfContained(space), spaceFile: `run ${o.run} space`, workloads };
-  const pool = new EvaluatorPool(data, o.workers);
+  const pool = await evaluatorFor(o, setup);
   const started = Date.now();
   let evaluatedHere = 0;
   let status: 'done' | 'stopped' = 'done';
@@ -150,7 +163,15 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
   try {
     let pending = dispatch();
     while (pending) {
-      const results = await pending;
+      let results: StoredPoint[];
+      try {
+        results = await pending;
+      } catch (e) {
+        // Asked to stop while workers evaluated: the generation is dropped, as below.
+        if (!(e instanceof EvaluationStopped)) throw e;
+        status = 'stopped';
+        break;
+      }
       pending = undefined;
       const firstSeq = archive.size;
       const slim = results.map(archived);
@@ -169,7 +190,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
       const rngState = rng.state();
       pending = dispatch();
       await store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state, rngState });
-      o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000) });
+      o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000), workers: pool.workersAlive });
       generation++;
       // Let the event loop run between generations: a SIGINT handler (and anything else
       // waiting) only runs there, and with in-process evaluation nothing else yields.
@@ -181,10 +202,12 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
         break;
       }
     }
+    await storeFrontDetails(store, setup, front);
+    await store.finishRun(runId, status, now());
+    // After the run is marked done: a worker staging results late then finds it done and stages nothing.
+    await pool.finish?.(status === 'done');
   } finally {
     await pool.close();
   }
-  await storeFrontDetails(store, setup, front);
-  await store.finishRun(runId, status, now());
   return { run: o.run, status, alreadyDone: false, evaluations: archive.size, generations: generation, frontSize: front.length, hypervolume: hv, reference };
 }

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SPACES_DIR = fileURLToPath(new URL('../../designs/spaces/', import.meta.url));
-const SPACE_PRESETS: PresetFolder = { what: 'space', dir: SPACES_DIR, label: 'designs/spaces' };
+export const SPACE_PRESETS: PresetFolder = { what: 'space', dir: SPACES_DIR, label: 'designs/spaces' };
 
 /** One dimension of the space: its possible values, in order (ordinal) or not (categorical). */
 export interface Parameter {

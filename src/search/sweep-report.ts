@@ -9,7 +9,9 @@ import { pushedOut, referenceToMin } from './reference-point.js';
 import { checkDuration, type Estimate } from './estimate.js';
 import { loadSearchWorkloads } from './search-workloads.js';
 import { loadSpace, selfContained } from './space.js';
+import type { DistributeOptions } from './coordinator.js';
 import { sweepSpace, type SweepOptions } from './sweep.js';
+import { sweepDistributed } from './sweep-remote.js';
 import { checkWorkers } from './workers.js';
 
 export interface SweepReportOptions {
@@ -20,6 +22,8 @@ export interface SweepReportOptions {
   /** `--set` fields for the space's base design and for the workloads. */
   set?: { design: readonly Setting[]; workload: readonly Setting[] };
   onProgress?: SweepOptions['onProgress'];
+  /** Evaluate on `chipdse worker` processes through the queue of this PostgreSQL database (`workers` then goes unused). */
+  distribute?: DistributeOptions & { url: string; shouldStop?: () => boolean };
   /** Start a sweep estimated to take more than an hour (see estimate.ts). */
   allowLong?: boolean;
   /** The estimate of a sweep large enough to be timed, before it starts. */
@@ -67,7 +71,9 @@ export async function sweepReport(o: SweepReportOptions): Promise<SweepReport> {
   const estimate = checkDuration({ space, workloads }, space.size, { workers: o.workers, allowLong: o.allowLong, what: space.file });
   if (estimate) o.onEstimate?.(estimate);
   const t0 = performance.now();
-  const r = await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
+  const r = o.distribute
+    ? await sweepDistributed(o.distribute.url, space, workloads, o.distribute)
+    : await sweepSpace({ spaceData: selfContained(space), spaceFile: space.file, workloads }, { workers: o.workers, onProgress: o.onProgress });
   const seconds = (performance.now() - t0) / 1000;
   const problem = { space, workloads };
   const front = r.front.map((p) => evaluateGenome(problem, genomeAt(space, p.index))).sort((a, b) => a.objectives[0] - b.objectives[0] || (a.key < b.key ? -1 : 1));

@@ -99,17 +99,25 @@ export function sweepRange(problem: Problem, from: number, to: number, keeper: F
   return r;
 }
 
+/** Adds a chunk's counts and worst values into a sweep's result. */
+export function tallyChunk(result: SweepResult, r: ChunkReport): void {
+  result.evaluated += r.evaluated;
+  result.feasible += r.feasible;
+  result.invalid += r.invalid;
+  r.worst.forEach((v, j) => (result.worst[j] = result.worst[j] === undefined ? v : Math.max(result.worst[j], v)));
+}
+
+/** The front of the union of the fronts of parts of a space (worker threads, or distributed shards), in index order. */
+export function mergeFronts(fronts: SweepPoint[][]): SweepPoint[] {
+  return distinctFront(fronts.flat().sort((a, b) => a.index - b.index));
+}
+
 export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise<SweepResult> {
   const problem = problemFromData(data);
   const total = problem.space.size;
   const chunk = Math.max(1, opts.chunk ?? 4096);
   const result: SweepResult = { evaluated: 0, feasible: 0, invalid: 0, front: [], worst: [] };
-  const tally = (r: ChunkReport) => {
-    result.evaluated += r.evaluated;
-    result.feasible += r.feasible;
-    result.invalid += r.invalid;
-    r.worst.forEach((v, j) => (result.worst[j] = result.worst[j] === undefined ? v : Math.max(result.worst[j], v)));
-  };
+  const tally = (r: ChunkReport) => tallyChunk(result, r);
   if (opts.workers <= 1) {
     const keeper = new FrontKeeper();
     for (let from = 0; from < total; from += chunk) {
@@ -154,7 +162,6 @@ export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  const all = fronts.flat().sort((a, b) => a.index - b.index);
-  result.front = distinctFront(all);
+  result.front = mergeFronts(fronts);
   return result;
 }

@@ -3,6 +3,7 @@ import type { DesignDetail, ReferenceResult } from '../results/design-detail.js'
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
+import { claimBlocks, holderAlive, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import type { GenerationRecord, RunStore } from './store.js';
 
 /**
@@ -36,9 +37,21 @@ interface RunView extends Omit<RunRecord, 'evaluations' | 'generations'> {
   generationCount: number;
 }
 
+interface StoredClaim extends Omit<RunClaim, 'heartbeatAgeSec'> {
+  heartbeatMs: number;
+}
+
 /** The runs of one in-memory store, shared by its handles. */
 class MemoryDatabase {
   runs: RunRecord[] = [];
+  claims = new Map<number, StoredClaim>();
+
+  claim(runId: number): RunClaim | undefined {
+    const c = this.claims.get(runId);
+    if (!c) return undefined;
+    const { heartbeatMs, ...rest } = c;
+    return { ...rest, heartbeatAgeSec: Math.max(0, (Date.now() - heartbeatMs) / 1000) };
+  }
 
   snapshot(): RunView[] {
     return this.runs.map((r) => ({ ...r, record: r, evaluationCount: r.evaluations.length, generationCount: r.generations.length }));
@@ -53,6 +66,8 @@ export class MemoryRunStore implements RunStore {
   /** What this handle's reads see until its next write (one moment, as with SQLite). */
   private view: RunView[] | undefined;
   private closed = false;
+  /** This handle's claims (run id -> token). Nothing to renew: every handle lives in this process. */
+  private readonly tokens = new Map<number, string>();
 
   /** `name`: share the runs with every other handle opened with that name in this process. `readOnly`: every write is refused. */
   constructor(name?: string, private readonly opts: { readOnly?: boolean } = {}) {
@@ -105,11 +120,18 @@ export class MemoryRunStore implements RunStore {
   async createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number> {
     this.checkWritable();
     this.view = undefined;
-    if (this.data.runs.some((r) => r.fields.name === meta.name)) throw new ChipdseError(`${this.location}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
+    const taken = this.data.runs.find((r) => r.fields.name === meta.name);
+    if (taken) {
+      const claim = this.data.claim(taken.fields.id);
+      if (claim && !this.tokens.has(taken.fields.id) && holderAlive(claim)) throw new RunBusyError(this.location, meta.name, claim);
+      throw new ChipdseError(`${this.location}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
+    }
     // Encoded first, so a refused value leaves nothing behind.
     const referencesJson = references && finiteJson(references, 'reference chips');
-    const fields = JSON.parse(JSON.stringify({ ...meta, reference: meta.reference && JSON.parse(finiteJson(meta.reference, 'reference')), parameters: meta.parameters && JSON.parse(finiteJson(meta.parameters, 'parameters')) })) as RunMeta;
+    const inputs = meta.inputs ? JSON.parse(finiteJson(meta.inputs, 'inputs')) : null;
+    const fields = { ...(JSON.parse(JSON.stringify({ ...meta, reference: meta.reference && JSON.parse(finiteJson(meta.reference, 'reference')), parameters: meta.parameters && JSON.parse(finiteJson(meta.parameters, 'parameters')) })) as RunMeta), inputs };
     const id = this.data.runs.length + 1;
+    this.take(id, thisHolder());
     this.data.runs.push({ fields: { ...fields, id, status: 'running', writer: null, startedAt, endedAt: null }, evaluations: [], generations: [], front: [], stateJson: undefined, referencesJson, details: new Map() });
     return id;
   }
@@ -123,8 +145,46 @@ export class MemoryRunStore implements RunStore {
     return this.runs().map((v) => this.row(v));
   }
 
+  /** Takes a run's claim for this handle, for `holder`; a RunBusyError while another live handle holds it. */
+  private take(runId: number, holder: RunWriter): void {
+    const stored = this.data.claim(runId);
+    if (claimBlocks(stored, this.tokens.get(runId))) throw new RunBusyError(this.location, this.nameOf(runId), stored!);
+    const token = newClaimToken();
+    this.data.claims.set(runId, { pid: holder.pid, host: holder.host, token, since: new Date().toISOString(), heartbeatMs: Date.now() });
+    this.tokens.set(runId, token);
+  }
+
+  private nameOf(runId: number): string {
+    return this.data.runs.find((r) => r.fields.id === runId)?.fields.name ?? `#${runId}`;
+  }
+
+  /** Before a write: refused while another live handle holds the run. */
+  private checkWriter(runId: number): void {
+    const stored = this.data.claim(runId);
+    const mine = this.tokens.get(runId);
+    if (claimBlocks(stored, mine)) throw mine === undefined ? new RunBusyError(this.location, this.nameOf(runId), stored!) : lostClaimError(this.location, this.nameOf(runId), stored!);
+  }
+
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const r = this.record(runId);
+    this.take(runId, writer);
+    r.fields = { ...r.fields, status: 'running', writer: { ...writer } };
+  }
+
+  async releaseRun(runId: number): Promise<void> {
+    const token = this.tokens.get(runId);
+    if (token !== undefined && this.data.claims.get(runId)?.token === token) this.data.claims.delete(runId);
+    this.tokens.delete(runId);
+  }
+
+  async runClaim(runId: number): Promise<RunClaim | undefined> {
+    if (this.closed) throw new ChipdseError(`${this.location}: the store is closed`);
+    return this.data.claim(runId);
+  }
+
   async saveGeneration(runId: number, p: GenerationRecord): Promise<void> {
     const r = this.record(runId);
+    this.checkWriter(runId);
     // Everything is encoded and checked before the first change: a generation is stored whole or not at all.
     const points = p.results.map((x) => {
       const e = isEncoded(x) ? x : encodePoint(x);
@@ -148,18 +208,17 @@ export class MemoryRunStore implements RunStore {
     r.stateJson = stateJson;
   }
 
+  /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
     const r = this.record(runId);
+    this.checkWriter(runId);
     r.fields = { ...r.fields, status, endedAt };
-  }
-
-  async claimRun(runId: number, writer: RunWriter): Promise<void> {
-    const r = this.record(runId);
-    r.fields = { ...r.fields, status: 'running', writer: { ...writer } };
+    await this.releaseRun(runId);
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {
     const r = this.record(runId);
+    this.checkWriter(runId);
     const next = new Map(r.details);
     for (const d of details) next.set(d.genome, finiteJson(d, `detail of ${d.genome}`));
     r.details = next;
@@ -204,6 +263,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    for (const runId of [...this.tokens.keys()]) await this.releaseRun(runId);
     this.closed = true;
     this.view = undefined;
   }

@@ -1,16 +1,17 @@
 import { ChipdseError } from '../errors.js';
 import type { RunRow } from '../results/run.js';
+import { displayAddress, MEMORY_PREFIX, parseStoreAddress } from './address.js';
 import { MemoryRunStore } from './memory.js';
+import { PgRunStore } from './postgres.js';
 import { SqliteRunStore } from './sqlite.js';
 import type { RunStore } from './store.js';
 
-/** The prefix of an in-memory store's address: `memory:` (a new, private one) or `memory:NAME` (shared in this process). */
-export const MEMORY_PREFIX = 'memory:';
+export { MEMORY_PREFIX };
 
 /**
- * Why runs stored at `address` would not outlive the process, or undefined for a file that keeps
- * them. The command line refuses such an address (a search that prints "done" must have stored
- * its run); a program may use `memory:` on purpose.
+ * Why runs stored at `address` would not outlive the process, or undefined for a file (or server)
+ * that keeps them. The command line refuses such an address (a search that prints "done" must have
+ * stored its run); a program may use `memory:` on purpose.
  */
 export function unkeptReason(address: string): string | undefined {
   if (address.trim() === '') return 'names no file (SQLite would use a temporary database, deleted when the command ends)';
@@ -27,12 +28,20 @@ export interface OpenOptions {
 }
 
 /**
- * The store at an address: `memory:` or `memory:NAME` in this process's memory, anything else a
- * SQLite file (created with its folder unless `create` is false, for commands that only read).
+ * The store at an address (see address.ts): `memory:` or `memory:NAME` in this process's memory,
+ * a `postgresql://` URL a PostgreSQL database, anything else (a path or a `sqlite:` URL) a SQLite
+ * file. Created (file and folder, or schema) unless `create` is false, for commands that only read.
  */
 export async function openStore(address: string, opts: OpenOptions = {}): Promise<RunStore> {
-  if (address.startsWith(MEMORY_PREFIX)) return new MemoryRunStore(address.length > MEMORY_PREFIX.length ? address.slice(MEMORY_PREFIX.length) : undefined, { readOnly: opts.readOnly });
-  return new SqliteRunStore(address, opts);
+  const a = parseStoreAddress(address);
+  switch (a.kind) {
+    case 'memory':
+      return new MemoryRunStore(a.name, { readOnly: opts.readOnly });
+    case 'postgresql':
+      return PgRunStore.open(a.url, opts);
+    case 'sqlite':
+      return new SqliteRunStore(a.file, opts);
+  }
 }
 
 /**
@@ -45,7 +54,7 @@ export async function openRun(address: string, name: string, opts: Pick<OpenOpti
     const run = await store.getRun(name);
     if (run) return { store, run };
     const names = (await store.listRuns()).map((r) => r.name);
-    throw new ChipdseError(`${address}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
+    throw new ChipdseError(`${displayAddress(address)}: no run named "${name}"${names.length ? ` (runs: ${names.join(', ')})` : ' (the database has no runs)'}`);
   } catch (e) {
     await store.close();
     throw e;

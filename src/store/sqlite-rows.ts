@@ -1,4 +1,7 @@
-/** Rows of the SQLite store read back as results: parsed, and checked where a newer chipdse could have written something else. */
+/**
+ * Rows of the SQLite store (and of the PostgreSQL store, whose tables have the same columns) read
+ * back as results: parsed, and checked where a newer chipdse could have written something else.
+ */
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
@@ -42,6 +45,7 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
     population: r.population as number,
     reference: r.reference_json ? (cell('reference_json') as number[]) : null,
     toolVersion: r.tool_version as string,
+    inputs: r.inputs_json ? JSON.parse(r.inputs_json as string) : null,
     status: status as RunStatus,
     writer: typeof r.writer_pid === 'number' && typeof r.writer_host === 'string' ? { pid: r.writer_pid, host: r.writer_host } : null,
     startedAt: r.started_at as string,

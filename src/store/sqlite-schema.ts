@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -89,5 +89,19 @@ export const MIGRATIONS: Record<number, string> = {
   3: `
     ALTER TABLE runs ADD COLUMN writer_pid INTEGER;
     ALTER TABLE runs ADD COLUMN writer_host TEXT;
+  `,
+  // Self-contained runs and one writer per run: the workloads by content (with where they were
+  // read from), and the claim of the process that writes the run now (checked before every
+  // write). Runs stored before have inputs_json NULL.
+  4: `
+    ALTER TABLE runs ADD COLUMN inputs_json TEXT;
+    CREATE TABLE run_writers (
+      run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+      token TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      host TEXT NOT NULL,
+      since TEXT NOT NULL,
+      heartbeat_ms INTEGER NOT NULL
+    );
   `,
 };

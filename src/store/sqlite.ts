@@ -5,6 +5,8 @@ import type { DesignDetail, ReferenceResult } from '../results/design-detail.js'
 import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
+import { ClaimKeeper, holderAlive, RunBusyError, thisHolder, type RunClaim } from './claims.js';
+import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './sqlite-claims.js';
 import { openForReading, openForWriting, storeError } from './sqlite-open.js';
 import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
@@ -20,6 +22,8 @@ import type { GenerationRecord, RunStore } from './store.js';
 export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
   private inSnapshot = false;
+  /** This handle's claims on runs (one writer per run), renewed while it holds them. */
+  private readonly claims = new ClaimKeeper(async () => this.renewClaims());
 
   /**
    * `create: false` is for commands that only read or add to existing runs (runs, front, export,
@@ -75,35 +79,89 @@ export class SqliteRunStore implements RunStore {
    * loses nothing, and close() runs in `finally` blocks where it would hide the error that matters.
    */
   async close(): Promise<void> {
+    this.claims.stop();
     if (!this.db.open) return;
     try {
       if (this.inSnapshot && this.db.inTransaction) this.db.exec('ROLLBACK');
     } catch {
       // See above.
+    }
+    try {
+      for (const [runId, token] of this.claims.tokens) dropClaim(this.db, runId, token);
+    } catch {
+      // A claim left behind names a holder that is gone: the next claimant takes it over.
     } finally {
+      this.claims.tokens.clear();
       this.inSnapshot = false;
       this.db.close();
     }
   }
 
+  async claimRun(runId: number, writer: RunWriter): Promise<void> {
+    const token = this.write(() =>
+      this.db
+        .transaction(() => {
+          const t = takeClaim(this.db, this.file, runId, this.claims.tokens.get(runId), writer);
+          this.db.prepare("UPDATE runs SET status = 'running', writer_pid = ?, writer_host = ? WHERE id = ?").run(writer.pid, writer.host, runId);
+          return t;
+        })
+        .immediate(),
+    );
+    this.claims.hold(runId, token);
+  }
+
+  async releaseRun(runId: number): Promise<void> {
+    const token = this.claims.tokens.get(runId);
+    if (token === undefined) return;
+    this.write(() => dropClaim(this.db, runId, token));
+    this.claims.drop(runId);
+  }
+
+  async runClaim(runId: number): Promise<RunClaim | undefined> {
+    return this.read(() => readClaim(this.db, runId));
+  }
+
+  /** Renews this handle's claims, unless it is inside a read snapshot (its next write renews them then). */
+  private renewClaims(): void {
+    if (this.inSnapshot || !this.db.open) return;
+    this.write(() => {
+      for (const [runId, token] of this.claims.tokens) renewClaim(this.db, runId, token);
+    });
+  }
+
   async createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number> {
-    return this.write(() => {
+    const { runId, token } = this.write(() => {
       try {
-        return this.db.transaction(() => this.insertRun(meta, startedAt, references)).immediate();
+        return this.db
+          .transaction(() => {
+            const id = this.insertRun(meta, startedAt, references);
+            return { runId: id, token: takeClaim(this.db, this.file, id, undefined, thisHolder()) };
+          })
+          .immediate();
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ChipdseError(`${this.file}: a run named "${meta.name}" exists; give --resume to continue it or another --run`);
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameTaken(meta.name);
         throw e;
       }
     });
+    this.claims.hold(runId, token);
+    return runId;
+  }
+
+  /** A run name already taken: by a run a live process is writing (named), or by one that can be resumed. */
+  private nameTaken(name: string): ChipdseError {
+    const existing = this.db.prepare('SELECT id FROM runs WHERE name = ?').get(name) as { id: number } | undefined;
+    const claim = existing && readClaim(this.db, existing.id);
+    if (claim && !this.claims.tokens.has(existing!.id) && holderAlive(claim)) return new RunBusyError(this.file, name, claim);
+    return new ChipdseError(`${this.file}: a run named "${name}" exists; give --resume to continue it or another --run`);
   }
 
   private insertRun(meta: RunMeta, startedAt: string, references: ReferenceResult[] | undefined): number {
     const r = this.db
       .prepare(
-        `INSERT INTO runs (name, space_name, space_json, parameters_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at, reference_chips_stored)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO runs (name, space_name, space_json, parameters_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status, started_at, reference_chips_stored, inputs_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(meta.name, meta.spaceName, meta.spaceJson, meta.parameters ? finiteJson(meta.parameters, 'parameters') : null, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt, references ? 1 : 0);
+      .run(meta.name, meta.spaceName, meta.spaceJson, meta.parameters ? finiteJson(meta.parameters, 'parameters') : null, JSON.stringify(meta.workloads), JSON.stringify(meta.objectives), JSON.stringify(meta.constraints), meta.algorithm, meta.seed, meta.budget, meta.population, meta.reference ? finiteJson(meta.reference, 'reference') : null, meta.toolVersion, startedAt, references ? 1 : 0, meta.inputs ? finiteJson(meta.inputs, 'inputs') : null);
     const runId = Number(r.lastInsertRowid);
     const ins = this.db.prepare('INSERT INTO reference_chips (run_id, seq, name, feasible, reasons_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?)');
     (references ?? []).forEach((c, i) => ins.run(runId, i, c.name, c.feasible ? 1 : 0, JSON.stringify(c.reasons), finiteJson(c.metrics, `reference chip ${c.name}`)));
@@ -133,6 +191,7 @@ export class SqliteRunStore implements RunStore {
     // Every number of the generation is checked before anything is written.
     finiteJson(p.stats, 'generation statistics');
     this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
       p.results.forEach((x, i) => {
         const r = isEncoded(x) ? x : encodePoint(x);
         if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
@@ -157,17 +216,21 @@ export class SqliteRunStore implements RunStore {
     }).immediate());
   }
 
+  /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
   async finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void> {
-    this.write(() => this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId));
-  }
-
-  async claimRun(runId: number, writer: RunWriter): Promise<void> {
-    this.write(() => this.db.prepare("UPDATE runs SET status = 'running', writer_pid = ?, writer_host = ? WHERE id = ?").run(writer.pid, writer.host, runId));
+    const mine = this.claims.tokens.get(runId);
+    this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, mine);
+      this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, runId);
+      if (mine !== undefined) dropClaim(this.db, runId, mine);
+    }).immediate());
+    this.claims.drop(runId);
   }
 
   async saveDetails(runId: number, details: DesignDetail[]): Promise<void> {
     const ins = this.db.prepare('INSERT INTO design_details (run_id, genome, chip_json, evaluations_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, genome) DO UPDATE SET chip_json = excluded.chip_json, evaluations_json = excluded.evaluations_json');
     this.write(() => this.db.transaction(() => {
+      checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
       for (const d of details) ins.run(runId, d.genome, finiteJson(d.chip, `detail of ${d.genome}`), finiteJson(d.evaluations, `detail of ${d.genome}`));
     }).immediate());
   }

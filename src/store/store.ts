@@ -1,6 +1,7 @@
 /**
  * Where runs are kept, as one contract with several implementations: SQLite (`sqlite.ts`, what
- * users get), in memory (`memory.ts`, for tests and embedding), and later a server database.
+ * users get), PostgreSQL (`postgres.ts`, shared by processes on many machines), and in memory
+ * (`memory.ts`, for tests and embedding).
  * Every method is async, so an implementation over a network client fits the same contract.
  * `test/helpers/store-contract.ts` holds the one test suite every implementation passes:
  *
@@ -13,9 +14,16 @@
  *   statistics always belong together).
  * - Evaluations and the front come back in the order they were stored (`seq`).
  * - A run stored without reference chips (by an older chipdse) reads back `undefined`, not `[]`.
+ * - A run's inputs (its workloads by content) read back as stored; null for older runs.
+ * - One writer per run (`claims.ts`): `createRun` and `claimRun` make this handle the run's
+ *   writer until `finishRun`, `releaseRun` or `close`; `claimRun` while another live handle holds
+ *   the run is a RunBusyError naming it (process and host), and so is a write (`saveGeneration`,
+ *   `finishRun`, `saveDetails`); a dead holder's claim is taken over. `claimRun` also marks the
+ *   run as being written (status running) by its writer, which the run's row shows.
  */
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import type { PointResult, StoredPoint } from '../results/point.js';
+import type { RunClaim } from './claims.js';
 import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 
 /** One generation of a run, stored at once. */
@@ -33,16 +41,28 @@ export interface GenerationRecord {
 }
 
 export interface RunStore {
-  /** The store's address for messages: a file path, or `memory:`. */
+  /** The store's address for messages: a file path, a PostgreSQL URL without its password, or `memory:`. */
   readonly location: string;
-  /** A new run; `references`: the reference chips evaluated for it (left out: none stored). */
+  /**
+   * A new run, claimed by this handle; `references`: the reference chips evaluated for it (left
+   * out: none stored). A name taken is refused (RunBusyError while its writer is alive).
+   */
   createRun(meta: RunMeta, startedAt: string, references?: ReferenceResult[]): Promise<number>;
+  /**
+   * Makes this handle the run's one writer, `writer` (this process: its pid and host), and marks the
+   * run as being written (status "running") by it: a new run as it starts, a resumed one as it
+   * continues. A RunBusyError while another live handle holds it.
+   */
+  claimRun(runId: number, writer: RunWriter): Promise<void>;
+  /** Gives up this handle's claim on a run (close gives up all of them). */
+  releaseRun(runId: number): Promise<void>;
+  /** The run's claim as stored (its holder may be dead), or undefined when nobody holds it. */
+  runClaim(runId: number): Promise<RunClaim | undefined>;
   getRun(name: string): Promise<RunRow | undefined>;
   listRuns(): Promise<RunRow[]>;
   saveGeneration(runId: number, generation: GenerationRecord): Promise<void>;
+  /** Ends a run (a finished or stopped run has no writer: this handle's claim on it ends with it). */
   finishRun(runId: number, status: 'done' | 'stopped', endedAt: string): Promise<void>;
-  /** Marks a run as being written (status "running") by `writer`: a new run as it starts, a resumed one as it continues. */
-  claimRun(runId: number, writer: RunWriter): Promise<void>;
   /** Stores (or replaces) the full evaluation of designs of a run, by genome. */
   saveDetails(runId: number, details: DesignDetail[]): Promise<void>;
   loadEvaluations(runId: number): Promise<PointResult[]>;

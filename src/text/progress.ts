@@ -6,7 +6,7 @@ export function progressReporter(stream: NodeJS.WriteStream, run: string): { upd
   let last = '';
   const line = (p: Progress) => {
     const frac = Math.min(1, p.evaluations / p.budget);
-    const fields = `gen ${p.generation}  evals ${p.evaluations}/${p.budget}  feasible ${(p.feasibleShare * 100).toFixed(0)}%  front ${p.frontSize}  HV ${p.hypervolume.toPrecision(4)}  ${p.evaluationsPerSec.toFixed(0)} evals/s`;
+    const fields = `gen ${p.generation}  evals ${p.evaluations}/${p.budget}  feasible ${(p.feasibleShare * 100).toFixed(0)}%  front ${p.frontSize}  HV ${p.hypervolume.toPrecision(4)}  ${p.evaluationsPerSec.toFixed(0)} evals/s${p.workers !== undefined ? `  workers ${p.workers}` : ''}`;
     if (!tty) return `${run}: ${fields}`;
     const width = 20;
     const filled = Math.round(frac * width);

@@ -1,9 +1,11 @@
 import { ChipdseError } from '../../src/errors.js';
+import { CLAIM_LEASE_SEC, RunBusyError } from '../../src/store/claims.js';
 import type { DesignDetail, ReferenceResult } from '../../src/results/design-detail.js';
 import type { Metrics } from '../../src/results/metrics.js';
 import { encodePoint, type PointResult } from '../../src/results/point.js';
 import type { GenerationStats, RunMeta } from '../../src/results/run.js';
 import type { GenerationRecord, RunStore } from '../../src/store/store.js';
+import { hostname } from 'node:os';
 
 /**
  * The one test suite of the store contract (src/store/store.ts), run against every
@@ -11,8 +13,20 @@ import type { GenerationRecord, RunStore } from '../../src/store/store.js';
  * handles on one storage are like two processes on one SQLite file.
  */
 export interface StoreFactory {
-  storage(): { open: () => Promise<RunStore>; location: string };
+  storage(): { open: () => Promise<RunStore>; location: string; forgeClaim?: ForgeClaim };
 }
+
+/**
+ * Writes a run's claim as another process would have left it (a storage shared between processes
+ * has one; memory is private to this process and has none): to test dead and live holders.
+ */
+export type ForgeClaim = (runId: number, claim: { pid: number; host: string; heartbeatAgeSec: number }) => Promise<void>;
+
+/** This process, as the writer it claims a run for. */
+const HERE = { pid: process.pid, host: hostname() };
+
+/** A process id no process has (above Linux's largest pid_max, 2^22). */
+export const DEAD_PID = 4_194_305;
 
 const metrics = (tokensPerSec: number): Metrics =>
   ({
@@ -25,7 +39,8 @@ const metrics = (tokensPerSec: number): Metrics =>
 export const meta = (name: string, over: Partial<RunMeta> = {}): RunMeta => ({
   name, spaceName: 'space', spaceJson: '{"name":"space"}', parameters: [{ name: 'a', categorical: false, values: [1, 2, 4] }, { name: 'f', categorical: true, values: [{ bf16: 1 }, { fp8: 2 }] }],
   workloads: ['w1'], objectives: [{ metric: 'tokensPerSec', goal: 'max' }, { metric: 'costUsd', goal: 'min' }], constraints: ['areaMm2 <= 858'],
-  algorithm: 'nsga2', seed: 7, budget: 100, population: 10, reference: null, toolVersion: '9.9.9', ...over,
+  algorithm: 'nsga2', seed: 7, budget: 100, population: 10, reference: null, toolVersion: '9.9.9',
+  inputs: { workloads: [{ name: 'w1', inputTokens: 2048, model: { layers: 80, hiddenSize: 8192 } }], sources: { space: '/abs/space.json', workloads: ['/abs/w1.json'] } }, ...over,
 });
 
 export function point(key: string, tokensPerSec: number, feasible = true): PointResult {
@@ -88,8 +103,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await b.getRun('x')).toBeUndefined();
       await a.createRun(meta('x'), 'T');
       await expect(b.createRun(meta('x'), 'T')).rejects.toThrow(ChipdseError);
-      await expect(b.createRun(meta('x'), 'T')).rejects.toThrow(/a run named "x" exists/);
+      // While its writer lives, the name is refused naming the writer; then, as a run to resume.
+      await expect(b.createRun(meta('x'), 'T')).rejects.toThrow(/run "x" is being written by process/);
       await a.close();
+      await expect(b.createRun(meta('x'), 'T')).rejects.toThrow(/a run named "x" exists/);
       await b.close();
     });
 
@@ -226,6 +243,73 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await s.getRun('a'))!.evaluations).toBe(1);
       expect((await s.getRun('b'))!.evaluations).toBe(2);
       await s.close();
+    });
+
+    test('a run keeps its inputs by content; a run stored without them reads back null', async () => {
+      const { open } = factory.storage();
+      const s = await open();
+      const withInputs = meta('with');
+      await s.createRun(withInputs, 'T');
+      await s.createRun({ ...meta('without'), inputs: undefined }, 'T');
+      expect((await s.getRun('with'))!.inputs).toEqual(withInputs.inputs);
+      expect((await s.getRun('without'))!.inputs).toBeNull();
+      await expect(s.createRun(meta('bad', { inputs: { workloads: [{ inputTokens: NaN }], sources: { space: null, workloads: [] } } }), 'T')).rejects.toThrow(/non-finite/);
+      await s.close();
+    });
+
+    test('one writer per run: the creating handle holds it; another handle is refused, naming the process and host, until it is released', async () => {
+      const { open } = factory.storage();
+      const [a, b] = [await open(), await open()];
+      const id = await a.createRun(meta('r'), 'T');
+      const claim = await b.runClaim(id);
+      expect(claim).toMatchObject({ pid: process.pid, host: hostname() });
+      const busy = b.claimRun(id, HERE);
+      await expect(busy).rejects.toThrow(RunBusyError);
+      await expect(busy).rejects.toThrow(new RegExp(`run "r" is being written by process ${process.pid} on this host \\(${hostname()}\\)`));
+      // Writes of a handle that does not hold the run are refused too, and store nothing.
+      await expect(b.saveGeneration(id, generation(0, [point('0.0', 1)], 0, ['0.0']))).rejects.toThrow(RunBusyError);
+      await expect(b.finishRun(id, 'done', 'T')).rejects.toThrow(RunBusyError);
+      await expect(b.saveDetails(id, [detail('0.0')])).rejects.toThrow(RunBusyError);
+      await a.saveGeneration(id, generation(0, [point('0.0', 1)], 0, ['0.0']));
+      // The name of a run a live handle writes is refused naming the writer.
+      await expect(b.createRun(meta('r'), 'T')).rejects.toThrow(/run "r" is being written by process/);
+      await a.releaseRun(id);
+      expect(await b.runClaim(id)).toBeUndefined();
+      await b.claimRun(id, HERE);
+      await b.saveGeneration(id, generation(1, [point('1.0', 2)], 1, ['1.0']));
+      await expect(a.claimRun(id, HERE)).rejects.toThrow(RunBusyError);
+      // Closing a handle gives up its claims.
+      await b.close();
+      await a.claimRun(id, HERE);
+      await a.finishRun(id, 'done', 'T2');
+      expect((await a.loadEvaluations(id)).map((p) => p.key)).toEqual(['0.0', '1.0']);
+      await a.close();
+    });
+
+    test('a claim left by a dead holder is taken over; a live one on another host is not; a holder whose claim was taken over is refused at its next write', async () => {
+      const { open, forgeClaim } = factory.storage();
+      if (!forgeClaim) return; // memory is private to this process: no other process can have left a claim in it
+      const s = await open();
+      const other = await open();
+      const id = await s.createRun(meta('r'), 'T');
+      await s.releaseRun(id);
+      // This host, a process that no longer runs: dead, whatever its heartbeat.
+      await forgeClaim(id, { pid: DEAD_PID, host: hostname(), heartbeatAgeSec: 0 });
+      await s.claimRun(id, HERE);
+      await s.releaseRun(id);
+      // Another host, renewed recently: alive.
+      await forgeClaim(id, { pid: 77, host: 'elsewhere.example', heartbeatAgeSec: 5 });
+      await expect(s.claimRun(id, HERE)).rejects.toThrow(/being written by process 77 on host elsewhere\.example, last heard from 5 s ago/);
+      // Another host, silent past the lease: dead.
+      await forgeClaim(id, { pid: 77, host: 'elsewhere.example', heartbeatAgeSec: CLAIM_LEASE_SEC + 1 });
+      await s.claimRun(id, HERE);
+      await s.saveGeneration(id, generation(0, [point('0.0', 1)], 0, ['0.0']));
+      // s stalls past its lease; a process on another host takes the run over: s's next write is refused.
+      await forgeClaim(id, { pid: 78, host: 'elsewhere.example', heartbeatAgeSec: 0 });
+      await expect(s.saveGeneration(id, generation(1, [point('1.0', 1)], 1, ['1.0']))).rejects.toThrow(/run "r" was taken over by process 78 on host elsewhere\.example/);
+      expect((await other.loadEvaluations(id)).map((p) => p.key)).toEqual(['0.0']);
+      await s.close();
+      await other.close();
     });
   });
 }
