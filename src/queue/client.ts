@@ -10,7 +10,7 @@ import type PgBoss from 'pg-boss';
 import { ChipdseError } from '../errors.js';
 import { newPool, pgError } from '../store/postgres-connect.js';
 import { PgRunStore } from '../store/postgres.js';
-import { queueName, RETRY_LIMIT, startBoss, stopBoss } from './boss.js';
+import { QUEUE_SCHEMA, queueName, RETRY_LIMIT, startBoss, stopBoss } from './boss.js';
 import { describeJob, jobInsert, type EvaluationJob } from './jobs.js';
 import { StagedWaiter } from './waiter.js';
 import { workerStats } from './workers.js';
@@ -151,6 +151,19 @@ export class QueueClient {
   /** Takes jobs that are still queued off the queue (a stopped run or sweep leaves no work behind). */
   async cancel(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.boss.cancel(this.queue, ids).catch(() => {});
+  }
+
+  /**
+   * Takes every job of a search run still queued, waiting to retry, or held by a worker off the
+   * queue: a finished run leaves none behind, including those of an earlier coordinator of the
+   * same run that died (a database restart, a kill) before its generation completed. A worker
+   * still evaluating one finds its job cancelled, and stages nothing (the run is done).
+   */
+  async cancelRun(runId: number): Promise<void> {
+    const { rows } = await this.db((p) =>
+      p.query(`SELECT id FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data->>'kind' = 'search' AND data->>'runId' = $2::text`, [this.queue, runId]),
+    );
+    await this.cancel(rows.map((r) => r.id as string));
   }
 
   async close(): Promise<void> {

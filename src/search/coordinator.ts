@@ -85,7 +85,10 @@ export class RemoteEvaluator implements DesignEvaluator {
 
   async finish(done: boolean): Promise<void> {
     await this.q.cancel(this.outstanding);
-    if (done) await this.q.db((p) => clearStaged(p, this.runId));
+    if (done) {
+      await this.q.cancelRun(this.runId);
+      await this.q.db((p) => clearStaged(p, this.runId));
+    }
   }
 
   async close(): Promise<void> {
