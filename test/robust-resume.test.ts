@@ -113,3 +113,22 @@ describe('the printed resume command', () => {
     expect(pasted.stdout).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: done, 400 evaluations`));
   }, T);
 });
+
+describe('a search without --run, given twice', () => {
+  test('the second makes a run of the next free name instead of failing; --run with a stored name still refuses', async () => {
+    const db = join(dir, 'default-names.db');
+    const args = ['search', '--space', 'small', '--budget', '20', '--population', '10', '--db', db];
+    const first = await runCli(args);
+    const second = await runCli(args);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(first.stdout).toMatch(/^small-nsga2-1: done, 20 evaluations/);
+    expect(second.stdout).toMatch(/^small-nsga2-1-2: done, 20 evaluations/);
+    const d = new Database(db, { readonly: true });
+    expect(d.prepare('SELECT name FROM runs ORDER BY id').all()).toEqual([{ name: 'small-nsga2-1' }, { name: 'small-nsga2-1-2' }]);
+    d.close();
+    const named = await runCli([...args, '--run', 'small-nsga2-1']);
+    expect(named.code).toBe(1);
+    expect(cleanErrorLines(named.stderr)).toEqual([expect.stringMatching(/a run named "small-nsga2-1" exists; give --resume/)]);
+  }, T);
+});

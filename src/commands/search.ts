@@ -7,13 +7,33 @@ import { describeEstimate } from '../search/estimate.js';
 import { runSearch } from '../search/run.js';
 import { diagnose, type Diagnosis } from '../results/diagnosis.js';
 import { DEFAULT_BUDGET, DEFAULT_SEED } from '../search/run-setup.js';
-import { openRun } from '../store/open.js';
+import { existsSync } from 'node:fs';
+import { parseStoreAddress } from '../store/address.js';
+import { openRun, openStore } from '../store/open.js';
 import { formatDiagnosis } from '../text/diagnosis.js';
 import { progressReporter } from '../text/progress.js';
 import { shellCommand } from '../text/shell.js';
 import { checkPositiveWhole, dbOption, defineCommand, DESIGN_AND_WORKLOAD, setOption, settingsFor, UsageError } from './command.js';
 import { print } from './output.js';
 import { installStopHandler, shouldStop } from './stop.js';
+
+/**
+ * The name of a new run given no --run: space-algorithm-seed, or, when a run of that name is
+ * stored already, the first free space-algorithm-seed-N (N = 2, 3, ...), so running the same
+ * command twice makes a second run instead of failing. A name the user gives is taken as given.
+ */
+async function defaultRunName(db: string, base: string): Promise<string> {
+  const address = parseStoreAddress(db);
+  if (address.kind === 'sqlite' && !existsSync(address.file)) return base;
+  const store = await openStore(db);
+  try {
+    const names = new Set((await store.listRuns()).map((r) => r.name));
+    if (!names.has(base)) return base;
+    for (let n = 2; ; n++) if (!names.has(`${base}-${n}`)) return `${base}-${n}`;
+  } finally {
+    await store.close();
+  }
+}
 
 /** Estimates shorter than this are not printed. */
 const QUIET_ESTIMATE_SEC = 60;
@@ -38,7 +58,7 @@ export const searchVerb = defineCommand({
       .option('seed', { type: 'number', describe: `seed of the random generator (default: ${DEFAULT_SEED}): the same seed and inputs give the same rows` })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
       .option('db', dbOption)
-      .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed)' })
+      .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed, then space-algorithm-seed-2, -3, ... when that name is stored already)' })
       .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run, with its stored settings' })
       .option('distribute', { type: 'boolean', describe: 'evaluate on chipdse worker processes (any number, on any machine) through the job queue of the postgresql:// --storage' })
       .option('job-timeout', { type: 'number', describe: 'with --distribute: seconds after which a job a worker took and did not finish goes to another worker (default 120)' })
@@ -66,7 +86,7 @@ export const searchVerb = defineCommand({
       }),
   handler: async (a) => {
     installStopHandler();
-    const run = a.run ?? `${a.space}-${a.algorithm ?? 'nsga2'}-${a.seed ?? DEFAULT_SEED}`;
+    const run = a.run ?? (await defaultRunName(a.db, `${a.space}-${a.algorithm ?? 'nsga2'}-${a.seed ?? DEFAULT_SEED}`));
     const bar = progressReporter(process.stderr, run);
     const chips = a.referenceChips as string[] | undefined;
     const distribute = a.distribute ? { jobTimeoutSec: a.jobTimeout, jobDesigns: a.jobDesigns, onWait: (w: WaitStatus) => process.stderr.write(`${waitLine(run, w, a.db)}\n`) } : undefined;
