@@ -69,6 +69,9 @@ export const servingSchema = z.strictObject({
   prefixCacheHitRate: z.number().min(0).lt(1).default(0).meta({ description: 'share of prompt tokens found in the prefix cache: they skip prefill compute but still occupy KV' }),
   arrivalRatePerSec: positive(1e9).optional().meta({ description: 'open loop: requests per second arriving at the whole workload (Poisson); without it the load is a closed loop at the concurrency' }),
   requestsPerClient: positive(1e9).optional().meta({ description: 'closed loop: requests each client sends in a measured run, the first burst included (benchmarks); without it, steady state' }),
+  schedule: z.enum(['mixed', 'prefill-first']).default('mixed').meta({ description: 'mixed: prompt chunks ride in decode iterations under the token budget (vLLM, TensorRT-LLM); prefill-first: prompts run in iterations of their own ahead of decoding (SGLang\u2019s default)' }),
+  iterationOverheadSec: z.number().min(0).lt(10).default(0).meta({ description: 'host time each engine iteration adds to the accelerator\u2019s (scheduling, sampling, output processing): the engine\u2019s, 0 for none' }),
+  eagerLayerSec: z.number().min(0).lt(10).default(0).meta({ description: 'host time to launch one layer\u2019s kernels in an iteration that carries prompt tokens (run without CUDA graphs): such an iteration takes at least layers x this; 0 for none' }),
   expertRoutingGini: z.number().min(0).lt(1).default(0.2).meta({ description: 'MoE: Gini coefficient of the tokens per expert (0 balanced), expert popularity a power law with this Gini' }),
   disaggregated: z
     .strictObject({
