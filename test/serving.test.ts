@@ -16,19 +16,19 @@ const okAt = (chip = h100, w: ReturnType<typeof workload>, c: number) => evaluat
 
 describe('continuous batching, closed loop', () => {
   test('engine host costs: each iteration adds the host\u2019s time, and an iteration with prompt tokens takes at least layers x the launch time', () => {
-    const bare = evaluateAtBatch(h100, workload({ slo: undefined }), 64, false).serving!;
+    const bare = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0 } }), 64, false).serving!;
     const host = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0.002 } }), 64, false).serving!;
     expect(host.decodeIterationSec - bare.decodeIterationSec).toBeCloseTo(0.002, 12);
     expect(host.mixedIterationSec - bare.mixedIterationSec).toBeCloseTo(0.002, 12);
     // A launch floor below the iteration's own time changes nothing; above it, it is the iteration's time.
-    const low = evaluateAtBatch(h100, workload({ slo: undefined, serving: { eagerLayerSec: 1e-6 } }), 64, false).serving!;
+    const low = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0, eagerLayerSec: 1e-6 } }), 64, false).serving!;
     expect(low.mixedIterationSec).toBe(bare.mixedIterationSec);
-    const high = workload({ slo: undefined, serving: { eagerLayerSec: 0.01 } });
+    const high = workload({ slo: undefined, serving: { iterationOverheadSec: 0, eagerLayerSec: 0.01 } });
     const floored = evaluateAtBatch(h100, high, 64, false);
     expect(floored.serving!.mixedIterationSec).toBeCloseTo(high.model!.layers * 0.01, 12);
     // Decode-only iterations replay CUDA graphs: no floor there.
     expect(floored.serving!.decodeIterationSec).toBe(bare.decodeIterationSec);
-    expect(floored.metrics.ttftSec).toBeGreaterThan(evaluateAtBatch(h100, workload({ slo: undefined }), 64, false).metrics.ttftSec);
+    expect(floored.metrics.ttftSec).toBeGreaterThan(evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0 } }), 64, false).metrics.ttftSec);
   });
 
   test('a prefill-first engine (SGLang) at the same concurrency: later first tokens, sooner later ones, the same Little identity', () => {
