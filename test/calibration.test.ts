@@ -109,10 +109,24 @@ describe('serving calibration (measured TTFT and TPOT, data/serving-measured.csv
     }
   });
 
-  // Regression guard at today's figures, 31.1% and 15.1% (issue 13 asks for TPOT <= 15% and TTFT <= 25%,
-  // median over the dense rows; the README's calibration section gives today's figures and what is missing).
-  test('median |error| over the rows: TTFT no worse than 33%, TPOT no worse than 16%', () => {
-    expect(c.all.ttftMedianAbs).toBeLessThanOrEqual(0.33);
-    expect(c.all.tpotMedianAbs).toBeLessThanOrEqual(0.16);
+  // Issue 13's targets: median |error| over the dense rows at most 25% for TTFT and 15% for TPOT, with
+  // no per-row tuning; the engines' host costs are fitted on the odd lines, so the even lines show the
+  // error on rows the fit never saw (bench/fit-engine-host.mjs).
+  test('median |error|: TTFT <= 25% and TPOT <= 15%, over all rows and over the rows held out of the engine fit', () => {
+    expect(c.all.ttftMedianAbs).toBeLessThanOrEqual(0.25);
+    expect(c.all.tpotMedianAbs).toBeLessThanOrEqual(0.15);
+    expect(c.heldOut.count + c.fitted.count).toBe(c.rows.length);
+    expect(c.heldOut.count).toBeGreaterThan(500);
+    expect(c.heldOut.ttftMedianAbs).toBeLessThanOrEqual(0.25);
+    expect(c.heldOut.tpotMedianAbs).toBeLessThanOrEqual(0.15);
+  });
+
+  test('each engine runs as it schedules: SGLang prefill-first, the others mixed; host costs per engine', () => {
+    const at = (backend: string) => servingRowWorkload(readServingRows().find((x) => x.backend === backend)!);
+    expect(at('sglang').serving.schedule).toBe('prefill-first');
+    expect(at('vllm').serving.schedule).toBe('mixed');
+    expect(at('trtllm').serving.schedule).toBe('mixed');
+    expect(at('vllm').serving.eagerLayerSec).toBeGreaterThan(0);
+    expect(at('trtllm').serving.iterationOverheadSec).toBeGreaterThan(0);
   });
 });

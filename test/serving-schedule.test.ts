@@ -1,4 +1,4 @@
-import { closedLoopPlan, closedLoopTimes, decodeOnlyPlan, openLoop, prefillOnlyPlan, type ScheduleInput } from '../src/eval/serving-schedule.js';
+import { closedLoopPlan, closedLoopTimes, decodeOnlyPlan, openLoop, prefillFirstPlan, prefillOnlyPlan, type ScheduleInput } from '../src/eval/serving-schedule.js';
 import type { IterationContent } from '../src/eval/serving-iteration.js';
 
 /** The schedule arithmetic of continuous batching (src/eval/serving-schedule.ts), on made-up iteration times. */
@@ -90,6 +90,35 @@ describe('closed loop: the cohort schedule', () => {
     const spec = closedLoopPlan({ ...base, queries: 5, tokensPerIteration: 3.36 });
     expect(spec.mixed.prefillTokens + 5 * spec.mixed.decoders).toBeCloseTo(8192, 9);
     expect(spec.mixedPerCycle + spec.decodeOnlyPerCycle).toBeCloseTo(0.5 + 1 + 255 / 3.36, 9);
+  });
+});
+
+describe('closed loop on a prefill-first engine (SGLang: prompts in iterations of their own, ahead of decoding)', () => {
+  test('a cohort of C prompts takes N = C s / B prompt-only iterations, then D decode-only ones; TTFT is the staircase mean', () => {
+    const p = prefillFirstPlan(base);
+    expect(p.regime).toBe('prefill-first');
+    expect(p.mixed).toEqual({ decoders: 0, prefillTokens: 8192, completions: 8 });
+    expect(p.mixedPerCycle).toBe(8);
+    expect(p.decodeOnlyPerCycle).toBe(255);
+    const t = closedLoopTimes(p, 0.2, 0.01, undefined);
+    // The first of the cohort's 8 iterations gives 8 requests their first token, the last 8 more: (1 + 8) / 2 iterations on average.
+    expect(t.ttftSec).toBeCloseTo(4.5 * 0.2, 12);
+    // A request decodes after the prompt iterations behind its own: TPOT = T_dec + (N - 1) / 2 x T_p / (o - 1).
+    expect(t.tpotSec).toBeCloseTo(0.01 + (3.5 * 0.2) / 255, 12);
+    expect(t.ttftSec + 255 * t.tpotSec).toBeCloseTo(t.cycleSec, 12);
+    // The same cycle with the prompts mixed into decode iterations: the first token comes sooner and each later token later.
+    const m = closedLoopPlan(base);
+    const mixed = closedLoopTimes(m, 0.2, 0.01, undefined);
+    expect(mixed.ttftSec).toBeLessThan(t.ttftSec);
+    expect(mixed.tpotSec).toBeGreaterThan(t.tpotSec);
+  });
+
+  test('a prompt longer than the budget is chunked over iterations of its own; a run of R requests sees the same staircase', () => {
+    const p = prefillFirstPlan({ ...base, concurrency: 2, computedPrompt: 16384 });
+    expect(p.ownIterations).toBe(2);
+    expect(p.mixedPerCycle).toBe(4);
+    expect(p.firstTokenIterations).toBe(3);
+    expect(closedLoopTimes(p, 0.2, 0.01, 10).ttftSec).toBeCloseTo(closedLoopTimes(p, 0.2, 0.01, undefined).ttftSec, 12);
   });
 });
 

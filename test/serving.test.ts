@@ -15,6 +15,31 @@ const workload = (over: Record<string, unknown>, base = 'llama-3-70b-serve') => 
 const okAt = (chip = h100, w: ReturnType<typeof workload>, c: number) => evaluateAtBatch(chip, w, c, false).feasible;
 
 describe('continuous batching, closed loop', () => {
+  test('engine host costs: each iteration adds the host\u2019s time, and an iteration with prompt tokens takes at least layers x the launch time', () => {
+    const bare = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0 } }), 64, false).serving!;
+    const host = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0.002 } }), 64, false).serving!;
+    expect(host.decodeIterationSec - bare.decodeIterationSec).toBeCloseTo(0.002, 12);
+    expect(host.mixedIterationSec - bare.mixedIterationSec).toBeCloseTo(0.002, 12);
+    // A launch floor below the iteration's own time changes nothing; above it, it is the iteration's time.
+    const low = evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0, eagerLayerSec: 1e-6 } }), 64, false).serving!;
+    expect(low.mixedIterationSec).toBe(bare.mixedIterationSec);
+    const high = workload({ slo: undefined, serving: { iterationOverheadSec: 0, eagerLayerSec: 0.01 } });
+    const floored = evaluateAtBatch(h100, high, 64, false);
+    expect(floored.serving!.mixedIterationSec).toBeCloseTo(high.model!.layers * 0.01, 12);
+    // Decode-only iterations replay CUDA graphs: no floor there.
+    expect(floored.serving!.decodeIterationSec).toBe(bare.decodeIterationSec);
+    expect(floored.metrics.ttftSec).toBeGreaterThan(evaluateAtBatch(h100, workload({ slo: undefined, serving: { iterationOverheadSec: 0 } }), 64, false).metrics.ttftSec);
+  });
+
+  test('a prefill-first engine (SGLang) at the same concurrency: later first tokens, sooner later ones, the same Little identity', () => {
+    const mixed = evaluateAtBatch(h100, workload({ slo: undefined }), 128, false);
+    const first = evaluateAtBatch(h100, workload({ slo: undefined, serving: { schedule: 'prefill-first' } }), 128, false);
+    expect(first.serving!.regime).toBe('prefill-first');
+    expect(first.metrics.ttftSec).toBeGreaterThan(mixed.metrics.ttftSec);
+    expect(first.metrics.tpotSec).toBeLessThan(mixed.metrics.tpotSec);
+    expect(first.metrics.latencySec).toBeCloseTo(first.metrics.ttftSec + 255 * first.metrics.tpotSec, 9);
+  });
+
   test('Little: requests per second x request latency = sequences in flight, at any concurrency', () => {
     const w = workload({ slo: undefined });
     for (const c of [1, 8, 64, 512]) {

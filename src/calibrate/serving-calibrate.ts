@@ -35,6 +35,33 @@ export const REQUESTS_PER_CLIENT = 10;
  */
 export const TOKEN_BUDGETS: Record<string, number> = { trtllm: 8192, vllm: 2048, sglang: 8192 };
 
+/** An engine's host costs (src/eval/serving.ts, engineTimes). */
+export interface EngineHost {
+  /** Host time each iteration adds (scheduling, sampling, output processing), seconds. */
+  iterationOverheadSec: number;
+  /** Host time to launch one layer of an iteration with prompt tokens (no CUDA graph), seconds. */
+  eagerLayerSec: number;
+}
+
+/**
+ * Each engine's host costs (src/eval/serving.ts, engineTimes), fitted by
+ * `node bench/fit-engine-host.mjs` on the rows in odd lines of data/serving-measured.csv (isFitRow;
+ * the even lines are held out, and `chipdse calibrate` reports them apart): a grid search per
+ * engine for the least sum of TTFT's and TPOT's median |error| on its training rows.
+ * - iterationOverheadSec: the host's work between two iterations (scheduling, sampling, output
+ *   processing) that the accelerator waits for. TensorRT-LLM 1.0 ms, vLLM 1.25 ms, SGLang 1.75 ms.
+ * - eagerLayerSec: vLLM captures CUDA graphs for decode batches only, so an iteration with prompt
+ *   tokens launches its layers' kernels from the host, one layer at a time (piecewise); the fit
+ *   gives 0.8 ms per layer, the figure AIConfigurator's vLLM backend charges for prefill dispatch
+ *   (vllm_backend.py, _prefill_dispatch_overhead_ms: 0.8 ms x num_layers). For TensorRT-LLM and
+ *   SGLang the fit gives 0 (their iterations with prompts are long enough to hide the launches).
+ */
+export const ENGINE_HOST: Record<string, EngineHost> = {
+  trtllm: { iterationOverheadSec: 1e-3, eagerLayerSec: 0 },
+  vllm: { iterationOverheadSec: 1.25e-3, eagerLayerSec: 0.8e-3 },
+  sglang: { iterationOverheadSec: 1.75e-3, eagerLayerSec: 0 },
+};
+
 /** The chipdse design each measured system is calibrated as. */
 export const SERVING_SYSTEMS: Record<string, string> = { a100_sxm: 'a100-sxm', h100_sxm: 'h100-sxm', h200_sxm: 'h200-sxm', b200_sxm: 'b200', gb200: 'gb200', b300_sxm: 'b300' };
 
@@ -73,6 +100,14 @@ export interface ServingCalibration {
   misses: number;
   bySystemBackend: { system: string; backend: string; stats: ErrorStats }[];
   all: ErrorStats;
+  /** The rows the engines' host costs were fitted on (odd lines) and those held out of that fit (even lines). */
+  fitted: ErrorStats;
+  heldOut: ErrorStats;
+}
+
+/** Whether a row is one the engines' host costs (ENGINE_HOST) were fitted on: the odd lines of the file. */
+export function isFitRow(r: ServingRow): boolean {
+  return r.line % 2 === 1;
 }
 
 function precisionOf(r: ServingRow): { weights: unknown; activations: unknown; kvCache: unknown } {
@@ -93,7 +128,7 @@ function precisionOf(r: ServingRow): { weights: unknown; activations: unknown; k
 }
 
 /** The workload a measured row describes (throws a ValidationError when this build cannot express it). */
-export function servingRowWorkload(r: ServingRow) {
+export function servingRowWorkload(r: ServingRow, engines: Record<string, EngineHost> = ENGINE_HOST) {
   return parseWorkload(
     {
       name: `row ${r.line}`,
@@ -105,7 +140,7 @@ export function servingRowWorkload(r: ServingRow) {
       precision: precisionOf(r),
       chips: r.tp * r.pp,
       parallelism: { tensor: r.tp, pipeline: r.pp },
-      serving: { requestsPerClient: REQUESTS_PER_CLIENT, kvCache: r.backend === 'trtllm' ? 'reserved' : 'paged', tokenBudget: TOKEN_BUDGETS[r.backend] ?? 8192 },
+      serving: { requestsPerClient: REQUESTS_PER_CLIENT, kvCache: r.backend === 'trtllm' ? 'reserved' : 'paged', tokenBudget: TOKEN_BUDGETS[r.backend] ?? 8192, schedule: r.backend === 'sglang' ? 'prefill-first' : 'mixed', ...(engines[r.backend] ?? {}) },
     },
     'serving row',
   );
@@ -119,7 +154,7 @@ function stats(rows: ServingCalibrationRow[]): ErrorStats {
 }
 
 /** Runs every measured serving row whose system has a design and whose precision this build expresses. */
-export function calibrateServing(rows: ServingRow[] = readServingRows()): ServingCalibration {
+export function calibrateServing(rows: ServingRow[] = readServingRows(), engines: Record<string, EngineHost> = ENGINE_HOST): ServingCalibration {
   const designs = new Set(listDesignPresets());
   const chips = new Map<string, Chip>();
   const out: ServingCalibrationRow[] = [];
@@ -136,7 +171,7 @@ export function calibrateServing(rows: ServingRow[] = readServingRows()): Servin
     }
     let w;
     try {
-      w = servingRowWorkload(row);
+      w = servingRowWorkload(row, engines);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       skipped.push({ row, reason: `this build cannot express it (${e.message.split('\n')[0].replace(/^serving row: /, '')})` });
@@ -158,5 +193,5 @@ export function calibrateServing(rows: ServingRow[] = readServingRows()): Servin
     return { system, backend, stats: stats(rs) };
   });
   const misses = out.filter((r) => Math.abs(r.ttftError) > 0.5 || Math.abs(r.tpotError) > 0.5).length;
-  return { rows: out, skipped, misses, bySystemBackend, all: stats(out) };
+  return { rows: out, skipped, misses, bySystemBackend, all: stats(out), fitted: stats(out.filter((r) => isFitRow(r.row))), heldOut: stats(out.filter((r) => !isFitRow(r.row))) };
 }

@@ -24,7 +24,7 @@ export interface ScheduleInput {
   tokenBudget: number;
 }
 
-export type ScheduleRegime = 'synchronized' | 'decode-bound' | 'prefill-bound' | 'prefill-only' | 'decode-only';
+export type ScheduleRegime = 'synchronized' | 'decode-bound' | 'prefill-bound' | 'prefill-first' | 'prefill-only' | 'decode-only';
 
 /** The iterations of one cycle: the time in which each of the C sequences completes one request. */
 export interface IterationPlan {
@@ -156,6 +156,39 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
     arrivalWaitDecode: 0,
     burstIterations: (C * sc) / P,
     decodeTokens,
+  };
+}
+
+/**
+ * Closed loop on an engine that runs prompts in iterations of their own, ahead of decoding (SGLang's
+ * default: its scheduler runs a prefill batch whenever waiting requests fit one, up to
+ * chunked_prefill_size tokens, and mixes prompts into decode batches only with
+ * --enable-mixed-chunk; sglang/srt/managers/scheduler.py, get_next_batch_to_run). A cohort of C
+ * requests that arrives together is prefilled in N_p = C s_c / P iterations of P = min(B, C s_c)
+ * prompt tokens while decoding waits, then decodes in D decode-only iterations; its requests end
+ * together and their clients send the next cohort at once, so the cohort persists. A request's
+ * first token comes on the staircase of those iterations, (c_own + N_p) / 2 of them on average, and
+ * the prompt iterations after its own lengthen its decode (TPOT = (cycle - TTFT) / (o - 1)).
+ */
+export function prefillFirstPlan(x: ScheduleInput): IterationPlan {
+  const C = x.concurrency;
+  const sc = Math.max(x.computedPrompt, 1e-9);
+  const P = Math.min(x.tokenBudget, C * sc);
+  const N = (C * sc) / P;
+  const own = Math.max(1, sc / P);
+  const D = Math.max(0, x.outputTokens - 1) / x.tokensPerIteration;
+  return {
+    regime: 'prefill-first',
+    mixed: { decoders: 0, prefillTokens: P, completions: C / N },
+    mixedPerCycle: N,
+    decodeOnly: { decoders: C, prefillTokens: 0, completions: 0 },
+    decodeOnlyPerCycle: D,
+    firstTokenIterations: (own + N) / 2,
+    ownIterations: own,
+    arrivalWaitMixed: 0,
+    arrivalWaitDecode: 0,
+    burstIterations: N,
+    decodeTokens: Math.max(0, x.outputTokens - 1),
   };
 }
 

@@ -4,7 +4,7 @@ import type { ChipContext } from './context.js';
 import { computeFormatOf, dominantBound, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
-import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
+import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
 import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
 
@@ -61,7 +61,7 @@ export function scheduleInput(w: Workload, batch: number): ScheduleInput {
 export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
   if (w.phase === 'prefill') return prefillOnlyPlan(x);
   if (w.phase === 'decode') return decodeOnlyPlan(x, true);
-  return closedLoopPlan(x);
+  return w.serving.schedule === 'prefill-first' ? prefillFirstPlan(x) : closedLoopPlan(x);
 }
 
 /**
@@ -75,7 +75,8 @@ function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, bat
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
   const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
-  const times = closedLoopTimes(plan, mix?.timeSec ?? 0, dec?.timeSec ?? 0, w.serving.requestsPerClient);
+  const { mixSec, decSec } = engineTimes(w, mix, dec);
+  const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
   const cycles = batch / running;
@@ -86,14 +87,26 @@ function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, bat
     serving: {
       regime: plan.regime,
       ttftP90Sec: times.ttftP90Sec + queueSec,
-      mixedIterationSec: mix?.timeSec ?? 0,
-      decodeIterationSec: dec?.timeSec ?? 0,
+      mixedIterationSec: mixSec,
+      decodeIterationSec: decSec,
       mixedPerCycle: plan.mixedPerCycle,
       decodeOnlyPerCycle: plan.decodeOnlyPerCycle,
       problem,
       admitted: running,
     },
   });
+}
+
+/**
+ * Iteration times as the engine runs them: the accelerator's time plus the host's per-iteration
+ * work, and an iteration that carries prompt tokens no shorter than the host takes to launch its
+ * layers' kernels one by one (engines replay CUDA graphs for decode-only batches, not for
+ * iterations with prefill chunks).
+ */
+export function engineTimes(w: Workload, mix: PhaseCost | undefined, dec: PhaseCost | undefined): { mixSec: number; decSec: number } {
+  const h = w.serving.iterationOverheadSec;
+  const floor = w.serving.eagerLayerSec * w.model!.layers;
+  return { mixSec: mix ? Math.max(mix.timeSec, floor) + h : 0, decSec: dec ? dec.timeSec + h : 0 };
 }
 
 /**

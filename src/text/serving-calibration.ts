@@ -12,6 +12,7 @@ export function formatServingCalibration(c: ServingCalibration): string {
       [...c.bySystemBackend.map((g) => row(g.system, g.backend, g.stats)), row('all', '', c.all)],
       ['system', 'backend', 'rows', 'TTFT median |err|', 'TTFT p90', 'TPOT median |err|', 'TPOT p90'],
     ),
+    `engine host costs fitted on the ${c.fitted.count} rows in odd lines; the ${c.heldOut.count} held out (even lines): TTFT median |err| ${percent(c.heldOut.ttftMedianAbs)}, TPOT ${percent(c.heldOut.tpotMedianAbs)} (fitted rows: ${percent(c.fitted.ttftMedianAbs)}, ${percent(c.fitted.tpotMedianAbs)})`,
     `${c.misses} of ${c.rows.length} rows miss by more than 50% in TTFT or TPOT (README, Calibration, says why)`,
     ...[...skipped.entries()].map(([reason, n]) => `skipped ${n} row${n > 1 ? 's' : ''}: ${reason}`),
   ].join('\n');

@@ -26,6 +26,9 @@ export function servingOptions(w: WorkloadFile, file: string, baseDir: string): 
     arrivalRatePerSec: s.arrivalRatePerSec,
     requestsPerClient: s.requestsPerClient,
     expertRoutingGini: s.expertRoutingGini,
+    schedule: s.schedule,
+    iterationOverheadSec: s.iterationOverheadSec,
+    eagerLayerSec: s.eagerLayerSec,
     disaggregated: d ? { prefillChip, prefillParallelism: d.prefillParallelism ?? w.parallelism } : undefined,
   };
 }

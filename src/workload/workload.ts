@@ -53,6 +53,12 @@ export interface ServingOptions {
   /** Closed loop: requests per client in a measured run (its first burst included); undefined: steady state. */
   requestsPerClient: number | undefined;
   expertRoutingGini: number;
+  /** mixed: prompt chunks ride in decode iterations (vLLM, TensorRT-LLM); prefill-first: prompts run in iterations of their own first (SGLang). */
+  schedule: 'mixed' | 'prefill-first';
+  /** Host time each engine iteration adds (scheduling, sampling, output processing). */
+  iterationOverheadSec: number;
+  /** Host time to launch one layer of an iteration carrying prompt tokens (no CUDA graph): its floor is layers x this. */
+  eagerLayerSec: number;
   /** Prefill on a pool of its own (of `prefillChip`, or the evaluated design when undefined). */
   disaggregated: { prefillChip: Chip | undefined; prefillParallelism: Parallelism } | undefined;
 }
