@@ -2,7 +2,8 @@ import { median, quantile } from 'simple-statistics';
 import { calibrate } from '../src/calibrate/calibrate.js';
 import { CALIBRATION_POINTS } from '../src/calibrate/points.js';
 import { readServingRows } from '../src/calibrate/serving-rows.js';
-import { calibrateServing, servingRowWorkload } from '../src/calibrate/serving-calibrate.js';
+import { calibrateServing, ENGINE_HOST, servingRowWorkload, TOKEN_BUDGETS } from '../src/calibrate/serving-calibrate.js';
+import { loadWorkload } from '../src/workload/load.js';
 
 /**
  * The model against published measurements (sources per point in src/calibrate/points.ts):
@@ -128,5 +129,13 @@ describe('serving calibration (measured TTFT and TPOT, data/serving-measured.csv
     expect(at('trtllm').serving.schedule).toBe('mixed');
     expect(at('vllm').serving.eagerLayerSec).toBeGreaterThan(0);
     expect(at('trtllm').serving.iterationOverheadSec).toBeGreaterThan(0);
+  });
+
+  test('a workload that names no engine runs as TensorRT-LLM does: its token budget and its fitted host costs', () => {
+    const s = loadWorkload('llama-3-70b-serve').serving;
+    expect(s.tokenBudget).toBe(TOKEN_BUDGETS.trtllm);
+    expect(s.iterationOverheadSec).toBe(ENGINE_HOST.trtllm.iterationOverheadSec);
+    expect(s.eagerLayerSec).toBe(ENGINE_HOST.trtllm.eagerLayerSec);
+    expect(s.schedule).toBe('mixed');
   });
 });

@@ -56,16 +56,19 @@ describe('serving curve (src/eval/serving-curve.ts)', () => {
 describe('serving curve output', () => {
   test('text: a row per concurrency, the chosen one starred', () => {
     const text = formatServingCurve(curve);
-    // 126 sequences per replica meet the 50 ms TPOT target (49.7 ms); 127 would not (50.06 ms).
-    expect(text).toContain('"auto" picks 126 (limited by tpot)');
+    // The chosen concurrency meets the 50 ms TPOT target and the next one does not (the SLO-line test above).
+    const c = curve.chosen!;
+    expect(curve.points.find((x) => x.concurrency === c)!.tpotSec).toBeLessThanOrEqual(0.05);
+    expect(evaluate(h100, { ...w, batch: c + 1 }, { detail: false }).metrics.tpotSec).toBeGreaterThan(0.05);
+    expect(text).toContain(`"auto" picks ${c} (limited by tpot)`);
     expect(text.split('\n').filter((l) => /^\d/.test(l))).toHaveLength(curve.points.length);
-    expect(text).toMatch(/\n126 \*/);
+    expect(text).toMatch(new RegExp(`\\n${c} \\*`));
   });
 
   test('chart data: points in concurrency order, the chosen one marked, past-SLO labels thinned to the last', () => {
     const d = servingCurveData(curve);
     expect(d.rows.map((r) => r.concurrency)).toEqual(curve.points.map((p) => p.concurrency));
-    expect(d.rows.filter((r) => r.status === 'chosen ("auto")').map((r) => r.concurrency)).toEqual([126]);
+    expect(d.rows.filter((r) => r.status === 'chosen ("auto")').map((r) => r.concurrency)).toEqual([curve.chosen]);
     const missing = d.rows.filter((r) => r.status === 'misses an SLO');
     expect(missing.length).toBeGreaterThan(1);
     expect(missing.filter((r) => r.label !== '').map((r) => r.concurrency)).toEqual([curve.memoryLimit]);

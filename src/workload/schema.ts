@@ -60,9 +60,11 @@ const parallelismSchema = z.strictObject({
  * is vLLM's gpu_memory_utilization default; paged KV is vLLM's PagedAttention (Kwon et al., SOSP
  * 2023); the routing Gini 0.2 sits between the real-text bands measured by Ma et al. 2026
  * (DODOCO, arXiv 2605.20982: 0.105-0.15 for MHA and Mamba-2 mixers, >= 0.24 for MLA, GQA between);
- * schedule mixed is vLLM's and TensorRT-LLM's; the host costs default to 0 (the accelerator alone),
- * and each engine's fitted values are in src/calibrate/serving-calibrate.ts (ENGINE_HOST: TensorRT-LLM
- * 1 ms per iteration, vLLM 1.25 ms and 0.8 ms per layer of a prompt iteration, SGLang 1.75 ms).
+ * schedule mixed is vLLM's and TensorRT-LLM's; the host costs default to TensorRT-LLM's, as the
+ * token budget does (1 ms per iteration, no per-layer launch cost: ENGINE_HOST in
+ * src/calibrate/serving-calibrate.ts, fitted on the odd lines of data/serving-measured.csv by
+ * bench/fit-engine-host.mjs; vLLM 1.25 ms and 0.8 ms per layer of a prompt iteration, SGLang 1.75 ms;
+ * 0 models the accelerator alone).
  */
 export const servingSchema = z.strictObject({
   tokenBudget: positiveInt(1e7).default(8192).meta({ description: 'tokens one engine iteration may carry: a decode token per running sequence plus a prefill chunk (TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens)' }),
@@ -73,7 +75,7 @@ export const servingSchema = z.strictObject({
   arrivalRatePerSec: positive(1e9).optional().meta({ description: 'open loop: requests per second arriving at the whole workload (Poisson); without it the load is a closed loop at the concurrency' }),
   requestsPerClient: positive(1e9).optional().meta({ description: 'closed loop: requests each client sends in a measured run, the first burst included (benchmarks); without it, steady state' }),
   schedule: z.enum(['mixed', 'prefill-first']).default('mixed').meta({ description: 'mixed: prompt chunks ride in decode iterations under the token budget (vLLM, TensorRT-LLM); prefill-first: prompts run in iterations of their own ahead of decoding (SGLang\u2019s default)' }),
-  iterationOverheadSec: z.number().min(0).lt(10).default(0).meta({ description: 'host time each engine iteration adds to the accelerator\u2019s (scheduling, sampling, output processing); 0: the accelerator alone' }),
+  iterationOverheadSec: z.number().min(0).lt(10).default(1e-3).meta({ description: 'host time each engine iteration adds to the accelerator\u2019s (scheduling, sampling, output processing); default TensorRT-LLM\u2019s fitted 1 ms (vLLM 1.25 ms, SGLang 1.75 ms; README, Calibration); 0: the accelerator alone' }),
   eagerLayerSec: z.number().min(0).lt(10).default(0).meta({ description: 'host time to launch one layer\u2019s kernels in an iteration that carries prompt tokens (run without CUDA graphs): such an iteration takes at least layers x this; 0 for none' }),
   expertRoutingGini: z.number().min(0).lt(1).default(0.2).meta({ description: 'MoE: Gini coefficient of the tokens per expert (0 balanced), expert popularity a power law with this Gini' }),
   disaggregated: z
