@@ -43,19 +43,25 @@ export interface ComputeLaw {
 }
 
 /**
- * Decode attention: memory-bound on the KV cache read, with a parallelism limit and a latency per
- * work item.
+ * Decode attention: memory-bound on the KV cache read, with a parallelism limit over the chip's
+ * independent cores and a fixed cost per work item.
  *   time = launchSec + (compute^p + sram^p + hbm^p)^(1/p)
- *   compute = MACs / (peak x efficiency) + vector work + items x itemSec x g / units
+ *   compute = MACs / (peak x efficiency) + vector work + max(items, cores) x itemBytes x g / SRAM bandwidth
  *   g = groupedItemFactor when several query rows share a KV head (grouped-query attention, run
  *       through the matrix unit), 1 when each KV head serves one query row (multi-head decode)
- *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (units x occupancy))))
+ *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (cores x occupancy))))
  *   items = batch x kvHeads x ceil(K+V bytes of one KV head / chunkBytes)
+ * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
+ * units: a decode read is split into independent work items, one core each, and a core's matrix
+ * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
+ * write and later reduce a partial output), so it is counted in on-chip bytes at the chip's SRAM
+ * bandwidth: a chip with few large cores (a TPU) spends per item what its wide on-chip memory
+ * takes, not what a GPU SM does.
  */
 export interface DecodeAttentionLaw {
   efficiency: number;
-  /** Time one work item keeps one matrix unit busy besides its bytes (load Q, reduce, write out). */
-  itemSec: number;
+  /** On-chip bytes-equivalent of one work item's fixed work besides its K+V bytes (load Q, reduce, write out), at the SRAM bandwidth. */
+  itemBytes: number;
   /** Per-item time of grouped-query decode over that of one query row per KV head. */
   groupedItemFactor: number;
   launchSec: number;
@@ -63,7 +69,7 @@ export interface DecodeAttentionLaw {
   hbmEfficiency: number;
   /** K+V bytes one work item (thread block) reads: the split of a long KV over the units. */
   chunkBytes: number;
-  /** Work items per matrix unit at which the read reaches 1 - 1/e of its bandwidth. */
+  /** Work items per core at which the read reaches 1 - 1/e of its bandwidth. */
   occupancy: number;
 }
 
@@ -127,7 +133,7 @@ export const COMPUTE_LAW_BOUNDS: Record<keyof ComputeLaw, [number, number]> = {
 };
 export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number]> = {
   efficiency: [0.05, 1],
-  itemSec: [0, 1e-4],
+  itemBytes: [0, 1e8],
   groupedItemFactor: [0.1, 20],
   launchSec: [0, 1e-3],
   overlap: [1, 8],

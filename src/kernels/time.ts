@@ -53,9 +53,10 @@ export function tiledComputeSec(w: KernelWork, peakMacsPerSec: number, law: Comp
   return (w.paddedMacs * waveFactor * loopFactor) / (peakMacsPerSec * law.efficiency * efficiencyScale);
 }
 
-/** Share of the HBM bandwidth a decode-attention read reaches with `items` work items on `units` units. */
-export function decodeUtilization(items: number, units: number, law: DecodeAttentionLaw): number {
-  return 1 - Math.exp(-items / (units * law.occupancy));
+/** Share of the HBM bandwidth a decode-attention read reaches with `items` work items spread over `cores` cores. */
+export function decodeUtilization(items: number, cores: number, law: DecodeAttentionLaw): number {
+  const x = items / (cores * law.occupancy);
+  return x / (1 + x);
 }
 
 /** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
@@ -133,9 +134,13 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
       const law = params.attention.decode[decodeLane(w.kvValueBytes)];
       const items = w.kvStreams * Math.ceil(w.streamBytes / law.chunkBytes);
       const vectorSec = w.vectorFlops / chip.vectorFlopsPerSec;
-      const itemSec = w.groupRows > 1 ? law.itemSec * law.groupedItemFactor : law.itemSec;
-      out.computeSec = (w.macs > 0 ? w.macs / (peak * law.efficiency) : 0) + (items * itemSec) / w.units + vectorSec;
-      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.units, law));
+      // An item runs on one core: its MACs, vector work and fixed work (load Q, rescale, write its
+      // partial output, from on-chip memory) at that core's share of the chip's rates. The items
+      // are spread over the cores; with fewer items than cores, the idle cores do not help.
+      const itemBytes = w.groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes;
+      const idle = items < w.cores ? w.cores / items : 1;
+      out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
+      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));
       out.timeSec = law.launchSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
       return;
     }
