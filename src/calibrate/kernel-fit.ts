@@ -37,9 +37,9 @@ import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSyst
 
 /** Starting values: the same every run (not read from the previous file), so the output is reproducible. */
 export const INITIAL_PARAMS: KernelParams = {
-  gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
+  gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
-    prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
+    prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
     decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, chunkBytes: 131072, occupancy: 1 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
@@ -139,7 +139,7 @@ export interface FitReport {
  */
 export const LEVEL_KEYS: Record<string, readonly string[]> = {
   elementwise: ['launchSec', 'hbmEfficiency'],
-  gemm: ['efficiency', 'launchSec', 'hbmEfficiency'],
+  gemm: ['efficiency', 'launchSec', 'hbmEfficiency', 'maxSplits'],
   prefill: ['efficiency', 'vectorEfficiency', 'launchSec', 'hbmEfficiency'],
   decode: ['launchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor'],
   moe: ['efficiency', 'launchSec'],
@@ -171,7 +171,9 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
     note(`gemm ${lane}`, fitGroup(params, lawFree(['gemm', lane], COMPUTE_LAW_BOUNDS, keys('gemm', gemmKeys)), laneRows, chips));
   }
   if (!levelsOnly) for (const lane of GEMM_LANES) if (of('gemm', lane).length === 0) params.gemm[lane] = clone(params.gemm.bf16);
-  note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', Object.keys(COMPUTE_LAW_BOUNDS))), of('attention-prefill'), chips));
+  // Prefill attention splits its KV loop as far as the idle units allow (flash-decoding style split-KV is not capped): maxSplits stays at its bound.
+  const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
+  note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
     note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', Object.keys(DECODE_LAW_BOUNDS))), of('attention-decode', lane), chips));
   }

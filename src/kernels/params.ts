@@ -20,8 +20,9 @@ export type GemmLane = (typeof GEMM_LANES)[number];
  *   matrix = padded MACs x waveFactor x (1 + kOverhead splits / K) / (peak x efficiency)
  *   vector = vector FLOPs / (vector peak x vectorEfficiency)
  *   hbm = HBM bytes / (HBM bandwidth x hbmEfficiency)
- * waveFactor = 1 - waveWeight + waveWeight ceil(waves) / waves, waves = work items / slots,
- * slots = matrix units / unitsPerItem.
+ * waveFactor = 1 - waveWeight + waveWeight ceil(waves) / waves, waves = work items x splits / slots,
+ * slots = matrix units / unitsPerItem; with fewer items than slots the inner loop is split
+ * min(slots / items, K / tile, maxSplits) ways.
  */
 export interface ComputeLaw {
   /** Fraction of the lane's peak MAC rate reached inside a tile's main loop. */
@@ -34,6 +35,8 @@ export interface ComputeLaw {
   launchSec: number;
   /** Extra K-loop steps per work item (pipeline fill and drain), in elements of K. */
   kOverhead: number;
+  /** Most ways a work item's inner loop is split to fill idle units (split-K). */
+  maxSplits: number;
   /** How much of the last partial wave of tiles is paid for: 0 none, 1 all of it. */
   waveWeight: number;
   /** p of the p-norm that overlaps compute, SRAM and HBM time: 1 adds them, large p takes the largest (a whole number, for speed). */
@@ -127,6 +130,7 @@ export const COMPUTE_LAW_BOUNDS: Record<keyof ComputeLaw, [number, number]> = {
   vectorEfficiency: [0.01, 1],
   launchSec: [0, 1e-3],
   kOverhead: [0, 4096],
+  maxSplits: [1, 64],
   waveWeight: [0, 1],
   overlap: [1, 8],
   hbmEfficiency: [0.05, 1],

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<string, string> = {
   groupedItemFactor: 'per-item time of grouped-query decode over that of one query row per KV head',
   launchSec: 'fixed time per kernel call, seconds',
   kOverhead: 'extra inner-loop steps per work item, in elements of K',
+  maxSplits: 'most ways a work item\'s inner loop is split over idle units (split-K)',
   waveWeight: 'share of the last partial wave of tiles that is paid for, 0 to 1',
   overlap: 'p of the p-norm overlapping compute, SRAM and HBM time, a whole number from 1 (adds them) to 8 (nearly the largest)',
   hbmEfficiency: 'fraction of peak HBM bandwidth reached (at most 1)',

@@ -32,11 +32,13 @@ export function newTimes(): KernelTimes {
 
 /**
  * How far a kernel splits its inner loop to fill the units when it has fewer work items than
- * units (split-K / stream-K): as many splits as idle units allow, each at least one tile deep.
+ * units (split-K / stream-K): as many splits as idle units allow, each at least one tile deep, and
+ * at most `maxSplits` (the libraries' split-K heuristics stop well short of filling every unit: a
+ * GEMM of a few tiles and a long K runs its K loop nearly serially).
  */
-export function loopSplits(items: number, units: number, loopDepth: number, tile: number): number {
+export function loopSplits(items: number, units: number, loopDepth: number, tile: number, maxSplits = Infinity): number {
   if (items >= units) return 1;
-  return Math.max(1, Math.min(Math.floor(units / items), Math.floor(loopDepth / tile)));
+  return Math.max(1, Math.min(Math.floor(units / items), Math.floor(loopDepth / tile), maxSplits));
 }
 
 /**
@@ -46,7 +48,7 @@ export function loopSplits(items: number, units: number, loopDepth: number, tile
 export function tiledComputeSec(w: KernelWork, peakMacsPerSec: number, law: ComputeLaw, efficiencyScale = 1): number {
   if (w.paddedMacs <= 0) return 0;
   const slots = Math.max(1, w.units / law.unitsPerItem);
-  const splits = loopSplits(w.items, slots, w.loopDepth, w.tile);
+  const splits = loopSplits(w.items, slots, w.loopDepth, w.tile, law.maxSplits);
   const waves = (w.items * splits) / slots;
   const waveFactor = 1 - law.waveWeight + (law.waveWeight * Math.ceil(waves)) / waves;
   const loopFactor = w.loopDepth > 0 ? 1 + (law.kOverhead * splits) / w.loopDepth : 1;
