@@ -184,11 +184,13 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const comm = (op: string, variant?: string) => rows.filter((r) => r.row.collective?.op === op && (variant === undefined || r.row.variant === variant));
   const inSwitchChips = new Set([...designChips].filter(([, c]) => c.interconnect.inSwitchReduction).map(([s]) => s));
   const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
-  const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchChips.has(r.row.system));
+  // An NCCL all-reduce runs in the switch where the design reduces there and NCCL can (not 8-bit rows: kernel-rows.ts), else on the ring.
+  const inSwitchRow = (r: PreparedKernel) => inSwitchChips.has(r.row.system) && r.row.collective!.algorithms?.has('inSwitch') === true;
+  const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchRow(r));
   const ringRows = [...comm('all-gather'), ...comm('reduce-scatter'), ...ringAllReduce];
   note('collectives ring', fitGroup(params, [...algorithm('ring', 'ring', ['startSec', 'stepSec', 'busEfficiency']), ...algorithm('ringLowLatency', 'ring', ['startSec', 'stepSec', 'busEfficiency'])], ringRows, chips));
   note('collectives all-to-all', fitGroup(params, algorithm('allToAll', 'direct', ['startSec', 'busEfficiency']), comm('all-to-all'), chips));
-  const ncclAllReduce = comm('all-reduce', 'nccl').filter((r) => inSwitchChips.has(r.row.system));
+  const ncclAllReduce = comm('all-reduce', 'nccl').filter(inSwitchRow);
   note('collectives in-switch', fitGroup(params, algorithm('inSwitch', 'direct', ['startSec', 'busEfficiency']), ncclAllReduce, chips));
   note('collectives one-shot, two-shot', fitGroup(params, [...algorithm('oneShot', 'direct', ['startSec', 'busEfficiency']), ...algorithm('twoShot', 'direct', ['startSec', 'busEfficiency'])], comm('all-reduce', 'custom'), chips));
   params.collectives.tree = clone(params.collectives.ring);
