@@ -163,9 +163,12 @@ describe('chart data (pure)', () => {
       const c = compute.find((x) => (x.formats as string[]).includes(f))!;
       expect(c.flopsPerSec).toBeCloseTo(2 * macs * chip.kernels.gemm[lane[f as keyof typeof lane]].efficiency, -6);
     }
-    // fp8 reaches less of its peak than bf16 on an H100 (measured fp8 GEMMs run at 65-76% of the fp8 peak, issue 12).
+    // fp8 and bf16 have ceilings of their own (each lane's fitted main-loop efficiency, on an H100 within 0.1% of
+    // each other: fp8 GEMMs reach less of their peak, 65-76% measured, through the lane's launch, waves and
+    // operand traffic, which a ceiling does not draw).
     const flopsOf = (f: string) => compute.find((x) => (x.formats as string[]).includes(f))!.flopsPerSec;
-    expect(flopsOf('fp8_e4m3') / (2 * chip.peakMacsPerSec.fp8_e4m3!)).toBeLessThan(flopsOf('bf16') / (2 * chip.peakMacsPerSec.bf16!));
+    expect(flopsOf('fp8_e4m3') / (2 * chip.peakMacsPerSec.fp8_e4m3!)).toBeCloseTo(chip.kernels.gemm.fp8.efficiency, 9);
+    expect(flopsOf('bf16') / (2 * chip.peakMacsPerSec.bf16!)).toBeCloseTo(chip.kernels.gemm.bf16.efficiency, 9);
     // A run stored before the kernel laws has one matrix efficiency: every format at it.
     const { matrixByFormat: _drop, ...old } = chipCeilings(chip).efficiency;
     for (const c of rooflineCeilings({ ...chipCeilings(chip), efficiency: old }).compute.filter((x) => x.formats.length > 0)) {
@@ -309,7 +312,7 @@ describe('charts of a stored run', () => {
       convergence: [['hypervolume_points', d.generations.length], ['feasible_points', d.generations.length], ['hypervolume_line', 1]],
       energy: [['energy', d.front.reduce((a, p) => a + ENERGY_PARTS.filter((k) => p.metrics!['llama-3-8b-serve'].energyBreakdownJ[k] > 0).length, 0)]],
       params: [['param_lines', d.front.length], ['param_points', 5 * d.front.length], ['param_lo_labels', 5]],
-      roofline: [['ceilings', 6], ['compute_labels', 4], ['memory_labels', 2]],
+      roofline: [['ceilings', 7], ['compute_labels', 5], ['memory_labels', 2]],
     };
     for (const [kind, expected] of Object.entries(counts)) {
       const out = join(dir, `${kind}.svg`);

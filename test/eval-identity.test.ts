@@ -52,11 +52,11 @@ describe('a chip changed after an evaluation gives the changed answer', () => {
   test('the issue\'s example, in numbers: H100 on llama-3-70b-serve with links 100x slower', () => {
     const w = loadWorkload('llama-3-70b-serve');
     const chip = loadDesign('h100-sxm');
-    // (2,453 tokens/s with continuous batching at the highest concurrency meeting the 50 ms TPOT SLO,
-    // timed by the kernel laws with the H100's own fitted levels; 50 once the all-reduces crawl.)
-    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2453, -1);
+    // (2,441 tokens/s with continuous batching at the highest concurrency meeting the 50 ms TPOT SLO,
+    // timed by the kernel laws with the H100's own fitted levels; 49 once the all-reduces crawl.)
+    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(2441, -1);
     chip.interconnect.linkBytesPerSec /= 100;
-    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(50.2, 0);
+    expect(evaluate(chip, w).metrics.tokensPerSec).toBeCloseTo(48.9, 0);
   });
 
   test('chips loaded apart share no object: changing one chip\'s tables and shapes leaves another as it was', () => {

@@ -124,6 +124,44 @@ describe('kernel-law invariants', () => {
     }
   });
 
+  // Decode attention is a KV-cache read split over the chip's independent cores; a chip with few
+  // large cores (a TPU: 1-2 TensorCores of 4 MXUs) must still read its KV cache at a good share of
+  // its HBM bandwidth. The laws were once divided by the matrix-unit count (8 on tpu7x), which made
+  // TPU decode several times slower than its HBM bound.
+  test('decode attention on TPU-like presets is bound by their HBM bandwidth, within a factor of 2', () => {
+    const bf16 = defaultPrecision('bf16');
+    for (const name of ['tpu-v4', 'tpu-v5e', 'tpu-v5p', 'tpu-v6e', 'tpu7x']) {
+      const chip = { ...loadDesign(name), tdpW: undefined };
+      for (const [batch, context, heads, kvHeads] of [[64, 8192, 64, 8], [256, 2048, 32, 8], [8, 32768, 8, 1], [512, 1024, 8, 1]]) {
+        const att: Step = { kind: 'attention', name: 'a', batch, queries: 1, context, heads, kvHeads, qkDim: 128, vDim: 128, kvBytesPerToken: 2 * kvHeads * 128 * 2, compute: bf16, act: bf16, repeat: 1 };
+        const c = stepCost(chip, att, PLACEMENT);
+        const hbmBound = (batch * context * att.kvBytesPerToken) / chip.hbmBytesPerSec;
+        expect(c.timeSec).toBeGreaterThanOrEqual(hbmBound);
+        expect(c.timeSec).toBeLessThan(2 * hbmBound);
+      }
+    }
+  });
+
+  test('decode attention depends on the cores, not on how the matrix units are cut: half as many units, each twice as wide, change nothing', () => {
+    const base = resolveDesignSource('tpu7x').data as Record<string, any>;
+    const variant = (f: (d: any) => void) => {
+      const d = JSON.parse(JSON.stringify(base));
+      f(d);
+      return { ...parseDesign(d, 'variant').chip, tdpW: undefined };
+    };
+    const wide = variant((d) => {
+      d.compute.matrixUnits[0].count /= 2;
+      for (const k of Object.keys(d.compute.matrixUnits[0].macsPerCycle)) d.compute.matrixUnits[0].macsPerCycle[k] *= 2;
+    });
+    const bf16 = defaultPrecision('bf16');
+    const att: Step = { kind: 'attention', name: 'a', batch: 64, queries: 1, context: 8192, heads: 64, kvHeads: 8, qkDim: 128, vDim: 128, kvBytesPerToken: 2 * 8 * 128 * 2, compute: bf16, act: bf16, repeat: 1 };
+    expect(stepCost(wide, att, PLACEMENT).timeSec).toBe(stepCost(variant(() => {}), att, PLACEMENT).timeSec);
+    // Without compute.cores, every unit of the largest matrix unit counts as a core.
+    expect(variant((d) => delete d.compute.cores).cores).toBe(8);
+    expect(loadDesign('tpu7x').cores).toBe(2);
+    expect(loadDesign('h100-sxm').cores).toBe(132);
+  });
+
   test('a larger wave-quantization remainder costs time: one tile past a full wave of the units costs more per MAC', () => {
     const law = defaultKernelParams().gemm.bf16;
     expect(law.waveWeight).toBeGreaterThan(0);
@@ -158,6 +196,16 @@ describe('kernel-law invariants', () => {
     const sram = (c: Chip) => stepCost({ ...c, tdpW: undefined }, gemm, PLACEMENT).sramBytes;
     expect(sram(bigTile)).toBeLessThan(0.6 * sram(base));
     expect(t(bigTile)).toBeLessThan(t(base) * 1.02);
+  });
+
+  test('fp8 GEMMs reach a smaller share of their peak than bf16 on an H100 (measured: fp8 65-76%, bf16 up to 86%)', () => {
+    const h100 = loadDesign('h100-sxm');
+    const share = (f: 'bf16' | 'fp8_e4m3', n: number) => {
+      const p = defaultPrecision(f);
+      const s: Step = { kind: 'matmul', name: 'g', m: n, k: n, n, count: 1, a: p, b: p, out: defaultPrecision('bf16'), weights: true, bFraction: 1, repeat: 1 };
+      return n ** 3 / stepCost(h100, s, PLACEMENT).timeSec / h100.peakMacsPerSec[f]!;
+    };
+    for (const n of [2048, 8192]) expect(share('fp8_e4m3', n)).toBeLessThan(share('bf16', n));
   });
 
   test('energy follows time: at a lower efficiency a step takes longer and costs more static energy, the same dynamic energy', () => {

@@ -61,7 +61,9 @@ describe('memory-bound decode', () => {
     const step = (c: Chip) => stepCost(c, gemv, place).timeSec;
     expect(step(fast) / step(base)).toBeGreaterThanOrEqual(0.5 - 1e-9);
     expect(step(fast) / step(base)).toBeLessThan(0.6);
-    // A whole decode step also pays each kernel's launch (~2-10 us, fitted per kernel class), which no bandwidth shortens.
+    // A whole decode step also pays each kernel's launch (~2-10 us, fitted per kernel class), which no bandwidth
+    // shortens, and its small GEMVs run their K loop nearly unsplit (maxSplits): measured on an H100, a bf16
+    // 1 x 4096 x 4096 GEMV takes 16.6 us, 61% of the HBM bound (h100_sxm.gemm.csv.gz, AIConfigurator, Apache-2.0).
     // The accelerator alone: an engine's host time per iteration (serving.iterationOverheadSec) is not the chip's.
     const w = loadWorkload('llama-3-8b-decode', undefined, [parseSetting('serving.iterationOverheadSec=0')]);
     const b = evaluate(base, w);
@@ -69,7 +71,7 @@ describe('memory-bound decode', () => {
     expect(b.metrics.boundBy).toBe('memory');
     const ratio = f.metrics.tpotSec / b.metrics.tpotSec;
     expect(ratio).toBeGreaterThanOrEqual(0.5 - 1e-9);
-    expect(ratio).toBeLessThan(0.65);
+    expect(ratio).toBeLessThan(0.7);
   });
 
   test('doubling compute does not speed it up', () => {
@@ -197,9 +199,10 @@ describe('precision', () => {
     const chip = loadDesign('h100-sxm');
     const bf16 = evaluate(chip, mk('bf16', 'bf16')).metrics.tpotSec;
     const fp8 = evaluate(chip, mk('fp8', 'fp8')).metrics.tpotSec;
-    // Not quite half: each kernel's launch (fitted per kernel class) does not shrink with the bytes.
+    // Not quite half: each kernel's launch (fitted per kernel class) and the small GEMVs' nearly unsplit K loop
+    // (maxSplits; measured H100 GEMVs reach 61-81% of the HBM bound) do not shrink with the bytes.
     expect(fp8 / bf16).toBeGreaterThan(0.5);
-    expect(fp8 / bf16).toBeLessThan(0.65);
+    expect(fp8 / bf16).toBeLessThan(0.7);
   });
 
   test('block scales cost bandwidth: int4 with a scale per 32 values reads more than with one per 128', () => {

@@ -339,6 +339,7 @@ describe('presets and files', () => {
         '      count: 528',
         '      macsPerCycle: { bf16: 512, fp16: 512, fp8_e4m3: 1024, fp8_e5m2: 1024, int8: 1024 }',
         '      tileDim: 128',
+        '  cores: 132',
         '  vectorUnit:',
         '    flopsPerCycle: 33792',
         'memory:',

@@ -113,9 +113,11 @@ describe('continuous batching, closed loop', () => {
     expect(paged.metrics.batch / reserved.metrics.batch).toBeGreaterThan(1.7);
     expect(paged.metrics.batch / reserved.metrics.batch).toBeLessThan(1.85);
     // Both fill the same KV memory (decode here reads ~5k tokens of KV per sequence per step, so
-    // throughput per sequence, not the concurrency, sets tokens/s: the two are within a few percent).
+    // throughput per sequence, not the concurrency, sets tokens/s: the two are within a few percent;
+    // the paged run's 1.8x more sequences in flight reach a slightly larger share of the HBM
+    // bandwidth in decode attention, src/kernels/time.ts decodeUtilization).
     expect(paged.memory!.kvCacheBytes / reserved.memory!.kvCacheBytes).toBeCloseTo(1, 1);
-    expect(Math.abs(paged.metrics.tokensPerSec / reserved.metrics.tokensPerSec - 1)).toBeLessThan(0.05);
+    expect(Math.abs(paged.metrics.tokensPerSec / reserved.metrics.tokensPerSec - 1)).toBeLessThan(0.08);
     // With the engine's host cost per iteration (the default), the larger paged batch amortizes it: faster.
     const withHost = (kvCache: string) => evaluate(h100, workload({ ...long, serving: { kvCache } }, 'llama-3-8b-serve'), { detail: false }).metrics.tokensPerSec;
     expect(withHost('paged')).toBeGreaterThan(withHost('reserved'));

@@ -37,10 +37,10 @@ import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSyst
 
 /** Starting values: the same every run (not read from the previous file), so the output is reproducible. */
 export const INITIAL_PARAMS: KernelParams = {
-  gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
+  gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
-    prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
-    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemSec: 5e-6, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, chunkBytes: 131072, occupancy: 2 }])) as KernelParams['attention']['decode'],
+    prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
+    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, chunkBytes: 131072, occupancy: 1 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
@@ -139,9 +139,9 @@ export interface FitReport {
  */
 export const LEVEL_KEYS: Record<string, readonly string[]> = {
   elementwise: ['launchSec', 'hbmEfficiency'],
-  gemm: ['efficiency', 'launchSec', 'hbmEfficiency'],
+  gemm: ['efficiency', 'launchSec', 'hbmEfficiency', 'maxSplits'],
   prefill: ['efficiency', 'vectorEfficiency', 'launchSec', 'hbmEfficiency'],
-  decode: ['launchSec', 'hbmEfficiency', 'itemSec', 'groupedItemFactor'],
+  decode: ['launchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor'],
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'busEfficiency'],
@@ -171,7 +171,9 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
     note(`gemm ${lane}`, fitGroup(params, lawFree(['gemm', lane], COMPUTE_LAW_BOUNDS, keys('gemm', gemmKeys)), laneRows, chips));
   }
   if (!levelsOnly) for (const lane of GEMM_LANES) if (of('gemm', lane).length === 0) params.gemm[lane] = clone(params.gemm.bf16);
-  note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', Object.keys(COMPUTE_LAW_BOUNDS))), of('attention-prefill'), chips));
+  // Prefill attention splits its KV loop as far as the idle units allow (flash-decoding style split-KV is not capped): maxSplits stays at its bound.
+  const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
+  note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
     note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', Object.keys(DECODE_LAW_BOUNDS))), of('attention-decode', lane), chips));
   }
@@ -182,11 +184,13 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const comm = (op: string, variant?: string) => rows.filter((r) => r.row.collective?.op === op && (variant === undefined || r.row.variant === variant));
   const inSwitchChips = new Set([...designChips].filter(([, c]) => c.interconnect.inSwitchReduction).map(([s]) => s));
   const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
-  const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchChips.has(r.row.system));
+  // An NCCL all-reduce runs in the switch where the design reduces there and NCCL can (not 8-bit rows: kernel-rows.ts), else on the ring.
+  const inSwitchRow = (r: PreparedKernel) => inSwitchChips.has(r.row.system) && r.row.collective!.algorithms?.has('inSwitch') === true;
+  const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchRow(r));
   const ringRows = [...comm('all-gather'), ...comm('reduce-scatter'), ...ringAllReduce];
   note('collectives ring', fitGroup(params, [...algorithm('ring', 'ring', ['startSec', 'stepSec', 'busEfficiency']), ...algorithm('ringLowLatency', 'ring', ['startSec', 'stepSec', 'busEfficiency'])], ringRows, chips));
   note('collectives all-to-all', fitGroup(params, algorithm('allToAll', 'direct', ['startSec', 'busEfficiency']), comm('all-to-all'), chips));
-  const ncclAllReduce = comm('all-reduce', 'nccl').filter((r) => inSwitchChips.has(r.row.system));
+  const ncclAllReduce = comm('all-reduce', 'nccl').filter(inSwitchRow);
   note('collectives in-switch', fitGroup(params, algorithm('inSwitch', 'direct', ['startSec', 'busEfficiency']), ncclAllReduce, chips));
   note('collectives one-shot, two-shot', fitGroup(params, [...algorithm('oneShot', 'direct', ['startSec', 'busEfficiency']), ...algorithm('twoShot', 'direct', ['startSec', 'busEfficiency'])], comm('all-reduce', 'custom'), chips));
   params.collectives.tree = clone(params.collectives.ring);

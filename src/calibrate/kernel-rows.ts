@@ -45,7 +45,8 @@ import { num, readMeasuredTable, readMeasuredTableIfAny, str, type MeasuredSyste
  * - Elementwise: the static fp8 quantize (scale_matrix), 3 bytes per element; rows faster than HBM
  *   are L2-resident [caveat 6] and excluded.
  * - Collectives: every row; custom all-reduce may use any algorithm, NCCL all-reduce only ring or
- *   in-switch reduction (NCCL has no one-shot kernel) [caveat 7: single node only].
+ *   in-switch reduction (NCCL has no one-shot kernel), and its int8 rows only the ring (NVLS does
+ *   not reduce 8-bit values) [caveat 7: single node only].
  */
 export const KERNEL_CLASSES = ['gemm', 'attention-prefill', 'attention-decode', 'moe', 'elementwise', 'all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all'] as const;
 export type KernelClassName = (typeof KERNEL_CLASSES)[number];
@@ -275,6 +276,14 @@ function elementwiseRows(dir: string, system: MeasuredSystem, chip: Chip, ex: Ex
 }
 
 const NCCL_ALL_REDUCE = new Set<CollectiveAlgorithm>(['ring', 'ringLowLatency', 'inSwitch']);
+/**
+ * NCCL's in-switch (NVLS) all-reduce sums only 16-, 32- and 64-bit values: f16, bf16, f32, f64 and
+ * 32/64-bit integers, never int8 or fp8 (NVIDIA/nccl src/device/generate.py, `nvls_ok`, which must
+ * match ncclNvlsSupported() in src/include/device.h). The int8 NCCL all-reduce rows therefore run a ring
+ * on NVSwitch systems too (on H200 they take 1.25-1.3x the time of the fp16 rows of the same bytes
+ * from 64 MiB up, comm.csv.gz).
+ */
+const NCCL_ALL_REDUCE_8BIT = new Set<CollectiveAlgorithm>(['ring', 'ringLowLatency']);
 const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_gather: 'all-gather', reduce_scatter: 'reduce-scatter', alltoall: 'all-to-all' };
 
 /** One collective row: custom all-reduce may use any algorithm, NCCL all-reduce its own. */
@@ -288,7 +297,7 @@ export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredK
   return {
     system, cls: op as KernelClassName, variant: nccl ? 'nccl' : 'custom', key: `${impl},${op},${dtype},${g},${bytes}`,
     measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [], extraSec: 0,
-    collective: { op, bytes, groupSize: g, algorithms: nccl && op === 'all-reduce' ? NCCL_ALL_REDUCE : undefined },
+    collective: { op, bytes, groupSize: g, algorithms: nccl && op === 'all-reduce' ? (dtype === 'int8' ? NCCL_ALL_REDUCE_8BIT : NCCL_ALL_REDUCE) : undefined },
   };
 }
 

@@ -329,6 +329,7 @@ export function buildChip(d: DesignFile): Chip {
     peakMacsPerSec,
     tileDim,
     unitCount,
+    cores: d.compute.cores ?? Math.max(...units.map((u) => u.count)),
     vectorFlopsPerSec: d.compute.vectorUnit.flopsPerCycle * clockHz,
     blockScaling,
     sramBytes: d.memory.sram.bytes,

@@ -20,6 +20,8 @@ export interface Chip {
   tileDim: Partial<Record<FormatName, number>>;
   /** How many of that fastest unit the chip has, per format: the slots a kernel's tiles fill in waves. */
   unitCount: Partial<Record<FormatName, number>>;
+  /** Independent cores (SMs, TensorCores, CUs): what a decode-attention read is split over (compute.cores). */
+  cores: number;
   vectorFlopsPerSec: number;
   blockScaling: { blockSizes: number[]; scaleBits: number } | undefined;
   sramBytes: number;

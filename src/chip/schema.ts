@@ -110,6 +110,8 @@ export const designSchema = z.strictObject({
       .optional()
       .meta({ description: 'the clock at the nominal supply voltage: a clock above it needs more voltage (logic energy per operation x V^2), below it less, down to a floor (technology.energy voltage figures). Absent: clockHz is nominal' }),
     matrixUnits: z.array(matrixUnitSchema).min(1),
+    cores: positiveInt(1e7, 'independent cores that each run their own work items (GPU streaming multiprocessors, TPU TensorCores, AMD compute units): the parallelism a memory-bound decode-attention read is split over. Default: every unit of the largest matrix unit is its own core')
+      .optional(),
     vectorUnit: vectorUnitSchema,
     blockScaling: blockScalingSchema.optional(),
   }),

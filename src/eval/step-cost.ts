@@ -56,7 +56,7 @@ export interface StepScratch extends KernelWork {
 /** A fresh scratch (one object literal with every field, so that all scratches share one shape). */
 export function newScratch(): StepScratch {
   return {
-    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
+    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
     format: undefined, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
   };
 }
@@ -131,6 +131,7 @@ function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Sel
   o.units = chip.unitCount[sel.format] ?? 1;
   if (s.queries <= DECODE_ATTENTION_MAX_QUERIES) {
     o.kernel = 'attention-decode';
+    o.cores = chip.cores;
     o.paddedMacs = o.macs;
     o.kvStreams = s.batch * s.kvHeads;
     o.streamBytes = (s.context * s.kvBytesPerToken) / s.kvHeads;

@@ -20,8 +20,9 @@ export type GemmLane = (typeof GEMM_LANES)[number];
  *   matrix = padded MACs x waveFactor x (1 + kOverhead splits / K) / (peak x efficiency)
  *   vector = vector FLOPs / (vector peak x vectorEfficiency)
  *   hbm = HBM bytes / (HBM bandwidth x hbmEfficiency)
- * waveFactor = 1 - waveWeight + waveWeight ceil(waves) / waves, waves = work items / slots,
- * slots = matrix units / unitsPerItem.
+ * waveFactor = 1 - waveWeight + waveWeight ceil(waves) / waves, waves = work items x splits / slots,
+ * slots = matrix units / unitsPerItem; with fewer items than slots the inner loop is split
+ * min(slots / items, K / tile, maxSplits) ways.
  */
 export interface ComputeLaw {
   /** Fraction of the lane's peak MAC rate reached inside a tile's main loop. */
@@ -34,6 +35,8 @@ export interface ComputeLaw {
   launchSec: number;
   /** Extra K-loop steps per work item (pipeline fill and drain), in elements of K. */
   kOverhead: number;
+  /** Most ways a work item's inner loop is split to fill idle units (split-K). */
+  maxSplits: number;
   /** How much of the last partial wave of tiles is paid for: 0 none, 1 all of it. */
   waveWeight: number;
   /** p of the p-norm that overlaps compute, SRAM and HBM time: 1 adds them, large p takes the largest (a whole number, for speed). */
@@ -43,19 +46,25 @@ export interface ComputeLaw {
 }
 
 /**
- * Decode attention: memory-bound on the KV cache read, with a parallelism limit and a latency per
- * work item.
+ * Decode attention: memory-bound on the KV cache read, with a parallelism limit over the chip's
+ * independent cores and a fixed cost per work item.
  *   time = launchSec + (compute^p + sram^p + hbm^p)^(1/p)
- *   compute = MACs / (peak x efficiency) + vector work + items x itemSec x g / units
+ *   compute = MACs / (peak x efficiency) + vector work + max(items, cores) x itemBytes x g / SRAM bandwidth
  *   g = groupedItemFactor when several query rows share a KV head (grouped-query attention, run
  *       through the matrix unit), 1 when each KV head serves one query row (multi-head decode)
- *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (units x occupancy))))
+ *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (cores x occupancy))))
  *   items = batch x kvHeads x ceil(K+V bytes of one KV head / chunkBytes)
+ * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
+ * units: a decode read is split into independent work items, one core each, and a core's matrix
+ * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
+ * write and later reduce a partial output), so it is counted in on-chip bytes at the chip's SRAM
+ * bandwidth: a chip with few large cores (a TPU) spends per item what its wide on-chip memory
+ * takes, not what a GPU SM does.
  */
 export interface DecodeAttentionLaw {
   efficiency: number;
-  /** Time one work item keeps one matrix unit busy besides its bytes (load Q, reduce, write out). */
-  itemSec: number;
+  /** On-chip bytes-equivalent of one work item's fixed work besides its K+V bytes (load Q, reduce, write out), at the SRAM bandwidth. */
+  itemBytes: number;
   /** Per-item time of grouped-query decode over that of one query row per KV head. */
   groupedItemFactor: number;
   launchSec: number;
@@ -63,7 +72,7 @@ export interface DecodeAttentionLaw {
   hbmEfficiency: number;
   /** K+V bytes one work item (thread block) reads: the split of a long KV over the units. */
   chunkBytes: number;
-  /** Work items per matrix unit at which the read reaches 1 - 1/e of its bandwidth. */
+  /** Work items per core at which the read reaches 1 - 1/e of its bandwidth. */
   occupancy: number;
 }
 
@@ -121,13 +130,14 @@ export const COMPUTE_LAW_BOUNDS: Record<keyof ComputeLaw, [number, number]> = {
   vectorEfficiency: [0.01, 1],
   launchSec: [0, 1e-3],
   kOverhead: [0, 4096],
+  maxSplits: [1, 64],
   waveWeight: [0, 1],
   overlap: [1, 8],
   hbmEfficiency: [0.05, 1],
 };
 export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number]> = {
   efficiency: [0.05, 1],
-  itemSec: [0, 1e-4],
+  itemBytes: [0, 1e8],
   groupedItemFactor: [0.1, 20],
   launchSec: [0, 1e-3],
   overlap: [1, 8],

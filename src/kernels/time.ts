@@ -32,11 +32,13 @@ export function newTimes(): KernelTimes {
 
 /**
  * How far a kernel splits its inner loop to fill the units when it has fewer work items than
- * units (split-K / stream-K): as many splits as idle units allow, each at least one tile deep.
+ * units (split-K / stream-K): as many splits as idle units allow, each at least one tile deep, and
+ * at most `maxSplits` (the libraries' split-K heuristics stop well short of filling every unit: a
+ * GEMM of a few tiles and a long K runs its K loop nearly serially).
  */
-export function loopSplits(items: number, units: number, loopDepth: number, tile: number): number {
+export function loopSplits(items: number, units: number, loopDepth: number, tile: number, maxSplits = Infinity): number {
   if (items >= units) return 1;
-  return Math.max(1, Math.min(Math.floor(units / items), Math.floor(loopDepth / tile)));
+  return Math.max(1, Math.min(Math.floor(units / items), Math.floor(loopDepth / tile), maxSplits));
 }
 
 /**
@@ -46,16 +48,17 @@ export function loopSplits(items: number, units: number, loopDepth: number, tile
 export function tiledComputeSec(w: KernelWork, peakMacsPerSec: number, law: ComputeLaw, efficiencyScale = 1): number {
   if (w.paddedMacs <= 0) return 0;
   const slots = Math.max(1, w.units / law.unitsPerItem);
-  const splits = loopSplits(w.items, slots, w.loopDepth, w.tile);
+  const splits = loopSplits(w.items, slots, w.loopDepth, w.tile, law.maxSplits);
   const waves = (w.items * splits) / slots;
   const waveFactor = 1 - law.waveWeight + (law.waveWeight * Math.ceil(waves)) / waves;
   const loopFactor = w.loopDepth > 0 ? 1 + (law.kOverhead * splits) / w.loopDepth : 1;
   return (w.paddedMacs * waveFactor * loopFactor) / (peakMacsPerSec * law.efficiency * efficiencyScale);
 }
 
-/** Share of the HBM bandwidth a decode-attention read reaches with `items` work items on `units` units. */
-export function decodeUtilization(items: number, units: number, law: DecodeAttentionLaw): number {
-  return 1 - Math.exp(-items / (units * law.occupancy));
+/** Share of the HBM bandwidth a decode-attention read reaches with `items` work items spread over `cores` cores. */
+export function decodeUtilization(items: number, cores: number, law: DecodeAttentionLaw): number {
+  const x = items / (cores * law.occupancy);
+  return x / (1 + x);
 }
 
 /** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
@@ -133,9 +136,13 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
       const law = params.attention.decode[decodeLane(w.kvValueBytes)];
       const items = w.kvStreams * Math.ceil(w.streamBytes / law.chunkBytes);
       const vectorSec = w.vectorFlops / chip.vectorFlopsPerSec;
-      const itemSec = w.groupRows > 1 ? law.itemSec * law.groupedItemFactor : law.itemSec;
-      out.computeSec = (w.macs > 0 ? w.macs / (peak * law.efficiency) : 0) + (items * itemSec) / w.units + vectorSec;
-      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.units, law));
+      // An item runs on one core: its MACs, vector work and fixed work (load Q, rescale, write its
+      // partial output, from on-chip memory) at that core's share of the chip's rates. The items
+      // are spread over the cores; with fewer items than cores, the idle cores do not help.
+      const itemBytes = w.groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes;
+      const idle = items < w.cores ? w.cores / items : 1;
+      out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
+      out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));
       out.timeSec = law.launchSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
       return;
     }

@@ -22,6 +22,8 @@ export interface KernelWork {
   /** Tile side of the matrix unit running it, and how many such units the chip has. */
   tile: number;
   units: number;
+  /** Independent cores of the chip (SMs, TensorCores): what decode attention's work items are spread over. */
+  cores: number;
   /** Decode attention: sequences x KV heads, and the K+V bytes each of them reads. */
   kvStreams: number;
   streamBytes: number;
@@ -36,7 +38,7 @@ export interface KernelWork {
 }
 
 export function newWork(): KernelWork {
-  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
+  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
 }
 
 /** Resets `w` to an empty memory-bound step. */
@@ -49,6 +51,7 @@ export function clearWork(w: KernelWork): void {
   w.loopDepth = 0;
   w.tile = 1;
   w.units = 1;
+  w.cores = 1;
   w.kvStreams = 0;
   w.streamBytes = 0;
   w.groupRows = 0;
