@@ -71,7 +71,7 @@ export function formatEvaluation(e: Evaluation, w: Workload, detail: boolean, co
   }
   for (const ph of e.phases) {
     lines.push('');
-    lines.push(`${ph.phase}: ${seconds(ph.timeSec)} per chip (batch ${Number(ph.batch.toPrecision(4))}), bound by ${ph.boundBy}${ph.exposedCommSec > 0 ? `, exposed communication ${seconds(ph.exposedCommSec)}` : ''}`);
+    lines.push(`${ph.phase}: ${seconds(ph.timeSec)} per chip${e.serving ? ' on the accelerator' : ''} (batch ${Number(ph.batch.toPrecision(4))}), bound by ${ph.boundBy}${ph.exposedCommSec > 0 ? `, exposed communication ${seconds(ph.exposedCommSec)}` : ''}`);
     if (!detail) continue;
     lines.push(
       table(
@@ -105,7 +105,7 @@ function servingLine(e: Evaluation): string {
     sv.mixedPerCycle > 0 ? `${Number(sv.mixedPerCycle.toPrecision(4))} with prefill (${seconds(sv.mixedIterationSec)})` : '',
     sv.decodeOnlyPerCycle > 0 ? `${Number(sv.decodeOnlyPerCycle.toPrecision(4))} decode-only (${seconds(sv.decodeIterationSec)})` : '',
   ].filter(Boolean);
-  const lines = [`serving: concurrency ${Number(sv.concurrency.toPrecision(6))} per replica, ${why}${fits}; ${sv.regime}${iterations.length ? `, iterations per request: ${iterations.join(' + ')}` : ''}`];
+  const lines = [`serving: concurrency ${Number(sv.concurrency.toPrecision(6))} per replica, ${why}${fits}; ${sv.regime}${iterations.length ? `, iterations per request (as the engine runs them, its host time included): ${iterations.join(' + ')}` : ''}`];
   const d = sv.disaggregated;
   if (d) {
     lines.push(`disaggregated: ${Number(d.prefillInstancesPerDecodeInstance.toPrecision(3))} prefill instance(s) of ${d.prefillChipsPerInstance} ${d.prefillDesign} per decode instance, prefill concurrency ${d.prefillConcurrency}, prefill TTFT ${seconds(d.prefillTtftSec)} + KV transfer ${seconds(d.kvTransferSec)} (${bytes(d.kvBytesPerRequest)} per request)`);
