@@ -4,6 +4,7 @@ import { genomeKey, type PointResult } from '../results/point.js';
 import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
+import { frontContributions, survive, survivalFor, type SurvivalName } from './survival.js';
 
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
@@ -166,12 +167,17 @@ function rankAndCrowd(points: ArchivedPoint[]): { rank: Int32Array; crowd: Float
 
 /**
  * NSGA-II (Deb, Pratap, Agarwal, Meyarivan 2002) with constrained domination: feasible before
- * infeasible, infeasible by violation, then Pareto rank and crowding. Offspring come from binary
- * tournaments, SBX/uniform crossover and step/reset mutation; a child already in the archive is
- * mutated again, then replaced by a random unseen design, so no design is evaluated twice.
+ * infeasible, infeasible by violation, then Pareto rank. The last front that fits is truncated by
+ * exclusive hypervolume for 2-3 objectives (SMS-EMOA's selection) and by NSGA-III's reference
+ * directions for more (see survival.ts); tournaments between parents of equal rank compare the
+ * same measure. Offspring come from binary tournaments, SBX/uniform crossover and step/reset
+ * mutation; a child already in the archive is mutated again, then replaced by a random unseen
+ * design, so no design is evaluated twice.
  */
-export function nsga2(space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+export function nsga2(space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   let population: string[] = state?.population ?? [];
+  const survival = options.survival ?? survivalFor(space.objectives.length);
+  const mating = options.mating ?? (survival === 'hypervolume' ? 'hypervolume' : 'crowding');
   return {
     propose: (archive, limit, rng) => {
       const want = Math.min(limit, populationSize);
@@ -195,13 +201,20 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       const pool = new Set(population);
       for (const k of archiveFront(archive)) pool.add(k);
       const pop = [...pool].map((k) => archive.get(k)!);
-      const { rank, crowd } = rankAndCrowd(pop);
+      const { rank, crowd, fronts } = rankAndCrowd(pop);
+      // Within the first front, by exclusive hypervolume instead of crowding where survival uses it:
+      // the members that add most to the front (its sparse parts and ends) are the likeliest parents.
+      if (mating === 'hypervolume' && fronts[0]?.length > 0 && pop[fronts[0][0]].feasible) {
+        const c = frontContributions(pop, fronts[0]);
+        fronts[0].forEach((i, j) => (crowd[i] = c[j]));
+      }
       const better = (i: number, j: number) => rank[i] < rank[j] || (rank[i] === rank[j] && crowd[i] > crowd[j]);
       const tournament = () => {
         const i = randInt(rng, pop.length);
         const j = randInt(rng, pop.length);
         return better(j, i) ? j : i;
       };
+      const seen = (g: number[]) => archive.has(genomeKey(g)) || taken.has(genomeKey(g));
       let stalls = 0;
       while (out.length < want && stalls < want * 4) {
         const [c1, c2] = crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng);
@@ -209,8 +222,8 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           if (out.length >= want) break;
           // A child already seen is moved to a neighbour, step by step: this explores around the
           // parents (near the front) instead of jumping away.
-          for (let t = 0; t < MUTATION_RETRIES && (archive.has(genomeKey(child)) || taken.has(genomeKey(child))); t++) child = neighbour(space, child, rng);
-          if (archive.has(genomeKey(child)) || taken.has(genomeKey(child))) {
+          for (let t = 0; t < MUTATION_RETRIES && seen(child); t++) child = neighbour(space, child, rng);
+          if (seen(child)) {
             const g = unseenRandom(space, archive, taken, rng);
             if (!g) {
               stalls++;
@@ -225,18 +238,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
     },
     accept: (results, archive) => {
       const merged = [...population.map((k) => archive.get(k)!), ...results];
-      const { fronts, crowd } = rankAndCrowd(merged);
-      const next: string[] = [];
-      for (const f of fronts) {
-        if (next.length + f.length <= populationSize) {
-          for (const i of f) next.push(merged[i].key);
-          continue;
-        }
-        const byCrowd = [...f].sort((a, b) => crowd[b] - crowd[a] || (merged[a].key < merged[b].key ? -1 : 1));
-        for (const i of byCrowd.slice(0, populationSize - next.length)) next.push(merged[i].key);
-        break;
-      }
-      population = next;
+      population = survive(merged, populationSize, survival);
     },
     state: () => ({ population: [...population], nextIndex: 0 }),
   };
@@ -258,10 +260,21 @@ export function populationFor(algorithm: AlgorithmName, budget: number | undefin
   return algorithm === 'nsga2' ? defaultPopulation(budget ?? 1000) : algorithm === 'exhaustive' ? 1024 : 64;
 }
 
-export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+/**
+ * Choices a benchmark may override to compare (bench/tune-search.mjs); a run always takes the
+ * defaults, chosen by the number of objectives, so its stored state is all it needs to resume.
+ */
+export interface AlgorithmOptions {
+  /** How the last front is truncated (default: survivalFor the number of objectives). */
+  survival?: SurvivalName;
+  /** How parents of equal rank compare in a tournament (default: hypervolume where survival is). */
+  mating?: 'crowding' | 'hypervolume';
+}
+
+export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {
     case 'nsga2':
-      return nsga2(space, populationSize, state);
+      return nsga2(space, populationSize, state, options);
     case 'random':
       return randomSearch(space, state);
     case 'exhaustive':
