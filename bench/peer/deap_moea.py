@@ -32,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import numpy
+
 try:
     from deap import base, creator, tools
     from deap.tools._hypervolume import hv
@@ -55,7 +57,8 @@ info = json.loads(bridge.stdout.readline())
 params = info["parameters"]
 n_obj = len(info["objectives"])
 rng = random.Random(args.seed)
-random.seed(args.seed)  # DEAP's operators draw from the random module
+random.seed(args.seed)  # DEAP's operators draw from the random module,
+numpy.random.seed(args.seed)  # and selNSGA3's niching from numpy's
 
 creator.create("FitnessMin", base.Fitness, weights=(-1.0,) * n_obj)
 creator.create("Individual", list, fitness=creator.FitnessMin)
