@@ -267,9 +267,11 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
 /**
  * A population size for a budget: about 32 generations, within 8..64. Small budgets want many
  * generations more than wide ones (the archive's front joins the parents anyway, which keeps the
- * diversity a small population lacks): on the 12,960-design inference-chip space, at 2% of it,
- * population 64 reaches a median 0.81 of the true hypervolume, population 8 0.991 (11 seeds,
- * bench/results/quality.json). For a default where the budget is known (the CLI, batch files).
+ * diversity a small population lacks): on the 12,960-design inference-chip space, at 1% and 2%
+ * of it, population 64 reaches a median 0.758 and 0.883 of the true hypervolume, population 8
+ * 0.860 and 0.920 (41 seeds, node bench/tune-search.mjs --population 8,64 --seeds 41; between 4
+ * and 20 the populations do about equally, bench/NOTES.md). For a default where the budget is
+ * known (the CLI, batch files).
  */
 export function defaultPopulation(budget: number): number {
   return Math.min(64, Math.max(8, Math.round(budget / 32)));
