@@ -1,4 +1,4 @@
-import { frontContributions, referenceDirections, survivalFor, survive, type SurvivalName } from '../src/search/survival.js';
+import { frontContributions, HYPERVOLUME_SURVIVAL_LIMIT, referenceDirections, survivalFor, survive, type SurvivalName } from '../src/search/survival.js';
 import { hypervolume, paretoFront } from '../src/pareto/index.js';
 
 type P = { key: string; feasible: boolean; violation: number; objectives: number[] };
@@ -89,6 +89,13 @@ describe('survival on the last front', () => {
         expect(new Set(survive(shuffled, 15, s))).toEqual(new Set(survive(pts, 15, s)));
       }
     }
+  });
+
+  test('a last front over the exact-hypervolume limit is truncated by crowding (the cost grows with its cube)', () => {
+    const pts = cloud(HYPERVOLUME_SURVIVAL_LIMIT + 1, 3, 9).filter((p) => p.key.startsWith('f'));
+    expect(survive(pts, 64, 'hypervolume')).toEqual(survive(pts, 64, 'crowding'));
+    const under = pts.slice(0, HYPERVOLUME_SURVIVAL_LIMIT);
+    expect(survive(under, 64, 'hypervolume')).not.toEqual(survive(under, 64, 'crowding'));
   });
 
   test('Das-Dennis directions: C(p + m - 1, m - 1) points on the unit simplex', () => {

@@ -4,7 +4,7 @@ import { genomeKey, type PointResult } from '../results/point.js';
 import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
-import { frontContributions, survive, survivalFor, type SurvivalName } from './survival.js';
+import { frontContributions, HYPERVOLUME_MATING_LIMIT, survive, survivalFor, type SurvivalName } from './survival.js';
 
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
@@ -218,7 +218,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       const { rank, crowd, fronts } = rankAndCrowd(pop);
       // Within the first front, by exclusive hypervolume instead of crowding where survival uses it:
       // the members that add most to the front (its sparse parts and ends) are the likeliest parents.
-      if (mating === 'hypervolume' && fronts[0]?.length > 0 && pop[fronts[0][0]].feasible) {
+      if (mating === 'hypervolume' && fronts[0]?.length > 0 && fronts[0].length <= HYPERVOLUME_MATING_LIMIT && pop[fronts[0][0]].feasible) {
         const c = frontContributions(pop, fronts[0]);
         fronts[0].forEach((i, j) => (crowd[i] = c[j]));
       }
