@@ -202,7 +202,9 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
         out.push(g);
       };
       if (population.length === 0) {
-        for (const g of latinHypercube(space, want, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
+        // Strata for the whole population even when the budget cuts the first generation short,
+        // so that a shorter run proposes exactly the first designs of a longer one.
+        for (const g of latinHypercube(space, populationSize, rng).slice(0, want)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
         while (out.length < want) {
           const g = unseenRandom(space, archive, taken, rng);
           if (!g) break;
