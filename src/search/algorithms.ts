@@ -202,15 +202,15 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
         out.push(g);
       };
       if (population.length === 0) {
-        // Strata for the whole population even when the budget cuts the first generation short,
-        // so that a shorter run proposes exactly the first designs of a longer one.
-        for (const g of latinHypercube(space, populationSize, rng).slice(0, want)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
-        while (out.length < want) {
+        // The whole first generation, then cut to the budget: a shorter run proposes exactly the
+        // first designs of a longer one (repeats within the hypercube are filled in after it).
+        for (const g of latinHypercube(space, populationSize, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
+        while (out.length < populationSize) {
           const g = unseenRandom(space, archive, taken, rng);
           if (!g) break;
           push(g);
         }
-        return out;
+        return out.slice(0, want);
       }
       // Parents come from the population and the archive's whole feasible front: the front can
       // outgrow the population, and its members are the best parents there are.
