@@ -144,10 +144,14 @@ const RULE = 'nsga2 (population budget/32, 8..64)';
 function sideBySide(q, p) {
   const shares = [...new Set(q.cells.filter((c) => c.algorithm === RULE).map((c) => c.share))].filter((s) => p.cells.some((c) => c.share === s && c.seeds > 1));
   const peers = [...new Set(p.cells.map((c) => c.algorithm.replace(/ \(population \d+\)$/, '')))];
+  let medians = 0;
+  let worst = 0;
   const rows = shares.map((share) => {
     const ours = q.cells.find((c) => c.algorithm === RULE && c.share === share);
     const best = peers.map((name) => p.cells.filter((c) => c.share === share && c.seeds > 1 && c.algorithm.startsWith(`${name} (`)).sort((a, b) => b.hvRatio.median - a.hvRatio.median)[0]);
     const top = Math.max(...best.map((b) => b.hvRatio.median));
+    if (ours.hvRatio.median >= top) medians++;
+    if (ours.hvRatio.min >= Math.max(...best.map((b) => b.hvRatio.min))) worst++;
     return [
       `${Math.round(share * 100)}% (${int(ours.budget)})`,
       `${num(ours.hvRatio.median)} [${num(ours.hvRatio.min)}], ${ours.seedsAt95}/${q.seeds} >= 0.95`,
@@ -155,7 +159,10 @@ function sideBySide(q, p) {
       ours.hvRatio.median >= top ? 'yes' : `no (${num(ours.hvRatio.median - top)})`,
     ];
   });
-  return table(['budget', 'ours (default)', ...peers.map((n) => `${n}, best population`), 'ours >= every peer'], rows);
+  return [
+    table(['budget', 'ours (default)', ...peers.map((n) => `${n}, best population`), 'ours >= every peer'], rows),
+    `Ours has the highest median at ${medians} of ${rows.length} budgets, and a worst seed at least as high as every peer's (at the population of its best median) at ${worst} of ${rows.length}.`,
+  ].join('\n\n');
 }
 
 function qualitySection(q, title) {
@@ -173,7 +180,7 @@ function peerSection(peer, title) {
   if (peer.skipped) return say(title, `Skipped: ${peer.skipped}.`);
   say(title, provenance(peer));
   say(
-    `Each peer drives the same evaluator through a JSON-lines bridge (\`bench/peer/bridge.mjs\`, one long-running node process) until the budget in unique designs is reached; a design a peer proposes again gets the cached result and does not count. Optuna ${peer.optuna}: \`${peer.sampler}\` (\`bench/peer/optuna_nsga2.py\`). DEAP ${peer.deap ?? '-'}: ${peer.deapAlgorithms ?? '-'}; NSGA-III pairs mates at random and selects with \`selNSGA3\` on \`uniform_reference_points\`; SMS-EMOA is steady state and removes the member of least exclusive hypervolume (\`hv.hypervolume\`) from the last front (\`bench/peer/deap_moea.py\`). Scored by the same code, truth and reference point as the section above. "Re-proposed" is the share of a peer's trials, up to that budget, that proposed a design already tried.${peer.cells.some((c) => c.seeds === 1) ? ' Beyond 5% of the space most of Optuna\'s trials are re-proposals and a run takes minutes, so 10% has one seed.' : ''}`,
+    `Each peer drives the same evaluator through a JSON-lines bridge (\`bench/peer/bridge.mjs\`, one long-running node process) until the budget in unique designs is reached; a design a peer proposes again gets the cached result and does not count. Optuna ${peer.optuna}: \`${peer.sampler}\` (\`bench/peer/optuna_nsga2.py\`). DEAP ${peer.deap ?? '-'} (\`bench/peer/deap_moea.py\`): SBX (distribution index 30) and polynomial mutation (20) on value indices, rounded, as in Deb and Jain's NSGA-III; NSGA-III pairs mates at random and selects with \`selNSGA3\` on \`uniform_reference_points\`; SMS-EMOA is steady state and removes the member of least exclusive hypervolume (\`hv.hypervolume\`) from the last front. Scored by the same code, truth and reference point as the section above. "Re-proposed" is the share of a peer's trials, up to that budget, that proposed a design already tried.${peer.cells.some((c) => c.seeds === 1) ? ' Beyond 5% of the space most of Optuna\'s trials are re-proposals and a run takes minutes, so 10% has one seed.' : ''}`,
   );
   say(table(['algorithm', 'budget', 'HV ratio', 'HV ratio (loose ref.)', 'front found', 'seeds >= 0.99', 'seeds >= 0.95', 're-proposed share of trials'], qualityRows(peer.cells, peer.seeds)));
   if (peer.timing?.length) {
