@@ -9,7 +9,7 @@
 // most of its trials), and its trials get slower as the study grows: so the seeds run to 5% of
 // the space (2% with --quick), one seed (population 64) to 10%, and the SQLite timing is at 2%.
 //
-//   node bench/peer.mjs [--quick] [--space inference-chip] [--seeds 11] [--population 8,20,64]
+//   node bench/peer.mjs [--quick] [--space inference-chip] [--seeds 11] [--population 8,20,40]
 //                       [--peers optuna,nsga3,smsemoa] [--no-timing]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
 const PYTHON = process.env.CHIPDSE_BENCH_PYTHON ?? '/usr/bin/python3';
 const SPACE = argValue('space', 'inference-chip');
 const SEEDS = Number(argValue('seeds', QUICK ? '3' : '11'));
-const POPULATIONS = argValue('population', QUICK ? '20' : '8,20,64').split(',').map(Number);
+const POPULATIONS = argValue('population', QUICK ? '20' : '8,20,40').split(',').map(Number);
 const PEERS = argValue('peers', 'optuna,nsga3,smsemoa').split(',');
 const TIMING = !hasFlag('no-timing') && PEERS.includes('optuna');
 const POPULATION = POPULATIONS[0];
