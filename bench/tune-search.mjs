@@ -68,7 +68,7 @@ for (const survival of SURVIVALS) for (const mating of MATING) {
     }
     const cells = budgets.map((b, k) => {
       const s = summary(rows[k].map((x) => x.hvRatio));
-      return `${b.share * 100}%: ${s.median.toFixed(3)} [${s.min.toFixed(3)}] ${rows[k].filter((x) => x.hvRatio >= 0.95).length}/${SEEDS}>=.95`;
+      return `${b.share * 100}%: ${s.median.toFixed(4)} [${s.min.toFixed(3)}] ${rows[k].filter((x) => x.hvRatio >= 0.95).length}/${SEEDS}>=.95`;
     });
     log(`  survival ${survival.padEnd(11)} mating ${mating.padEnd(11)} p${String(population).padEnd(5)} ${cells.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
   }
