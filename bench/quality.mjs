@@ -8,7 +8,7 @@
 // is scored at every prefix. --check-prefix (on by default in the full run) verifies this claim by
 // running seed 1 separately at each smaller budget.
 //
-//   node bench/quality.mjs [--quick] [--space inference-chip] [--seeds 11] [--population 64]
+//   node bench/quality.mjs [--quick] [--space inference-chip] [--seeds 11] [--population 64] [--out quality]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +86,9 @@ try {
           looseHvRatio: summary(s.map((x) => x.looseHvRatio)),
           frontFound: summary(s.map((x) => x.frontFound)),
           seedsAt99: s.filter((x) => x.hvRatio >= 0.99).length,
+          seedsAt95: s.filter((x) => x.hvRatio >= 0.95).length,
         });
-        log(`  ${label.padEnd(22)} ${String(b.share * 100).padStart(3)}% (${b.budget}): HV ratio median ${summary(s.map((x) => x.hvRatio)).median}, front found ${summary(s.map((x) => x.frontFound)).median}`);
+        log(`  ${label.padEnd(22)} ${String(b.share * 100).padStart(3)}% (${b.budget}): HV ratio median ${summary(s.map((x) => x.hvRatio)).median} [${summary(s.map((x) => x.hvRatio)).min}], ${s.filter((x) => x.hvRatio >= 0.95).length}/${SEEDS} >= 0.95, front found ${summary(s.map((x) => x.frontFound)).median}`);
       });
     }
   }
@@ -106,7 +107,7 @@ try {
     log(`  prefix check: ${prefixCheck.every((c) => c.identicalToPrefix) ? 'every shorter run is the prefix of the longer one' : 'MISMATCH'}`);
   }
 
-  const file = writeResult('quality', {
+  const file = writeResult(argValue('out', 'quality'), {
     space: space.name,
     spaceSize: space.size,
     workloads,

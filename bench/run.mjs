@@ -8,7 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { QUICK, ROOT, argValue, log } from './lib/common.mjs';
 
-const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'storage', 'distributed'];
+const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'quality-heldout', 'peer-heldout', 'storage', 'distributed'];
+/** Parts that run another part's script on the space kept out of the search's tuning (bench/NOTES.md). */
+const RUNS = {
+  'quality-heldout': ['quality', '--space', 'training-chip', '--out', 'quality-training-chip'],
+  'peer-heldout': ['peer', '--space', 'training-chip', '--no-timing', '--out', 'peer-training-chip'],
+};
 const only = argValue('only')?.split(',') ?? PARTS;
 const unknown = only.filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
@@ -23,7 +28,8 @@ for (const part of PARTS.filter((p) => only.includes(p))) {
   const t = performance.now();
   log(`\n== ${part}${QUICK ? ' (quick)' : ''}`);
   try {
-    execFileSync(process.execPath, [join(ROOT, 'bench', `${part}.mjs`), ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit' });
+    const [script, ...args] = RUNS[part] ?? [part];
+    execFileSync(process.execPath, [join(ROOT, 'bench', `${script}.mjs`), ...args, ...(QUICK ? ['--quick'] : [])], { stdio: 'inherit' });
   } catch {
     // The part printed its error; the others still run, and the report keeps that part's previous results.
     failed.push(part);

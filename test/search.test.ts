@@ -145,6 +145,18 @@ describe('reproducibility', () => {
     expect(await exportOf(join(dir, 'w2.db'), 'x', 'csv')).toBe(await exportOf(join(dir, 'w1.db'), 'x', 'csv'));
   }, 60_000);
 
+  test('a budget only truncates: a run shorter than one population proposes the first designs of a longer run', async () => {
+    const keysOf = async (f: string) => {
+      const store = new SqliteRunStore(f);
+      const pts = await store.loadEvaluations((await store.getRun('x'))!.id);
+      await store.close();
+      return pts.map((p) => p.key);
+    };
+    await runSearch(base({ db: join(dir, 'long.db'), run: 'x', budget: 90, population: 24, seed: 3 }));
+    await runSearch(base({ db: join(dir, 'short.db'), run: 'x', budget: 15, population: 24, seed: 3 }));
+    expect(await keysOf(join(dir, 'short.db'))).toEqual((await keysOf(join(dir, 'long.db'))).slice(0, 15));
+  }, 60_000);
+
   test('a stopped run resumed ends with exactly the rows of an uninterrupted run', async () => {
     await runSearch(base({ db: join(dir, 'full.db'), run: 'x', budget: 200, seed: 9 }));
     let gens = 0;

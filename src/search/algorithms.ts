@@ -4,6 +4,7 @@ import { genomeKey, type PointResult } from '../results/point.js';
 import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
+import { frontContributions, HYPERVOLUME_MATING_LIMIT, survive, survivalFor, type SurvivalName } from './survival.js';
 
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
@@ -60,6 +61,20 @@ export interface Algorithm {
 }
 
 const MUTATION_RETRIES = 50;
+/**
+ * New offspring drawn for a child already evaluated before it is moved to a neighbour instead:
+ * 10 (bench/NOTES.md, "Survival and mating"): on inference-chip and small, at 5% of the space, the
+ * median hypervolume ratio went from 0.961 to 0.973 and 0.964 to 0.979 over 21 seeds; 3 and 30 did
+ * about as well as 10 on inference-chip.
+ */
+const OFFSPRING_RETRIES = 10;
+/**
+ * Parents are the best of 3 drawn (rank, then exclusive hypervolume or crowding): 3 against 2 over
+ * 41 seeds (bench/NOTES.md, "Survival and mating") raised the median hypervolume ratio at 1%, 2%
+ * and 5% of inference-chip from 0.829, 0.911, 0.974 to 0.860, 0.920, 0.976, and on small at 5%
+ * from 0.982 to 0.990; 4 was no better than 3.
+ */
+const TOURNAMENT_SIZE = 3;
 const RANDOM_RETRIES = 2000;
 
 /** A random genome not in the archive nor in `taken`, or undefined when none is found. */
@@ -166,12 +181,17 @@ function rankAndCrowd(points: ArchivedPoint[]): { rank: Int32Array; crowd: Float
 
 /**
  * NSGA-II (Deb, Pratap, Agarwal, Meyarivan 2002) with constrained domination: feasible before
- * infeasible, infeasible by violation, then Pareto rank and crowding. Offspring come from binary
- * tournaments, SBX/uniform crossover and step/reset mutation; a child already in the archive is
- * mutated again, then replaced by a random unseen design, so no design is evaluated twice.
+ * infeasible, infeasible by violation, then Pareto rank. The last front that fits is truncated by
+ * exclusive hypervolume for 2-3 objectives (SMS-EMOA's selection) and by NSGA-III's reference
+ * directions for more (see survival.ts); tournaments between parents of equal rank compare the
+ * same measure. Offspring come from tournaments of 3, SBX/uniform crossover and step/reset
+ * mutation; a child already in the archive is drawn again, then walked to a neighbour, then
+ * replaced by a random unseen design, so no design is evaluated twice.
  */
-export function nsga2(space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+export function nsga2(space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   let population: string[] = state?.population ?? [];
+  const survival = options.survival ?? survivalFor(space.objectives.length);
+  const mating = options.mating ?? (survival === 'hypervolume' ? 'hypervolume' : 'crowding');
   return {
     propose: (archive, limit, rng) => {
       const want = Math.min(limit, populationSize);
@@ -182,35 +202,50 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
         out.push(g);
       };
       if (population.length === 0) {
-        for (const g of latinHypercube(space, want, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
-        while (out.length < want) {
+        // The whole first generation, then cut to the budget: a shorter run proposes exactly the
+        // first designs of a longer one (repeats within the hypercube are filled in after it).
+        for (const g of latinHypercube(space, populationSize, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
+        while (out.length < populationSize) {
           const g = unseenRandom(space, archive, taken, rng);
           if (!g) break;
           push(g);
         }
-        return out;
+        return out.slice(0, want);
       }
       // Parents come from the population and the archive's whole feasible front: the front can
       // outgrow the population, and its members are the best parents there are.
       const pool = new Set(population);
       for (const k of archiveFront(archive)) pool.add(k);
       const pop = [...pool].map((k) => archive.get(k)!);
-      const { rank, crowd } = rankAndCrowd(pop);
+      const { rank, crowd, fronts } = rankAndCrowd(pop);
+      // Within the first front, by exclusive hypervolume instead of crowding where survival uses it:
+      // the members that add most to the front (its sparse parts and ends) are the likeliest parents.
+      if (mating === 'hypervolume' && fronts[0]?.length > 0 && fronts[0].length <= HYPERVOLUME_MATING_LIMIT && pop[fronts[0][0]].feasible) {
+        const c = frontContributions(pop, fronts[0]);
+        fronts[0].forEach((i, j) => (crowd[i] = c[j]));
+      }
       const better = (i: number, j: number) => rank[i] < rank[j] || (rank[i] === rank[j] && crowd[i] > crowd[j]);
       const tournament = () => {
-        const i = randInt(rng, pop.length);
-        const j = randInt(rng, pop.length);
-        return better(j, i) ? j : i;
+        let i = randInt(rng, pop.length);
+        for (let k = 1; k < TOURNAMENT_SIZE; k++) {
+          const j = randInt(rng, pop.length);
+          if (better(j, i)) i = j;
+        }
+        return i;
       };
+      const seen = (g: number[]) => archive.has(genomeKey(g)) || taken.has(genomeKey(g));
+      const offspring = () => mutate(space, crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng)[0], rng);
       let stalls = 0;
       while (out.length < want && stalls < want * 4) {
         const [c1, c2] = crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng);
         for (let child of [mutate(space, c1, rng), mutate(space, c2, rng)]) {
           if (out.length >= want) break;
-          // A child already seen is moved to a neighbour, step by step: this explores around the
+          // A child already seen is drawn again from new parents, as a peer that skips a repeated
+          // proposal does; then moved to a neighbour, step by step, which explores around the
           // parents (near the front) instead of jumping away.
-          for (let t = 0; t < MUTATION_RETRIES && (archive.has(genomeKey(child)) || taken.has(genomeKey(child))); t++) child = neighbour(space, child, rng);
-          if (archive.has(genomeKey(child)) || taken.has(genomeKey(child))) {
+          for (let t = 0; t < OFFSPRING_RETRIES && seen(child); t++) child = offspring();
+          for (let t = 0; t < MUTATION_RETRIES && seen(child); t++) child = neighbour(space, child, rng);
+          if (seen(child)) {
             const g = unseenRandom(space, archive, taken, rng);
             if (!g) {
               stalls++;
@@ -225,18 +260,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
     },
     accept: (results, archive) => {
       const merged = [...population.map((k) => archive.get(k)!), ...results];
-      const { fronts, crowd } = rankAndCrowd(merged);
-      const next: string[] = [];
-      for (const f of fronts) {
-        if (next.length + f.length <= populationSize) {
-          for (const i of f) next.push(merged[i].key);
-          continue;
-        }
-        const byCrowd = [...f].sort((a, b) => crowd[b] - crowd[a] || (merged[a].key < merged[b].key ? -1 : 1));
-        for (const i of byCrowd.slice(0, populationSize - next.length)) next.push(merged[i].key);
-        break;
-      }
-      population = next;
+      population = survive(merged, populationSize, survival);
     },
     state: () => ({ population: [...population], nextIndex: 0 }),
   };
@@ -245,9 +269,11 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
 /**
  * A population size for a budget: about 32 generations, within 8..64. Small budgets want many
  * generations more than wide ones (the archive's front joins the parents anyway, which keeps the
- * diversity a small population lacks): on the 12,960-design inference-chip space, at 2% of it,
- * population 64 reaches a median 0.81 of the true hypervolume, population 8 0.991 (11 seeds,
- * bench/results/quality.json). For a default where the budget is known (the CLI, batch files).
+ * diversity a small population lacks): on the 12,960-design inference-chip space, at 1% and 2%
+ * of it, population 64 reaches a median 0.758 and 0.883 of the true hypervolume, population 8
+ * 0.860 and 0.920 (41 seeds, node bench/tune-search.mjs --population 8,64 --seeds 41; between 4
+ * and 20 the populations do about equally, bench/NOTES.md). For a default where the budget is
+ * known (the CLI, batch files).
  */
 export function defaultPopulation(budget: number): number {
   return Math.min(64, Math.max(8, Math.round(budget / 32)));
@@ -258,10 +284,21 @@ export function populationFor(algorithm: AlgorithmName, budget: number | undefin
   return algorithm === 'nsga2' ? defaultPopulation(budget ?? 1000) : algorithm === 'exhaustive' ? 1024 : 64;
 }
 
-export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState): Algorithm {
+/**
+ * Choices a benchmark may override to compare (bench/tune-search.mjs); a run always takes the
+ * defaults, chosen by the number of objectives, so its stored state is all it needs to resume.
+ */
+export interface AlgorithmOptions {
+  /** How the last front is truncated (default: survivalFor the number of objectives). */
+  survival?: SurvivalName;
+  /** How parents of equal rank compare in a tournament (default: hypervolume where survival is). */
+  mating?: 'crowding' | 'hypervolume';
+}
+
+export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {
     case 'nsga2':
-      return nsga2(space, populationSize, state);
+      return nsga2(space, populationSize, state, options);
     case 'random':
       return randomSearch(space, state);
     case 'exhaustive':

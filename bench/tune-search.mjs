@@ -1,0 +1,75 @@
+// Tuning the search in memory: every design of a space is evaluated once, then each (configuration,
+// seed) runs the algorithm's propose/accept loop exactly as runSearch drives it (same generator,
+// same archive, proposals of min(population, budget left)) against that table, and is scored
+// against the exhaustive truth as bench/quality.mjs scores it. Thousands of runs take seconds, so
+// it is the tool for trying populations and operators; bench/quality.mjs confirms the choice
+// through runSearch and the store.
+//
+//   node bench/tune-search.mjs [--space inference-chip] [--seeds 11] [--population 8,16,rule]
+//                              [--survival default,crowding,hypervolume,reference]
+//                              [--mating default,crowding,hypervolume] [--shares 0.01,0.02,0.05]
+// "default" is what a run uses (survival and mating chosen by the number of objectives); "rule"
+// runs each budget on its own with the default population for it (budget/32 within 8..64).
+import { argValue, lib, log, summary } from './lib/common.mjs';
+import { loadProblemOf } from './lib/problems.mjs';
+import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
+
+const { evaluateGenome } = await lib('search/problem.js');
+const { genomeAt, makeAlgorithm, defaultPopulation } = await lib('search/algorithms.js');
+const { makeRng } = await lib('search/rng.js');
+const { loadSpace } = await lib('search/space.js');
+
+const SPACE = argValue('space', 'inference-chip');
+const SEEDS = Number(argValue('seeds', '11'));
+const POPULATIONS = argValue('population', 'rule').split(',').map((p) => (p === 'rule' ? p : Number(p)));
+const SURVIVALS = argValue('survival', 'default').split(',');
+const MATING = argValue('mating', 'default').split(',');
+const SHARES = argValue('shares', '0.01,0.02,0.05').split(',').map(Number);
+
+const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
+const truth = await truthOf(SPACE, space.defaultWorkloads);
+const t0 = performance.now();
+const table = new Map();
+for (let i = 0; i < space.size; i++) {
+  const r = evaluateGenome(problem, genomeAt(space, i));
+  table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives });
+}
+log(`tune: ${space.name} (${space.size} designs, ${space.objectives.length} objectives) evaluated in ${((performance.now() - t0) / 1000).toFixed(1)} s; true front ${truth.frontKeys.length}`);
+
+function runOnce(seed, budget, population, survival, mating) {
+  const archive = new Map();
+  const rng = makeRng(seed);
+  const alg = makeAlgorithm('nsga2', space, population, undefined, { survival: survival === 'default' ? undefined : survival, mating: mating === 'default' ? undefined : mating });
+  while (archive.size < budget) {
+    const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
+    if (genomes.length === 0) break;
+    const results = genomes.map((g) => table.get(g.join('.')));
+    for (const r of results) {
+      if (archive.has(r.key)) throw new Error(`design ${r.key} proposed twice`);
+      archive.set(r.key, r);
+    }
+    alg.accept(results, archive);
+  }
+  return [...archive.values()];
+}
+
+const budgets = budgetsOf(space.size, SHARES);
+for (const survival of SURVIVALS) for (const mating of MATING) {
+  for (const population of POPULATIONS) {
+    const rows = budgets.map(() => []);
+    const t1 = performance.now();
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      if (population === 'rule') {
+        budgets.forEach((b, k) => rows[k].push(score(truth, runOnce(seed, b.budget, defaultPopulation(b.budget), survival, mating), b.budget)));
+        continue;
+      }
+      const evaluated = runOnce(seed, budgets[budgets.length - 1].budget, population, survival, mating);
+      budgets.forEach((b, k) => rows[k].push(score(truth, evaluated, b.budget)));
+    }
+    const cells = budgets.map((b, k) => {
+      const s = summary(rows[k].map((x) => x.hvRatio));
+      return `${b.share * 100}%: ${s.median.toFixed(4)} [${s.min.toFixed(3)}] ${rows[k].filter((x) => x.hvRatio >= 0.95).length}/${SEEDS}>=.95`;
+    });
+    log(`  survival ${survival.padEnd(11)} mating ${mating.padEnd(11)} p${String(population).padEnd(5)} ${cells.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+  }
+}
