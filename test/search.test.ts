@@ -92,18 +92,17 @@ describe('search on the small space (2,000 designs)', () => {
     expect(hypervolume(truthFront, [0, 5000])).toBeCloseTo(truthHv, 6);
   });
 
-  // 0.95 until decode attention was timed over the chip's cores (f-kern): the TPU v6e base's decode got faster and
-  // the space's highest-throughput design became a lone corner (8 MXUs, 32 MiB SRAM, 4 HBM stacks, 2 GHz, about
-  // 10% above its nearest front neighbour) that few seeds reach in 200 designs: 0.940 median now, 0.983 before;
-  // a seed that finds it scores 0.97-1.0.
-  test('NSGA-II reaches 0.93 of the exhaustive hypervolume within 10% of the space (median of 11 seeds), and beats random sampling', async () => {
+  // The space's highest-throughput design is a lone corner since decode attention is timed over the chip's cores
+  // (8 MXUs, 32 MiB SRAM, 4 HBM stacks, 2 GHz, about 10% above its nearest front neighbour): crowding survival
+  // reached a median 0.940 here; hypervolume survival with tournaments of 3 reaches 0.999 (seeds 0.947-1.0).
+  test('NSGA-II reaches 0.95 of the exhaustive hypervolume within 10% of the space (median of 11 seeds), and beats random sampling', async () => {
     const nsga: number[] = [];
     const rand: number[] = [];
     for (let seed = 1; seed <= 11; seed++) {
       nsga.push((await runSearch(base({ db, run: `n${seed}`, seed }))).hypervolume / truthHv);
       rand.push((await runSearch(base({ db, run: `r${seed}`, seed, algorithm: 'random' }))).hypervolume / truthHv);
     }
-    expect(median(nsga)).toBeGreaterThanOrEqual(0.93);
+    expect(median(nsga)).toBeGreaterThanOrEqual(0.95);
     expect(median(nsga)).toBeGreaterThan(median(rand));
     for (const r of [...nsga, ...rand]) expect(r).toBeLessThanOrEqual(1 + 1e-9);
     // 22 searches of 200 designs: about 4 s alone, well past jest's 5 s default on a busy machine.
