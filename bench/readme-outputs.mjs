@@ -1,7 +1,7 @@
 // The README's example outputs, rerun: every line `$ npx chipdse ...` inside a ```text block of
 // README.md is run in order, in one scratch folder (so a run a block stores is there for the
-// blocks after it), with `chipdse` this checkout's bin/chipdse.js, standard error merged into
-// standard output as a terminal would show both. The files the README shows (a ```jsonc block
+// blocks after it), with `chipdse` this checkout's bin/chipdse.js; what is shown is standard
+// output, and standard error too for a command that fails (progress lines are left out). The files the README shows (a ```jsonc block
 // whose first line is `// NAME`, a ```yaml block whose first line is `# NAME: ...`) are written
 // there first, and the one file it only describes in a comment (bad6.json) is written as described.
 // Each command's output replaces the lines under it, up to the next `$ ` line or the block's end.
@@ -51,13 +51,16 @@ for (const line of lines) {
 }
 
 const bin = join(root, 'bin/chipdse.js');
-const shell = (command) =>
-  spawnSync('bash', ['-c', `chipdse() { node ${JSON.stringify(bin)} "$@"; }\nnpx() { shift; chipdse "$@"; }\nexec 2>&1\n${command}`], {
+/** What the command prints: its standard output, and its standard error when it fails (the error line). */
+const shell = (command) => {
+  const r = spawnSync('bash', ['-c', `set -o pipefail\nchipdse() { node ${JSON.stringify(bin)} "$@"; }\nnpx() { shift; chipdse "$@"; }\n${command}`], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, COLUMNS: '200', CHIPDSE_PROGRESS_SEC: '30' },
+    env: { ...process.env, COLUMNS: '200' },
     maxBuffer: 64 << 20,
-  }).stdout;
+  });
+  return r.status === 0 ? r.stdout : r.stdout + r.stderr;
+};
 
 // Commands, in order, with the lines their output takes.
 const out = [];
