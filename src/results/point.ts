@@ -48,7 +48,7 @@ export function encodePoint(p: PointResult, form: MetricsForm = 'json'): StoredP
     objectives: p.objectives,
     paramsJson: finiteJson(p.params, 'params'),
     metricsJson: packed ? undefined : p.metrics ? finiteJson(p.metrics, 'metrics') : null,
-    ...(packed ? { metricsPacked: packed } : {}),
+    metricsPacked: packed,
   };
 }
 

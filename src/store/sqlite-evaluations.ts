@@ -58,31 +58,44 @@ export class EvaluationRows {
     return id;
   }
 
-  /** The row's values, in COLUMNS order; numbers checked first. */
-  private rowOf(runId: number, seq: number, generation: number, x: PointResult | StoredPoint): unknown[] {
+  /** Writes the row's values, in COLUMNS order, into `to` from `at`; numbers checked first. */
+  private putRow(to: unknown[], at: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
     const r = isEncoded(x) ? x : encodePoint(x, 'packed');
     if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
     // Points that come as JSON (from the job queue of a distributed run) are packed here: every row of the file is alike.
     const packed: PackedMetrics | undefined = r.metricsPacked ?? (typeof r.metricsJson === 'string' ? packMetrics(JSON.parse(r.metricsJson) as object) : undefined);
     const objectives = finiteJson(r.objectives, 'objectives');
     const shape = packed ? this.shapeId(runId, packed.shape) : null;
-    const data = packed ? Buffer.from(packed.data.buffer, packed.data.byteOffset, packed.data.byteLength) : null;
-    return [runId, seq, r.key, generation, r.paramsJson, objectives, null, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons), shape, data];
+    // better-sqlite3 binds any Uint8Array as a blob (what structured cloning makes of a Buffer).
+    const data = packed ? packed.data : null;
+    to[at] = runId;
+    to[at + 1] = seq;
+    to[at + 2] = r.key;
+    to[at + 3] = generation;
+    to[at + 4] = r.paramsJson;
+    to[at + 5] = objectives;
+    to[at + 6] = null;
+    to[at + 7] = r.feasible ? 1 : 0;
+    to[at + 8] = r.violation;
+    to[at + 9] = JSON.stringify(r.reasons);
+    to[at + 10] = shape;
+    to[at + 11] = data;
   }
 
   /** Inserts a generation's evaluations; call inside the generation's transaction. */
   insert(runId: number, firstSeq: number, generation: number, results: (PointResult | StoredPoint)[]): void {
     this.statements ??= { many: this.db.prepare(insertSql(ROWS_PER_STATEMENT)), one: this.db.prepare(insertSql(1)) };
     const { many, one } = this.statements;
-    let batch: unknown[] = [];
+    const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
+    let rows = 0;
     results.forEach((x, i) => {
-      batch.push(...this.rowOf(runId, firstSeq + i, generation, x));
-      if (batch.length === ROWS_PER_STATEMENT * COLUMNS) {
+      this.putRow(batch, rows++ * COLUMNS, runId, firstSeq + i, generation, x);
+      if (rows === ROWS_PER_STATEMENT) {
         this.run(many, batch, runId);
-        batch = [];
+        rows = 0;
       }
     });
-    for (let k = 0; k < batch.length; k += COLUMNS) this.run(one, batch.slice(k, k + COLUMNS), runId);
+    for (let k = 0; k < rows; k++) this.run(one, batch.slice(k * COLUMNS, (k + 1) * COLUMNS), runId);
   }
 
   private run(statement: Database.Statement, values: unknown[], runId: number): void {
@@ -93,7 +106,7 @@ export class EvaluationRows {
       if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw e;
       const has = this.db.prepare('SELECT 1 FROM evaluations WHERE run_id = ? AND genome = ?');
       const seen = new Set<string>();
-      for (let k = 2; k < values.length; k += COLUMNS) {
+      for (let k = 2; k < values.length && values[k] !== undefined; k += COLUMNS) {
         const key = values[k] as string;
         if (seen.has(key) || has.get(runId, key)) throw new ChipdseError(`${this.file}: design ${key} is already stored in run ${runId}`);
         seen.add(key);
