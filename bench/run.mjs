@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { QUICK, ROOT, argValue, log } from './lib/common.mjs';
 
-const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'storage', 'distributed'];
+const PARTS = ['throughput', 'profile', 'scaling', 'stored-scale', 'quality', 'peer', 'storage', 'distributed'];
 const only = argValue('only')?.split(',') ?? PARTS;
 const unknown = only.filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {

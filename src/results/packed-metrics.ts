@@ -29,7 +29,9 @@ interface Shape {
   numbers: number;
 }
 
-const nums: number[] = [];
+/** The numbers collected from the design being packed (nums[0..count-1]) and its other values. */
+let nums = new Float64Array(256);
+let count = 0;
 const others: unknown[] = [];
 let last: Shape | undefined;
 
@@ -41,7 +43,12 @@ function collect(v: unknown, node: Node): boolean {
   if (node === 'n') {
     if (typeof v !== 'number') return false;
     if (!Number.isFinite(v)) throw new ChipdseError('refusing to store a non-finite number in metrics');
-    nums.push(v === 0 ? 0 : v);
+    if (count === nums.length) {
+      const grown = new Float64Array(nums.length * 2);
+      grown.set(nums);
+      nums = grown;
+    }
+    nums[count++] = v === 0 ? 0 : v;
     return true;
   }
   if (node === 'x') {
@@ -99,24 +106,36 @@ function shapeOf(v: unknown): Shape {
 
 /** A design's metrics packed (see the module's note). The shape text is the same string object for consecutive designs of one shape. */
 export function packMetrics(metrics: object): PackedMetrics {
-  nums.length = 0;
+  count = 0;
   others.length = 0;
   if (!last || !collect(metrics, last.node)) {
-    nums.length = 0;
+    count = 0;
     others.length = 0;
     last = shapeOf(metrics);
     collect(metrics, last.node);
   }
   const tail = others.length > 0 ? JSON.stringify(others) : '';
-  const floatBytes = nums.length * 8;
-  const data = slice(floatBytes + Buffer.byteLength(tail));
-  if (LITTLE_ENDIAN) new Float64Array(data.buffer, data.byteOffset, nums.length).set(nums);
-  else {
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    for (let i = 0; i < nums.length; i++) view.setFloat64(i * 8, nums[i], true);
+  const floatBytes = count * 8;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const room = floatBytes + tail.length * 3;
+  if (room > SLAB_BYTES) {
+    const own = Buffer.alloc(floatBytes + Buffer.byteLength(tail));
+    for (let i = 0; i < count; i++) own.writeDoubleLE(nums[i], i * 8);
+    own.write(tail, floatBytes, 'utf8');
+    return { shape: last.text, data: new Uint8Array(own.buffer, own.byteOffset, own.length) };
   }
-  if (tail) Buffer.from(data.buffer, data.byteOffset + floatBytes, data.length - floatBytes).write(tail, 'utf8');
-  return { shape: last.text, data };
+  if (slabUsed + room > SLAB_BYTES) newSlab();
+  const start = slabUsed;
+  if (LITTLE_ENDIAN) {
+    const at = start / 8;
+    for (let i = 0; i < count; i++) slabFloats[at + i] = nums[i];
+  } else {
+    for (let i = 0; i < count; i++) slabBytes.writeDoubleLE(nums[i], start + i * 8);
+  }
+  const tailBytes = tail ? slabBytes.write(tail, start + floatBytes, 'utf8') : 0;
+  const length = floatBytes + tailBytes;
+  slabUsed = start + ((length + 7) & ~7);
+  return { shape: last.text, data: new Uint8Array(slab, start, length) };
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -126,20 +145,19 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  * buffer shared by several views once), and a slab is freed with the last design cut from it.
  */
 const SLAB_BYTES = 1 << 16;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
+let slab: ArrayBuffer;
+let slabFloats: Float64Array;
+let slabBytes: Buffer;
+let slabUsed: number;
+newSlab();
 
-/** `bytes` fresh bytes, at an offset a multiple of 8 (float64 alignment). */
-function slice(bytes: number): Uint8Array {
-  if (bytes > SLAB_BYTES) return new Uint8Array(bytes);
-  if (slabUsed + bytes > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, bytes);
-  slabUsed += (bytes + 7) & ~7;
-  return out;
+function newSlab(): void {
+  slab = new ArrayBuffer(SLAB_BYTES);
+  slabFloats = new Float64Array(slab);
+  slabBytes = Buffer.from(slab);
+  slabUsed = 0;
 }
+
 
 const parsedShapes = new Map<string, Shape>();
 

@@ -13,9 +13,10 @@ const COLUMNS = 12;
 const ROW = `(${new Array(COLUMNS).fill('?').join(', ')})`;
 /**
  * Rows per INSERT statement. One statement per row costs each row a call into SQLite and a
- * statement step; 64 rows a statement took 4.9 us of CPU a row against 6.0 us one by one
- * (bench/tmpq measurements of this change, 2,048-row generations of scale-1e6 designs), and
- * 64 x 12 parameters stay far below SQLite's limit on a statement's parameters (32,766).
+ * statement step; 64 rows a statement took 4.9 us of CPU a row against 6.0 us one by one,
+ * measured while building this (50 generations of 2,048 packed rows of bench/spaces/scale-1e6.json
+ * designs into a fresh file; the whole run's figures are in BENCHMARKS.md, "Stored exhaustive
+ * runs at scale"), and 64 x 12 parameters stay far below SQLite's limit of 32,766.
  */
 const ROWS_PER_STATEMENT = 64;
 

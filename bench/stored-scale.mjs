@@ -1,0 +1,59 @@
+// Stored exhaustive runs at scale (issue 17): CPU time and peak RSS of `runSearch` with the
+// exhaustive algorithm (every design stored in SQLite, what `chipdse search --algorithm
+// exhaustive` does) against the streaming sweep (`sweepSpace`, nothing stored) on the same
+// space, one and two workers, each run its own process under /usr/bin/time -v (CPU is user +
+// system of the whole process, worker threads included; RSS is its peak).
+//
+//   node bench/stored-scale.mjs [--quick] [--with-1e7]
+//
+// --quick: 10^5 designs instead of 10^6. --with-1e7: also one stored run of 10^7 designs
+// (bench/spaces/scale-1e7.json; about 6 GB of database and tens of minutes on 2 shared cores)
+// and one sweep of the same space.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { QUICK, ROOT, hasFlag, log, writeResult } from './lib/common.mjs';
+import { SCALE_DIR, SCALE_WORKLOAD, writeScaleSpaces } from './lib/scale-spaces.mjs';
+
+if (!existsSync('/usr/bin/time')) {
+  log('stored-scale: needs /usr/bin/time (GNU time) for CPU time and peak RSS');
+  process.exit(2);
+}
+writeScaleSpaces();
+
+/** One run of bench/lib/scale-run.mjs under /usr/bin/time -v: its JSON line plus CPU seconds and peak RSS. */
+function timed(exponent, method, workers) {
+  const space = join(SCALE_DIR, `scale-1e${exponent}.json`);
+  log(`stored-scale: 1e${exponent} ${method} workers=${workers}`);
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, join(ROOT, 'bench/lib/scale-run.mjs'), '--space', space, '--method', method, '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`scale-run failed: ${r.stderr.slice(-2000)}`);
+  const field = (name) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(r.stderr)?.[1]);
+  const run = JSON.parse(r.stdout.trim().split('\n').pop());
+  const cpu = field('User time \\(seconds\\)') + field('System time \\(seconds\\)');
+  return {
+    size: run.size,
+    method,
+    workers,
+    seconds: run.seconds,
+    cpuSeconds: Number(cpu.toFixed(2)),
+    cpuMicrosecondsPerDesign: Number(((cpu / run.size) * 1e6).toFixed(2)),
+    peakRssMB: Math.round(field('Maximum resident set size \\(kbytes\\)') / 1024),
+    peakMainHeapMB: run.peakMainHeapMB,
+    frontSize: run.frontSize,
+    frontKeysHash: run.frontKeysHash,
+    dbMB: run.dbMB ?? null,
+  };
+}
+
+const base = QUICK ? 5 : 6;
+const rows = [];
+for (const workers of [1, 2]) for (const method of ['sweep', 'search']) rows.push(timed(base, method, workers));
+if (hasFlag('with-1e7')) for (const method of ['sweep', 'search']) rows.push(timed(7, method, 2));
+
+const pairs = [...new Set(rows.map((r) => `${r.size}/${r.workers}`))].flatMap((k) => {
+  const sweep = rows.find((r) => `${r.size}/${r.workers}` === k && r.method === 'sweep');
+  const search = rows.find((r) => `${r.size}/${r.workers}` === k && r.method === 'search');
+  return sweep && search ? [{ size: sweep.size, workers: sweep.workers, cpuRatio: Number((search.cpuSeconds / sweep.cpuSeconds).toFixed(2)), sameFront: sweep.frontKeysHash === search.frontKeysHash }] : [];
+});
+const file = writeResult('stored-scale', { workload: SCALE_WORKLOAD, rows, pairs });
+log(`wrote ${file}`);
