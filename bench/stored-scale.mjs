@@ -4,15 +4,17 @@
 // space, one and two workers, each run its own process under /usr/bin/time -v (CPU is user +
 // system of the whole process, worker threads included; RSS is its peak).
 //
-//   node bench/stored-scale.mjs [--quick] [--with-1e7]
+//   node bench/stored-scale.mjs [--quick] [--sizes 6,7]
 //
-// --quick: 10^5 designs instead of 10^6. --with-1e7: also one stored run of 10^7 designs
-// (bench/spaces/scale-1e7.json; about 6 GB of database and tens of minutes on 2 shared cores)
-// and one sweep of the same space.
+// --sizes: the exponents measured (default 6; --quick: 5). 10^6 and smaller run with 1 and 2
+// workers; 10^7 (bench/spaces/scale-1e7.json: about 6 GB of database and tens of minutes on 2
+// shared cores) with 2 only. Rows of sizes not measured this time are kept from the previous
+// result file, each with the date and load it was measured at.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUICK, ROOT, hasFlag, log, writeResult } from './lib/common.mjs';
+import { loadavg } from 'node:os';
+import { QUICK, ROOT, argValue, log, readResult, writeResult } from './lib/common.mjs';
 import { SCALE_DIR, SCALE_WORKLOAD, writeScaleSpaces } from './lib/scale-spaces.mjs';
 
 if (!existsSync('/usr/bin/time')) {
@@ -42,13 +44,16 @@ function timed(exponent, method, workers) {
     frontSize: run.frontSize,
     frontKeysHash: run.frontKeysHash,
     dbMB: run.dbMB ?? null,
+    measuredAt: new Date().toISOString(),
+    loadavgAfter: loadavg().map((x) => Number(x.toFixed(2))),
   };
 }
 
-const base = QUICK ? 5 : 6;
-const rows = [];
-for (const workers of [1, 2]) for (const method of ['sweep', 'search']) rows.push(timed(base, method, workers));
-if (hasFlag('with-1e7')) for (const method of ['sweep', 'search']) rows.push(timed(7, method, 2));
+const sizes = (argValue('sizes') ?? (QUICK ? '5' : '6')).split(',').map(Number);
+const measured = [];
+for (const e of sizes) for (const workers of e >= 7 ? [2] : [1, 2]) for (const method of ['sweep', 'search']) measured.push(timed(e, method, workers));
+const kept = (readResult('stored-scale')?.rows ?? []).filter((r) => !measured.some((m) => m.size === r.size));
+const rows = [...kept, ...measured].sort((a, b) => a.size - b.size || a.workers - b.workers || a.method.localeCompare(b.method));
 
 const pairs = [...new Set(rows.map((r) => `${r.size}/${r.workers}`))].flatMap((k) => {
   const sweep = rows.find((r) => `${r.size}/${r.workers}` === k && r.method === 'sweep');

@@ -27,7 +27,7 @@ export class SqliteRunStore implements RunStore {
   private readonly claims = new ClaimKeeper(async () => this.renewClaims());
   /** Writes evaluations as compact rows (metrics packed); reads their shapes. */
   private readonly rows: EvaluationRows;
-  packsMetrics = true;
+  readonly packsMetrics = true;
 
   /**
    * `create: false` is for commands that only read or add to existing runs (runs, front, export,
