@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { packMetrics, unpackMetrics } from '../src/results/packed-metrics.js';
 import { encodePoint, metricsJsonOf, type PointResult } from '../src/results/point.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
-import { threadsForJob } from '../src/search/pool.js';
+import { paramsJsonOf, threadsForJob } from '../src/search/pool.js';
+import { genomeParams, listSpacePresets, loadSpace } from '../src/search/space.js';
+import { genomeAt } from '../src/search/algorithms.js';
 
 const roundTrip = (m: object) => {
   const p = packMetrics(m);
@@ -61,7 +63,7 @@ describe('packed metrics', () => {
   });
 
   it('a stored point in either form gives the same metrics JSON', () => {
-    const point: PointResult = { key: '0.1', genome: [0, 1], params: { a: 1 }, feasible: true, violation: 0, reasons: [], objectives: [1, -2], metrics: { w: { x: 1.25, bound: 'compute', fits: true } } };
+    const point: PointResult = { key: '0.1', genome: [0, 1], params: { a: 1 }, feasible: true, violation: 0, reasons: [], objectives: [1, -2], metrics: { w: { x: 1.25, bound: 'compute', fits: true } } as unknown as PointResult['metrics'] };
     expect(metricsJsonOf(encodePoint(point, 'packed'))).toBe(metricsJsonOf(encodePoint(point)));
     expect(encodePoint(point, 'packed').metricsJson).toBeUndefined();
     expect(metricsJsonOf(encodePoint({ ...point, metrics: null }, 'packed'))).toBeNull();
@@ -76,9 +78,9 @@ describe('compact rows in the SQLite store', () => {
       const store = new SqliteRunStore(file);
       const meta = { name: 'r', spaceName: 's', spaceJson: '{}', parameters: null, workloads: ['w'], objectives: [], constraints: [], algorithm: 'random' as const, seed: 1, budget: 10, population: 3, reference: null, toolVersion: 'test', inputs: null };
       const runId = await store.createRun(meta, '2026-01-01T00:00:00Z');
-      const point = (k: number, metrics: PointResult['metrics']): PointResult => ({ key: `${k}`, genome: [k], params: { k }, feasible: true, violation: 0, reasons: [], objectives: [k], metrics });
+      const point = (k: number, metrics: object | null): PointResult => ({ key: `${k}`, genome: [k], params: { k }, feasible: true, violation: 0, reasons: [], objectives: [k], metrics: metrics as PointResult['metrics'] });
       const results = [point(0, { w: { x: 0.5, b: 'm' } }), point(1, { w: { x: 1.5, b: 'c' } }), point(2, null), point(3, { w: { x: 2, y: 3 } })];
-      await store.saveGeneration(runId, { results, firstSeq: 0, stats: { generation: 0, evaluations: 4, feasibleShare: 1, frontSize: 0, hypervolume: 0 }, front: [], reference: null, state: { population: [], nextIndex: 4 }, rngState: [1, 2, 3, 4] });
+      await store.saveGeneration(runId, { results, firstSeq: 0, stats: { generation: 0, evaluations: 4, feasibleShare: 1, frontSize: 0, hypervolume: 0 }, front: [], reference: null, state: { population: [], nextIndex: 4 }, rngState: { i: 0, j: 0, S: [1, 2, 3] } });
       expect((await store.loadEvaluations(runId)).map((p) => p.metrics)).toEqual(results.map((p) => p.metrics));
       await store.close();
       const d = new Database(file);
@@ -104,5 +106,27 @@ describe('threads by the size of the job', () => {
     expect(threadsForJob(8, 3500)).toBe(3);
     expect(threadsForJob(1, 1e6)).toBe(1);
     expect(threadsForJob(4, 0)).toBe(1);
+  });
+});
+
+describe('parameters JSON from text made once per value', () => {
+  it('is what JSON.stringify writes of the design parameters, for every shipped space', () => {
+    for (const name of listSpacePresets()) {
+      const space = loadSpace(name);
+      const write = paramsJsonOf(space);
+      expect(write).toBeDefined();
+      for (let k = 0; k < 200; k++) {
+        const g = genomeAt(space, Math.floor(((k * 0.6180339887) % 1) * space.size));
+        expect(write!(g)).toBe(JSON.stringify(genomeParams(space, g)));
+      }
+    }
+  });
+
+  it('is not used where JavaScript would reorder or drop a name', () => {
+    const space = loadSpace('small');
+    const renamed = (n: string) => ({ ...space, parameters: space.parameters.map((p, i) => (i === 0 ? { ...p, name: n } : p)) });
+    expect(paramsJsonOf(renamed('7'))).toBeUndefined();
+    expect(paramsJsonOf(renamed('__proto__'))).toBeUndefined();
+    expect(paramsJsonOf(renamed('7x'))).toBeDefined();
   });
 });

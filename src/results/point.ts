@@ -37,7 +37,8 @@ export interface StoredPoint {
 /** How an evaluated design's metrics travel to the store: as JSON text, or packed (a store that keeps them packed: `RunStore.packsMetrics`). */
 export type MetricsForm = 'json' | 'packed';
 
-export function encodePoint(p: PointResult, form: MetricsForm = 'json'): StoredPoint {
+/** `paramsJson`: the parameters' JSON when the caller has it already (see paramsJsonOf in search/pool.ts); it must be what finiteJson would write. */
+export function encodePoint(p: PointResult, form: MetricsForm = 'json', paramsJson?: string): StoredPoint {
   const packed = form === 'packed' && p.metrics ? packMetrics(p.metrics) : undefined;
   return {
     key: p.key,
@@ -46,7 +47,7 @@ export function encodePoint(p: PointResult, form: MetricsForm = 'json'): StoredP
     violation: p.violation,
     reasons: p.reasons,
     objectives: p.objectives,
-    paramsJson: finiteJson(p.params, 'params'),
+    paramsJson: paramsJson ?? finiteJson(p.params, 'params'),
     metricsJson: packed ? undefined : p.metrics ? finiteJson(p.metrics, 'metrics') : null,
     metricsPacked: packed,
   };

@@ -3,7 +3,8 @@ import { ChipdseError } from '../errors.js';
 import { encodePoint, type MetricsForm, type PointResult, type StoredPoint } from '../results/point.js';
 import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
-import { parseSpace } from './space.js';
+import { parseSpace, type Space } from './space.js';
+import { finiteJson } from '../results/finite.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -15,6 +16,30 @@ export interface ProblemData {
 
 export function problemFromData(d: ProblemData): Problem {
   return { space: parseSpace(d.spaceData, d.spaceFile, process.cwd()), workloads: d.workloads };
+}
+
+/**
+ * The JSON of a genome's parameters (what finiteJson(genomeParams(space, genome)) writes) from
+ * text made once per parameter value: writing every design's parameters number by number was a
+ * tenth of what storing a design costs on top of evaluating it. Undefined for a space whose
+ * parameter names JavaScript would not keep in order (an integer-like name) or would drop
+ * (`__proto__`): those are written as before.
+ */
+export function paramsJsonOf(space: Space): ((genome: readonly number[]) => string) | undefined {
+  const names = space.parameters.map((p) => p.name);
+  if (names.some((n) => /^(0|[1-9]\d*)$/.test(n) || n === '__proto__') || new Set(names).size !== names.length) return undefined;
+  const parts = space.parameters.map((p) => p.values.map((v) => finiteJson({ [p.name]: v }, 'params').slice(1, -1)));
+  return (genome) => {
+    let out = '{';
+    for (let i = 0; i < genome.length; i++) out += (i > 0 ? ',' : '') + parts[i][genome[i]];
+    return out + '}';
+  };
+}
+
+/** Evaluates a genome and encodes it for the store (see encodePoint). */
+export function storeEncoder(problem: Problem): (genome: number[], form: MetricsForm) => StoredPoint {
+  const params = paramsJsonOf(problem.space);
+  return (genome, form) => encodePoint(evaluateGenome(problem, genome), form, params?.(genome));
 }
 
 /**
@@ -37,6 +62,7 @@ export function threadsForJob(requested: number, designs: number): number {
 export class EvaluatorPool {
   private workers: Worker[] = [];
   private local: Problem | undefined;
+  private encode: ReturnType<typeof storeEncoder> | undefined;
 
   constructor(data: ProblemData, readonly size: number) {
     if (size <= 1) {
@@ -56,7 +82,10 @@ export class EvaluatorPool {
    * `form`): what a search stores, without the main thread receiving and serializing every metric.
    */
   async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[]> {
-    if (this.local) return genomes.map((g) => encodePoint(evaluateGenome(this.local!, g), form));
+    if (this.local) {
+      this.encode ??= storeEncoder(this.local);
+      return genomes.map((g) => this.encode!(g, form));
+    }
     return this.spread<StoredPoint>(genomes, form);
   }
 
