@@ -148,8 +148,8 @@ if (ss) {
   );
   say(
     table(
-      ['designs', 'method', 'workers', 'wall s', 'CPU s', 'CPU us per design', 'peak RSS MB', 'peak main heap MB', 'front', 'database MB'],
-      ss.rows.map((r) => [int(r.size), r.method, r.workers, num(r.seconds, 1), num(r.cpuSeconds, 1), num(r.cpuMicrosecondsPerDesign, 1), int(r.peakRssMB), int(r.peakMainHeapMB), r.frontSize, r.dbMB ?? '-']),
+      ['designs', 'method', 'workers', 'wall s', 'CPU s', 'CPU us per design', 'peak RSS MB', 'peak main heap MB', 'front', 'database MB', 'measured (UTC), load average after'],
+      ss.rows.map((r) => [int(r.size), r.method, r.workers, num(r.seconds, 1), num(r.cpuSeconds, 1), num(r.cpuMicrosecondsPerDesign, 1), int(r.peakRssMB), int(r.peakMainHeapMB), r.frontSize, r.dbMB ?? '-', `${r.measuredAt.replace('T', ' ').slice(0, 16)}, ${r.loadavgAfter.join(' / ')}`]),
     ),
   );
   say(table(['designs', 'workers', 'stored / sweep CPU', 'same front'], ss.pairs.map((p) => [int(p.size), p.workers, `${num(p.cpuRatio, 2)}x`, p.sameFront ? 'yes' : 'NO'])));
