@@ -17,14 +17,20 @@ import { ChipdseError } from '../errors.js';
 type Node = { t: 'o'; o: string[]; c: Node[] } | { t: 'a'; c: Node[] } | 'n' | 'x';
 
 export interface PackedMetrics {
-  /** The shape as JSON text: the metrics with every number written 0 and every other value null. */
-  shape: string;
+  /**
+   * The shape: its `text` is JSON, the metrics with every number written 0 and every other value
+   * null. One object for every design of the shape packed by this thread, so that a batch of
+   * designs sent to another thread carries it once (structured cloning copies an object once per
+   * message, but a string once per reference).
+   */
+  shape: { readonly text: string };
   /** Float64 little-endian numbers in key order, then (when there are any) the other values as UTF-8 JSON array text. */
   data: Uint8Array;
 }
 
 interface Shape {
   text: string;
+  ref: { readonly text: string };
   node: Node;
   numbers: number;
 }
@@ -101,10 +107,11 @@ const numbersIn = (n: Node): number => (n === 'n' ? 1 : n === 'x' ? 0 : n.c.redu
 
 function shapeOf(v: unknown): Shape {
   const { node, template } = nodeOf(v);
-  return { text: JSON.stringify(template), node, numbers: numbersIn(node) };
+  const text = JSON.stringify(template);
+  return { text, ref: Object.freeze({ text }), node, numbers: numbersIn(node) };
 }
 
-/** A design's metrics packed (see the module's note). The shape text is the same string object for consecutive designs of one shape. */
+/** A design's metrics packed (see the module's note). The shape is the same object for consecutive designs of one shape. */
 export function packMetrics(metrics: object): PackedMetrics {
   count = 0;
   others.length = 0;
@@ -122,7 +129,7 @@ export function packMetrics(metrics: object): PackedMetrics {
     const own = Buffer.alloc(floatBytes + Buffer.byteLength(tail));
     for (let i = 0; i < count; i++) own.writeDoubleLE(nums[i], i * 8);
     own.write(tail, floatBytes, 'utf8');
-    return { shape: last.text, data: new Uint8Array(own.buffer, own.byteOffset, own.length) };
+    return { shape: last.ref, data: new Uint8Array(own.buffer, own.byteOffset, own.length) };
   }
   if (slabUsed + room > SLAB_BYTES) newSlab();
   const start = slabUsed;
@@ -135,7 +142,7 @@ export function packMetrics(metrics: object): PackedMetrics {
   const tailBytes = tail ? slabBytes.write(tail, start + floatBytes, 'utf8') : 0;
   const length = floatBytes + tailBytes;
   slabUsed = start + ((length + 7) & ~7);
-  return { shape: last.text, data: new Uint8Array(slab, start, length) };
+  return { shape: last.ref, data: new Uint8Array(slab, start, length) };
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';

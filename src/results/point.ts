@@ -55,7 +55,7 @@ export function encodePoint(p: PointResult, form: MetricsForm = 'json', paramsJs
 
 /** A stored point's metrics as JSON text (unpacked when they were packed); null for an invalid design. */
 export function metricsJsonOf(p: StoredPoint): string | null {
-  if (p.metricsPacked) return JSON.stringify(unpackMetrics(p.metricsPacked.shape, p.metricsPacked.data));
+  if (p.metricsPacked) return JSON.stringify(unpackMetrics(p.metricsPacked.shape.text, p.metricsPacked.data));
   return p.metricsJson ?? null;
 }
 

@@ -66,7 +66,7 @@ export class EvaluationRows {
     // Points that come as JSON (from the job queue of a distributed run) are packed here: every row of the file is alike.
     const packed: PackedMetrics | undefined = r.metricsPacked ?? (typeof r.metricsJson === 'string' ? packMetrics(JSON.parse(r.metricsJson) as object) : undefined);
     const objectives = finiteJson(r.objectives, 'objectives');
-    const shape = packed ? this.shapeId(runId, packed.shape) : null;
+    const shape = packed ? this.shapeId(runId, packed.shape.text) : null;
     // better-sqlite3 binds any Uint8Array as a blob (what structured cloning makes of a Buffer).
     const data = packed ? packed.data : null;
     to[at] = runId;
