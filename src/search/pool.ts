@@ -29,10 +29,12 @@ export function paramsJsonOf(space: Space): ((genome: readonly number[]) => stri
   const names = space.parameters.map((p) => p.name);
   if (names.some((n) => /^(0|[1-9]\d*)$/.test(n) || n === '__proto__') || new Set(names).size !== names.length) return undefined;
   const parts = space.parameters.map((p) => p.values.map((v) => finiteJson({ [p.name]: v }, 'params').slice(1, -1)));
+  // Joined, not concatenated: a flat string, where += would leave a rope of one node per
+  // parameter for the garbage collector to copy while the generation waits to be written.
+  const chosen = new Array<string>(parts.length);
   return (genome) => {
-    let out = '{';
-    for (let i = 0; i < genome.length; i++) out += (i > 0 ? ',' : '') + parts[i][genome[i]];
-    return out + '}';
+    for (let i = 0; i < genome.length; i++) chosen[i] = parts[i][genome[i]];
+    return `{${chosen.join(',')}}`;
   };
 }
 
