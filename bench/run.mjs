@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { QUICK, ROOT, argValue, log } from './lib/common.mjs';
 
-const PARTS = ['throughput', 'profile', 'scaling', 'quality', 'peer', 'quality-heldout', 'peer-heldout', 'storage', 'distributed'];
+const PARTS = ['throughput', 'profile', 'scaling', 'stored-scale', 'quality', 'peer', 'quality-heldout', 'peer-heldout', 'storage', 'distributed'];
 /** Parts that run another part's script on the space kept out of the search's tuning (bench/NOTES.md). */
 const RUNS = {
   'quality-heldout': ['quality', '--space', 'training-chip', '--out', 'quality-training-chip'],

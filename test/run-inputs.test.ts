@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { downgradeToSchema4 } from './helpers/packed.js';
 import { exportCsv } from '../src/results/export.js';
 import { changedInputs, storedProblem } from '../src/search/run-inputs.js';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
@@ -96,6 +97,7 @@ test('a run stored before runs kept their inputs (schema 2) migrates, and resume
   let generations = 0;
   await runSearch({ ...o, shouldStop: () => ++generations >= 1 });
   const d = new Database(db);
+  downgradeToSchema4(d);
   d.exec('DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 2;');
   d.close();
   const resumed = await runSearch({ ...o, resume: true });

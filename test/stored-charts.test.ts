@@ -11,6 +11,7 @@ import { runSearch } from '../src/search/run.js';
 import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { TOOL_VERSION } from '../src/version.js';
 import { runRows } from './helpers/cli.js';
+import { downgradeToSchema4 } from './helpers/packed.js';
 
 /**
  * Charts draw what a run stored, as the model that scored it: the reference chips and the full
@@ -114,7 +115,10 @@ describe('a database of schema 1 (before reference chips and details were stored
   let before = '';
   beforeAll(async () => {
     await search(db, 'r');
-    // Back to what chipdse wrote before schema 2 (and 3 and 4).
+    // Back to what chipdse wrote before schema 2 (and 3, 4 and 5).
+    const d = new Database(db);
+    downgradeToSchema4(d);
+    d.close();
     sql(db, 'DROP TABLE run_writers; ALTER TABLE runs DROP COLUMN inputs_json; DROP TABLE reference_chips; DROP TABLE design_details; ALTER TABLE runs DROP COLUMN parameters_json; ALTER TABLE runs DROP COLUMN reference_chips_stored; ALTER TABLE runs DROP COLUMN writer_pid; ALTER TABLE runs DROP COLUMN writer_host; PRAGMA user_version = 1;');
     before = runRows(db);
   }, 60_000);

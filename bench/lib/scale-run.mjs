@@ -40,7 +40,7 @@ if (method === 'sweep-cli') {
   const dir = mkdtempSync(join(tmpdir(), 'chipdse-scale-'));
   try {
     const db = join(dir, 'scale.db');
-    const s = await runSearch({ space: spaceFile, workloads: [], algorithm: 'exhaustive', budget: space.size, population: 2048, seed: 1, workers, db, run: 'scale', resume: false });
+    const s = await runSearch({ space: spaceFile, workloads: [], algorithm: 'exhaustive', budget: space.size, population: 2048, seed: 1, workers, db, run: 'scale', resume: false, allowLong: true });
     const { openStore } = await lib('store/open.js');
     const store = await openStore(db);
     const keys = (await store.loadFront((await store.getRun('scale')).id)).map((p) => p.key).sort();

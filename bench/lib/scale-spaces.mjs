@@ -1,4 +1,4 @@
-// Generates bench/spaces/scale-1e3.json ... scale-1e6.json: spaces of 10^k designs around TPU v6e
+// Generates bench/spaces/scale-1e3.json ... scale-1e7.json: spaces of 10^k designs around TPU v6e
 // (the base of designs/spaces/small.json), with the value lists of small.json grown to ten values
 // each and one more parameter per factor of ten.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { BENCH } from './common.mjs';
 
 export const SCALE_DIR = join(BENCH, 'spaces');
 export const SCALE_WORKLOAD = 'llama-3-8b-decode';
-export const SCALE_EXPONENTS = [3, 4, 5, 6];
+export const SCALE_EXPONENTS = [3, 4, 5, 6, 7];
 
 const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -18,6 +18,9 @@ const PARAMETERS = [
   { name: 'clockGHz', type: 'values', path: 'compute.clockHz', unit: 'GHz', values: range(10, (i) => Number((1 + 0.2 * i).toFixed(1))) },
   { name: 'vectorFlopsPerCycle', type: 'values', path: 'compute.vectorUnit.flopsPerCycle', values: range(10, (i) => 1024 * (i + 1)) },
   { name: 'sramTBps', type: 'values', path: 'memory.sram.bytesPerSec', unit: 'TB/s', values: [8, 12, 16, 20, 24, 28, 32, 36, 40, 48] },
+  // For 10^7 (stored runs at scale, issue 17). One chip decoding does not use the chip-to-chip
+  // links, so designs that differ only here tie: the front stays that of 10^6, one design per tie.
+  { name: 'linkGBps', type: 'values', path: 'interconnect.linkBytesPerSec', unit: 'GB/s', values: [25, 50, 75, 100, 125, 150, 175, 200, 225, 250] },
 ];
 
 export function scaleSpace(exponent) {

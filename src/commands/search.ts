@@ -56,7 +56,7 @@ export const searchVerb = defineCommand({
       .option('budget', { type: 'number', describe: `unique designs to evaluate (default: ${DEFAULT_BUDGET}; exhaustive: every design of the space); never more than the space holds` })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
       .option('seed', { type: 'number', describe: `seed of the random generator (default: ${DEFAULT_SEED}): the same seed and inputs give the same rows` })
-      .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (results do not depend on it)' })
+      .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel, at most (one per 1,000 designs to evaluate; results do not depend on it)' })
       .option('db', dbOption)
       .option('run', { type: 'string', describe: 'run name (default: space-algorithm-seed, then space-algorithm-seed-2, -3, ... when that name is stored already)' })
       .option('resume', { type: 'boolean', describe: 'continue a stopped or killed run, with its stored settings' })

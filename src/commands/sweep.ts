@@ -29,7 +29,7 @@ export const sweepVerb = defineCommand({
     y
       .option('space', { alias: 's', type: 'string', demandOption: true, describe: 'preset name or path of a space file' })
       .option('workload', { alias: 'w', type: 'array', string: true, default: [] as string[], describe: 'workloads (default: the space\'s own list)' })
-      .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel (the front does not depend on it)' })
+      .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel, at most (one per 1,000 designs; the front does not depend on it)' })
       .option('json', { type: 'boolean', describe: 'the counts, reference, hypervolume and the front with every metric, as JSON' })
       .option('out', { type: 'string', describe: 'also write that JSON to this file' })
       .option('allow-long', { type: 'boolean', describe: 'start a sweep estimated (from a timed sample of its designs) to take more than an hour' })

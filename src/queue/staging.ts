@@ -5,7 +5,7 @@
  * stores it in the order it proposed it, whatever order the workers finished in.
  */
 import type pg from 'pg';
-import { genomeOfKey, type StoredPoint } from '../results/point.js';
+import { genomeOfKey, metricsJsonOf, type StoredPoint } from '../results/point.js';
 import { PG_SCHEMA } from '../store/postgres-schema.js';
 
 const T = `${PG_SCHEMA}.staged_results`;
@@ -27,7 +27,7 @@ export async function stageResults(db: pg.Pool | pg.ClientBase, runId: number, p
        ON CONFLICT (run_id, genome) DO NOTHING RETURNING 1
      )
      SELECT pg_notify('${STAGED_CHANNEL}', $1::text), (SELECT count(*) FROM staged)`,
-    [runId, JSON.stringify(points.map((p) => ({ genome: p.key, feasible: p.feasible ? 1 : 0, violation: p.violation, reasons: JSON.stringify(p.reasons), objectives: JSON.stringify(p.objectives), params: p.paramsJson, metrics: p.metricsJson })))],
+    [runId, JSON.stringify(points.map((p) => ({ genome: p.key, feasible: p.feasible ? 1 : 0, violation: p.violation, reasons: JSON.stringify(p.reasons), objectives: JSON.stringify(p.objectives), params: p.paramsJson, metrics: metricsJsonOf(p) })))],
   );
 }
 

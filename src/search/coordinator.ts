@@ -10,7 +10,7 @@ import { ChipdseError } from '../errors.js';
 import { QueueClient, type WaitStatus } from '../queue/client.js';
 import type { SearchJob } from '../queue/jobs.js';
 import { clearStaged, countStaged, stagedKeys, takeStaged } from '../queue/staging.js';
-import { genomeKey, type StoredPoint } from '../results/point.js';
+import { genomeKey, type MetricsForm, type StoredPoint } from '../results/point.js';
 import { parseStoreAddress } from '../store/address.js';
 import { TOOL_VERSION } from '../version.js';
 import { jobSizes } from './job-size.js';
@@ -30,7 +30,8 @@ export const DEFAULT_JOB_TIMEOUT_SEC = 120;
 
 /** What evaluates a search's proposals: worker threads of this process (EvaluatorPool) or workers anywhere (RemoteEvaluator). */
 export interface DesignEvaluator {
-  evaluateForStore(genomes: number[][]): Promise<StoredPoint[]>;
+  /** `form`: how the metrics should come (a remote evaluator's come as JSON whatever it asks; every store takes both). */
+  evaluateForStore(genomes: number[][], form?: MetricsForm): Promise<StoredPoint[]>;
   /** Workers alive at the last look (distributed runs only). */
   readonly workersAlive?: number;
   /** Called once the run is finished or stopped: `done` drops what is left staged for it. */

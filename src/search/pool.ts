@@ -1,9 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { ChipdseError } from '../errors.js';
-import { encodePoint, type PointResult, type StoredPoint } from '../results/point.js';
+import { encodePoint, type MetricsForm, type PointResult, type StoredPoint } from '../results/point.js';
 import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
-import { parseSpace } from './space.js';
+import { parseSpace, type Space } from './space.js';
+import { finiteJson } from '../results/finite.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -18,12 +19,52 @@ export function problemFromData(d: ProblemData): Problem {
 }
 
 /**
+ * The JSON of a genome's parameters (what finiteJson(genomeParams(space, genome)) writes) from
+ * text made once per parameter value: writing every design's parameters number by number was a
+ * tenth of what storing a design costs on top of evaluating it. Undefined for a space whose
+ * parameter names JavaScript would not keep in order (an integer-like name) or would drop
+ * (`__proto__`): those are written as before.
+ */
+export function paramsJsonOf(space: Space): ((genome: readonly number[]) => string) | undefined {
+  const names = space.parameters.map((p) => p.name);
+  if (names.some((n) => /^(0|[1-9]\d*)$/.test(n) || n === '__proto__') || new Set(names).size !== names.length) return undefined;
+  const parts = space.parameters.map((p) => p.values.map((v) => finiteJson({ [p.name]: v }, 'params').slice(1, -1)));
+  // Joined, not concatenated: a flat string, where += would leave a rope of one node per
+  // parameter for the garbage collector to copy while the generation waits to be written.
+  const chosen = new Array<string>(parts.length);
+  return (genome) => {
+    for (let i = 0; i < genome.length; i++) chosen[i] = parts[i][genome[i]];
+    return `{${chosen.join(',')}}`;
+  };
+}
+
+/** Evaluates a genome and encodes it for the store (see encodePoint). */
+export function storeEncoder(problem: Problem): (genome: number[], form: MetricsForm) => StoredPoint {
+  const params = paramsJsonOf(problem.space);
+  return (genome, form) => encodePoint(evaluateGenome(problem, genome), form, params?.(genome));
+}
+
+/**
+ * Designs a thread must have to evaluate for a pool of threads to pay: starting one (loading the
+ * library, rebuilding the problem) took 0.20 s before its first result, and fresh threads ran
+ * their first batches at half the main thread's speed (BENCHMARKS.md, "Storage overhead"); with
+ * fewer than about 2,000 designs in all, two threads were 1.6x slower than one (issue 17).
+ */
+export const MIN_DESIGNS_PER_THREAD = 1000;
+
+/** Threads for a job of `designs` designs when `requested` are allowed: one per MIN_DESIGNS_PER_THREAD designs, at most `requested`. Results do not depend on it. */
+export function threadsForJob(requested: number, designs: number): number {
+  return Math.max(1, Math.min(requested, Math.floor(designs / MIN_DESIGNS_PER_THREAD)));
+}
+
+/**
  * Evaluates batches of genomes on worker threads. A batch is cut into contiguous slices, one per
  * worker, and the results are put back in order, so the outcome does not depend on the worker count.
  */
 export class EvaluatorPool {
   private workers: Worker[] = [];
   private local: Problem | undefined;
+  private encode: ReturnType<typeof storeEncoder> | undefined;
 
   constructor(data: ProblemData, readonly size: number) {
     if (size <= 1) {
@@ -39,22 +80,25 @@ export class EvaluatorPool {
   }
 
   /**
-   * The same, encoded for the store by the workers (parameters and metrics as JSON): what a search
-   * stores, without the main thread receiving and serializing every metric.
+   * The same, encoded for the store by the workers (parameters as JSON, metrics as JSON or packed:
+   * `form`): what a search stores, without the main thread receiving and serializing every metric.
    */
-  async evaluateForStore(genomes: number[][]): Promise<StoredPoint[]> {
-    if (this.local) return genomes.map((g) => encodePoint(evaluateGenome(this.local!, g)));
-    return this.spread<StoredPoint>(genomes, true);
+  async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[]> {
+    if (this.local) {
+      this.encode ??= storeEncoder(this.local);
+      return genomes.map((g) => this.encode!(g, form));
+    }
+    return this.spread<StoredPoint>(genomes, form);
   }
 
-  private async spread<T>(genomes: number[][], encode: boolean): Promise<T[]> {
+  private async spread<T>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const per = Math.ceil(genomes.length / this.workers.length);
     const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
     const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run<T>(this.workers[i], s, encode) : Promise.resolve([]))));
     return parts.flat();
   }
 
-  private run<T>(w: Worker, genomes: number[][], encode: boolean): Promise<T[]> {
+  private run<T>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: { results?: T[]; error?: string; userError?: boolean }) => {
         w.off('error', onError);

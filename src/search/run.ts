@@ -9,7 +9,7 @@ import { archived, archiveFor, makeAlgorithm, type ArchivedPoint } from './algor
 import { designDetail } from './details.js';
 import { EvaluationStopped } from '../queue/client.js';
 import { distributedUrl, RemoteEvaluator, type DesignEvaluator, type DistributeOptions } from './coordinator.js';
-import { EvaluatorPool } from './pool.js';
+import { EvaluatorPool, threadsForJob } from './pool.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
 import { newRun, resumedSetup, runToResume, type RunSetup, type SetupOptions } from './run-setup.js';
@@ -106,10 +106,13 @@ async function restored(store: RunStore, setup: RunSetup, resume: boolean) {
   return out;
 }
 
-/** What evaluates the run's designs: threads of this process, or workers anywhere through the queue. */
-async function evaluatorFor(o: SearchOptions, setup: RunSetup): Promise<DesignEvaluator> {
+/**
+ * What evaluates the run's designs: threads of this process (as many as the designs left to
+ * evaluate pay for: threadsForJob), or workers anywhere through the queue.
+ */
+async function evaluatorFor(o: SearchOptions, setup: RunSetup, designsLeft: number): Promise<DesignEvaluator> {
   if (o.distribute) return RemoteEvaluator.start(distributedUrl(o.db), setup.runId, o.run, { ...o.distribute, shouldStop: o.shouldStop });
-  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, o.workers);
+  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, threadsForJob(o.workers, designsLeft));
 }
 
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
@@ -141,7 +144,8 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
   let reference = setup.reference;
   let { archive, feasibleCount, generation, rng, alg, front } = await restored(store, setup, o.resume);
   let hv = frontHypervolume(space, front, reference);
-  const pool = await evaluatorFor(o, setup);
+  const pool = await evaluatorFor(o, setup, budget - archive.size);
+  const form = store.packsMetrics ? 'packed' : 'json';
   const started = Date.now();
   let evaluatedHere = 0;
   let status: 'done' | 'stopped' = 'done';
@@ -155,7 +159,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
     if (archive.size >= budget) return undefined;
     const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
     if (genomes.length === 0) return undefined;
-    const p = pool.evaluateForStore(genomes);
+    const p = pool.evaluateForStore(genomes, form);
     // Awaited below; until then a failure must not count as unhandled.
     p.catch(() => {});
     return p;

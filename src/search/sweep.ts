@@ -1,6 +1,6 @@
 import { paretoFront } from '../pareto/index.js';
 import { genomeAt } from './algorithms.js';
-import { problemFromData, type ProblemData } from './pool.js';
+import { problemFromData, threadsForJob, type ProblemData } from './pool.js';
 import { startWorkers } from './workers.js';
 import { evaluateGenome, type Problem } from './problem.js';
 
@@ -118,7 +118,8 @@ export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise
   const chunk = Math.max(1, opts.chunk ?? 4096);
   const result: SweepResult = { evaluated: 0, feasible: 0, invalid: 0, front: [], worst: [] };
   const tally = (r: ChunkReport) => tallyChunk(result, r);
-  if (opts.workers <= 1) {
+  const threads = threadsForJob(opts.workers, total);
+  if (threads <= 1) {
     const keeper = new FrontKeeper();
     for (let from = 0; from < total; from += chunk) {
       tally(sweepRange(problem, from, Math.min(total, from + chunk), keeper));
@@ -127,7 +128,7 @@ export async function sweepSpace(data: ProblemData, opts: SweepOptions): Promise
     result.front = keeper.flush();
     return result;
   }
-  const workers = startWorkers('sweep-worker.js', opts.workers, data);
+  const workers = startWorkers('sweep-worker.js', threads, data);
   let next = 0;
   const fronts: SweepPoint[][] = [];
   try {

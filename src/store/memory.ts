@@ -1,7 +1,7 @@
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
-import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
+import { encodePoint, isEncoded, metricsJsonOf, type PointResult, type StoredPoint } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { claimBlocks, holderAlive, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import type { GenerationRecord, RunStore } from './store.js';
@@ -187,7 +187,8 @@ export class MemoryRunStore implements RunStore {
     this.checkWriter(runId);
     // Everything is encoded and checked before the first change: a generation is stored whole or not at all.
     const points = p.results.map((x) => {
-      const e = isEncoded(x) ? x : encodePoint(x);
+      const given = isEncoded(x) ? x : encodePoint(x);
+      const e = given.metricsPacked ? { ...given, metricsJson: metricsJsonOf(given), metricsPacked: undefined } : given;
       if (!Number.isFinite(e.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${e.key}`);
       return { point: { ...e, genome: [...e.genome], reasons: [...e.reasons], objectives: JSON.parse(finiteJson(e.objectives, 'objectives')) }, generation: p.stats.generation };
     });
@@ -278,6 +279,6 @@ function decode(p: StoredPoint): PointResult {
     violation: p.violation,
     reasons: [...p.reasons],
     objectives: [...p.objectives],
-    metrics: p.metricsJson === null ? null : JSON.parse(p.metricsJson),
+    metrics: p.metricsJson === null ? null : JSON.parse(p.metricsJson!),
   };
 }

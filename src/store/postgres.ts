@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
-import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
+import { encodePoint, isEncoded, metricsJsonOf, type PointResult } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { redactUrl } from './address.js';
 import { ClaimKeeper, holderAlive, RunBusyError, thisHolder, type RunClaim } from './claims.js';
@@ -232,7 +232,7 @@ export class PgRunStore implements RunStore {
     await this.write(async () => {
       await checkWriter(this.client, this.location, runId, this.claims.tokens.get(runId));
       // The rows as one JSON document (json_to_recordset): faster to send than arrays of escaped JSON text.
-      const doc = JSON.stringify(rows.map((r, i) => ({ seq: p.firstSeq + i, genome: r.key, params: r.paramsJson, objectives: r.objectivesJson, metrics: r.metricsJson, feasible: r.feasible ? 1 : 0, violation: r.violation, reasons: JSON.stringify(r.reasons) })));
+      const doc = JSON.stringify(rows.map((r, i) => ({ seq: p.firstSeq + i, genome: r.key, params: r.paramsJson, objectives: r.objectivesJson, metrics: metricsJsonOf(r), feasible: r.feasible ? 1 : 0, violation: r.violation, reasons: JSON.stringify(r.reasons) })));
       try {
         await this.q(
           `INSERT INTO ${S}.evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json)

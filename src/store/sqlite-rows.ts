@@ -4,6 +4,7 @@
  */
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
+import { unpackMetrics } from '../results/packed-metrics.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
 import { isAlgorithmName, type RunRow, type RunStatus, type SearchState } from '../results/run.js';
 
@@ -55,7 +56,20 @@ export function toRunRow(file: string, r: Row, counts: { n: number; g: number })
   };
 }
 
-export function toPoint(file: string, r: Row): PointResult {
+/** Packed metrics (schema 5) read back against their run's shapes; a row that does not fit them is one line naming the file and the design. */
+function packedMetrics(file: string, key: string, r: Row, shapes: ReadonlyMap<number, string>): PointResult['metrics'] {
+  const shape = shapes.get(r.metrics_shape as number);
+  try {
+    if (shape === undefined) throw new Error(`no metric shape ${String(r.metrics_shape)} is stored for its run`);
+    if (!(r.metrics_packed instanceof Uint8Array)) throw new Error('expected bytes');
+    return unpackMetrics(shape, r.metrics_packed) as PointResult['metrics'];
+  } catch (e) {
+    throw new ChipdseError(`${file}: evaluations.metrics_packed of design ${key} cannot be read (${(e as Error).message}): a damaged database`);
+  }
+}
+
+/** An evaluation row as a result; `shapes`: its run's metric shapes by id (for rows whose metrics are packed). */
+export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string> = new Map()): PointResult {
   const key = r.genome as string;
   const cell = (column: string) => json(file, `evaluations.${column} of design ${key}`, r[column]);
   return {
@@ -66,7 +80,7 @@ export function toPoint(file: string, r: Row): PointResult {
     violation: r.violation as number,
     reasons: cell('reasons_json') as string[],
     objectives: cell('objectives_json') as number[],
-    metrics: r.metrics_json ? (cell('metrics_json') as PointResult['metrics']) : null,
+    metrics: r.metrics_packed != null ? packedMetrics(file, key, r, shapes) : r.metrics_json ? (cell('metrics_json') as PointResult['metrics']) : null,
   };
 }
 

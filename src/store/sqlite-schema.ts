@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -102,6 +102,20 @@ export const MIGRATIONS: Record<number, string> = {
       host TEXT NOT NULL,
       since TEXT NOT NULL,
       heartbeat_ms INTEGER NOT NULL
+    );
+  `,
+  // Compact rows (issue 17): a design's metrics packed (src/results/packed-metrics.ts) as float64
+  // numbers plus the other values, against a shape (keys and kinds) stored once per run and
+  // shape. metrics_json is NULL in such a row. Rows stored before keep their JSON, and are read
+  // as they were.
+  5: `
+    ALTER TABLE evaluations ADD COLUMN metrics_shape INTEGER;
+    ALTER TABLE evaluations ADD COLUMN metrics_packed BLOB;
+    CREATE TABLE metric_shapes (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      id INTEGER NOT NULL,
+      shape_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, id)
     );
   `,
 };

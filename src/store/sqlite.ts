@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { ChipdseError } from '../errors.js';
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import { finiteJson } from '../results/finite.js';
-import { encodePoint, isEncoded, type PointResult } from '../results/point.js';
+import type { PointResult } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { ClaimKeeper, holderAlive, RunBusyError, thisHolder, type RunClaim } from './claims.js';
 import { checkWriter, dropClaim, readClaim, renewClaim, takeClaim } from './sqlite-claims.js';
+import { EvaluationRows } from './sqlite-evaluations.js';
 import { openForReading, openForWriting, storeError } from './sqlite-open.js';
 import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
 import type { GenerationRecord, RunStore } from './store.js';
@@ -24,6 +25,9 @@ export class SqliteRunStore implements RunStore {
   private inSnapshot = false;
   /** This handle's claims on runs (one writer per run), renewed while it holds them. */
   private readonly claims = new ClaimKeeper(async () => this.renewClaims());
+  /** Writes evaluations as compact rows (metrics packed); reads their shapes. */
+  private readonly rows: EvaluationRows;
+  readonly packsMetrics = true;
 
   /**
    * `create: false` is for commands that only read or add to existing runs (runs, front, export,
@@ -37,6 +41,7 @@ export class SqliteRunStore implements RunStore {
     const file = location;
     if ((opts.create === false || opts.readOnly) && file !== ':memory:' && !existsSync(file)) throw new ChipdseError(`${file}: no such database (a search creates it: chipdse search --db ${file})`);
     this.db = opts.readOnly ? openForReading(file) : openForWriting(file);
+    this.rows = new EvaluationRows(this.db, file);
   }
 
   /** The database file (as given). */
@@ -185,24 +190,20 @@ export class SqliteRunStore implements RunStore {
   }
 
   async saveGeneration(runId: number, p: GenerationRecord): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    // Every number of the generation is checked before anything is written.
+    // The statistics are checked before anything is written; each row's numbers before it is.
     finiteJson(p.stats, 'generation statistics');
-    this.write(() => this.db.transaction(() => {
+    try {
+      this.write(() => this.saveGenerationNow(runId, p));
+    } catch (e) {
+      this.rows.forget(runId);
+      throw e;
+    }
+  }
+
+  private saveGenerationNow(runId: number, p: GenerationRecord): void {
+    this.db.transaction(() => {
       checkWriter(this.db, this.file, runId, this.claims.tokens.get(runId));
-      p.results.forEach((x, i) => {
-        const r = isEncoded(x) ? x : encodePoint(x);
-        if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
-        try {
-          insert.run(runId, p.firstSeq + i, r.key, p.stats.generation, r.paramsJson, finiteJson(r.objectives, 'objectives'), r.metricsJson, r.feasible ? 1 : 0, r.violation, JSON.stringify(r.reasons));
-        } catch (e) {
-          // A caller's bug, but one the contract names: the generation is rolled back whole.
-          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ChipdseError(`${this.file}: design ${r.key} is already stored in run ${runId}`);
-          throw e;
-        }
-      });
+      this.rows.insert(runId, p.firstSeq, p.stats.generation, p.results);
       this.db
         .prepare('INSERT INTO generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES (?, ?, ?, ?, ?, ?)')
         .run(runId, p.stats.generation, p.stats.evaluations, p.stats.feasibleShare, p.stats.frontSize, p.stats.hypervolume);
@@ -213,7 +214,7 @@ export class SqliteRunStore implements RunStore {
       this.db
         .prepare('INSERT INTO search_state (run_id, generation, algorithm_state_json, rng_state_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET generation = excluded.generation, algorithm_state_json = excluded.algorithm_state_json, rng_state_json = excluded.rng_state_json')
         .run(runId, p.stats.generation, JSON.stringify(p.state), JSON.stringify(p.rngState));
-    }).immediate());
+    }).immediate();
   }
 
   /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */
@@ -236,7 +237,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async loadEvaluations(runId: number): Promise<PointResult[]> {
-    return this.read(() => (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toPoint(this.file, r)));
+    return this.read(() => {
+      const shapes = this.rows.shapeTexts(runId);
+      return (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes));
+    });
   }
 
   async loadGenerationsByGenome(runId: number): Promise<Map<string, number>> {
@@ -247,7 +251,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async loadFront(runId: number): Promise<PointResult[]> {
-    return this.read(() => (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map((r) => toPoint(this.file, r)));
+    return this.read(() => {
+      const shapes = this.rows.shapeTexts(runId);
+      return (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes));
+    });
   }
 
   async loadGenerations(runId: number): Promise<GenerationStats[]> {

@@ -44,6 +44,11 @@ export interface RunStore {
   /** The store's address for messages: a file path, a PostgreSQL URL without its password, or `memory:`. */
   readonly location: string;
   /**
+   * Whether the store keeps metrics packed (SQLite): a search then has its workers pack them
+   * (encodePoint(p, 'packed')) instead of writing JSON. Any store takes either form.
+   */
+  readonly packsMetrics?: boolean;
+  /**
    * A new run, claimed by this handle; `references`: the reference chips evaluated for it (left
    * out: none stored). A name taken is refused (RunBusyError while its writer is alive).
    */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { metricsJsonOfRow, shapesOf } from './packed.js';
 
 /** Helpers for tests that start the built CLI (`dist/`, built by `npm test`) as a separate process. */
 
@@ -66,6 +67,22 @@ export async function pooled<T, R>(items: T[], limit: number, job: (x: T) => Pro
   return out;
 }
 
+/** A run's evaluation rows with their metrics as JSON text, however the file stores them (packed since schema 5). */
+function evaluationRows(d: Database.Database, runId: number): Record<string, unknown>[] {
+  const shapes = shapesOf(d, runId);
+  return (d.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Record<string, unknown>[]).map((r) => ({
+    seq: r.seq,
+    genome: r.genome,
+    generation: r.generation,
+    params_json: r.params_json,
+    objectives_json: r.objectives_json,
+    metrics_json: metricsJsonOfRow(r, shapes),
+    feasible: r.feasible,
+    violation: r.violation,
+    reasons_json: r.reasons_json,
+  }));
+}
+
 /** The rows of the search tables of one run (or all), as comparable JSON; run timestamps left out. */
 export function runRows(db: string, run?: string): string {
   const d = new Database(db, { readonly: true, fileMustExist: true });
@@ -73,7 +90,7 @@ export function runRows(db: string, run?: string): string {
     const ids = (d.prepare('SELECT id, name FROM runs ORDER BY id').all() as { id: number; name: string }[]).filter((r) => run === undefined || r.name === run);
     const out = ids.map(({ id }) => ({
       run: d.prepare('SELECT name, space_name, space_json, workloads_json, objectives_json, constraints_json, algorithm, seed, budget, population, reference_json, tool_version, status FROM runs WHERE id = ?').get(id),
-      evaluations: d.prepare('SELECT seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json FROM evaluations WHERE run_id = ? ORDER BY seq').all(id),
+      evaluations: evaluationRows(d, id),
       generations: d.prepare('SELECT generation, evaluations, feasible_share, front_size, hypervolume FROM generations WHERE run_id = ? ORDER BY generation').all(id),
       pareto: d.prepare('SELECT genome FROM pareto WHERE run_id = ? ORDER BY genome').all(id),
       state: d.prepare('SELECT generation, algorithm_state_json, rng_state_json FROM search_state WHERE run_id = ?').all(id),

@@ -1,0 +1,118 @@
+/**
+ * The evaluations of a generation, written to the SQLite store as compact rows: metrics packed
+ * (src/results/packed-metrics.ts) against shapes stored once per run (table metric_shapes), and
+ * many rows per INSERT statement.
+ */
+import type Database from 'better-sqlite3';
+import { ChipdseError } from '../errors.js';
+import { finiteJson } from '../results/finite.js';
+import { packMetrics, type PackedMetrics } from '../results/packed-metrics.js';
+import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
+
+const COLUMNS = 12;
+const ROW = `(${new Array(COLUMNS).fill('?').join(', ')})`;
+/**
+ * Rows per INSERT statement. One statement per row costs each row a call into SQLite and a
+ * statement step; 64 rows a statement took 4.9 us of CPU a row against 6.0 us one by one,
+ * measured while building this (50 generations of 2,048 packed rows of bench/spaces/scale-1e6.json
+ * designs into a fresh file; the whole run's figures are in BENCHMARKS.md, "Stored exhaustive
+ * runs at scale"), and 64 x 12 parameters stay far below SQLite's limit of 32,766.
+ */
+const ROWS_PER_STATEMENT = 64;
+
+const insertSql = (rows: number) =>
+  `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json, metrics_shape, metrics_packed) VALUES ${new Array(rows).fill(ROW).join(', ')}`;
+
+export class EvaluationRows {
+  private statements: { many: Database.Statement; one: Database.Statement } | undefined;
+  /** Per run, its metric shapes' ids by shape text: read from the file at a run's first write, and forgotten when a write fails. */
+  private readonly shapes = new Map<number, Map<string, number>>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {}
+
+  /** Drops what this handle knows of a run's shapes (a failed write may have rolled back shapes it added). */
+  forget(runId: number): void {
+    this.shapes.delete(runId);
+  }
+
+  /** The text of each shape of a run, by id (for reading its packed rows). */
+  shapeTexts(runId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, shape_json FROM metric_shapes WHERE run_id = ?').all(runId) as { id: number; shape_json: string }[];
+    return new Map(rows.map((r) => [r.id, r.shape_json]));
+  }
+
+  private shapeId(runId: number, shape: string): number {
+    let known = this.shapes.get(runId);
+    if (!known) {
+      known = new Map([...this.shapeTexts(runId)].map(([id, text]) => [text, id]));
+      this.shapes.set(runId, known);
+    }
+    let id = known.get(shape);
+    if (id === undefined) {
+      id = known.size;
+      this.db.prepare('INSERT INTO metric_shapes (run_id, id, shape_json) VALUES (?, ?, ?)').run(runId, id, shape);
+      known.set(shape, id);
+    }
+    return id;
+  }
+
+  /** Writes the row's values, in COLUMNS order, into `to` from `at`; numbers checked first. */
+  private putRow(to: unknown[], at: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
+    const r = isEncoded(x) ? x : encodePoint(x, 'packed');
+    if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
+    // Points that come as JSON (from the job queue of a distributed run) are packed here: every row of the file is alike.
+    const packed: PackedMetrics | undefined = r.metricsPacked ?? (typeof r.metricsJson === 'string' ? packMetrics(JSON.parse(r.metricsJson) as object) : undefined);
+    const objectives = finiteJson(r.objectives, 'objectives');
+    const shape = packed ? this.shapeId(runId, packed.shape.text) : null;
+    // better-sqlite3 binds any Uint8Array as a blob (what structured cloning makes of a Buffer).
+    const data = packed ? packed.data : null;
+    to[at] = runId;
+    to[at + 1] = seq;
+    to[at + 2] = r.key;
+    to[at + 3] = generation;
+    to[at + 4] = r.paramsJson;
+    to[at + 5] = objectives;
+    to[at + 6] = null;
+    to[at + 7] = r.feasible ? 1 : 0;
+    to[at + 8] = r.violation;
+    to[at + 9] = JSON.stringify(r.reasons);
+    to[at + 10] = shape;
+    to[at + 11] = data;
+  }
+
+  /** Inserts a generation's evaluations; call inside the generation's transaction. */
+  insert(runId: number, firstSeq: number, generation: number, results: (PointResult | StoredPoint)[]): void {
+    this.statements ??= { many: this.db.prepare(insertSql(ROWS_PER_STATEMENT)), one: this.db.prepare(insertSql(1)) };
+    const { many, one } = this.statements;
+    const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
+    let rows = 0;
+    results.forEach((x, i) => {
+      this.putRow(batch, rows++ * COLUMNS, runId, firstSeq + i, generation, x);
+      if (rows === ROWS_PER_STATEMENT) {
+        this.run(many, batch, runId);
+        rows = 0;
+      }
+    });
+    for (let k = 0; k < rows; k++) this.run(one, batch.slice(k * COLUMNS, (k + 1) * COLUMNS), runId);
+  }
+
+  private run(statement: Database.Statement, values: unknown[], runId: number): void {
+    try {
+      statement.run(values);
+    } catch (e) {
+      // A caller's bug, but one the contract names: the generation is rolled back whole.
+      if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw e;
+      const has = this.db.prepare('SELECT 1 FROM evaluations WHERE run_id = ? AND genome = ?');
+      const seen = new Set<string>();
+      for (let k = 2; k < values.length && values[k] !== undefined; k += COLUMNS) {
+        const key = values[k] as string;
+        if (seen.has(key) || has.get(runId, key)) throw new ChipdseError(`${this.file}: design ${key} is already stored in run ${runId}`);
+        seen.add(key);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type Database from 'better-sqlite3';
+import { unpackMetrics } from '../../src/results/packed-metrics.js';
+
+type Row = Record<string, unknown>;
+
+/** A run's metric shapes by id (none in a file of schema 4 or older). */
+export function shapesOf(d: Database.Database, runId: number): Map<number, string> {
+  const has = d.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'metric_shapes'").get();
+  if (!has) return new Map();
+  return new Map((d.prepare('SELECT id, shape_json FROM metric_shapes WHERE run_id = ?').all(runId) as { id: number; shape_json: string }[]).map((r) => [r.id, r.shape_json]));
+}
+
+/** An evaluation row's metrics as JSON text, whether stored as JSON (schema 4 and older) or packed (schema 5); null for an invalid design. */
+export function metricsJsonOfRow(row: Row, shapes: Map<number, string>): string | null {
+  if (row.metrics_packed != null) return JSON.stringify(unpackMetrics(shapes.get(row.metrics_shape as number)!, row.metrics_packed as Uint8Array));
+  return (row.metrics_json as string | null) ?? null;
+}
+
+/** Turns a file of schema 5 back into what chipdse wrote at schema 4: metrics as JSON, no shapes. The caller sets user_version. */
+export function downgradeToSchema4(d: Database.Database): void {
+  const rows = d.prepare('SELECT run_id, seq, metrics_json, metrics_shape, metrics_packed FROM evaluations WHERE metrics_packed IS NOT NULL').all() as Row[];
+  const set = d.prepare('UPDATE evaluations SET metrics_json = ? WHERE run_id = ? AND seq = ?');
+  const shapes = new Map<number, Map<number, string>>();
+  for (const r of rows) {
+    const runId = r.run_id as number;
+    if (!shapes.has(runId)) shapes.set(runId, shapesOf(d, runId));
+    set.run(metricsJsonOfRow(r, shapes.get(runId)!), runId, r.seq);
+  }
+  d.exec('DROP TABLE metric_shapes; ALTER TABLE evaluations DROP COLUMN metrics_shape; ALTER TABLE evaluations DROP COLUMN metrics_packed; PRAGMA user_version = 4;');
+}
