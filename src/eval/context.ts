@@ -24,6 +24,8 @@ export interface Operands {
   pjPerMac: number;
   scalePjPerMac: number;
   lane: GemmLane;
+  /** Peak MACs per second in the compute format. */
+  peakMacsPerSec: number;
 }
 
 /** Operand pairs whose compute format is kept; a model has two or three, a trace file a few more. */
@@ -116,6 +118,7 @@ function resolveOperands(chip: Chip, a: Precision, b: Precision, sel: Selection)
     pjPerMac: chip.energy.pjPerMac[sel.format],
     scalePjPerMac: sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj[scaleFormatOf(scaled)] / blockSize : 0,
     lane: gemmLane(sel.format, sel.native && blockSize > 0),
+    peakMacsPerSec: chip.peakMacsPerSec[sel.format] ?? 0,
   };
 }
 

@@ -38,8 +38,9 @@ export class StepError extends Error {}
  */
 export interface StepScratch extends KernelWork {
   format: FormatName | undefined;
-  /** Energy per MAC in `format` (set with it). */
+  /** Energy per MAC and peak MACs per second in `format` (set with it). */
   pjPerMac: number;
+  peakMacsPerSec: number;
   scalePjPerMac: number;
   linkBytes: number;
   timeSec: number;
@@ -59,7 +60,7 @@ export interface StepScratch extends KernelWork {
 export function newScratch(): StepScratch {
   return {
     kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
-    format: undefined, pjPerMac: 0, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
+    format: undefined, pjPerMac: 0, peakMacsPerSec: 0, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
   };
 }
 
@@ -67,6 +68,7 @@ function clear(o: StepScratch): void {
   clearWork(o);
   o.format = undefined;
   o.pjPerMac = 0;
+  o.peakMacsPerSec = 0;
   o.scalePjPerMac = 0;
   o.linkBytes = 0;
   o.commSec = 0;
@@ -100,6 +102,7 @@ function matmulTraffic(cx: ChipContext, s: MatmulStep, p: Placement, o: StepScra
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
   o.sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
   o.pjPerMac = ops.pjPerMac;
+  o.peakMacsPerSec = ops.peakMacsPerSec;
   o.scalePjPerMac = ops.scalePjPerMac;
   o.lane = ops.lane;
   // An operand not in the compute format is converted on the vector unit first (a scale multiply and a convert per value).
@@ -161,15 +164,18 @@ function attentionTraffic(cx: ChipContext, s: AttentionStep, o: StepScratch, ops
   o.vectorFlops = 5 * s.batch * s.queries * s.context * s.heads;
   o.format = ops.sel.format;
   o.pjPerMac = ops.pjPerMac;
+  o.peakMacsPerSec = ops.peakMacsPerSec;
 }
 
 /**
  * Times and energies of one repeat from its work and traffic: the kernel laws of the chip's class
  * of kernel (src/kernels/time.ts), or the collective's time where that is longer. Dynamic energy
  * follows the work, not the time; static energy (charged per phase) follows the time.
+ * `o` was described (describeStep) on this chip or on a copy that differs only in its kernel
+ * parameters (the calibration fitter's): its format's peak and pJ/MAC are read from `o`.
  */
 export function costStep(chip: Chip, o: StepScratch): void {
-  kernelTimes(chip, o.format, o, chip.kernels, o);
+  kernelTimes(chip, o.format, o, chip.kernels, o, o.peakMacsPerSec);
   const memSec = Math.max(o.sramSec, o.hbmSec, o.dramSec);
   if (o.commSec > o.timeSec) o.timeSec = o.commSec;
   o.boundBy = o.commSec >= o.timeSec && o.commSec > 0 ? 'interconnect' : o.computeSec >= memSec ? 'compute' : 'memory';
