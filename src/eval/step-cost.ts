@@ -82,8 +82,10 @@ function matmulTraffic(cx: ChipContext, s: MatmulStep, p: Placement, o: StepScra
     throw new StepError(`${chip.name} has no matrix unit that can compute ${s.a.format} x ${s.b.format} (it has ${have})`);
   }
   const tile = ops.tile;
+  const mPadded = padTo(s.m, tile);
+  const nPadded = padTo(s.n, tile);
   o.macs = s.count * s.m * s.k * s.n;
-  o.paddedMacs = s.count * padTo(s.m, tile) * s.k * padTo(s.n, tile);
+  o.paddedMacs = s.count * mPadded * s.k * nPadded;
   o.kernel = s.expert ? 'grouped-gemm' : 'gemm';
   o.items = s.count * Math.ceil(s.m / tile) * Math.ceil(s.n / tile);
   o.loopDepth = s.k;
@@ -100,7 +102,7 @@ function matmulTraffic(cx: ChipContext, s: MatmulStep, p: Placement, o: StepScra
   const bDram = s.weights ? bOffChip * (s.expert ? p.expertsInDramFraction : p.denseInDramFraction) : 0;
   const offChipHbm = aBytes * aPasses + (bOffChip - bDram) + cBytes;
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
-  o.sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
+  o.sram = aBytes * Math.ceil(nPadded / tile) + bBytes * Math.ceil(mPadded / tile) + cBytes + offChipHbm + bDram;
   o.pjPerMac = ops.pjPerMac;
   o.peakMacsPerSec = ops.peakMacsPerSec;
   o.scalePjPerMac = ops.scalePjPerMac;
