@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolveDesignSource, parseDesign, listDesignPresets, loadDesign } from '../src/chip/load.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { genomeAt } from '../src/search/algorithms.js';
@@ -5,6 +6,9 @@ import { evaluateGenome } from '../src/search/problem.js';
 import { loadSpace } from '../src/search/space.js';
 import { loadWorkload, parseWorkload } from '../src/workload/load.js';
 import { metricValue } from '../src/eval/types.js';
+import { CONTINUOUS_BATCHING } from '../src/eval/serving.js';
+import { ChipContext } from '../src/eval/context.js';
+import { placementFor } from '../src/eval/memory.js';
 
 /**
  * The evaluator memoizes what a search asks about again and again (technology tables by frozen
@@ -69,6 +73,26 @@ describe('evaluator caches: results do not depend on evaluation order', () => {
       const lean = evaluate(c, serve, { detail: false });
       const full = evaluate(c, serve, { detail: true });
       expect(full.metrics).toEqual(lean.metrics);
+    }
+  });
+
+  test('a concurrency probe\'s latencies are those of the cycle at that concurrency, in any order', () => {
+    const raw = JSON.parse(readFileSync(new URL('../workloads/llama-3-70b-serve.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+    // A first burst (a 90th-percentile TTFT of its own) and a decode-only pool too.
+    const burst = parseWorkload({ ...raw, serving: { ...raw.serving, requestsPerClient: 4 }, slo: { ttftP90Sec: 3 } }, 'burst');
+    const decode = parseWorkload({ ...raw, phase: 'decode' }, 'decode');
+    for (const w of [serve, burst, decode, loadWorkload('llama-3-70b-serve-fp4')]) {
+      for (const chip of presets.slice(0, 3)) {
+        const cx = new ChipContext(chip);
+        const cycle = CONTINUOUS_BATCHING.cycles(cx, w);
+        // Concurrencies out of order and repeated, past the memory limit (queued clients) too.
+        for (const c of [512, 3, 64, 512, 1 << 14, 65, 3]) {
+          const placement = placementFor(w, CONTINUOUS_BATCHING.memory(cx, w, c));
+          const probe = cycle.latencies!(c, placement);
+          const r = cycle(c, placement, false);
+          expect(probe).toEqual({ ttftSec: r.ttftSec, tpotSec: r.tpotSec, ttftP90Sec: r.serving!.ttftP90Sec, problem: r.serving!.problem });
+        }
+      }
     }
   });
 

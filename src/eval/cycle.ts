@@ -49,7 +49,19 @@ export interface ServingFigures {
  * data-parallel replicas), given where the weights are. `detail` keeps every step's cost in the
  * phases (reports); a search asks without.
  */
-export type CycleFn = (batch: number, placement: Placement, detail: boolean) => CycleResult;
+export type CycleFn = ((batch: number, placement: Placement, detail: boolean) => CycleResult) & {
+  /** The cycle's latencies alone, equal to its result's (a concurrency search's probes need no more), where the model offers them. */
+  latencies?: (batch: number, placement: Placement) => CycleLatencies;
+};
+
+/** What a concurrency search reads of a cycle: its latencies, and why it cannot run, if it cannot. */
+export interface CycleLatencies {
+  ttftSec: number;
+  tpotSec: number;
+  /** The 90th-percentile TTFT (the TTFT where the cycle has no spread). */
+  ttftP90Sec: number;
+  problem: string | undefined;
+}
 
 /**
  * A model of one kind of work (serving, training): what it keeps in memory at a batch, and the

@@ -31,7 +31,11 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   let workSec = 0;
   let serialCommSec = 0;
   const energyJ = zeroEnergy();
-  const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  // Time by bound in locals (a keyed store per step cost more than the step's arithmetic).
+  let computeBoundSec = 0;
+  let memoryBoundSec = 0;
+  let interconnectBoundSec = 0;
+  let powerBoundSec = 0;
   let peakDynamicW = 0;
   for (const s of steps) {
     let timeSec: number;
@@ -46,27 +50,38 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
       stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
     } else {
       measureStep(cx, s, placement, scratch);
-      timeSec = scratch.timeSec * s.repeat;
-      bound = scratch.boundBy;
-      addStepEnergy(energyJ, scratch, s.repeat);
-      // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
       const r = s.repeat;
+      timeSec = scratch.timeSec * r;
+      bound = scratch.boundBy;
+      addStepEnergy(energyJ, scratch, r);
+      // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
       stepDynamicW = timeSec > 0 ? (scratch.eCompute * r + scratch.eSram * r + scratch.eHbm * r + scratch.eInterconnect * r) / timeSec : 0;
     }
     // Collectives hidden behind other steps are left out of the peak: their link power is small
     // next to the computation they overlap (and the TDP check of step-cost.ts does not see it either).
-    if (s.kind === 'collective' && s.overlap) {
-      if (s.overlap === 'backward') hideBehindBackward += timeSec;
-      else hideBehindCompute += timeSec;
-      continue;
+    // (Each step's fields read once: the steps come in many shapes, so every read is a slow one.)
+    const collective = s.kind === 'collective';
+    if (collective) {
+      const overlap = s.overlap;
+      if (overlap) {
+        if (overlap === 'backward') hideBehindBackward += timeSec;
+        else hideBehindCompute += timeSec;
+        continue;
+      }
     }
     if (stepDynamicW > peakDynamicW) peakDynamicW = stepDynamicW;
     serialSec += timeSec;
-    if (s.kind === 'collective') serialCommSec += timeSec;
-    else workSec += timeSec;
-    if (s.part === 'backward' && s.kind !== 'collective') backwardSec += timeSec;
-    timeByBound[bound] += timeSec;
+    if (collective) serialCommSec += timeSec;
+    else {
+      workSec += timeSec;
+      if (s.part === 'backward') backwardSec += timeSec;
+    }
+    if (bound === 'compute') computeBoundSec += timeSec;
+    else if (bound === 'memory') memoryBoundSec += timeSec;
+    else if (bound === 'interconnect') interconnectBoundSec += timeSec;
+    else powerBoundSec += timeSec;
   }
+  const timeByBound: Record<Bound, number> = { compute: computeBoundSec, memory: memoryBoundSec, interconnect: interconnectBoundSec, power: powerBoundSec };
   const usedBehindBackward = Math.min(hideBehindBackward, backwardSec);
   const exposedOverlapSec = hideBehindBackward - usedBehindBackward + Math.max(0, hideBehindCompute - (workSec - usedBehindBackward));
   timeByBound.interconnect += exposedOverlapSec;

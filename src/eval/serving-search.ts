@@ -1,8 +1,9 @@
 import type { Workload } from '../workload/workload.js';
 import { evaluateBatch } from './batch.js';
 import type { ChipContext } from './context.js';
-import type { CycleFn, CycleResult, PhaseModel } from './cycle.js';
+import type { CycleFn, CycleLatencies, CycleResult, PhaseModel } from './cycle.js';
 import { placementFor, servingFootprint, servingLimits } from './memory.js';
+import type { Placement } from './step-cost.js';
 import type { ConcurrencyLimit, Evaluation, ServingReport } from './types.js';
 
 /** Upper bound of the concurrency search (sequences per replica). */
@@ -37,7 +38,7 @@ interface Probe {
   violated: ConcurrencyLimit | undefined;
 }
 
-function probe(w: Workload, r: CycleResult): Probe {
+function probe(w: Workload, r: CycleLatencies): Probe {
   const slo = w.slo;
   let excess = -1;
   let violated: ConcurrencyLimit | undefined;
@@ -51,8 +52,8 @@ function probe(w: Workload, r: CycleResult): Probe {
   };
   check(r.tpotSec, slo.tpotSec, 'tpot');
   check(r.ttftSec, slo.ttftSec, 'ttft');
-  check(r.serving?.ttftP90Sec ?? r.ttftSec, slo.ttftP90Sec, 'ttft p90');
-  if (r.serving?.problem) return { ok: false, excess: Math.max(excess, 1), violated: 'token budget' };
+  check(r.ttftP90Sec, slo.ttftP90Sec, 'ttft p90');
+  if (r.problem) return { ok: false, excess: Math.max(excess, 1), violated: 'token budget' };
   return { ok: excess <= 0, excess, violated };
 }
 
@@ -76,10 +77,8 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
     const e = evaluateBatch(cx, w, model, cycle, p, detail);
     return report({ ...e, feasible: false, reasons: [...e.reasons, 'not one sequence per pipeline stage fits in memory'] }, 'memory');
   }
-  const at = (c: number): Probe => {
-    const mem = servingFootprint(chip, parts, c);
-    return probe(w, cycle(c, placementFor(w, mem), false));
-  };
+  const latencies = cycle.latencies ?? ((c: number, placement: Placement) => latenciesOf(cycle(c, placement, false)));
+  const at = (c: number): Probe => probe(w, latencies(c, placementFor(w, servingFootprint(chip, parts, c))));
   const top = at(bound.max);
   if (top.ok) return report(evaluateBatch(cx, w, model, cycle, bound.max, detail), bound.limitedBy);
   let lo = p - 1;
@@ -112,6 +111,10 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
     return report({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, violated ?? 'token budget');
   }
   return report(evaluateBatch(cx, w, model, cycle, lo, detail), violated ?? 'tpot');
+}
+
+function latenciesOf(r: CycleResult): CycleLatencies {
+  return { ttftSec: r.ttftSec, tpotSec: r.tpotSec, ttftP90Sec: r.serving?.ttftP90Sec ?? r.ttftSec, problem: r.serving?.problem };
 }
 
 /** The evaluation with its serving report (concurrency, its bound and what set it, the schedule). */

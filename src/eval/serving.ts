@@ -1,7 +1,7 @@
 import type { Workload } from '../workload/workload.js';
 import { paramCounts } from '../workload/model.js';
 import type { ChipContext } from './context.js';
-import { computeFormatOf, dominantBound, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
+import { computeFormatOf, dominantBound, type CycleFn, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
 import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
@@ -28,14 +28,22 @@ export const CONTINUOUS_BATCHING: PhaseModel = {
     let coster: IterationCoster | undefined;
     let at: Placement | undefined;
     const admitted = Math.max(w.parallelism.pipeline, servingLimits(cx, w).limit);
-    return (batch, placement, detail) => {
-      // The coster keeps what does not change with the concurrency (a request's prefill attention), for one placement of the weights.
+    // The coster keeps what does not change with the concurrency (a request's prefill attention), for one placement of the weights.
+    const costerFor = (placement: Placement): IterationCoster => {
       if (!coster || !samePlacement(at, placement)) {
         coster = new IterationCoster(cx, w, placement);
         at = placement;
       }
-      return servingCycle(cx, w, coster, batch, Math.min(batch, admitted), detail);
+      return coster;
     };
+    const cycle: CycleFn = (batch, placement, detail) => servingCycle(cx, w, cycleTimes(w, costerFor(placement), batch, Math.min(batch, admitted), detail));
+    const latencies = (batch: number, placement: Placement) => {
+      const t = cycleTimes(w, costerFor(placement), batch, Math.min(batch, admitted), false);
+      // As servingCycle and cycleResult report them.
+      return { ttftSec: w.phase === 'decode' ? 0 : t.times.ttftSec + t.queueSec, tpotSec: w.phase === 'prefill' ? 0 : t.times.tpotSec, ttftP90Sec: t.times.ttftP90Sec + t.queueSec, problem: t.problem };
+    };
+    cycle.latencies = latencies;
+    return cycle;
   },
 };
 
@@ -64,12 +72,26 @@ export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
   return w.serving.schedule === 'prefill-first' ? prefillFirstPlan(x) : closedLoopPlan(x);
 }
 
+/** The times of a cycle of `batch` clients of which `running` fit in memory (see servingCycle), and what they come from. */
+interface CycleTimes {
+  batch: number;
+  running: number;
+  plan: IterationPlan;
+  problem: string | undefined;
+  mix: PhaseCost | undefined;
+  dec: PhaseCost | undefined;
+  mixSec: number;
+  decSec: number;
+  times: ReturnType<typeof closedLoopTimes>;
+  queueSec: number;
+}
+
 /**
- * The cycle of `batch` clients of which `running` fit in memory. The engine admits a request only
- * when its KV cache fits, so the others wait in its queue: by Little's law each request waits
- * (batch - running) / (running / cycle) for a place, which its TTFT includes.
+ * The engine admits a request only when its KV cache fits, so the others wait in its queue: by
+ * Little's law each request waits (batch - running) / (running / cycle) for a place, which its
+ * TTFT includes.
  */
-function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleResult {
+function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleTimes {
   const x = scheduleInput(w, running);
   const plan = planOf(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
@@ -78,6 +100,12 @@ function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, bat
   const { mixSec, decSec } = engineTimes(w, mix, dec);
   const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
+  return { batch, running, plan, problem, mix, dec, mixSec, decSec, times, queueSec };
+}
+
+/** The cycle of `batch` clients of which `running` fit in memory, from its times (cycleTimes). */
+function servingCycle(cx: ChipContext, w: Workload, t: CycleTimes): CycleResult {
+  const { batch, running, plan, mix, dec, times, queueSec } = t;
   // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
   const cycles = batch / running;
   const iterations = { mixedPerCycle: plan.mixedPerCycle * cycles, decodeOnlyPerCycle: plan.decodeOnlyPerCycle * cycles };
@@ -87,11 +115,11 @@ function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, bat
     serving: {
       regime: plan.regime,
       ttftP90Sec: times.ttftP90Sec + queueSec,
-      mixedIterationSec: mixSec,
-      decodeIterationSec: decSec,
+      mixedIterationSec: t.mixSec,
+      decodeIterationSec: t.decSec,
       mixedPerCycle: plan.mixedPerCycle,
       decodeOnlyPerCycle: plan.decodeOnlyPerCycle,
-      problem,
+      problem: t.problem,
       admitted: running,
     },
   });

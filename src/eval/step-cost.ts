@@ -5,7 +5,7 @@ import { gemmLane } from '../kernels/lanes.js';
 import { kernelTimes } from '../kernels/time.js';
 import { clearWork, type KernelWork } from '../kernels/work.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
-import { contextOf, type ChipContext, type Selection } from './context.js';
+import { contextOf, type ChipContext, type Operands } from './context.js';
 import { outputTileSide, SRAM_WORKING_FRACTION } from './sram.js';
 import { zeroEnergy, type Bound, type EnergyBreakdown, type StepCost } from './types.js';
 
@@ -38,6 +38,9 @@ export class StepError extends Error {}
  */
 export interface StepScratch extends KernelWork {
   format: FormatName | undefined;
+  /** Energy per MAC and peak MACs per second in `format` (set with it). */
+  pjPerMac: number;
+  peakMacsPerSec: number;
   scalePjPerMac: number;
   linkBytes: number;
   timeSec: number;
@@ -57,49 +60,55 @@ export interface StepScratch extends KernelWork {
 export function newScratch(): StepScratch {
   return {
     kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
-    format: undefined, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
+    format: undefined, pjPerMac: 0, peakMacsPerSec: 0, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
   };
 }
 
 function clear(o: StepScratch): void {
   clearWork(o);
   o.format = undefined;
+  o.pjPerMac = 0;
+  o.peakMacsPerSec = 0;
   o.scalePjPerMac = 0;
   o.linkBytes = 0;
   o.commSec = 0;
   o.eInterconnect = 0;
 }
 
-function matmulTraffic(chip: Chip, s: MatmulStep, p: Placement, o: StepScratch, sel: Selection | undefined): void {
-  if (!sel) {
+function matmulTraffic(cx: ChipContext, s: MatmulStep, p: Placement, o: StepScratch, ops: Operands | undefined): void {
+  const chip = cx.chip;
+  if (!ops) {
     const have = Object.keys(chip.peakMacsPerSec).join(', ');
     throw new StepError(`${chip.name} has no matrix unit that can compute ${s.a.format} x ${s.b.format} (it has ${have})`);
   }
-  const tile = chip.tileDim[sel.format] ?? 128;
+  const tile = ops.tile;
+  const mPadded = padTo(s.m, tile);
+  const nPadded = padTo(s.n, tile);
   o.macs = s.count * s.m * s.k * s.n;
-  o.paddedMacs = s.count * padTo(s.m, tile) * s.k * padTo(s.n, tile);
+  o.paddedMacs = s.count * mPadded * s.k * nPadded;
   o.kernel = s.expert ? 'grouped-gemm' : 'gemm';
   o.items = s.count * Math.ceil(s.m / tile) * Math.ceil(s.n / tile);
   o.loopDepth = s.k;
   o.tile = tile;
-  o.units = chip.unitCount[sel.format] ?? 1;
-  const aBytes = s.count * s.m * s.k * bytesPerValue(s.a);
-  const bBytes = s.count * s.k * s.n * bytesPerValue(s.b) * s.bFraction;
-  const cBytes = s.count * s.m * s.n * bytesPerValue(s.out);
-  const working = chip.sramBytes * SRAM_WORKING_FRACTION;
-  const T = outputTileSide(chip.sramBytes);
+  o.units = ops.units;
+  const aBytes = s.count * s.m * s.k * ops.aBytes;
+  const bBytes = s.count * s.k * s.n * ops.bBytes * s.bFraction;
+  const cBytes = s.count * s.m * s.n * cx.bytesOf(s.out);
+  const working = cx.workingSramBytes;
+  const T = cx.outputTile;
   const aPasses = aBytes / s.count <= working ? 1 : Math.ceil(s.n / T);
   const bPasses = bBytes / s.count <= working ? 1 : Math.ceil(s.m / T);
   const bOffChip = s.weights && p.weightsInSram ? 0 : bBytes * bPasses;
   const bDram = s.weights ? bOffChip * (s.expert ? p.expertsInDramFraction : p.denseInDramFraction) : 0;
   const offChipHbm = aBytes * aPasses + (bOffChip - bDram) + cBytes;
   // Operand delivery from SRAM to the units: each byte feeds `tile` MACs before it is re-read.
-  o.sram = aBytes * Math.ceil(padTo(s.n, tile) / tile) + bBytes * Math.ceil(padTo(s.m, tile) / tile) + cBytes + offChipHbm + bDram;
-  const blockSize = Math.max(s.a.blockSize, s.b.blockSize);
-  const scaled = s.a.blockSize >= s.b.blockSize ? s.a : s.b;
-  o.scalePjPerMac = sel.native && blockSize > 0 ? chip.energy.blockScaleStepPj[scaleFormatOf(scaled)] / blockSize : 0;
-  o.lane = gemmLane(sel.format, sel.native && blockSize > 0);
+  o.sram = aBytes * Math.ceil(nPadded / tile) + bBytes * Math.ceil(mPadded / tile) + cBytes + offChipHbm + bDram;
+  o.pjPerMac = ops.pjPerMac;
+  o.peakMacsPerSec = ops.peakMacsPerSec;
+  o.scalePjPerMac = ops.scalePjPerMac;
+  o.lane = ops.lane;
   // An operand not in the compute format is converted on the vector unit first (a scale multiply and a convert per value).
+  const sel = ops.sel;
   const dequantA = s.a.format === sel.format ? 0 : 2 * s.count * s.m * s.k * aPasses;
   const dequantB = s.b.format === sel.format ? 0 : 2 * s.count * s.k * s.n * s.bFraction * bPasses;
   o.vectorFlops = dequantA + dequantB;
@@ -123,12 +132,13 @@ function kvValueBytes(s: AttentionStep): number {
  * Prefill attention is tiled over the queries (padded to the tile); decode attention is a KV read
  * split over the units, sequence by sequence and KV head by KV head.
  */
-function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Selection | undefined): void {
-  if (!sel) throw new StepError(`${chip.name} has no matrix unit for attention in ${s.compute.format}`);
-  const tile = chip.tileDim[sel.format] ?? 128;
+function attentionTraffic(cx: ChipContext, s: AttentionStep, o: StepScratch, ops: Operands | undefined): void {
+  const chip = cx.chip;
+  if (!ops) throw new StepError(`${chip.name} has no matrix unit for attention in ${s.compute.format}`);
+  const tile = ops.tile;
   o.macs = s.batch * s.queries * s.context * s.heads * (s.qkDim + s.vDim);
   o.tile = tile;
-  o.units = chip.unitCount[sel.format] ?? 1;
+  o.units = ops.units;
   if (s.queries <= DECODE_ATTENTION_MAX_QUERIES) {
     o.kernel = 'attention-decode';
     o.cores = chip.cores;
@@ -143,9 +153,9 @@ function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Sel
     o.items = s.batch * s.heads * Math.ceil(s.queries / tile);
     o.loopDepth = s.context;
   }
-  const act = bytesPerValue(s.act);
+  const act = cx.bytesOf(s.act);
   const qPerSeq = s.queries * s.heads * s.qkDim * act;
-  const passes = Math.max(1, Math.ceil(qPerSeq / (chip.sramBytes * SRAM_WORKING_FRACTION)));
+  const passes = Math.max(1, Math.ceil(qPerSeq / cx.workingSramBytes));
   const kvRead = s.batch * s.context * s.kvBytesPerToken * passes;
   const kvWrite = s.batch * s.queries * s.kvBytesPerToken;
   const qo = s.batch * s.queries * s.heads * (s.qkDim + s.vDim) * act;
@@ -154,20 +164,24 @@ function attentionTraffic(chip: Chip, s: AttentionStep, o: StepScratch, sel: Sel
   o.sram = o.hbm + kvRead * Math.max(0, Math.ceil(rowsPerKv / tile) - 1);
   // Softmax: max, subtract, exp, sum, scale per score (~5 FLOPs).
   o.vectorFlops = 5 * s.batch * s.queries * s.context * s.heads;
-  o.format = sel.format;
+  o.format = ops.sel.format;
+  o.pjPerMac = ops.pjPerMac;
+  o.peakMacsPerSec = ops.peakMacsPerSec;
 }
 
 /**
  * Times and energies of one repeat from its work and traffic: the kernel laws of the chip's class
  * of kernel (src/kernels/time.ts), or the collective's time where that is longer. Dynamic energy
  * follows the work, not the time; static energy (charged per phase) follows the time.
+ * `o` was described (describeStep) on this chip or on a copy that differs only in its kernel
+ * parameters (the calibration fitter's): its format's peak and pJ/MAC are read from `o`.
  */
 export function costStep(chip: Chip, o: StepScratch): void {
-  kernelTimes(chip, o.format, o, chip.kernels, o);
+  kernelTimes(chip, o.format, o, chip.kernels, o, o.peakMacsPerSec);
   const memSec = Math.max(o.sramSec, o.hbmSec, o.dramSec);
   if (o.commSec > o.timeSec) o.timeSec = o.commSec;
   o.boundBy = o.commSec >= o.timeSec && o.commSec > 0 ? 'interconnect' : o.computeSec >= memSec ? 'compute' : 'memory';
-  o.eCompute = ((o.format ? o.macs * (chip.energy.pjPerMac[o.format] + o.scalePjPerMac) : 0) + o.vectorFlops * chip.energy.vectorPjPerFlop) * 1e-12;
+  o.eCompute = ((o.format ? o.macs * (o.pjPerMac + o.scalePjPerMac) : 0) + o.vectorFlops * chip.energy.vectorPjPerFlop) * 1e-12;
   o.eSram = o.sram * chip.energy.sramPjPerByte * 1e-12;
   o.eHbm = (o.hbm * chip.energy.hbmPjPerByte + o.dram * chip.energy.dramPjPerByte) * 1e-12;
   // A power limit slows a step whose dynamic power would exceed what the limit leaves after static power.
@@ -190,10 +204,10 @@ export function describeStep(cx: ChipContext, s: Step, p: Placement, o: StepScra
   clear(o);
   switch (s.kind) {
     case 'matmul':
-      matmulTraffic(chip, s, p, o, cx.select(s.a, s.b));
+      matmulTraffic(cx, s, p, o, cx.operands(s.a, s.b));
       break;
     case 'attention':
-      attentionTraffic(chip, s, o, cx.select(s.compute, s.compute));
+      attentionTraffic(cx, s, o, cx.operands(s.compute, s.compute));
       break;
     case 'elementwise':
       o.vectorFlops = s.elements * s.flopsPerElement;

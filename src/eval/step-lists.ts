@@ -100,6 +100,13 @@ export function precisionsOf(w: Workload): PassPrecisions {
 export class ScaledSteps {
   private readonly steps: Step[] | undefined;
   private readonly fields: { step: Record<string, number>; key: string; at0: number; slopes: number[] }[] = [];
+  /** The fields flat (their step, key, value at 0 and slopes along the first two parameters), read by at(). */
+  private fieldSteps: Record<string, number>[] = [];
+  private fieldKeys: string[] = [];
+  private fieldCodes: Uint8Array = new Uint8Array(0);
+  private fieldAt0: Float64Array = new Float64Array(0);
+  private fieldSlope0: Float64Array = new Float64Array(0);
+  private fieldSlope1: Float64Array = new Float64Array(0);
   private readonly built = new Map<string, Step[]>();
 
   constructor(
@@ -142,26 +149,72 @@ export class ScaledSteps {
       }
     }
     this.steps = copies;
+    const n = this.fields.length;
+    this.fieldSteps = this.fields.map((f) => f.step);
+    this.fieldKeys = this.fields.map((f) => f.key);
+    this.fieldCodes = Uint8Array.from(this.fields, (f) => SCALED_KEYS.indexOf(f.key) + 1);
+    this.fieldAt0 = Float64Array.from(this.fields, (f) => f.at0);
+    this.fieldSlope0 = new Float64Array(n);
+    this.fieldSlope1 = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.fieldSlope0[i] = this.fields[i].slopes[0];
+      if (dims > 1) this.fieldSlope1[i] = this.fields[i].slopes[1];
+    }
   }
 
-  /** The list at parameter values xs; valid until the next call. */
-  at(...xs: number[]): Step[] {
+  /** Field i of the list set to v: the usual keys by name (a store by a computed key is slow on steps of many shapes). */
+  private write(i: number, v: number): void {
+    const st = this.fieldSteps[i];
+    switch (this.fieldCodes[i]) {
+      case 1:
+        st.m = v;
+        return;
+      case 2:
+        st.batch = v;
+        return;
+      case 3:
+        st.elements = v;
+        return;
+      case 4:
+        st.rows = v;
+        return;
+      case 5:
+        st.bytes = v;
+        return;
+      default:
+        st[this.fieldKeys[i]] = v;
+    }
+  }
+
+  /** The list at parameter values (a, b, c) (those past the list's dimensions unused); valid until the next call. */
+  at(a: number, b = 0, c = 0): Step[] {
     if (this.steps) {
-      for (const f of this.fields) {
-        let v = f.at0;
-        for (let d = 0; d < this.dims; d++) v += f.slopes[d] * xs[d];
-        f.step[f.key] = v;
+      // value at 0 plus slope times parameter, in parameter order (the same sums as a loop over them).
+      const { fieldAt0, fieldSlope0, fieldSlope1 } = this;
+      const n = fieldAt0.length;
+      if (this.dims === 1) for (let i = 0; i < n; i++) this.write(i, fieldAt0[i] + fieldSlope0[i] * a);
+      else if (this.dims === 2) for (let i = 0; i < n; i++) this.write(i, fieldAt0[i] + fieldSlope0[i] * a + fieldSlope1[i] * b);
+      else {
+        const xs = [a, b, c];
+        for (const f of this.fields) {
+          let v = f.at0;
+          for (let d = 0; d < this.dims; d++) v += f.slopes[d] * xs[d];
+          f.step[f.key] = v;
+        }
       }
       return this.steps;
     }
-    const key = xs.join(',');
+    const key = `${a},${b},${c}`;
     let list = this.built.get(key);
     if (!list) {
       if (this.built.size >= 64) this.built.clear();
-      this.built.set(key, (list = this.build(...xs)));
+      this.built.set(key, (list = this.build(a, b, c)));
     }
     return list;
   }
 }
+
+/** The step fields a token or sequence count usually scales (matmul rows, attention batch, elements, gathered rows, collective bytes): written by name. */
+const SCALED_KEYS = ['m', 'batch', 'elements', 'rows', 'bytes'];
 
 const closeTo = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

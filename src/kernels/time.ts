@@ -109,7 +109,7 @@ function streamTimes(chip: KernelChip, w: KernelWork, law: StreamLaw, out: Kerne
  * Time of one call of a compute or memory kernel (collectives are timed by the interconnect
  * model; a 'collective' or 'host' work only gets its memory parts here, without a launch).
  */
-export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w: KernelWork, params: KernelParams, out: KernelTimes): void {
+export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w: KernelWork, params: KernelParams, out: KernelTimes, peakMacsPerSec?: number): void {
   // No work, no kernel: nothing is launched (a serving iteration without decoders has an empty decode-attention step).
   if (w.paddedMacs <= 0 && w.vectorFlops <= 0 && w.sram <= 0 && w.hbm <= 0 && w.dram <= 0) {
     out.computeSec = out.sramSec = out.hbmSec = out.dramSec = out.timeSec = 0;
@@ -117,7 +117,8 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
   }
   out.sramSec = w.sram / chip.sramBytesPerSec;
   out.dramSec = w.dram > 0 ? w.dram / chip.dramBytesPerSec : 0;
-  const peak = format ? (chip.peakMacsPerSec[format] ?? 0) : 0;
+  // The caller may pass the format's peak, looked up once per chip (the evaluator does).
+  const peak = peakMacsPerSec ?? (format ? (chip.peakMacsPerSec[format] ?? 0) : 0);
   switch (w.kernel) {
     case 'gemm':
     case 'grouped-gemm':
