@@ -26,13 +26,13 @@ object in the format of optuna_nsga2.py.
 """
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 import time
 
 import numpy
+
+from bridge_client import BridgeClient
 
 try:
     from deap import base, creator, tools
@@ -41,7 +41,6 @@ except ImportError:
     print(json.dumps({"skipped": "deap is not installed (Debian: apt-get install -y python3-deap; run with /usr/bin/python3)"}))
     sys.exit(0)
 
-here = os.path.dirname(os.path.abspath(__file__))
 ap = argparse.ArgumentParser()
 ap.add_argument("--algorithm", choices=["nsga3", "smsemoa"], required=True)
 ap.add_argument("--space", default="inference-chip")
@@ -51,10 +50,9 @@ ap.add_argument("--population", type=int, default=20)
 ap.add_argument("--node", default="node")
 args = ap.parse_args()
 
-bridge = subprocess.Popen([args.node, os.path.join(here, "bridge.mjs"), "--space", args.space],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-info = json.loads(bridge.stdout.readline())
-params = info["parameters"]
+client = BridgeClient(args.node, args.space)
+info = client.info
+params = client.params
 n_obj = len(info["objectives"])
 rng = random.Random(args.seed)
 random.seed(args.seed)  # DEAP's operators draw from the random module,
@@ -63,35 +61,15 @@ numpy.random.seed(args.seed)  # and selNSGA3's niching from numpy's
 creator.create("FitnessMin", base.Fitness, weights=(-1.0,) * n_obj)
 creator.create("Individual", list, fitness=creator.FitnessMin)
 
-cache = {}
-order = []
-first_trial = []
-state = {"duplicates": 0, "trials": 0, "eval_sec": 0.0, "bridge_sec": 0.0}
-
-
 class Done(Exception):
     pass
 
 
 def evaluate(ind):
     """Sets the individual's fitness and violation; raises Done once the budget is reached."""
-    if len(order) >= args.budget or state["trials"] >= args.budget * 50:
+    if len(client.order) >= args.budget or client.trials >= args.budget * 50:
         raise Done()
-    key = ".".join(str(g) for g in ind)
-    state["trials"] += 1
-    if key in cache:
-        state["duplicates"] += 1
-        r = cache[key]
-    else:
-        t0 = time.perf_counter()
-        bridge.stdin.write(json.dumps({"genome": list(ind)}) + "\n")
-        bridge.stdin.flush()
-        r = json.loads(bridge.stdout.readline())
-        state["bridge_sec"] += time.perf_counter() - t0
-        state["eval_sec"] += r["evalSec"]
-        cache[key] = r
-        order.append(key)
-        first_trial.append(state["trials"] - 1)
+    r = client.lookup(ind)
     ind.fitness.values = tuple(r["objectives"])
     ind.violation = r["violation"]
     ind.feasible = r["feasible"]
@@ -196,21 +174,6 @@ try:
 except Done:
     pass
 wall = time.perf_counter() - t0
-bridge.stdin.close()
-bridge.wait()
-print(json.dumps({
-    "algorithm": args.algorithm,
-    "seed": args.seed,
-    "population": args.population,
-    "budget": args.budget,
-    "unique": len(order),
-    "trials": state["trials"],
-    "duplicates": state["duplicates"],
-    "hitTrialCap": len(order) < args.budget,
-    "wallSec": wall,
-    "evalSec": state["eval_sec"],
-    "bridgeSec": state["bridge_sec"],
-    "order": order,
-    "firstTrial": first_trial,
-    "results": {k: {"feasible": cache[k]["feasible"], "objectives": cache[k]["objectives"]} for k in order},
-}))
+print(json.dumps(client.report(
+    {"algorithm": args.algorithm, "seed": args.seed, "population": args.population, "budget": args.budget},
+    len(client.order) < args.budget, wall)))
