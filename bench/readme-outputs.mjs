@@ -1,16 +1,18 @@
 // The README's example outputs, rerun: every line `$ npx chipdse ...` inside a ```text block of
 // README.md is run in order, in one scratch folder (so a run a block stores is there for the
 // blocks after it), with `chipdse` this checkout's bin/chipdse.js; what is shown is standard
-// output, and standard error too for a command that fails (progress lines are left out). The files the README shows (a ```jsonc block
-// whose first line is `// NAME`, a ```yaml block whose first line is `# NAME: ...`) are written
-// there first, and the one file it only describes in a comment (bad6.json) is written as described.
+// output, and standard error too for a command that fails (progress lines are left out). The
+// files the README shows (a ```jsonc block whose first line is `// NAME`, a ```yaml block whose
+// first line is `# NAME: ...`) are written there first, and the one file it only describes in a
+// comment (bad6.json) is written as described.
 // Each command's output replaces the lines under it, up to the next `$ ` line or the block's end.
-// Prose that quotes a figure is not changed: --write prints the blocks that changed, to reread it.
+// Prose that quotes a figure is not changed: reread it beside the changed outputs printed.
 //
 //   npm run build && node bench/readme-outputs.mjs [--write] [--readme README.md]
-//   (without --write: prints a unified diff of what would change and exits 1 when anything does)
+//   (either way it prints each changed output, old lines as `- `, new as `+ `; without --write it
+//   leaves README.md alone and exits 1 when anything changed)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
