@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { calibrate } from '../calibrate/calibrate.js';
+import { deviceCalibration } from '../calibrate/device-table.js';
 import { kernelCalibration } from '../calibrate/kernel-calibration.js';
 import { fitKernelParams } from '../calibrate/kernel-fit.js';
 import { DEFAULT_MEASURED_DIR } from '../calibrate/kernel-tables.js';
 import { calibrateServing } from '../calibrate/serving-calibrate.js';
 import { KERNEL_PARAMS_FILE } from '../kernels/load.js';
 import { formatCalibration } from '../text/calibration.js';
+import { formatDeviceCalibration } from '../text/device-calibration.js';
 import { formatKernelCalibration, formatKernelCalibrationSummary } from '../text/kernel-calibration.js';
 import { formatServingCalibration } from '../text/serving-calibration.js';
 import { defineCommand, UsageError } from './command.js';
@@ -17,7 +19,7 @@ const shown = (dir: string) => (relative(process.cwd(), dir).startsWith('..') ? 
 
 export const calibrateVerb = defineCommand({
   command: 'calibrate',
-  describe: 'run the model on published measurements and print predicted vs measured: end-to-end points, serving rows and (with the measured tables) the kernel laws; --fit refits the kernel laws',
+  describe: 'run the model on published measurements and print predicted vs measured: end-to-end points, serving rows, (with the measured tables) the kernel laws, and chipdse\'s own H200 kernel timings; --fit refits the kernel laws',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', describe: 'print one JSON object (end-to-end, serving and, with the measured tables, kernels)' })
@@ -50,8 +52,9 @@ export const calibrateVerb = defineCommand({
     const s = calibrate();
     const serving = calibrateServing();
     const kernels = haveTables ? kernelCalibration(measuredDir) : undefined;
+    const device = deviceCalibration(haveTables ? measuredDir : undefined);
     if (a.json) {
-      printJson({ ...s, serving, kernels: kernels ?? null });
+      printJson({ ...s, serving, kernels: kernels ?? null, device });
       return;
     }
     const kernelText = kernels
@@ -59,6 +62,6 @@ export const calibrateVerb = defineCommand({
         ? formatKernelCalibration(kernels)
         : formatKernelCalibrationSummary(kernels)
       : `kernels: the kernel table needs the measured kernel tables; none at ${shown(measuredDir)} (give --measured DIR)`;
-    print(`${formatCalibration(s)}\n\n${formatServingCalibration(serving)}\n\n${kernelText}`);
+    print(`${formatCalibration(s)}\n\n${formatServingCalibration(serving)}\n\n${kernelText}\n\n${formatDeviceCalibration(device)}`);
   },
 });
