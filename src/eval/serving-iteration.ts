@@ -6,7 +6,7 @@ import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
 import { runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
-import { pipelineSend, precisionsOf, ScaledSteps, splitOf, workloadMemo } from './step-lists.js';
+import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 import type { PhaseCost } from './types.js';
 
 /**
@@ -86,7 +86,7 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
     tokens: new ScaledSteps(tokens),
     decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
     decodersAndLogits: new ScaledSteps((d, l) => [...decodeAttention(d), ...lmHead(l)], 2),
-    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
+    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)').map(uniformStep),
   };
 }
 
