@@ -101,6 +101,7 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   // Secant steps converge fast on these nearly linear, convex curves; past a budget of them (a
   // curve that is not), every step bisects, so the search always ends.
   let secantSteps = 2 * Math.ceil(Math.log2(bound.max + 1)) + 4;
+  let first = true;
   while (hi - lo > 1) {
     c = Math.min(hi - 1, Math.max(lo + 1, c));
     const r = at(c);
@@ -110,7 +111,11 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
       violated = r.violated;
     }
     // Secant through the last two probes: the crossing x; the answer is the last good integer below it.
-    const x = r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    // After the first guess, whose line to the bound crosses regimes, the guess scaled by its own
+    // excess instead (for a latency affine in C with an intercept >= 0, a bound on the answer from
+    // below when it holds, from above when it is missed): 4.84 cycles per design instead of 5.03.
+    const x = first && r.excess > -1 ? c / (1 + r.excess) : r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    first = false;
     x0 = c;
     g0 = r.excess;
     if (secantSteps-- > 0 && x > lo && x < hi) c = Math.floor(x) <= lo ? lo + 1 : Math.floor(x);
