@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { QUICK, argValue, cpuSeconds, lib, log, sampleIndices, summary, writeResult } from './lib/common.mjs';
 import { PROBLEMS, loadProblem } from './lib/problems.mjs';
+import { measureFloor, recordSteps } from './lib/floor.mjs';
 
 const { evaluateGenome } = await lib('search/problem.js');
 const { chipForGenome, useDesignTemplates } = await lib('search/design-template.js');
@@ -123,6 +124,17 @@ async function benchProblem(name) {
   log(`  ${CORES} cores (EvaluatorPool, batches of 1024): ${pool.perWallSec.median} evaluations/s`);
 
   const feasible = genomes.slice(0, 512).map((g) => evaluateGenome(problem, g)).filter((p) => p.feasible).length / Math.min(512, genomes.length);
+
+  // The arithmetic floor (bench/lib/floor.mjs): every step cost of a design's evaluation as a flat
+  // loop over typed arrays; serving only (the floor records steps where serving costs them). Last,
+  // as recording wraps two evaluator methods for its duration.
+  let floor = null;
+  if (workloads.every((w) => w.phase !== 'train')) {
+    const recorded = await recordSteps(name, QUICK ? 256 : 1024);
+    const f = measureFloor(recorded, QUICK ? 600 : 3000);
+    floor = { designs: recorded.length, stepCostsPerDesign: Number((recorded.reduce((a, d) => a + d.count, 0) / recorded.length).toFixed(1)), usPerDesign: Number(f.usPerDesign.toFixed(2)) };
+    log(`  arithmetic floor: ${floor.stepCostsPerDesign} step costs per design, ${floor.usPerDesign} us of CPU per design`);
+  }
   return {
     problem: name,
     label: PROBLEMS[name].label,
@@ -135,6 +147,7 @@ async function benchProblem(name) {
     oneCore: full,
     oneCoreWithoutTemplate: noTemplate,
     stagesUsPerDesign: stageUs,
+    floor,
     allCores: { cores: CORES, workerLoop: allCores, evaluatorPool: pool, poolBatch: 1024 },
   };
 }
