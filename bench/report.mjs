@@ -102,6 +102,19 @@ if (tp) {
       tp.results.map((r) => [r.label, num(r.stagesUsPerDesign.designForGenome, 1), num(r.stagesUsPerDesign.validateAndBuild, 1), num(r.stagesUsPerDesign.templateBuild, 1), num(r.stagesUsPerDesign.evaluate, 1), num(1e6 / r.oneCore.perCpuSec.median, 1)]),
     ),
   );
+  const floors = tp.results.filter((r) => r.floor);
+  if (floors.length) {
+    say(
+      'Against the arithmetic floor (`node bench/lib/floor.mjs --problem NAME`, run by bench/throughput.mjs): every step cost the evaluator computes for a design (the concurrency search\'s probes and the final evaluation), recorded once, then computed again as a flat loop over typed arrays: each step\'s traffic and work from its shape, its kernel law (waves, split-K, the p-norm overlap), energies, the power limit and the phase sums, with what it reads of the chip and its law copied into its record beforehand (collectives by their recorded time). It leaves out the design template, the schedule arithmetic, memory, metrics and objectives, which the evaluator does too. Ratio: whole `evaluateGenome` over the floor, and `evaluate` alone over the floor.',
+      table(
+        ['problem', 'step costs per design', 'floor us per design', 'whole evaluateGenome us', 'evaluateGenome / floor', 'evaluate us', 'evaluate / floor'],
+        floors.map((r) => {
+          const whole = 1e6 / r.oneCore.perCpuSec.median;
+          return [r.label, num(r.floor.stepCostsPerDesign, 1), num(r.floor.usPerDesign, 2), num(whole, 1), `${num(whole / r.floor.usPerDesign, 1)}x`, num(r.stagesUsPerDesign.evaluate, 1), `${num(r.stagesUsPerDesign.evaluate / r.floor.usPerDesign, 1)}x`];
+        }),
+      ),
+    );
+  }
 }
 
 

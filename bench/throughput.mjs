@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { QUICK, argValue, cpuSeconds, lib, log, sampleIndices, summary, writeResult } from './lib/common.mjs';
 import { PROBLEMS, loadProblem } from './lib/problems.mjs';
+import { measureFloor, recordSteps } from './lib/floor.mjs';
 
 const { evaluateGenome } = await lib('search/problem.js');
 const { chipForGenome, useDesignTemplates } = await lib('search/design-template.js');
@@ -123,6 +124,7 @@ async function benchProblem(name) {
   log(`  ${CORES} cores (EvaluatorPool, batches of 1024): ${pool.perWallSec.median} evaluations/s`);
 
   const feasible = genomes.slice(0, 512).map((g) => evaluateGenome(problem, g)).filter((p) => p.feasible).length / Math.min(512, genomes.length);
+
   return {
     problem: name,
     label: PROBLEMS[name].label,
@@ -135,6 +137,7 @@ async function benchProblem(name) {
     oneCore: full,
     oneCoreWithoutTemplate: noTemplate,
     stagesUsPerDesign: stageUs,
+    floor: null,
     allCores: { cores: CORES, workerLoop: allCores, evaluatorPool: pool, poolBatch: 1024 },
   };
 }
@@ -143,5 +146,15 @@ const names = (argValue('problems') ?? Object.keys(PROBLEMS).join(',')).split(',
 const results = [];
 const loadBefore = loadavg();
 for (const n of names) results.push(await benchProblem(n));
+// The arithmetic floor (bench/lib/floor.mjs): every step cost of a design's evaluation as a flat
+// loop over typed arrays; serving only (the floor records steps where serving costs them). After
+// every rate above, as recording wraps two evaluator methods for its duration.
+for (const r of results) {
+  if (!r.problem.startsWith('serve')) continue;
+  const recorded = await recordSteps(r.problem, QUICK ? 256 : 1024);
+  const f = measureFloor(recorded, QUICK ? 600 : 3000);
+  r.floor = { designs: recorded.length, stepCostsPerDesign: Number((recorded.reduce((a, d) => a + d.count, 0) / recorded.length).toFixed(1)), usPerDesign: Number(f.usPerDesign.toFixed(2)) };
+  log(`${r.problem}: arithmetic floor ${r.floor.stepCostsPerDesign} step costs per design, ${r.floor.usPerDesign} us of CPU per design`);
+}
 const file = writeResult('throughput', { loadavgBefore: loadBefore, target: { problem: 'serve', evaluationsPerSecPerCore: 100000 }, reps: REPS, msPerRep: MS, parallelReps: PAR_REPS, parallelMsPerRep: PAR_MS, results });
 log(`wrote ${file}`);

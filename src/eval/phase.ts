@@ -1,7 +1,8 @@
 import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
 import { contextOf, type ChipContext } from './context.js';
-import { addStepEnergy, measureStep, newScratch, stepCost, type Placement } from './step-cost.js';
+import { addStepEnergy, newScratch, stepCost, type Placement } from './step-cost.js';
+import { measureTimes } from './step-fast.js';
 import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
 
 /**
@@ -10,6 +11,9 @@ import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, 
  * step's cost is read from is written by measureStep first.
  */
 const scratch = newScratch();
+
+/** The steps of a phase costed without detail (none kept): one shared empty list. */
+const NO_STEPS: StepCost[] = Object.freeze([]) as unknown as StepCost[];
 
 /**
  * Runs a per-chip step list: steps run one after another (each overlapping its own compute,
@@ -23,7 +27,7 @@ const scratch = newScratch();
 export function runPhase(on: Chip | ChipContext, phase: string, batch: number, steps: Step[], placement: Placement, detail = true): PhaseCost {
   const cx = contextOf(on);
   const chip = cx.chip;
-  const costs: StepCost[] = [];
+  const costs: StepCost[] = detail ? [] : NO_STEPS;
   let serialSec = 0;
   let hideBehindBackward = 0;
   let hideBehindCompute = 0;
@@ -49,7 +53,7 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
       addDynamicEnergy(energyJ, c.energyJ);
       stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
     } else {
-      measureStep(cx, s, placement, scratch);
+      measureTimes(cx, s, placement, scratch);
       const r = s.repeat;
       timeSec = scratch.timeSec * r;
       bound = scratch.boundBy;

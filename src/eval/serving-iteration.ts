@@ -6,7 +6,7 @@ import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
 import { runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
-import { pipelineSend, precisionsOf, ScaledSteps, splitOf, workloadMemo } from './step-lists.js';
+import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 import type { PhaseCost } from './types.js';
 
 /**
@@ -86,7 +86,7 @@ function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: bool
     tokens: new ScaledSteps(tokens),
     decodeIteration: new ScaledSteps((x) => [...tokens(q * x), ...decodeAttention(x), ...lmHead(q * x)]),
     decodersAndLogits: new ScaledSteps((d, l) => [...decodeAttention(d), ...lmHead(l)], 2),
-    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)'),
+    prefillAttention: named(attentionSteps(m, { batch: 1, queries: computed, context: cached + (computed + 1) / 2, logitsTokens: 0 }, split, prec), ' (prefill)').map(uniformStep),
   };
 }
 
@@ -159,6 +159,41 @@ export class IterationCoster {
     if (detail) return runPhase(this.cx, name, 1, steps, placement, true);
     if (key === 'target') return (this.prefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
     return (this.drafterPrefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+  }
+
+  /**
+   * One iteration's time alone, the same bits as cost(it, false).timeSec (the same parts, summed in
+   * the same order, from the same kept costs): what a concurrency search's probe reads, without
+   * building the summed phase.
+   */
+  timeOf(it: IterationContent): number {
+    const { lists, q, c } = this;
+    const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
+    const p = this.placement;
+    const d = lists.drafter;
+    const name = it.prefillTokens > 0 ? (it.decoders > 0 ? 'iteration (prefill chunk + decode)' : 'iteration (prefill)') : 'iteration (decode)';
+    const tokens = q * it.decoders + it.prefillTokens / c;
+    const logits = q * it.decoders + it.completions / c;
+    // The same calls as cost() makes (their kept costs, names included, serve the full evaluation after).
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, false, it.decoders).timeSec;
+    // As sumPhases adds its parts (those run 0 times or fewer left out).
+    let t = 0;
+    t += this.run(0, 'tokens', lists.tokens, p, false, tokens).timeSec * 1;
+    if (logits > 0) t += this.run(2, 'decoders and logits', lists.decodersAndLogits, p, false, it.decoders, logits).timeSec * 1;
+    if (prefillShare > 0) t += this.once('prefill attention', lists.prefillAttention, p, false, 'target').timeSec * prefillShare;
+    if (d && this.w.speculative) {
+      const k = this.w.speculative.draftTokens;
+      const dp = this.drafterPlacement;
+      if (it.decoders > 0) {
+        const draft = this.run(3, 'draft', d.decodeIteration, dp, false, it.decoders);
+        if (k > 0) t += draft.timeSec * k;
+      }
+      if (prefillShare > 0) {
+        t += this.run(4, 'draft prefill tokens', d.tokens, dp, false, it.prefillTokens).timeSec * 1;
+        t += this.once('draft prefill attention', d.prefillAttention, dp, false, 'drafter').timeSec * prefillShare;
+      }
+    }
+    return t;
   }
 
   /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */

@@ -35,16 +35,20 @@ interface Probe {
   ok: boolean;
   /** Worst ratio of a latency to its SLO, minus 1 (<= 0 when every SLO holds). */
   excess: number;
+  /** The smallest excess over 0 of an SLO (Infinity when none is missed): the guess for the SLO latest to bind. */
+  least: number;
   violated: ConcurrencyLimit | undefined;
 }
 
 function probe(w: Workload, r: CycleLatencies): Probe {
   const slo = w.slo;
   let excess = -1;
+  let least = Infinity;
   let violated: ConcurrencyLimit | undefined;
   const check = (value: number, target: number | undefined, name: ConcurrencyLimit) => {
     if (target === undefined) return;
     const e = value / target - 1;
+    if (e > 0 && e < least) least = e;
     if (e > excess) {
       excess = e;
       if (e > 0) violated = name;
@@ -53,8 +57,8 @@ function probe(w: Workload, r: CycleLatencies): Probe {
   check(r.tpotSec, slo.tpotSec, 'tpot');
   check(r.ttftSec, slo.ttftSec, 'ttft');
   check(r.ttftP90Sec, slo.ttftP90Sec, 'ttft p90');
-  if (r.problem) return { ok: false, excess: Math.max(excess, 1), violated: 'token budget' };
-  return { ok: excess <= 0, excess, violated };
+  if (r.problem) return { ok: false, excess: Math.max(excess, 1), least: Infinity, violated: 'token budget' };
+  return { ok: excess <= 0, excess, least, violated };
 }
 
 /**
@@ -86,11 +90,18 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   let violated = top.violated;
   let x0 = bound.max;
   let g0 = top.excess;
-  // First guess: latency proportional to the concurrency.
+  // First guess: latency proportional to the concurrency, by the SLO missed most. That undershoots
+  // where the bound's queueing inflates the TTFT, while the same guess by the SLO missed least
+  // overshoots (a decode step reads the weights once whatever the concurrency: TPOT has an
+  // intercept); their geometric mean starts the search nearer the answer (5.03 cycles per design
+  // instead of 5.69 on bench/lib/serving-probes.mjs's designs). Only the probes change: the answer
+  // is the bracket's, found below.
   let c = Math.floor(bound.max / (1 + Math.max(0, top.excess)));
+  if (Number.isFinite(top.least)) c = Math.floor(Math.sqrt(c * (bound.max / (1 + top.least))));
   // Secant steps converge fast on these nearly linear, convex curves; past a budget of them (a
   // curve that is not), every step bisects, so the search always ends.
   let secantSteps = 2 * Math.ceil(Math.log2(bound.max + 1)) + 4;
+  let first = true;
   while (hi - lo > 1) {
     c = Math.min(hi - 1, Math.max(lo + 1, c));
     const r = at(c);
@@ -100,7 +111,11 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
       violated = r.violated;
     }
     // Secant through the last two probes: the crossing x; the answer is the last good integer below it.
-    const x = r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    // After the first guess, whose line to the bound crosses regimes, the guess scaled by its own
+    // excess instead (for a latency affine in C with an intercept >= 0, a bound on the answer from
+    // below when it holds, from above when it is missed): 4.84 cycles per design instead of 5.03.
+    const x = first && r.excess > -1 ? c / (1 + r.excess) : r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
+    first = false;
     x0 = c;
     g0 = r.excess;
     if (secantSteps-- > 0 && x > lo && x < hi) c = Math.floor(x) <= lo ? lo + 1 : Math.floor(x);

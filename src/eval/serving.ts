@@ -1,7 +1,7 @@
 import type { Workload } from '../workload/workload.js';
 import { paramCounts } from '../workload/model.js';
 import type { ChipContext } from './context.js';
-import { computeFormatOf, dominantBound, type CycleFn, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
+import { computeFormatOf, dominantBound, type CycleFn, type CycleLatencies, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
 import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
@@ -37,11 +37,7 @@ export const CONTINUOUS_BATCHING: PhaseModel = {
       return coster;
     };
     const cycle: CycleFn = (batch, placement, detail) => servingCycle(cx, w, cycleTimes(w, costerFor(placement), batch, Math.min(batch, admitted), detail));
-    const latencies = (batch: number, placement: Placement) => {
-      const t = cycleTimes(w, costerFor(placement), batch, Math.min(batch, admitted), false);
-      // As servingCycle and cycleResult report them.
-      return { ttftSec: w.phase === 'decode' ? 0 : t.times.ttftSec + t.queueSec, tpotSec: w.phase === 'prefill' ? 0 : t.times.tpotSec, ttftP90Sec: t.times.ttftP90Sec + t.queueSec, problem: t.problem };
-    };
+    const latencies = (batch: number, placement: Placement) => cycleLatencies(w, costerFor(placement), batch, Math.min(batch, admitted));
     cycle.latencies = latencies;
     return cycle;
   },
@@ -101,6 +97,27 @@ function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running
   const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   return { batch, running, plan, problem, mix, dec, mixSec, decSec, times, queueSec };
+}
+
+/**
+ * The latencies of the cycle cycleTimes describes, as servingCycle and cycleResult report them,
+ * from the iterations' times alone (a concurrency search's probe): the same arithmetic, without
+ * the summed phases.
+ */
+function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, running: number): CycleLatencies {
+  const x = scheduleInput(w, running);
+  const plan = planOf(w, x);
+  const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
+  const mixTime = plan.mixedPerCycle > 0 ? coster.timeOf(plan.mixed) : undefined;
+  const decTime = plan.decodeOnlyPerCycle > 0 ? coster.timeOf(plan.decodeOnly) : undefined;
+  // As engineTimes.
+  const h = w.serving.iterationOverheadSec;
+  const floor = w.serving.eagerLayerSec * w.model!.layers;
+  const mixSec = mixTime !== undefined ? Math.max(mixTime, floor) + h : 0;
+  const decSec = decTime !== undefined ? decTime + h : 0;
+  const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
+  const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
+  return { ttftSec: w.phase === 'decode' ? 0 : times.ttftSec + queueSec, tpotSec: w.phase === 'prefill' ? 0 : times.tpotSec, ttftP90Sec: times.ttftP90Sec + queueSec, problem };
 }
 
 /** The cycle of `batch` clients of which `running` fit in memory, from its times (cycleTimes). */

@@ -120,7 +120,7 @@ export class ScaledSteps {
     const threes = Array.from({ length: dims }, (_, i) => along(i, 3));
     const mixed = build(...ones.map((_, j) => j + 2));
     if (![...twos, ...threes, mixed].every((l) => l.length === base.length)) return;
-    const copies = base.map((st) => ({ ...st }) as Step);
+    const copies = base.map(uniformStep);
     const rec = (l: Step[], i: number) => l[i] as unknown as Record<string, unknown>;
     for (let i = 0; i < base.length; i++) {
       for (const key of Object.keys(rec(base, i))) {
@@ -212,6 +212,23 @@ export class ScaledSteps {
     }
     return list;
   }
+}
+
+/**
+ * A copy of a step in the one object shape every kind shares (the fields of the other kinds
+ * undefined): the step loop then reads every step's fields from one hidden class instead of six
+ * (a read from steps of many shapes is a slow, megamorphic one).
+ */
+export function uniformStep(st: Step): Step {
+  const s = st as unknown as Partial<Record<string, unknown>>;
+  const u = {
+    kind: s.kind, name: s.name, repeat: s.repeat, part: s.part,
+    m: s.m, k: s.k, n: s.n, count: s.count, a: s.a, b: s.b, out: s.out, weights: s.weights, bFraction: s.bFraction, expert: s.expert,
+    batch: s.batch, queries: s.queries, context: s.context, heads: s.heads, kvHeads: s.kvHeads, qkDim: s.qkDim, vDim: s.vDim, kvBytesPerToken: s.kvBytesPerToken, compute: s.compute, act: s.act,
+    elements: s.elements, flopsPerElement: s.flopsPerElement, bytesPerElement: s.bytesPerElement, rows: s.rows, rowBytes: s.rowBytes,
+    op: s.op, group: s.group, groupSize: s.groupSize, bytes: s.bytes, overlap: s.overlap,
+  };
+  return u as unknown as Step;
 }
 
 /** The step fields a token or sequence count usually scales (matmul rows, attention batch, elements, gathered rows, collective bytes): written by name. */

@@ -1,0 +1,95 @@
+import { listDesignPresets, loadDesign } from '../src/chip/load.js';
+import type { Chip } from '../src/chip/chip.js';
+import { ChipContext } from '../src/eval/context.js';
+import { IterationCoster } from '../src/eval/serving-iteration.js';
+import { measureTimes } from '../src/eval/step-fast.js';
+import { measureStep, newScratch, type Placement, type StepScratch } from '../src/eval/step-cost.js';
+import { forwardSteps, uniformStep } from '../src/eval/step-lists.js';
+import { buildTrainingSteps } from '../src/eval/training-steps.js';
+import { loadWorkload } from '../src/workload/load.js';
+import type { Step } from '../src/workload/step.js';
+import type { Workload } from '../src/workload/workload.js';
+
+/**
+ * The search's step loop (measureTimes, src/eval/step-fast.ts) and a probe's iteration time
+ * (IterationCoster.timeOf) repeat arithmetic that measureStep and IterationCoster.cost do: they
+ * must give the same bits, or a search's results would move. Checked on every design preset, on
+ * steps of dense, MoE, fp4 and speculative workloads, with weights in HBM, in SRAM and partly in
+ * the DRAM tier.
+ */
+const WORKLOADS = ['llama-3-70b-serve', 'llama-3-70b-serve-fp4', 'mixtral-8x7b-serve', 'deepseek-v3-serve', 'llama-3-8b-spec-decode', 'llama-3-70b-train'];
+const PLACEMENTS: Placement[] = [
+  { weightsInSram: false, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: {} },
+  { weightsInSram: true, expertsInDramFraction: 0, denseInDramFraction: 0, innerChips: {} },
+  { weightsInSram: false, expertsInDramFraction: 0.5, denseInDramFraction: 0.25, innerChips: { tensor: 1, data: 8 } },
+];
+
+function stepsOf(w: Workload): Step[] {
+  if (w.phase === 'train') {
+    const t = buildTrainingSteps(w);
+    return [...t.microBatchSteps, ...t.syncSteps, ...t.optimizerSteps];
+  }
+  const decode = forwardSteps(w, { batch: 37, queries: 1, context: 3000, logitsTokens: 37 }, 37);
+  const prefill = forwardSteps(w, { batch: 3, queries: 700, context: 350, logitsTokens: 3 }, 2100);
+  // A decode step with no sequences (an iteration without decoders): no work, no kernel.
+  const empty = decode.filter((s) => s.kind === 'attention').map((s) => ({ ...s, batch: 0 }) as Step);
+  return [...decode, ...prefill, ...empty, ...decode.map(uniformStep)];
+}
+
+const fields = (o: StepScratch) => [o.timeSec, o.boundBy, o.eCompute, o.eSram, o.eHbm, o.eInterconnect];
+
+describe('measureTimes gives measureStep\'s bits', () => {
+  const workloads = WORKLOADS.map((n) => loadWorkload(n));
+  test.each(listDesignPresets())('%s', (design) => {
+    const chip: Chip = loadDesign(design);
+    let compared = 0;
+    for (const w of workloads) {
+      for (const p of PLACEMENTS) {
+        const cx = new ChipContext(chip);
+        for (const s of stepsOf(w)) {
+          const full = newScratch();
+          let error: unknown;
+          try {
+            measureStep(cx, s, p, full);
+          } catch (e) {
+            error = e;
+          }
+          const fast = newScratch();
+          if (error) {
+            // A step the chip cannot run fails the same way.
+            expect(() => measureTimes(cx, s, p, fast)).toThrow((error as Error).message);
+            continue;
+          }
+          measureTimes(cx, s, p, fast);
+          expect(fields(fast)).toEqual(fields(full));
+          fields(fast).forEach((v, i) => expect(Object.is(v, fields(full)[i])).toBe(true));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});
+
+describe('IterationCoster.timeOf gives cost().timeSec', () => {
+  const contents = [
+    { decoders: 64, prefillTokens: 0, completions: 0 },
+    { decoders: 63.7, prefillTokens: 8128.4, completions: 3.97 },
+    { decoders: 0, prefillTokens: 4096, completions: 2 },
+    { decoders: 200, prefillTokens: 500, completions: 0 },
+    { decoders: 1, prefillTokens: 0, completions: 1 },
+  ];
+  test.each(['llama-3-70b-serve', 'llama-3-8b-spec-decode', 'mixtral-8x7b-serve'])('%s', (name) => {
+    const w = loadWorkload(name);
+    for (const design of ['h100-sxm', 'tpu7x', 'mi300x']) {
+      const chip = loadDesign(design);
+      for (const p of PLACEMENTS.slice(0, 2)) {
+        const probe = new IterationCoster(new ChipContext(chip), w, p);
+        const full = new IterationCoster(new ChipContext(chip), w, p);
+        for (const it of contents) expect(Object.is(probe.timeOf(it), full.cost(it, false).timeSec)).toBe(true);
+        // The costs timeOf kept serve cost() unchanged (names, batch and all).
+        for (const it of contents) expect(probe.cost(it, false)).toEqual(full.cost(it, false));
+      }
+    }
+  });
+});
