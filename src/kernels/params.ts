@@ -48,11 +48,13 @@ export interface ComputeLaw {
 /**
  * Decode attention: memory-bound on the KV cache read, with a parallelism limit over the chip's
  * independent cores and a fixed cost per work item.
- *   time = launchSec + (compute^p + sram^p + hbm^p)^(1/p)
+ *   time = launch + (compute^p + sram^p + hbm^p)^(1/p)
+ *   launch = groupedLaunchSec when several query rows share a KV head (the grouped-query kernel,
+ *       TensorRT-LLM's XQA), launchSec when each KV head serves one query row (another kernel)
  *   compute = MACs / (peak x efficiency) + vector work + max(items, cores) x itemBytes x g / SRAM bandwidth
  *   g = groupedItemFactor when several query rows share a KV head (grouped-query attention, run
  *       through the matrix unit), 1 when each KV head serves one query row (multi-head decode)
- *   hbm = bytes / (HBM bandwidth x hbmEfficiency x (1 - exp(-items / (cores x occupancy))))
+ *   hbm = bytes / (HBM bandwidth x hbmEfficiency x u), u = x / (1 + x), x = items / (cores x occupancy)
  *   items = batch x kvHeads x ceil(K+V bytes of one KV head / chunkBytes)
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
@@ -72,8 +74,10 @@ export interface DecodeAttentionLaw {
   hbmEfficiency: number;
   /** K+V bytes one work item (thread block) reads: the split of a long KV over the units. */
   chunkBytes: number;
-  /** Work items per core at which the read reaches 1 - 1/e of its bandwidth. */
+  /** Work items per core at which the read reaches half its bandwidth. */
   occupancy: number;
+  /** Fixed time per call of the grouped-query kernel (several query rows per KV head), seconds: another kernel than the one-row-per-head decode. */
+  groupedLaunchSec: number;
 }
 
 /** A memory-bound kernel: time = launchSec + bytes / (HBM bandwidth x hbmEfficiency). */
@@ -144,6 +148,7 @@ export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number
   hbmEfficiency: [0.05, 1],
   chunkBytes: [1024, 16777216],
   occupancy: [0.01, 64],
+  groupedLaunchSec: [0, 1e-3],
 };
 /** Parameters that take whole numbers only (the fitter rounds them; the schema checks them). */
 export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);

@@ -144,7 +144,7 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
       const idle = items < w.cores ? w.cores / items : 1;
       out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
       out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));
-      out.timeSec = law.launchSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
+      out.timeSec = (w.groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
       return;
     }
     case 'stream':
