@@ -140,7 +140,7 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       const idle = items < cores ? cores / items : 1;
       computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
-      timeSec = law.launchSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
+      timeSec = (groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
     } else {
       const law = kp.attention.prefill;
       const items = batch * heads * Math.ceil(queries / tile);
