@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import { ChipdseError } from '../errors.js';
-import { finiteJson } from '../results/finite.js';
 import { packMetrics, type PackedMetrics } from '../results/packed-metrics.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
+import { ObjectiveBlobs } from './sqlite-objectives.js';
 
 const COLUMNS = 12;
 const ROW = `(${new Array(COLUMNS).fill('?').join(', ')})`;
@@ -27,6 +27,8 @@ export class EvaluationRows {
   private statements: { many: Database.Statement; one: Database.Statement } | undefined;
   /** Per run, its metric shapes' ids by shape text: read from the file at a run's first write, and forgotten when a write fails. */
   private readonly shapes = new Map<number, Map<string, number>>();
+  /** The objectives of the rows of the statement being filled (schema 6: float64 blobs). */
+  private readonly objectives = new ObjectiveBlobs(ROWS_PER_STATEMENT);
 
   constructor(
     private readonly db: Database.Database,
@@ -59,13 +61,13 @@ export class EvaluationRows {
     return id;
   }
 
-  /** Writes the row's values, in COLUMNS order, into `to` from `at`; numbers checked first. */
-  private putRow(to: unknown[], at: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
+  /** Writes the row's values, in COLUMNS order, into `to` from `at` (row `slot` of the statement); numbers checked first. */
+  private putRow(to: unknown[], at: number, slot: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
     const r = isEncoded(x) ? x : encodePoint(x, 'packed');
     if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
     // Points that come as JSON (from the job queue of a distributed run) are packed here: every row of the file is alike.
     const packed: PackedMetrics | undefined = r.metricsPacked ?? (typeof r.metricsJson === 'string' ? packMetrics(JSON.parse(r.metricsJson) as object) : undefined);
-    const objectives = finiteJson(r.objectives, 'objectives');
+    const objectives = this.objectives.put(slot, r.objectives);
     const shape = packed ? this.shapeId(runId, packed.shape.text) : null;
     // better-sqlite3 binds any Uint8Array as a blob (what structured cloning makes of a Buffer).
     const data = packed ? packed.data : null;
@@ -78,7 +80,7 @@ export class EvaluationRows {
     to[at + 6] = null;
     to[at + 7] = r.feasible ? 1 : 0;
     to[at + 8] = r.violation;
-    to[at + 9] = JSON.stringify(r.reasons);
+    to[at + 9] = r.reasonsJson ?? JSON.stringify(r.reasons);
     to[at + 10] = shape;
     to[at + 11] = data;
   }
@@ -90,7 +92,8 @@ export class EvaluationRows {
     const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
     let rows = 0;
     results.forEach((x, i) => {
-      this.putRow(batch, rows++ * COLUMNS, runId, firstSeq + i, generation, x);
+      this.putRow(batch, rows * COLUMNS, rows, runId, firstSeq + i, generation, x);
+      rows++;
       if (rows === ROWS_PER_STATEMENT) {
         this.run(many, batch, runId);
         rows = 0;

@@ -7,6 +7,7 @@ import type { DesignDetail, ReferenceResult } from '../results/design-detail.js'
 import { unpackMetrics } from '../results/packed-metrics.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
 import { isAlgorithmName, type RunRow, type RunStatus, type SearchState } from '../results/run.js';
+import { objectivesOfBlob } from './sqlite-objectives.js';
 
 const STATUSES: readonly string[] = ['running', 'done', 'stopped'] satisfies RunStatus[];
 
@@ -68,6 +69,16 @@ function packedMetrics(file: string, key: string, r: Row, shapes: ReadonlyMap<nu
   }
 }
 
+/** A row's objectives: float64 numbers (schema 6) or JSON text (rows stored before). */
+function objectivesOf(file: string, key: string, cell: unknown): number[] {
+  if (!(cell instanceof Uint8Array)) return json(file, `evaluations.objectives_json of design ${key}`, cell) as number[];
+  try {
+    return objectivesOfBlob(cell);
+  } catch (e) {
+    throw new ChipdseError(`${file}: evaluations.objectives_json of design ${key} cannot be read (${(e as Error).message}): a damaged database`);
+  }
+}
+
 /** An evaluation row as a result; `shapes`: its run's metric shapes by id (for rows whose metrics are packed). */
 export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string> = new Map()): PointResult {
   const key = r.genome as string;
@@ -79,7 +90,7 @@ export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string
     feasible: r.feasible === 1,
     violation: r.violation as number,
     reasons: cell('reasons_json') as string[],
-    objectives: cell('objectives_json') as number[],
+    objectives: objectivesOf(file, key, r.objectives_json),
     metrics: r.metrics_packed != null ? packedMetrics(file, key, r, shapes) : r.metrics_json ? (cell('metrics_json') as PointResult['metrics']) : null,
   };
 }

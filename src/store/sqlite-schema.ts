@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -117,5 +117,13 @@ export const MIGRATIONS: Record<number, string> = {
       shape_json TEXT NOT NULL,
       PRIMARY KEY (run_id, id)
     );
+  `,
+  // Compact objectives (issue 17): evaluations.objectives_json may hold the objectives as a blob
+  // of float64 little-endian numbers (src/store/sqlite-objectives.ts) instead of JSON text:
+  // formatting two numbers as text cost a stored run more than binding all its other cells. No
+  // table changes: rows stored before keep their text, read as before; the version tells an older
+  // chipdse, which would take such a blob for damage, that the file is newer than it.
+  6: `
+    SELECT 1;
   `,
 };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { metricsJsonOfRow, shapesOf } from './packed.js';
+import { metricsJsonOfRow, objectivesJsonOfRow, shapesOf } from './packed.js';
 
 /** Helpers for tests that start the built CLI (`dist/`, built by `npm test`) as a separate process. */
 
@@ -75,7 +75,7 @@ function evaluationRows(d: Database.Database, runId: number): Record<string, unk
     genome: r.genome,
     generation: r.generation,
     params_json: r.params_json,
-    objectives_json: r.objectives_json,
+    objectives_json: objectivesJsonOfRow(r),
     metrics_json: metricsJsonOfRow(r, shapes),
     feasible: r.feasible,
     violation: r.violation,

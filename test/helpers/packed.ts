@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { unpackMetrics } from '../../src/results/packed-metrics.js';
+import { objectivesOfBlob } from '../../src/store/sqlite-objectives.js';
 
 type Row = Record<string, unknown>;
 
@@ -16,8 +17,22 @@ export function metricsJsonOfRow(row: Row, shapes: Map<number, string>): string 
   return (row.metrics_json as string | null) ?? null;
 }
 
-/** Turns a file of schema 5 back into what chipdse wrote at schema 4: metrics as JSON, no shapes. The caller sets user_version. */
+/** An evaluation row's objectives as JSON text, whether stored as JSON (schema 5 and older) or as float64 numbers (schema 6). */
+export function objectivesJsonOfRow(row: Row): string {
+  return row.objectives_json instanceof Uint8Array ? JSON.stringify(objectivesOfBlob(row.objectives_json)) : (row.objectives_json as string);
+}
+
+/** Turns a file of schema 6 back into what chipdse wrote at schema 5: objectives as JSON text. */
+export function downgradeToSchema5(d: Database.Database): void {
+  const rows = d.prepare("SELECT run_id, seq, objectives_json FROM evaluations WHERE typeof(objectives_json) = 'blob'").all() as Row[];
+  const set = d.prepare('UPDATE evaluations SET objectives_json = ? WHERE run_id = ? AND seq = ?');
+  for (const r of rows) set.run(objectivesJsonOfRow(r), r.run_id, r.seq);
+  d.pragma('user_version = 5');
+}
+
+/** Turns a file of schema 6 back into what chipdse wrote at schema 4: objectives and metrics as JSON, no shapes. The caller sets user_version. */
 export function downgradeToSchema4(d: Database.Database): void {
+  downgradeToSchema5(d);
   const rows = d.prepare('SELECT run_id, seq, metrics_json, metrics_shape, metrics_packed FROM evaluations WHERE metrics_packed IS NOT NULL').all() as Row[];
   const set = d.prepare('UPDATE evaluations SET metrics_json = ? WHERE run_id = ? AND seq = ?');
   const shapes = new Map<number, Map<number, string>>();
