@@ -5,6 +5,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
 import { parseSpace, type Space } from './space.js';
 import { finiteJson } from '../results/finite.js';
+import { fromColumns, type StoredBatch } from './stored-batch.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -125,9 +126,10 @@ export class EvaluatorPool {
   private run<T extends { genome: number[] }>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const batch = flattenGenomes(genomes);
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { results?: T[]; error?: string; userError?: boolean }) => {
+      const onMessage = (m: { results?: T[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
         w.off('error', onError);
         if (m.error) reject(m.userError ? new ChipdseError(m.error) : new Error(m.error));
+        else if (m.columns) resolve(fromColumns(m.columns, genomes) as unknown as T[]);
         else {
           // The worker leaves the genomes out of its answer: they are these, in this order.
           const results = m.results!;

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ChipdseError } from '../errors.js';
 import type { MetricsForm } from '../results/point.js';
 import { evaluateGenome } from './problem.js';
+import { toColumns } from './stored-batch.js';
 import { problemFromData, storeEncoder, unflattenGenomes, type GenomeBatch, type ProblemData } from './pool.js';
 
 const problem = problemFromData(workerData as ProblemData);
@@ -11,6 +12,14 @@ parentPort!.on('message', (m: { batch: GenomeBatch; encode: MetricsForm | false 
   try {
     const form = m.encode;
     const genomes = unflattenGenomes(m.batch);
+    if (form === 'packed') {
+      const points = genomes.map((g) => encode(g, form));
+      const columns = toColumns(points);
+      if (columns) {
+        parentPort!.postMessage({ columns: columns.batch }, columns.transfer);
+        return;
+      }
+    }
     const results: { genome: number[] | undefined }[] = form ? genomes.map((g) => encode(g, form)) : genomes.map((g) => evaluateGenome(problem, g));
     // The pool has the genomes already (see EvaluatorPool.run).
     for (const r of results) r.genome = undefined;
