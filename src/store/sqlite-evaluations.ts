@@ -23,10 +23,22 @@ const ROWS_PER_STATEMENT = 64;
 const insertSql = (rows: number) =>
   `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json, metrics_shape, metrics_packed) VALUES ${new Array(rows).fill(ROW).join(', ')}`;
 
+/** Reason lists a run stores by id at most; later new lists are written as JSON in their rows. */
+export const REASON_LISTS_KEPT = 65536;
+
+/** A reason list's id as its rows hold it: uint32 little-endian. */
+function reasonId(id: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, id, true);
+  return b;
+}
+
 export class EvaluationRows {
   private statements: { many: Database.Statement; one: Database.Statement } | undefined;
   /** Per run, its metric shapes' ids by shape text: read from the file at a run's first write, and forgotten when a write fails. */
   private readonly shapes = new Map<number, Map<string, number>>();
+  /** Per run, the ids of its reason lists (as 4-byte blobs) by their JSON; kept and forgotten as `shapes`. */
+  private readonly reasons = new Map<number, Map<string, Uint8Array>>();
   /** The objectives of the rows of the statement being filled (schema 6: float64 blobs). */
   private readonly objectives = new ObjectiveBlobs(ROWS_PER_STATEMENT);
 
@@ -38,6 +50,35 @@ export class EvaluationRows {
   /** Drops what this handle knows of a run's shapes (a failed write may have rolled back shapes it added). */
   forget(runId: number): void {
     this.shapes.delete(runId);
+    this.reasons.delete(runId);
+  }
+
+  /** The JSON of each reason list of a run, by id (for reading rows whose reasons_json is an id). */
+  reasonTexts(runId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, reasons_json FROM reason_lists WHERE run_id = ?').all(runId) as { id: number; reasons_json: string }[];
+    return new Map(rows.map((r) => [r.id, r.reasons_json]));
+  }
+
+  /**
+   * A row's reasons_json cell: the list's JSON when empty, else its id in reason_lists (added
+   * when new), or the JSON again once the run has REASON_LISTS_KEPT lists (a space whose reasons
+   * all differ stays bounded in memory and table).
+   */
+  private reasonCell(runId: number, json: string): string | Uint8Array {
+    if (json === '[]') return json;
+    let known = this.reasons.get(runId);
+    if (!known) {
+      known = new Map([...this.reasonTexts(runId)].map(([id, text]) => [text, reasonId(id)]));
+      this.reasons.set(runId, known);
+    }
+    let id = known.get(json);
+    if (id === undefined) {
+      if (known.size >= REASON_LISTS_KEPT) return json;
+      this.db.prepare('INSERT INTO reason_lists (run_id, id, reasons_json) VALUES (?, ?, ?)').run(runId, known.size, json);
+      id = reasonId(known.size);
+      known.set(json, id);
+    }
+    return id;
   }
 
   /** The text of each shape of a run, by id (for reading its packed rows). */
@@ -80,7 +121,7 @@ export class EvaluationRows {
     to[at + 6] = null;
     to[at + 7] = r.feasible ? 1 : 0;
     to[at + 8] = r.violation;
-    to[at + 9] = r.reasonsJson ?? JSON.stringify(r.reasons);
+    to[at + 9] = this.reasonCell(runId, r.reasonsJson ?? JSON.stringify(r.reasons));
     to[at + 10] = shape;
     to[at + 11] = data;
   }

@@ -118,12 +118,18 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (run_id, id)
     );
   `,
-  // Compact objectives (issue 17): evaluations.objectives_json may hold the objectives as a blob
-  // of float64 little-endian numbers (src/store/sqlite-objectives.ts) instead of JSON text:
-  // formatting two numbers as text cost a stored run more than binding all its other cells. No
-  // table changes: rows stored before keep their text, read as before; the version tells an older
-  // chipdse, which would take such a blob for damage, that the file is newer than it.
+  // Compact objectives and reasons (issue 17). evaluations.objectives_json may hold the
+  // objectives as a blob of float64 little-endian numbers (src/store/sqlite-objectives.ts) instead
+  // of JSON text: formatting two numbers as text cost a stored run more than binding all its other
+  // cells. evaluations.reasons_json may hold a 4-byte blob, the id (uint32 little-endian) of a
+  // reason list stored once per run in reason_lists: the designs of a run fail for few distinct
+  // lists, and their text was a fifth of a row. Rows stored before keep their text, read as before.
   6: `
-    SELECT 1;
+    CREATE TABLE reason_lists (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      id INTEGER NOT NULL,
+      reasons_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, id)
+    );
   `,
 };

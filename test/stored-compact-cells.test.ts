@@ -7,14 +7,15 @@ import type { PointResult } from '../src/results/point.js';
 import { runSearch, type SearchOptions } from '../src/search/run.js';
 import { openStore } from '../src/store/open.js';
 import { SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
+import { REASON_LISTS_KEPT } from '../src/store/sqlite-evaluations.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
 import { downgradeToSchema5 } from './helpers/packed.js';
 import { runRows } from './helpers/cli.js';
 
 /**
- * Objectives as float64 numbers in the SQLite store (schema 6, issue 17): read back as their JSON
- * would be, refused when not finite, and files of schema 5 (objectives as JSON text) upgraded with
- * every row kept, a run stopped there resumed exactly.
+ * Objectives as float64 numbers and reason lists by id in the SQLite store (schema 6, issue 17):
+ * read back as their JSON would be, refused when not finite, and files of schema 5 (both as JSON
+ * text) upgraded with every row kept, a run stopped there resumed exactly.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-objectives-'));
@@ -26,10 +27,10 @@ const state = { population: [], nextIndex: 0 };
 const rngState = { i: 0, j: 0, S: [1, 2, 3] };
 const point = (k: number, objectives: number[]): PointResult => ({ key: `${k}`, genome: [k], params: { k }, feasible: true, violation: 0, reasons: [], objectives, metrics: null });
 
-const typesOf = (file: string) => {
+const typesOf = (file: string, column = 'objectives_json') => {
   const d = new Database(file, { readonly: true });
   try {
-    return (d.prepare('SELECT DISTINCT typeof(objectives_json) AS t FROM evaluations ORDER BY t').all() as { t: string }[]).map((r) => r.t);
+    return (d.prepare(`SELECT DISTINCT typeof(${column}) AS t FROM evaluations ORDER BY t`).all() as { t: string }[]).map((r) => r.t);
   } finally {
     d.close();
   }
@@ -67,8 +68,51 @@ describe('objectives in the SQLite store', () => {
   });
 });
 
-describe('a database of schema 5 (objectives as JSON text)', () => {
-  const o: SearchOptions = { space: 'small', workloads: [], algorithm: 'exhaustive', budget: 300, population: 64, seed: 1, workers: 1, db: '', run: 'x', resume: false, now: () => 'T', referenceChips: [] };
+describe('reasons in the SQLite store', () => {
+  it('each distinct list stored once per run, rows naming it; no reasons as text; read back as they were; a damaged id is one line', async () => {
+    const file = join(dir, 'reasons.db');
+    const store = new SqliteRunStore(file);
+    const a = await store.createRun(meta, 'T');
+    const b = await store.createRun({ ...meta, name: 'b' }, 'T');
+    const lists = [[], ['too big'], ['too big', 'constraint x violated (x = 3)'], ['too big']];
+    const results = lists.map((reasons, k) => ({ ...point(k, [k, 1]), feasible: reasons.length === 0, reasons }));
+    for (const run of [a, b]) await store.saveGeneration(run, { results, firstSeq: 0, stats: stats(4), front: [], reference: null, state, rngState });
+    await store.saveGeneration(a, { results: results.map((p) => ({ ...p, key: `1${p.key}`, genome: [10 + p.genome[0]] })), firstSeq: 4, stats: { ...stats(8), generation: 1 }, front: [], reference: null, state, rngState });
+    expect((await store.loadEvaluations(a)).map((p) => p.reasons)).toEqual([...lists, ...lists]);
+    expect((await store.loadEvaluations(b)).map((p) => p.reasons)).toEqual(lists);
+    await store.close();
+    const d = new Database(file);
+    expect(d.prepare('SELECT run_id, id, reasons_json FROM reason_lists ORDER BY run_id, id').all()).toEqual([
+      { run_id: a, id: 0, reasons_json: '["too big"]' },
+      { run_id: a, id: 1, reasons_json: '["too big","constraint x violated (x = 3)"]' },
+      { run_id: b, id: 0, reasons_json: '["too big"]' },
+      { run_id: b, id: 1, reasons_json: '["too big","constraint x violated (x = 3)"]' },
+    ]);
+    expect(d.prepare("SELECT genome FROM evaluations WHERE typeof(reasons_json) = 'text' ORDER BY seq").all()).toEqual([{ genome: '0' }, { genome: '0' }, { genome: '10' }]);
+    d.prepare("UPDATE evaluations SET reasons_json = x'07000000' WHERE run_id = ? AND genome = '2'").run(b);
+    d.close();
+    const again = new SqliteRunStore(file, { readOnly: true });
+    await expect(again.loadEvaluations(b)).rejects.toThrow(/evaluations\.reasons_json of design 2 names no reason list stored for its run: a damaged database/);
+    expect((await again.loadEvaluations(a)).map((p) => p.reasons)).toEqual([...lists, ...lists]);
+    await again.close();
+  });
+
+  it('past REASON_LISTS_KEPT distinct lists a run writes new ones as text', async () => {
+    const store = new SqliteRunStore(join(dir, 'many-reasons.db'));
+    const runId = await store.createRun(meta, 'T');
+    const n = REASON_LISTS_KEPT + 3;
+    const results = Array.from({ length: n }, (_, k) => ({ ...point(k, [k, 1]), feasible: false, reasons: [`reason ${k}`] }));
+    await store.saveGeneration(runId, { results, firstSeq: 0, stats: stats(n), front: [], reference: null, state, rngState });
+    expect((await store.loadEvaluations(runId)).map((p) => p.reasons)).toEqual(results.map((p) => p.reasons));
+    const counts = store.db.prepare('SELECT typeof(reasons_json) AS t, count(*) AS n FROM evaluations GROUP BY t ORDER BY t').all();
+    expect(counts).toEqual([{ t: 'blob', n: REASON_LISTS_KEPT }, { t: 'text', n: 3 }]);
+    await store.close();
+  }, 60_000);
+});
+
+describe('a database of schema 5 (objectives and reasons as JSON text)', () => {
+  // Decode: designs with one HBM stack (16 GB) cannot hold the model, so some rows have reasons, stored before the stop and after the resume.
+  const o: SearchOptions = { space: 'small', workloads: ['llama-3-8b-decode'], algorithm: 'exhaustive', budget: 300, population: 64, seed: 1, workers: 1, db: '', run: 'x', resume: false, now: () => 'T', referenceChips: [] };
 
   it('opens upgraded with every row as it was; a run stopped there resumes to the rows of a run done whole', async () => {
     const whole = join(dir, 'whole.db');
@@ -80,6 +124,7 @@ describe('a database of schema 5 (objectives as JSON text)', () => {
     downgradeToSchema5(d);
     d.close();
     expect(typesOf(old)).toEqual(['text']);
+    expect(typesOf(old, 'reasons_json')).toEqual(['text']);
     const before = runRows(old);
     const store = await openStore(old);
     const run = (await store.getRun('x'))!;
@@ -92,6 +137,7 @@ describe('a database of schema 5 (objectives as JSON text)', () => {
     raw.close();
     expect(await runSearch({ ...o, db: old, resume: true })).toMatchObject({ status: 'done', evaluations: 300 });
     expect(typesOf(old)).toEqual(['blob', 'text']);
+    expect(typesOf(old, 'reasons_json')).toEqual(['blob', 'text']);
     expect(runRows(old)).toBe(runRows(whole));
   }, 120_000);
 });
