@@ -6,7 +6,7 @@ import { runSearch, type SearchOptions } from '../src/search/run.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
 import { exportCsv, exportJson, frontJson } from '../src/results/export.js';
 import { parseCsv, ROOT, runCli } from './helpers/cli.js';
-import { metricsJsonOfRow, shapesOf } from './helpers/packed.js';
+import { metricsJsonOfRow, objectivesJsonOfRow, reasonListsOf, reasonsJsonOfRow, shapesOf } from './helpers/packed.js';
 
 /**
  * No NaN or Infinity ever reaches the database, an export or a chart: every numeric column and
@@ -81,6 +81,9 @@ test('every numeric column and every number in every JSON column is finite', () 
       if (table === 'evaluations') {
         if ((shape === null) !== (packed === null)) bad.push(`evaluations: design ${String(row.genome)} has a metric shape or packed metrics but not both`);
         if (packed !== null) row.metrics_json = metricsJsonOfRow(stored, shapesOf(d, row.run_id as number));
+        // Objectives as float64 numbers (schema 6): checked as the JSON they stand for, like packed metrics.
+        row.objectives_json = objectivesJsonOfRow(stored);
+        row.reasons_json = reasonsJsonOfRow(stored, reasonListsOf(d, row.run_id as number));
       }
       for (const [col, v] of Object.entries(row)) {
         cells++;

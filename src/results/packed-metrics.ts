@@ -111,6 +111,24 @@ function shapeOf(v: unknown): Shape {
   return { text, ref: Object.freeze({ text }), node, numbers: numbersIn(node) };
 }
 
+/**
+ * The JSON of `others`: the last one made again when the values are the same (consecutive
+ * designs mostly share them: the bound, whether the model fits), as JSON.stringify per design was
+ * a tenth of what packing cost.
+ */
+let lastOthers: unknown[] = [];
+let lastTail = '';
+function tailOf(): string {
+  if (others.length === lastOthers.length) {
+    let same = true;
+    for (let i = 0; i < others.length && same; i++) same = others[i] === lastOthers[i];
+    if (same) return lastTail;
+  }
+  lastOthers = others.slice();
+  lastTail = JSON.stringify(others);
+  return lastTail;
+}
+
 /** A design's metrics packed (see the module's note). The shape is the same object for consecutive designs of one shape. */
 export function packMetrics(metrics: object): PackedMetrics {
   count = 0;
@@ -121,7 +139,7 @@ export function packMetrics(metrics: object): PackedMetrics {
     last = shapeOf(metrics);
     collect(metrics, last.node);
   }
-  const tail = others.length > 0 ? JSON.stringify(others) : '';
+  const tail = others.length > 0 ? tailOf() : '';
   const floatBytes = count * 8;
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const room = floatBytes + tail.length * 3;

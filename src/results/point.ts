@@ -26,6 +26,11 @@ export interface StoredPoint {
   feasible: boolean;
   violation: number;
   reasons: string[];
+  /**
+   * JSON.stringify(reasons), when the encoder wrote it already (the packed form): the store then
+   * writes it as it is. `reasons` is then the same array for every design with these reasons.
+   */
+  reasonsJson?: string;
   objectives: number[];
   paramsJson: string;
   /** null when the design itself is invalid; undefined when the metrics are packed instead. */
@@ -37,18 +42,41 @@ export interface StoredPoint {
 /** How an evaluated design's metrics travel to the store: as JSON text, or packed (a store that keeps them packed: `RunStore.packsMetrics`). */
 export type MetricsForm = 'json' | 'packed';
 
+/**
+ * Reason lists already seen by this thread, by their JSON, each parsed once into a flat copy.
+ * A reason built from pieces is a tree of them, which every garbage collection while a generation
+ * waits to be written copies again (a quarter of a stored exhaustive run's time once went to such
+ * copying); the designs of a space fail for a few hundred distinct reason lists, so designs with
+ * the same reasons share one array (sent to the main thread once per batch, as structured
+ * cloning copies a shared object once) and the store writes the JSON made here.
+ */
+const reasonLists = new Map<string, string[]>();
+const NO_REASONS: string[] = Object.freeze([]) as unknown as string[];
+/** Entries kept at most: a space whose reasons all differ (numbers in them) stays bounded. */
+const REASON_LISTS_KEPT = 4096;
+
+function sharedReasons(json: string): string[] {
+  let r = reasonLists.get(json);
+  if (!r) {
+    if (reasonLists.size >= REASON_LISTS_KEPT) reasonLists.clear();
+    r = Object.freeze(JSON.parse(json)) as string[];
+    reasonLists.set(json, r);
+  }
+  return r;
+}
+
 /** `paramsJson`: the parameters' JSON when the caller has it already (see paramsJsonOf in search/pool.ts); it must be what finiteJson would write. */
 export function encodePoint(p: PointResult, form: MetricsForm = 'json', paramsJson?: string): StoredPoint {
   const packed = form === 'packed' && p.metrics ? packMetrics(p.metrics) : undefined;
+  const reasonsJson = form === 'packed' ? (p.reasons.length === 0 ? '[]' : JSON.stringify(p.reasons)) : undefined;
   return {
     key: p.key,
     genome: p.genome,
     feasible: p.feasible,
     violation: p.violation,
-    // Copied flat for a store that keeps many points a generation (packed): a reason built from
-    // pieces is a tree of them, which every garbage collection while the generation waits to be
-    // written copies again (a quarter of a stored exhaustive run's time went to such copying).
-    reasons: form === 'packed' && p.reasons.length > 0 ? (JSON.parse(JSON.stringify(p.reasons)) as string[]) : p.reasons,
+    // The packed form is for a store that keeps many points a generation: flat, shared copies (see sharedReasons).
+    reasons: reasonsJson === undefined ? p.reasons : p.reasons.length === 0 ? NO_REASONS : sharedReasons(reasonsJson),
+    reasonsJson,
     objectives: p.objectives,
     paramsJson: paramsJson ?? finiteJson(p.params, 'params'),
     metricsJson: packed ? undefined : p.metrics ? finiteJson(p.metrics, 'metrics') : null,

@@ -5,6 +5,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
 import { parseSpace, type Space } from './space.js';
 import { finiteJson } from '../results/finite.js';
+import { fromColumns, type StoredBatch } from './stored-batch.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -58,6 +59,30 @@ export function threadsForJob(requested: number, designs: number): number {
 }
 
 /**
+ * Genomes of one length as one typed array, for a worker (moved, not copied): structured cloning
+ * of an array of arrays cost the main thread about as much as writing the rows of a stored run.
+ */
+export interface GenomeBatch {
+  values: Int32Array;
+  width: number;
+}
+
+export function flattenGenomes(genomes: readonly (readonly number[])[]): GenomeBatch {
+  const width = genomes.length > 0 ? genomes[0].length : 0;
+  const values = new Int32Array(genomes.length * width);
+  genomes.forEach((g, i) => {
+    if (g.length !== width) throw new Error(`genomes of different lengths in one batch (${width} and ${g.length})`);
+    values.set(g, i * width);
+  });
+  return { values, width };
+}
+
+export function unflattenGenomes(b: GenomeBatch): number[][] {
+  const n = b.width === 0 ? 0 : b.values.length / b.width;
+  return Array.from({ length: n }, (_, i) => Array.from(b.values.subarray(i * b.width, (i + 1) * b.width)));
+}
+
+/**
  * Evaluates batches of genomes on worker threads. A batch is cut into contiguous slices, one per
  * worker, and the results are put back in order, so the outcome does not depend on the worker count.
  */
@@ -91,19 +116,26 @@ export class EvaluatorPool {
     return this.spread<StoredPoint>(genomes, form);
   }
 
-  private async spread<T>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  private async spread<T extends { genome: number[] }>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const per = Math.ceil(genomes.length / this.workers.length);
     const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
     const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run<T>(this.workers[i], s, encode) : Promise.resolve([]))));
     return parts.flat();
   }
 
-  private run<T>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  private run<T extends { genome: number[] }>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+    const batch = flattenGenomes(genomes);
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { results?: T[]; error?: string; userError?: boolean }) => {
+      const onMessage = (m: { results?: T[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
         w.off('error', onError);
         if (m.error) reject(m.userError ? new ChipdseError(m.error) : new Error(m.error));
-        else resolve(m.results!);
+        else if (m.columns) resolve(fromColumns(m.columns, genomes) as unknown as T[]);
+        else {
+          // The worker leaves the genomes out of its answer: they are these, in this order.
+          const results = m.results!;
+          for (let i = 0; i < results.length; i++) results[i].genome = genomes[i];
+          resolve(results);
+        }
       };
       const onError = (e: Error) => {
         w.off('message', onMessage);
@@ -111,7 +143,7 @@ export class EvaluatorPool {
       };
       w.once('message', onMessage);
       w.once('error', onError);
-      w.postMessage({ genomes, encode });
+      w.postMessage({ batch, encode }, [batch.values.buffer as ArrayBuffer]);
     });
   }
 

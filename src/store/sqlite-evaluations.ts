@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import { ChipdseError } from '../errors.js';
-import { finiteJson } from '../results/finite.js';
 import { packMetrics, type PackedMetrics } from '../results/packed-metrics.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
+import { ObjectiveBlobs } from './sqlite-objectives.js';
 
 const COLUMNS = 12;
 const ROW = `(${new Array(COLUMNS).fill('?').join(', ')})`;
@@ -23,10 +23,24 @@ const ROWS_PER_STATEMENT = 64;
 const insertSql = (rows: number) =>
   `INSERT INTO evaluations (run_id, seq, genome, generation, params_json, objectives_json, metrics_json, feasible, violation, reasons_json, metrics_shape, metrics_packed) VALUES ${new Array(rows).fill(ROW).join(', ')}`;
 
+/** Reason lists a run stores by id at most; later new lists are written as JSON in their rows. */
+export const REASON_LISTS_KEPT = 65536;
+
+/** A reason list's id as its rows hold it: uint32 little-endian. */
+function reasonId(id: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, id, true);
+  return b;
+}
+
 export class EvaluationRows {
   private statements: { many: Database.Statement; one: Database.Statement } | undefined;
   /** Per run, its metric shapes' ids by shape text: read from the file at a run's first write, and forgotten when a write fails. */
   private readonly shapes = new Map<number, Map<string, number>>();
+  /** Per run, the ids of its reason lists (as 4-byte blobs) by their JSON; kept and forgotten as `shapes`. */
+  private readonly reasons = new Map<number, Map<string, Uint8Array>>();
+  /** The objectives of the rows of the statement being filled (schema 6: float64 blobs). */
+  private readonly objectives = new ObjectiveBlobs(ROWS_PER_STATEMENT);
 
   constructor(
     private readonly db: Database.Database,
@@ -36,6 +50,35 @@ export class EvaluationRows {
   /** Drops what this handle knows of a run's shapes (a failed write may have rolled back shapes it added). */
   forget(runId: number): void {
     this.shapes.delete(runId);
+    this.reasons.delete(runId);
+  }
+
+  /** The JSON of each reason list of a run, by id (for reading rows whose reasons_json is an id). */
+  reasonTexts(runId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, reasons_json FROM reason_lists WHERE run_id = ?').all(runId) as { id: number; reasons_json: string }[];
+    return new Map(rows.map((r) => [r.id, r.reasons_json]));
+  }
+
+  /**
+   * A row's reasons_json cell: the list's JSON when empty, else its id in reason_lists (added
+   * when new), or the JSON again once the run has REASON_LISTS_KEPT lists (a space whose reasons
+   * all differ stays bounded in memory and table).
+   */
+  private reasonCell(runId: number, json: string): string | Uint8Array {
+    if (json === '[]') return json;
+    let known = this.reasons.get(runId);
+    if (!known) {
+      known = new Map([...this.reasonTexts(runId)].map(([id, text]) => [text, reasonId(id)]));
+      this.reasons.set(runId, known);
+    }
+    let id = known.get(json);
+    if (id === undefined) {
+      if (known.size >= REASON_LISTS_KEPT) return json;
+      this.db.prepare('INSERT INTO reason_lists (run_id, id, reasons_json) VALUES (?, ?, ?)').run(runId, known.size, json);
+      id = reasonId(known.size);
+      known.set(json, id);
+    }
+    return id;
   }
 
   /** The text of each shape of a run, by id (for reading its packed rows). */
@@ -59,13 +102,13 @@ export class EvaluationRows {
     return id;
   }
 
-  /** Writes the row's values, in COLUMNS order, into `to` from `at`; numbers checked first. */
-  private putRow(to: unknown[], at: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
+  /** Writes the row's values, in COLUMNS order, into `to` from `at` (row `slot` of the statement); numbers checked first. */
+  private putRow(to: unknown[], at: number, slot: number, runId: number, seq: number, generation: number, x: PointResult | StoredPoint): void {
     const r = isEncoded(x) ? x : encodePoint(x, 'packed');
     if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
     // Points that come as JSON (from the job queue of a distributed run) are packed here: every row of the file is alike.
     const packed: PackedMetrics | undefined = r.metricsPacked ?? (typeof r.metricsJson === 'string' ? packMetrics(JSON.parse(r.metricsJson) as object) : undefined);
-    const objectives = finiteJson(r.objectives, 'objectives');
+    const objectives = this.objectives.put(slot, r.objectives);
     const shape = packed ? this.shapeId(runId, packed.shape.text) : null;
     // better-sqlite3 binds any Uint8Array as a blob (what structured cloning makes of a Buffer).
     const data = packed ? packed.data : null;
@@ -78,7 +121,7 @@ export class EvaluationRows {
     to[at + 6] = null;
     to[at + 7] = r.feasible ? 1 : 0;
     to[at + 8] = r.violation;
-    to[at + 9] = JSON.stringify(r.reasons);
+    to[at + 9] = this.reasonCell(runId, r.reasonsJson ?? JSON.stringify(r.reasons));
     to[at + 10] = shape;
     to[at + 11] = data;
   }
@@ -90,7 +133,8 @@ export class EvaluationRows {
     const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
     let rows = 0;
     results.forEach((x, i) => {
-      this.putRow(batch, rows++ * COLUMNS, runId, firstSeq + i, generation, x);
+      this.putRow(batch, rows * COLUMNS, rows, runId, firstSeq + i, generation, x);
+      rows++;
       if (rows === ROWS_PER_STATEMENT) {
         this.run(many, batch, runId);
         rows = 0;

@@ -7,6 +7,7 @@ import type { DesignDetail, ReferenceResult } from '../results/design-detail.js'
 import { unpackMetrics } from '../results/packed-metrics.js';
 import { genomeOfKey, type PointResult } from '../results/point.js';
 import { isAlgorithmName, type RunRow, type RunStatus, type SearchState } from '../results/run.js';
+import { objectivesOfBlob } from './sqlite-objectives.js';
 
 const STATUSES: readonly string[] = ['running', 'done', 'stopped'] satisfies RunStatus[];
 
@@ -68,8 +69,27 @@ function packedMetrics(file: string, key: string, r: Row, shapes: ReadonlyMap<nu
   }
 }
 
-/** An evaluation row as a result; `shapes`: its run's metric shapes by id (for rows whose metrics are packed). */
-export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string> = new Map()): PointResult {
+/** A row's objectives: float64 numbers (schema 6) or JSON text (rows stored before). */
+function objectivesOf(file: string, key: string, cell: unknown): number[] {
+  if (!(cell instanceof Uint8Array)) return json(file, `evaluations.objectives_json of design ${key}`, cell) as number[];
+  try {
+    return objectivesOfBlob(cell);
+  } catch (e) {
+    throw new ChipdseError(`${file}: evaluations.objectives_json of design ${key} cannot be read (${(e as Error).message}): a damaged database`);
+  }
+}
+
+/** A row's reasons: JSON text, or (schema 6) the id of one of its run's reason lists. */
+function reasonsOf(file: string, key: string, cell: unknown, lists: ReadonlyMap<number, string>): string[] {
+  if (!(cell instanceof Uint8Array)) return json(file, `evaluations.reasons_json of design ${key}`, cell) as string[];
+  const id = cell.length === 4 ? new DataView(cell.buffer, cell.byteOffset, 4).getUint32(0, true) : undefined;
+  const text = id === undefined ? undefined : lists.get(id);
+  if (text === undefined) throw new ChipdseError(`${file}: evaluations.reasons_json of design ${key} names no reason list stored for its run: a damaged database`);
+  return json(file, `reason_lists.reasons_json ${id}`, text) as string[];
+}
+
+/** An evaluation row as a result; `shapes` and `reasons`: its run's metric shapes and reason lists by id (for rows that refer to them). */
+export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string> = new Map(), reasons: ReadonlyMap<number, string> = new Map()): PointResult {
   const key = r.genome as string;
   const cell = (column: string) => json(file, `evaluations.${column} of design ${key}`, r[column]);
   return {
@@ -78,8 +98,8 @@ export function toPoint(file: string, r: Row, shapes: ReadonlyMap<number, string
     params: cell('params_json') as PointResult['params'],
     feasible: r.feasible === 1,
     violation: r.violation as number,
-    reasons: cell('reasons_json') as string[],
-    objectives: cell('objectives_json') as number[],
+    reasons: reasonsOf(file, key, r.reasons_json, reasons),
+    objectives: objectivesOf(file, key, r.objectives_json),
     metrics: r.metrics_packed != null ? packedMetrics(file, key, r, shapes) : r.metrics_json ? (cell('metrics_json') as PointResult['metrics']) : null,
   };
 }

@@ -3,7 +3,7 @@
 /** 'CHPD': marks a SQLite file as a chipdse store. */
 export const APPLICATION_ID = 0x43485044;
 /** Bumped with every schema change; the store brings older files forward, never recreates them. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -115,6 +115,20 @@ export const MIGRATIONS: Record<number, string> = {
       run_id INTEGER NOT NULL REFERENCES runs(id),
       id INTEGER NOT NULL,
       shape_json TEXT NOT NULL,
+      PRIMARY KEY (run_id, id)
+    );
+  `,
+  // Compact objectives and reasons (issue 17). evaluations.objectives_json may hold the
+  // objectives as a blob of float64 little-endian numbers (src/store/sqlite-objectives.ts) instead
+  // of JSON text: formatting two numbers as text cost a stored run more than binding all its other
+  // cells. evaluations.reasons_json may hold a 4-byte blob, the id (uint32 little-endian) of a
+  // reason list stored once per run in reason_lists: the designs of a run fail for few distinct
+  // lists, and their text was a fifth of a row. Rows stored before keep their text, read as before.
+  6: `
+    CREATE TABLE reason_lists (
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      id INTEGER NOT NULL,
+      reasons_json TEXT NOT NULL,
       PRIMARY KEY (run_id, id)
     );
   `,

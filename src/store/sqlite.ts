@@ -239,7 +239,8 @@ export class SqliteRunStore implements RunStore {
   async loadEvaluations(runId: number): Promise<PointResult[]> {
     return this.read(() => {
       const shapes = this.rows.shapeTexts(runId);
-      return (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes));
+      const reasons = this.rows.reasonTexts(runId);
+      return (this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes, reasons));
     });
   }
 
@@ -253,7 +254,8 @@ export class SqliteRunStore implements RunStore {
   async loadFront(runId: number): Promise<PointResult[]> {
     return this.read(() => {
       const shapes = this.rows.shapeTexts(runId);
-      return (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes));
+      const reasons = this.rows.reasonTexts(runId);
+      return (this.db.prepare('SELECT e.* FROM evaluations e JOIN pareto p ON p.run_id = e.run_id AND p.genome = e.genome WHERE e.run_id = ? ORDER BY e.seq').all(runId) as Row[]).map((r) => toPoint(this.file, r, shapes, reasons));
     });
   }
 

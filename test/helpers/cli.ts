@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { metricsJsonOfRow, shapesOf } from './packed.js';
+import { metricsJsonOfRow, objectivesJsonOfRow, reasonListsOf, reasonsJsonOfRow, shapesOf } from './packed.js';
 
 /** Helpers for tests that start the built CLI (`dist/`, built by `npm test`) as a separate process. */
 
@@ -70,16 +70,17 @@ export async function pooled<T, R>(items: T[], limit: number, job: (x: T) => Pro
 /** A run's evaluation rows with their metrics as JSON text, however the file stores them (packed since schema 5). */
 function evaluationRows(d: Database.Database, runId: number): Record<string, unknown>[] {
   const shapes = shapesOf(d, runId);
+  const lists = reasonListsOf(d, runId);
   return (d.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY seq').all(runId) as Record<string, unknown>[]).map((r) => ({
     seq: r.seq,
     genome: r.genome,
     generation: r.generation,
     params_json: r.params_json,
-    objectives_json: r.objectives_json,
+    objectives_json: objectivesJsonOfRow(r),
     metrics_json: metricsJsonOfRow(r, shapes),
     feasible: r.feasible,
     violation: r.violation,
-    reasons_json: r.reasons_json,
+    reasons_json: reasonsJsonOfRow(r, lists),
   }));
 }
 
