@@ -7,6 +7,11 @@ import { screen } from '../src/search/screening.js';
 import { genomeKey } from '../src/results/point.js';
 import { hypervolume, paretoFront } from '../src/pareto/index.js';
 import type { AlgorithmState } from '../src/results/run.js';
+import { runSearch, type SearchOptions } from '../src/search/run.js';
+import { SqliteRunStore } from '../src/store/sqlite.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const space: Space = loadSpace('small');
 
@@ -176,4 +181,31 @@ describe('screen', () => {
   test('when nothing promises an improvement, the least dominated come first', () => {
     expect(screen(front, [p([3, 3]), p([1.2, 1.1]), p([2, 2])], 3)).toEqual([1, 2, 0]);
   });
+});
+
+describe('--no-surrogate through runSearch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chipdse-surrogate-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const base = (over: Partial<SearchOptions>): SearchOptions => ({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 60, population: 10, seed: 2, workers: 1, db: join(dir, 'a.db'), run: 'r', resume: false, referenceChips: [], now: () => 'T', ...over });
+  const keys = async (db: string) => {
+    const store = new SqliteRunStore(db);
+    const out = (await store.loadEvaluations((await store.getRun('r'))!.id)).map((p) => p.key);
+    await store.close();
+    return out;
+  };
+
+  test('is stored with the run: a resume asking for the surrogate is refused, a plain resume ends with the rows of an uninterrupted plain run', async () => {
+    await runSearch(base({ db: join(dir, 'full.db'), surrogate: false }));
+    const on = join(dir, 'on.db');
+    await runSearch(base({ db: on }));
+    expect(await keys(on)).not.toEqual(await keys(join(dir, 'full.db')));
+    let gens = 0;
+    const part = join(dir, 'part.db');
+    const stopped = await runSearch(base({ db: part, surrogate: false, shouldStop: () => ++gens >= 3 }));
+    expect(stopped.status).toBe('stopped');
+    await expect(runSearch({ workloads: [], workers: 1, db: part, run: 'r', resume: true, surrogate: true, now: () => 'T' })).rejects.toThrow(/--surrogate differs from the stored run, which does not screen/);
+    const resumed = await runSearch({ workloads: [], workers: 1, db: part, run: 'r', resume: true, now: () => 'T' });
+    expect(resumed.status).toBe('done');
+    expect(await keys(part)).toEqual(await keys(join(dir, 'full.db')));
+  }, 120_000);
 });
