@@ -69,6 +69,11 @@ describe('surrogate pre-screening in NSGA-II', () => {
     expect(plain.archive.map((p) => p.key)).not.toEqual(a.archive.map((p) => p.key));
   });
 
+  test('a shorter budget proposes exactly the first designs of a longer run (the last generation is cut, not drawn smaller)', () => {
+    const long = drive(200, 16, 4).archive.map((p) => p.key);
+    for (const budget of [37, 90, 121]) expect(drive(budget, 16, 4).archive.map((p) => p.key)).toEqual(long.slice(0, budget));
+  });
+
   test('no design is proposed twice, up to 90% of the space', () => {
     const { archive } = drive(1800, 40, 2);
     expect(archive.length).toBe(1800);

@@ -200,7 +200,11 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
   const model = screening ? new ObjectiveModel(space, screening.lambda) : undefined;
   return {
     propose: (archive, limit, rng) => {
-      const want = Math.min(limit, populationSize);
+      // The whole generation, then cut to the limit (the budget's last, short generation): a
+      // shorter run proposes exactly the first designs of a longer one, as the surrogate's picks
+      // depend on how many are wanted.
+      const cut = Math.min(limit, populationSize);
+      const want = populationSize;
       const out: number[][] = [];
       const taken = new Set<string>();
       const push = (g: number[]) => {
@@ -216,7 +220,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           if (!g) break;
           push(g);
         }
-        return out.slice(0, want);
+        return out.slice(0, cut);
       }
       // Parents come from the population and the archive's whole feasible front: the front can
       // outgrow the population, and its members are the best parents there are.
@@ -282,7 +286,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           push(child);
         }
       }
-      return out;
+      return out.slice(0, cut);
     },
     accept: (results, archive) => {
       const merged = [...population.map((k) => archive.get(k)!), ...results];
