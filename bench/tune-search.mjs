@@ -25,6 +25,10 @@ const POPULATIONS = argValue('population', 'rule').split(',').map((p) => (p === 
 const SURVIVALS = argValue('survival', 'default').split(',');
 const MATING = argValue('mating', 'default').split(',');
 const SHARES = argValue('shares', '0.01,0.02,0.05').split(',').map(Number);
+// Surrogate pre-screening variants: "off", "default", or settings as name=value joined by ':'
+// (candidates=30:plainShare=0.25:lambda=1:minFeasible=8); several separated by ','.
+const SURROGATES = argValue('surrogate', 'default').split(',');
+const surrogateOption = (s) => (s === 'off' ? false : s === 'default' ? undefined : Object.fromEntries(s.split(':').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])));
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);
@@ -36,10 +40,10 @@ for (let i = 0; i < space.size; i++) {
 }
 log(`tune: ${space.name} (${space.size} designs, ${space.objectives.length} objectives) evaluated in ${((performance.now() - t0) / 1000).toFixed(1)} s; true front ${truth.frontKeys.length}`);
 
-function runOnce(seed, budget, population, survival, mating) {
+function runOnce(seed, budget, population, survival, mating, surrogate) {
   const archive = new Map();
   const rng = makeRng(seed);
-  const alg = makeAlgorithm('nsga2', space, population, undefined, { survival: survival === 'default' ? undefined : survival, mating: mating === 'default' ? undefined : mating });
+  const alg = makeAlgorithm('nsga2', space, population, undefined, { survival: survival === 'default' ? undefined : survival, mating: mating === 'default' ? undefined : mating, surrogate: surrogateOption(surrogate) });
   while (archive.size < budget) {
     const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
     if (genomes.length === 0) break;
@@ -54,22 +58,22 @@ function runOnce(seed, budget, population, survival, mating) {
 }
 
 const budgets = budgetsOf(space.size, SHARES);
-for (const survival of SURVIVALS) for (const mating of MATING) {
+for (const survival of SURVIVALS) for (const mating of MATING) for (const surrogate of SURROGATES) {
   for (const population of POPULATIONS) {
     const rows = budgets.map(() => []);
     const t1 = performance.now();
     for (let seed = 1; seed <= SEEDS; seed++) {
       if (population === 'rule') {
-        budgets.forEach((b, k) => rows[k].push(score(truth, runOnce(seed, b.budget, defaultPopulation(b.budget), survival, mating), b.budget)));
+        budgets.forEach((b, k) => rows[k].push(score(truth, runOnce(seed, b.budget, defaultPopulation(b.budget), survival, mating, surrogate), b.budget)));
         continue;
       }
-      const evaluated = runOnce(seed, budgets[budgets.length - 1].budget, population, survival, mating);
+      const evaluated = runOnce(seed, budgets[budgets.length - 1].budget, population, survival, mating, surrogate);
       budgets.forEach((b, k) => rows[k].push(score(truth, evaluated, b.budget)));
     }
     const cells = budgets.map((b, k) => {
       const s = summary(rows[k].map((x) => x.hvRatio));
       return `${b.share * 100}%: ${s.median.toFixed(4)} [${s.min.toFixed(3)}] ${rows[k].filter((x) => x.hvRatio >= 0.95).length}/${SEEDS}>=.95`;
     });
-    log(`  survival ${survival.padEnd(11)} mating ${mating.padEnd(11)} p${String(population).padEnd(5)} ${cells.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+    log(`  ${surrogate} survival ${survival.padEnd(11)} mating ${mating.padEnd(11)} p${String(population).padEnd(5)} ${cells.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
   }
 }

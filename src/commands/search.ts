@@ -55,6 +55,7 @@ export const searchVerb = defineCommand({
       .option('algorithm', { choices: ALGORITHMS, describe: 'nsga2 (default): evolutionary multi-objective search; random: uniform sampling without replacement; exhaustive: every design' })
       .option('budget', { type: 'number', describe: `unique designs to evaluate (default: ${DEFAULT_BUDGET}; exhaustive: every design of the space); never more than the space holds` })
       .option('population', { type: 'number', describe: 'population (and batch) size; default: budget/32 within 8..64 for nsga2 (see BENCHMARKS.md), 1024 for exhaustive, 64 for random' })
+      .option('surrogate', { type: 'boolean', describe: 'nsga2: pre-screen offspring by a model fitted on the designs evaluated so far, proposing those it predicts add most to the front (default); --no-surrogate: plain NSGA-II offspring' })
       .option('seed', { type: 'number', describe: `seed of the random generator (default: ${DEFAULT_SEED}): the same seed and inputs give the same rows` })
       .option('workers', { type: 'number', default: 1, describe: 'worker threads evaluating in parallel, at most (one per 1,000 designs to evaluate; results do not depend on it)' })
       .option('db', dbOption)
@@ -91,7 +92,7 @@ export const searchVerb = defineCommand({
     const chips = a.referenceChips as string[] | undefined;
     const distribute = a.distribute ? { jobTimeoutSec: a.jobTimeout, jobDesigns: a.jobDesigns, onWait: (w: WaitStatus) => process.stderr.write(`${waitLine(run, w, a.db)}\n`) } : undefined;
     const s = await runSearch({
-      space: a.space, workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName | undefined, budget: a.budget, population: a.population, seed: a.seed,
+      space: a.space, workloads: a.workload as string[], algorithm: a.algorithm as AlgorithmName | undefined, budget: a.budget, population: a.population, seed: a.seed, surrogate: a.surrogate,
       designSet: settingsFor(a.set, [DESIGN_AND_WORKLOAD[0]]).design,
       workers: a.workers, db: a.db, run, resume: Boolean(a.resume), referenceChips: chips && (chips.length === 1 && chips[0] === 'none' ? [] : chips),
       allowLong: a.allowLong, onEstimate: (e) => e.seconds > QUIET_ESTIMATE_SEC && process.stderr.write(`chipdse: ${run}: ${describeEstimate(e)}\n`), onGeneration: bar.update, shouldStop,

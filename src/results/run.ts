@@ -118,6 +118,8 @@ export interface AlgorithmState {
   population: string[];
   /** How far a sequential strategy got: the next index (exhaustive) or the designs proposed so far (random). */
   nextIndex: number;
+  /** nsga2: false where offspring are not pre-screened by the surrogate (--no-surrogate); absent: they are. */
+  surrogate?: boolean;
 }
 
 /** The seeded generator's state as stored (seedrandom's ARC4: two indices and the permutation). */

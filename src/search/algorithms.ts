@@ -5,6 +5,8 @@ import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
 import { frontContributions, HYPERVOLUME_MATING_LIMIT, survive, survivalFor, type SurvivalName } from './survival.js';
+import { ObjectiveModel } from './surrogate.js';
+import { screen } from './screening.js';
 
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
@@ -158,10 +160,10 @@ export function randomSearch(space: Space, state?: AlgorithmState): Algorithm {
   };
 }
 
-/** Keys of the feasible non-dominated points of the archive, in insertion order. */
-function archiveFront(archive: Archive): string[] {
+/** The feasible non-dominated points of the archive, in insertion order. */
+function archiveFront(archive: Archive): ArchivedPoint[] {
   const feasible = [...archive.values()].filter((p) => p.feasible);
-  return paretoFront(feasible.map((p) => p.objectives)).map((i) => feasible[i].key);
+  return paretoFront(feasible.map((p) => p.objectives)).map((i) => feasible[i]);
 }
 
 /** Ranks and crowding of a population under constrained domination (Deb et al. 2002). */
@@ -192,9 +194,17 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
   let population: string[] = state?.population ?? [];
   const survival = options.survival ?? survivalFor(space.objectives.length);
   const mating = options.mating ?? (survival === 'hypervolume' ? 'hypervolume' : 'crowding');
+  // A resumed run screens as it did: the stored state says when it did not.
+  const surrogate = options.surrogate ?? (state?.surrogate === false ? false : undefined);
+  const screening = surrogate === false ? undefined : { ...DEFAULT_SURROGATE, ...surrogate };
+  const model = screening ? new ObjectiveModel(space, screening.lambda) : undefined;
   return {
     propose: (archive, limit, rng) => {
-      const want = Math.min(limit, populationSize);
+      // The whole generation, then cut to the limit (the budget's last, short generation): a
+      // shorter run proposes exactly the first designs of a longer one, as the surrogate's picks
+      // depend on how many are wanted.
+      const cut = Math.min(limit, populationSize);
+      const want = populationSize;
       const out: number[][] = [];
       const taken = new Set<string>();
       const push = (g: number[]) => {
@@ -210,12 +220,13 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           if (!g) break;
           push(g);
         }
-        return out.slice(0, want);
+        return out.slice(0, cut);
       }
       // Parents come from the population and the archive's whole feasible front: the front can
       // outgrow the population, and its members are the best parents there are.
       const pool = new Set(population);
-      for (const k of archiveFront(archive)) pool.add(k);
+      const front = archiveFront(archive);
+      for (const p of front) pool.add(p.key);
       const pop = [...pool].map((k) => archive.get(k)!);
       const { rank, crowd, fronts } = rankAndCrowd(pop);
       // Within the first front, by exclusive hypervolume instead of crowding where survival uses it:
@@ -235,6 +246,25 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       };
       const seen = (g: number[]) => archive.has(genomeKey(g)) || taken.has(genomeKey(g));
       const offspring = () => mutate(space, crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng)[0], rng);
+      if (model && screening) {
+        model.update(archive.values());
+        if (model.feasibleCount >= screening.minFeasible) {
+          // Many offspring drawn, the surrogate's best of them proposed; the rest of the
+          // generation is plain offspring, below, for what the model cannot see.
+          const candidates: number[][] = [];
+          const drawn = new Set<string>();
+          const target = Math.round(screening.candidates * want);
+          for (let t = 0; t < target * 4 && candidates.length < target; t++) {
+            const g = t % 100 < screening.randomShare * 100 ? randomGenome(space, rng) : offspring();
+            const k = genomeKey(g);
+            if (seen(g) || drawn.has(k)) continue;
+            drawn.add(k);
+            candidates.push(g);
+          }
+          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism)), want - Math.round(screening.plainShare * want));
+          for (const i of picks) push(candidates[i]);
+        }
+      }
       let stalls = 0;
       while (out.length < want && stalls < want * 4) {
         const [c1, c2] = crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng);
@@ -256,13 +286,13 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           push(child);
         }
       }
-      return out;
+      return out.slice(0, cut);
     },
     accept: (results, archive) => {
       const merged = [...population.map((k) => archive.get(k)!), ...results];
       population = survive(merged, populationSize, survival);
     },
-    state: () => ({ population: [...population], nextIndex: 0 }),
+    state: () => ({ population: [...population], nextIndex: 0, ...(screening ? {} : { surrogate: false }) }),
   };
 }
 
@@ -293,7 +323,33 @@ export interface AlgorithmOptions {
   survival?: SurvivalName;
   /** How parents of equal rank compare in a tournament (default: hypervolume where survival is). */
   mating?: 'crowding' | 'hypervolume';
+  /** Surrogate pre-screening of offspring (default: on, with DEFAULT_SURROGATE); false: plain offspring only. */
+  surrogate?: false | Partial<SurrogateOptions>;
 }
+
+export interface SurrogateOptions {
+  /** Candidate offspring drawn per design proposed. */
+  candidates: number;
+  /** Share of each generation left to plain offspring. */
+  plainShare: number;
+  /** Ridge penalty of the surrogate's fits. */
+  lambda: number;
+  /** Feasible designs the archive needs before the surrogate is used. */
+  minFeasible: number;
+  /** How much better than predicted a novel design is taken to be, in RMS residuals (see ObjectiveModel.predict). */
+  optimism: number;
+  /** Share of the candidates drawn uniformly from the space instead of bred from parents. */
+  randomShare: number;
+}
+
+/**
+ * Surrogate settings, tuned with bench/tune-search.mjs on inference-chip (11 seeds) and small (21
+ * seeds), training-chip held out (bench/NOTES.md, "Surrogate pre-screening"): 60 candidates per
+ * design proposed, half of them uniform draws from the space; optimism 6 (3 and 10 did about as
+ * well at 5% of inference-chip, worse at 2%; 1 and 2 found the space's rare low-TPOT designs in
+ * few seeds); a quarter of each generation plain offspring.
+ */
+export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 6, randomShare: 0.5 };
 
 export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {

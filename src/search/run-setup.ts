@@ -54,6 +54,11 @@ export interface SetupOptions extends AskedSettings {
   allowLong?: boolean;
   /** The estimate of a run large enough to be timed. */
   onEstimate?: (e: Estimate) => void;
+  /**
+   * nsga2: false to propose plain offspring, without the surrogate's pre-screening (a new run;
+   * a resumed run screens as it was stored, and refuses a value that differs).
+   */
+  surrogate?: boolean;
   /** One-line notes for the user (a resumed run whose input files changed since). */
   onNotice?: (line: string) => void;
 }

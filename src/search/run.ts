@@ -81,9 +81,11 @@ async function storeFrontDetails(store: RunStore, setup: RunSetup, front: Archiv
 }
 
 /** Where a run continues from: its archive (or count, for exhaustive), front and generator, as stored. */
-async function restored(store: RunStore, setup: RunSetup, resume: boolean) {
+async function restored(store: RunStore, setup: RunSetup, o: SearchOptions) {
   const { space, runId, algorithm, seed, population } = setup;
-  const out = { archive: archiveFor(algorithm), feasibleCount: 0, generation: 0, rng: makeRng(seed), alg: makeAlgorithm(algorithm, space, population), front: [] as ArchivedPoint[] };
+  const resume = o.resume;
+  const options = { surrogate: o.surrogate === false ? (false as const) : undefined };
+  const out = { archive: archiveFor(algorithm), feasibleCount: 0, generation: 0, rng: makeRng(seed), alg: makeAlgorithm(algorithm, space, population, undefined, options), front: [] as ArchivedPoint[] };
   if (!resume) return out;
   if (algorithm === 'exhaustive') {
     // Counted, not loaded: an exhaustive run keeps no archive (see CountingArchive).
@@ -98,6 +100,10 @@ async function restored(store: RunStore, setup: RunSetup, resume: boolean) {
   }
   const saved = await store.loadState(runId);
   if (saved) {
+    const stored = saved.state.surrogate !== false;
+    if (algorithm === 'nsga2' && o.surrogate !== undefined && o.surrogate !== stored) {
+      throw new ChipdseError(`${store.location}: run "${o.run}": ${o.surrogate ? '--surrogate' : '--no-surrogate'} differs from the stored run, which ${stored ? 'screens' : 'does not screen'} offspring by the surrogate; a resumed run continues as it was stored: drop it, or start a new run with another --run`);
+    }
     out.generation = saved.generation + 1;
     out.rng = makeRng(seed, saved.rngState);
     out.alg = makeAlgorithm(algorithm, space, population, saved.state);
@@ -142,7 +148,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
 async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, now: () => string): Promise<SearchSummary> {
   const { space, runId, budget, population } = setup;
   let reference = setup.reference;
-  let { archive, feasibleCount, generation, rng, alg, front } = await restored(store, setup, o.resume);
+  let { archive, feasibleCount, generation, rng, alg, front } = await restored(store, setup, o);
   let hv = frontHypervolume(space, front, reference);
   const pool = await evaluatorFor(o, setup, budget - archive.size);
   const form = store.packsMetrics ? 'packed' : 'json';

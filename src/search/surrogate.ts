@@ -1,0 +1,324 @@
+import type { Space } from './space.js';
+
+/** What the surrogate reads of an evaluated design. */
+interface Observed {
+  readonly genome: readonly number[];
+  readonly feasible: boolean;
+  readonly objectives: readonly number[];
+}
+
+/**
+ * A parameter with at most this many values also gets one indicator feature per value, so the
+ * model can follow a response that is not smooth in the value's index (a clock or an SRAM size
+ * where one step matters more than the next). Above it, a parameter is seen through its scaled
+ * index and its square only: indicators for a thousand-value parameter would make the model as
+ * wide as the space is long.
+ */
+const ONE_HOT_MAX = 16;
+/**
+ * Pairwise products of the parameters' scaled indices for spaces of at most this many parameters
+ * (66 pairs): the objectives of a chip are products of its parameters (throughput ~ units x clock),
+ * which the logarithm turns into sums, but memory-bound and fit limits make pairs matter as well.
+ * Above it the pairs would cost more per update than the evaluation they screen.
+ */
+const PAIRS_MAX_PARAMETERS = 12;
+
+/**
+ * The features of a genome: a constant, each parameter's index scaled to [0, 1] (a two-valued
+ * categorical parameter as 0/1; a categorical one of more values only through its indicators), its
+ * square, indicators of each value for parameters of few values, and pairwise products of the
+ * scaled indices.
+ */
+export class GenomeFeatures {
+  readonly width: number;
+  private readonly scalar: number[] = [];
+  private readonly squared: number[] = [];
+  private readonly indicatorBase: number[] = [];
+
+  private readonly pairs: boolean;
+  private readonly indicatorEnd: number;
+
+  constructor(readonly space: Space) {
+    space.parameters.forEach((p, i) => {
+      const n = p.values.length;
+      if (n > 1 && (!p.categorical || n === 2)) this.scalar.push(i);
+      if (n > 2 && !p.categorical) this.squared.push(i);
+    });
+    let w = 1 + this.scalar.length + this.squared.length;
+    space.parameters.forEach((p, i) => {
+      const n = p.values.length;
+      this.indicatorBase[i] = n > 2 && n <= ONE_HOT_MAX ? w : -1;
+      if (this.indicatorBase[i] >= 0) w += n;
+    });
+    this.indicatorEnd = w;
+    this.pairs = this.scalar.length <= PAIRS_MAX_PARAMETERS;
+    if (this.pairs) w += (this.scalar.length * (this.scalar.length - 1)) / 2;
+    this.width = w;
+  }
+
+  /** Writes the features of `genome` into `out` (length `width`). */
+  write(genome: readonly number[], out: Float64Array): Float64Array {
+    const ps = this.space.parameters;
+    out.fill(0);
+    out[0] = 1;
+    let w = 1;
+    const x = this.scalar.map((i) => genome[i] / (ps[i].values.length - 1));
+    for (const v of x) out[w++] = v;
+    for (const i of this.squared) {
+      const v = genome[i] / (ps[i].values.length - 1);
+      out[w++] = v * v;
+    }
+    ps.forEach((_, i) => {
+      if (this.indicatorBase[i] >= 0) out[this.indicatorBase[i] + genome[i]] = 1;
+    });
+    w = this.indicatorEnd;
+    if (this.pairs) for (let a = 0; a < x.length; a++) for (let b = a + 1; b < x.length; b++) out[w++] = x[a] * x[b];
+    return out;
+  }
+}
+
+/** Sums of a least-squares fit, updated one observation at a time: X'X (upper triangle) and X'y for each target. */
+class NormalEquations {
+  readonly gram: Float64Array;
+  readonly moments: Float64Array[];
+  count = 0;
+
+  constructor(
+    readonly width: number,
+    targets: number,
+  ) {
+    this.gram = new Float64Array(width * width);
+    this.moments = Array.from({ length: targets }, () => new Float64Array(width));
+  }
+
+  add(f: Float64Array, y: readonly number[]): void {
+    const d = this.width;
+    for (let a = 0; a < d; a++) {
+      const fa = f[a];
+      if (fa === 0) continue;
+      for (let b = a; b < d; b++) this.gram[a * d + b] += fa * f[b];
+      for (let t = 0; t < y.length; t++) this.moments[t][a] += fa * y[t];
+    }
+    this.count++;
+  }
+
+  /**
+   * Ridge solutions (X'X + lambda I) w = X'y for the targets `which`, the constant left unpenalized,
+   * by Cholesky. Undefined when nothing has been added.
+   */
+  solve(lambda: number, which: number[]): Float64Array[] | undefined {
+    if (this.count === 0) return undefined;
+    const d = this.width;
+    const l = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) l[b * d + a] = this.gram[a * d + b] + (a === b ? (a === 0 ? 1e-9 : lambda) : 0);
+    // In place: l holds the lower triangle, then its Cholesky factor.
+    for (let j = 0; j < d; j++) {
+      let s = l[j * d + j];
+      for (let k = 0; k < j; k++) s -= l[j * d + k] * l[j * d + k];
+      const diag = Math.sqrt(Math.max(s, 1e-12));
+      l[j * d + j] = diag;
+      for (let i = j + 1; i < d; i++) {
+        let t = l[i * d + j];
+        for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
+        l[i * d + j] = t / diag;
+      }
+    }
+    return which.map((t) => {
+      const z = Float64Array.from(this.moments[t]);
+      for (let i = 0; i < d; i++) {
+        let s = z[i];
+        for (let k = 0; k < i; k++) s -= l[i * d + k] * z[k];
+        z[i] = s / l[i * d + i];
+      }
+      for (let i = d - 1; i >= 0; i--) {
+        let s = z[i];
+        for (let k = i + 1; k < d; k++) s -= l[k * d + i] * z[k];
+        z[i] = s / l[i * d + i];
+      }
+      return z;
+    });
+  }
+}
+
+/** Feasible designs, the latest, that the novelty of a candidate is measured against (bounds a prediction's cost). */
+const NOVELTY_WINDOW = 2000;
+
+/** Target j of a feasible design's targets: the log magnitude or the value. */
+function target(y: readonly number[], j: number, log: boolean, m: number): number {
+  return log ? y[j] : y[m + j];
+}
+
+/** A design's predicted objectives (minimization form, the archive's units) and chance of being feasible. */
+export interface Prediction {
+  objectives: number[];
+  feasibility: number;
+}
+
+/**
+ * Ridge regression of each objective (of its logarithm where every feasible design so far has it of
+ * one sign: chip metrics are products of their parameters) on the genome's features, fitted on the
+ * feasible designs, and of feasibility (1 or 0) on every design: cheap, deterministic, and updated
+ * design by design, so that a generation costs the new designs' updates and one solve, however
+ * large the archive.
+ *
+ * The sums are taken in the order the designs are absorbed, which is the archive's: the order they
+ * were evaluated in, which is also the order a run stores and reloads them, so a resumed run refits
+ * the same model to the last bit.
+ */
+export class ObjectiveModel {
+  readonly features: GenomeFeatures;
+  private readonly feasibleFit: NormalEquations;
+  private readonly allFit: NormalEquations;
+  private readonly m: number;
+  /** Per objective: feasible designs seen with a positive, a negative value. */
+  private readonly positive: number[];
+  private readonly negative: number[];
+  private readonly buffer: Float64Array;
+  private weights: { objective: Float64Array[]; log: boolean[]; sign: number[]; feasibility: Float64Array } | undefined;
+  /** Archive entries absorbed so far. */
+  absorbed = 0;
+  /** The feasible designs absorbed, with their targets (log magnitudes, then values), by key. */
+  private readonly seenFeasible: { genome: readonly number[]; y: number[] }[] = [];
+  private readonly feasibleAt = new Map<string, number>();
+  private spread: { residual: number[]; relevance: number[][]; recent: (readonly number[])[] } | undefined;
+
+  constructor(
+    space: Space,
+    private readonly lambda: number,
+  ) {
+    this.features = new GenomeFeatures(space);
+    this.m = space.objectives.length;
+    // Targets: each objective's log magnitude, then each objective itself.
+    this.feasibleFit = new NormalEquations(this.features.width, 2 * this.m);
+    this.allFit = new NormalEquations(this.features.width, 1);
+    this.positive = new Array<number>(this.m).fill(0);
+    this.negative = new Array<number>(this.m).fill(0);
+    this.buffer = new Float64Array(this.features.width);
+  }
+
+  get feasibleCount(): number {
+    return this.feasibleFit.count;
+  }
+
+  /** Adds a design. */
+  add(p: Observed): void {
+    const f = this.features.write(p.genome, this.buffer);
+    this.allFit.add(f, [p.feasible ? 1 : 0]);
+    if (p.feasible) {
+      const y = new Array<number>(2 * this.m);
+      p.objectives.forEach((v, j) => {
+        if (v > 0) this.positive[j]++;
+        else if (v < 0) this.negative[j]++;
+        y[j] = v === 0 ? 0 : Math.log(Math.abs(v));
+        y[this.m + j] = v;
+      });
+      this.feasibleFit.add(f, y);
+      this.feasibleAt.set(p.genome.join('.'), this.seenFeasible.length);
+      this.seenFeasible.push({ genome: p.genome, y });
+    }
+    this.weights = undefined;
+    this.spread = undefined;
+  }
+
+  /** Absorbs the archive's entries not absorbed yet, in its order. */
+  update(archive: Iterable<Observed>): void {
+    let k = 0;
+    for (const p of archive) if (k++ >= this.absorbed) this.add(p);
+    this.absorbed = Math.max(this.absorbed, k);
+  }
+
+  private fit() {
+    if (this.weights) return this.weights;
+    const n = this.feasibleFit.count;
+    const log = this.positive.map((pos, j) => pos === n || this.negative[j] === n);
+    const sign = this.positive.map((pos) => (pos > 0 ? 1 : -1));
+    const which = log.map((l, j) => (l ? j : this.m + j));
+    const objective = this.feasibleFit.solve(this.lambda, which) ?? which.map(() => new Float64Array(this.features.width));
+    const feasibility = this.allFit.solve(this.lambda, [0])?.[0] ?? new Float64Array(this.features.width);
+    this.weights = { objective, log, sign, feasibility };
+    return this.weights;
+  }
+
+  /** The fitted targets of `genome` (log magnitudes where the objective is fitted on them), and its feasibility. */
+  private raw(genome: readonly number[]): { t: number[]; feasibility: number } {
+    const w = this.fit();
+    const f = this.features.write(genome, this.buffer);
+    const dot = (v: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < f.length; i++) s += v[i] * f[i];
+      return s;
+    };
+    return { t: w.objective.map(dot), feasibility: Math.min(1, Math.max(0, dot(w.feasibility))) };
+  }
+
+  /**
+   * What the fit misses, per objective: the largest residual over the recent feasible designs (not
+   * the RMS: where an objective has rare outliers, such as a latency that lands well under its SLO
+   * for a few unrelated combinations of parameters, those outliers are what a search must find,
+   * and the RMS hides them; bench/NOTES.md, "Surrogate pre-screening"), and
+   * each parameter's relevance, the mean absolute difference of the objective between feasible
+   * designs that differ in that parameter alone (one step, or another value of a categorical one).
+   */
+  private spreadOf() {
+    if (this.spread) return this.spread;
+    const w = this.fit();
+    const recentPts = this.seenFeasible.slice(-NOVELTY_WINDOW);
+    const residual = new Array<number>(this.m).fill(0);
+    for (const p of recentPts) {
+      const { t } = this.raw(p.genome);
+      t.forEach((v, j) => (residual[j] = Math.max(residual[j], Math.abs(v - target(p.y, j, w.log[j], this.m)))));
+    }
+    const params = this.features.space.parameters;
+    const sum = Array.from({ length: this.m }, () => new Array<number>(params.length).fill(0));
+    const count = new Array<number>(params.length).fill(0);
+    for (const p of recentPts) {
+      params.forEach((q, i) => {
+        const n = q.values.length;
+        const others = q.categorical && n <= ONE_HOT_MAX ? Array.from({ length: n }, (_, v) => v).filter((v) => v > p.genome[i]) : p.genome[i] + 1 < n ? [p.genome[i] + 1] : [];
+        for (const v of others) {
+          const g = [...p.genome];
+          g[i] = v;
+          const at = this.feasibleAt.get(g.join('.'));
+          if (at === undefined) continue;
+          count[i]++;
+          for (let j = 0; j < this.m; j++) sum[j][i] += Math.abs(target(p.y, j, w.log[j], this.m) - target(this.seenFeasible[at].y, j, w.log[j], this.m));
+        }
+      });
+    }
+    const relevance = sum.map((row) => {
+      const known = row.filter((_, i) => count[i] > 0).map((s, k) => s / count.filter((c) => c > 0)[k]);
+      const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+      const r = row.map((s, i) => (count[i] > 0 ? s / count[i] : mean));
+      const total = r.reduce((a, b) => a + b, 0);
+      return r.map((x) => (total > 0 ? x / total : 1 / r.length));
+    });
+    this.spread = { residual, relevance, recent: recentPts.map((p) => p.genome) };
+    return this.spread;
+  }
+
+  /**
+   * The predicted objectives of `genome`, each made better by `optimism` times the fit's largest
+   * residual times the genome's novelty for that objective (0 for a design that matches an
+   * evaluated one in every parameter that matters to the objective, 1 for one that matches none:
+   * the relevance-weighted Hamming distance to the nearest recent feasible design).
+   */
+  predict(genome: readonly number[], optimism = 0): Prediction {
+    const w = this.fit();
+    const { t, feasibility } = this.raw(genome);
+    if (optimism > 0 && this.seenFeasible.length > 0) {
+      const s = this.spreadOf();
+      for (let j = 0; j < this.m; j++) {
+        const rel = s.relevance[j];
+        let nearest = Infinity;
+        for (const g of s.recent) {
+          let d = 0;
+          for (let i = 0; i < g.length && d < nearest; i++) if (g[i] !== genome[i]) d += rel[i];
+          if (d < nearest) nearest = d;
+        }
+        t[j] -= optimism * s.residual[j] * nearest * (w.log[j] ? w.sign[j] : 1);
+      }
+    }
+    const objectives = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
+    return { objectives, feasibility };
+  }
+}
