@@ -19,8 +19,10 @@ const dir = mkdtempSync(join(tmpdir(), 'chipdse-robust-writers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A search long enough to be caught running: 8,000 designs on a serving and a mixed workload (some 5 s). */
-const LONG_SEARCH = { space: 'inference-chip', workloads: ['serve-train-mix', 'llama-3-70b-serve'], budget: 8000, population: 50 };
-const LONG = ['search', '--space', LONG_SEARCH.space, ...LONG_SEARCH.workloads.flatMap((w) => ['--workload', w]), '--budget', String(LONG_SEARCH.budget), '--population', String(LONG_SEARCH.population), '--reference-chips', 'none', '--run', 'k'];
+// Plain offspring: these searches stand for long evaluation work, and the surrogate's screening
+// would multiply their length on this cheap evaluator (bench/NOTES.md, "Surrogate pre-screening", Cost).
+const LONG_SEARCH = { space: 'inference-chip', workloads: ['serve-train-mix', 'llama-3-70b-serve'], budget: 8000, population: 50, surrogate: false };
+const LONG = ['search', '--space', LONG_SEARCH.space, ...LONG_SEARCH.workloads.flatMap((w) => ['--workload', w]), '--budget', String(LONG_SEARCH.budget), '--population', String(LONG_SEARCH.population), '--no-surrogate', '--reference-chips', 'none', '--run', 'k'];
 
 /** Resolves once the child printed `n` progress lines, or exited. */
 function afterGenerations(child: ChildProcessWithoutNullStreams, n: number): Promise<void> {

@@ -29,6 +29,7 @@ export const batchSchema = z.strictObject({
         budget: positiveInt(1e9).optional().meta({ description: 'default: 1000, or every design of the space for exhaustive' }),
         population: positiveInt(1e6).optional().meta({ description: 'default: as chipdse search' }),
         seed: z.number().int().min(0).max(2 ** 31).default(1),
+        surrogate: z.boolean().optional().meta({ description: 'nsga2: false for plain offspring, without the surrogate pre-screening (chipdse search --no-surrogate)' }),
       }),
     )
     .min(1),
