@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Chip } from '../chip/chip.js';
 import { ChipdseError } from '../errors.js';
 import { kernelParamsOfSystem, readKernelParamsFile, KERNEL_PARAMS_FILE } from '../kernels/load.js';
-import type { Precision } from '../precision/formats.js';
+import { bytesPerValue } from '../precision/formats.js';
 import type { Step } from '../workload/step.js';
+import { errorStats, quantile, type KernelErrorStats } from './kernel-calibration.js';
 import { predictKernel } from './kernel-predict.js';
-import type { MeasuredKernel } from './kernel-rows.js';
-import { num, readMeasuredTableIfAny, specificationChip, str } from './kernel-tables.js';
+import { GEMM_QUANTS, gemmStep, type MeasuredKernel } from './kernel-rows.js';
+import { num, readMeasuredTable, readMeasuredTableIfAny, specificationChip, str } from './kernel-tables.js';
 
 /**
  * chipdse's own kernel timings on a lent NVIDIA H200 (bench/device/h200_kernels.py: PyTorch over
@@ -49,15 +50,17 @@ export interface DeviceInfo {
   nvidia_smi: string;
 }
 
-function parseRun(path: string): Map<string, Record<string, string>> {
-  const [head, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  const cols = head.split(',');
-  const out = new Map<string, Record<string, string>>();
-  for (const [i, line] of lines.entries()) {
-    const cells = line.split(',');
-    const r = Object.fromEntries(cols.map((c, j) => [c, cells[j] ?? '']));
-    if (r.error) continue;
-    if (!['gemm', 'copy', 'read'].includes(r.kind) || !(Number(r.latency_us) > 0)) throw new ChipdseError(`${path}: row ${i + 2}: field kind or latency_us is not a measured row (${line.slice(0, 60)})`);
+type RunRow = Record<string, string | number | null>;
+
+/** One run's timed rows by shape (rows the device could not time carry an error and are skipped). */
+function parseRun(dir: string, file: string): Map<string, RunRow> {
+  const out = new Map<string, RunRow>();
+  for (const [i, r] of readMeasuredTable(dir, file).rows.entries()) {
+    if (r.error !== null) continue;
+    const latency = r.latency_us;
+    if (!['gemm', 'copy', 'read'].includes(String(r.kind)) || typeof latency !== 'number' || !(latency > 0)) {
+      throw new ChipdseError(`${join(dir, file)}: row ${i + 2}: field kind or latency_us is not a measured row (kind ${JSON.stringify(r.kind)}, latency_us ${JSON.stringify(latency)})`);
+    }
     out.set(`${r.kind}|${r.quant}|${r.mode}|${r.m}|${r.n}|${r.k}|${r.bytes}`, r);
   }
   return out;
@@ -68,19 +71,19 @@ export function readDeviceRows(dir = DEVICE_DIR): { info: DeviceInfo; rows: Devi
   const infoPath = join(dir, 'h200-device.json');
   if (!existsSync(infoPath)) throw new ChipdseError(`${infoPath}: device table not found`);
   const info = JSON.parse(readFileSync(infoPath, 'utf8')) as DeviceInfo;
-  const runs = DEVICE_RUNS.map((f) => parseRun(join(dir, f)));
+  const runs = DEVICE_RUNS.map((f) => parseRun(dir, f));
   const rows: DeviceRow[] = [];
   for (const [key, r] of runs[0]) {
     const other = runs.slice(1).map((run) => run.get(key)).filter((x) => x !== undefined);
-    const times = [r, ...other].map((x) => Number(x.latency_us) * 1e-6);
+    const times = [r, ...other].map((x) => num(x, 'latency_us') * 1e-6);
     const row: DeviceRow = {
       kind: r.kind as DeviceRow['kind'],
-      quant: r.quant,
+      quant: str(r, 'quant'),
       mode: r.mode as DeviceRow['mode'],
-      m: Number(r.m),
-      n: Number(r.n),
-      k: Number(r.k),
-      bytes: Number(r.bytes),
+      m: num(r, 'm'),
+      n: num(r, 'n'),
+      k: num(r, 'k'),
+      bytes: num(r, 'bytes'),
       measuredSec: times.reduce((a, b) => a + b, 0) / times.length,
       runSpread: times.length > 1 ? Math.abs(times[0] / times[1] - 1) : NaN,
     };
@@ -89,17 +92,17 @@ export function readDeviceRows(dir = DEVICE_DIR): { info: DeviceInfo; rows: Devi
   return { info, rows };
 }
 
-const BF16: Precision = { format: 'bf16', blockSize: 0, scaleBits: 0 };
-const FP8: Precision = { format: 'fp8_e4m3', blockSize: 0, scaleBits: 0 };
-const PRECISION: Record<string, Precision> = { bfloat16: BF16, fp8: FP8 };
+/** The formats the device timed; the tool's steps for a device row: the bare GEMM (no activation quantize was timed), or one memory-bound pass. */
+const DEVICE_GEMM_QUANTS = ['bfloat16', 'fp8'];
 
-/** The tool's steps for a device row: the bare GEMM (the device timed no activation quantize), or one memory-bound pass. */
+function gemmPrecision(quant: string) {
+  const mode = DEVICE_GEMM_QUANTS.includes(quant) ? GEMM_QUANTS[quant] : undefined;
+  if (!mode) throw new ChipdseError(`data/device: field quant: ${quant} is not a GEMM format the check knows (${DEVICE_GEMM_QUANTS.join(', ')})`);
+  return mode.p;
+}
+
 function deviceSteps(r: DeviceRow): Step[] {
-  if (r.kind === 'gemm') {
-    const p = PRECISION[r.quant];
-    if (!p) throw new ChipdseError(`data/device: field quant: ${r.quant} is not a GEMM format the check knows (bfloat16, fp8)`);
-    return [{ kind: 'matmul', name: `gemm ${r.quant}`, m: r.m, k: r.k, n: r.n, count: 1, a: p, b: p, out: BF16, weights: true, bFraction: 1, repeat: 1 }];
-  }
+  if (r.kind === 'gemm') return [gemmStep(`gemm ${r.quant}`, r.m, r.k, r.n, gemmPrecision(r.quant))];
   // copy: 1 byte read + 1 written per element (r.bytes counts both); read: bf16 values summed.
   if (r.kind === 'copy') return [{ kind: 'elementwise', name: 'copy', elements: r.bytes / 2, flopsPerElement: 0, bytesPerElement: 2, repeat: 1 }];
   return [{ kind: 'elementwise', name: 'sum', elements: r.bytes / 2, flopsPerElement: 1, bytesPerElement: 2, repeat: 1 }];
@@ -108,21 +111,17 @@ function deviceSteps(r: DeviceRow): Step[] {
 /** Whether a row's whole working set fits the device's L2, so repeated launches read it from there, not from HBM. */
 export function l2Resident(r: DeviceRow, l2Bytes: number): boolean {
   if (r.kind !== 'gemm') return r.bytes <= l2Bytes;
-  const b = r.quant === 'bfloat16' ? 2 : 1;
+  const b = bytesPerValue(gemmPrecision(r.quant));
   return r.mode === 'warm' && r.m * r.k * b + r.n * r.k * b + r.m * r.n * 2 <= l2Bytes;
 }
 
-export interface DeviceGroup {
+export interface DeviceGroup extends KernelErrorStats {
   /** gemm bf16, gemm fp8, copy, read. */
   name: string;
-  count: number;
   /** Rows left out of the error figures because they run from L2, which the laws do not model. */
   l2Resident: number;
-  medianAbsError: number;
-  p90AbsError: number;
-  medianError: number;
-  /** The same with the fit made without the H200 (its specifications alone). */
-  gpuHeldOut: { medianAbsError: number; p90AbsError: number; medianError: number };
+  /** The same figures with the fit made without the H200 (its specifications alone). */
+  gpuHeldOut: KernelErrorStats;
   medianRunSpread: number;
 }
 
@@ -143,11 +142,7 @@ export interface DeviceCalibration {
   rows: (DeviceRow & { predictedSec: number; predictedGpuHeldOutSec: number; l2Resident: boolean })[];
 }
 
-const quantile = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 function asKernel(r: DeviceRow): MeasuredKernel {
   return { system: SYSTEM, cls: r.kind === 'gemm' ? 'gemm' : 'elementwise', variant: r.quant, key: `${r.m},${r.n},${r.k},${r.bytes}`, measuredSec: r.measuredSec, steps: () => deviceSteps(r), extraSec: 0 };
@@ -175,17 +170,12 @@ export function deviceCalibration(measuredDir: string | undefined, paramsFile = 
   const groups = names.map((name): DeviceGroup => {
     const all = out.filter((r) => groupName(r) === name);
     const used = all.filter((r) => !r.l2Resident);
-    const e = used.map((r) => r.predictedSec / r.measuredSec - 1);
-    const g = used.map((r) => r.predictedGpuHeldOutSec / r.measuredSec - 1);
     return {
       name,
-      count: used.length,
+      ...errorStats(used.map((r) => r.predictedSec / r.measuredSec - 1)),
       l2Resident: all.length - used.length,
-      medianAbsError: quantile(e.map(Math.abs), 0.5),
-      p90AbsError: quantile(e.map(Math.abs), 0.9),
-      medianError: quantile(e, 0.5),
-      gpuHeldOut: { medianAbsError: quantile(g.map(Math.abs), 0.5), p90AbsError: quantile(g.map(Math.abs), 0.9), medianError: quantile(g, 0.5) },
-      medianRunSpread: quantile(all.map((r) => r.runSpread).filter((x) => !Number.isNaN(x)), 0.5),
+      gpuHeldOut: errorStats(used.map((r) => r.predictedGpuHeldOutSec / r.measuredSec - 1)),
+      medianRunSpread: quantile(sorted(all.map((r) => r.runSpread).filter((x) => !Number.isNaN(x))), 0.5),
     };
   });
   return { info, groups, crossChecks: measuredDir ? crossChecks(measuredDir, all) : [], rows: out };
@@ -221,7 +211,10 @@ function crossChecks(measuredDir: string, rows: DeviceRow[]): DeviceCrossCheck[]
     const w = warm.find((x) => x.quant === r.quant && x.m === r.m && x.n === r.n && x.k === r.k);
     return w ? r.measuredSec / w.measuredSec : NaN;
   }).filter((x) => !Number.isNaN(x));
-  const summary = (name: string, xs: number[]): DeviceCrossCheck => ({ name, count: xs.length, medianRatio: quantile(xs, 0.5), p10Ratio: quantile(xs, 0.1), p90Ratio: quantile(xs, 0.9) });
+  const summary = (name: string, xs: number[]): DeviceCrossCheck => {
+    const s = sorted(xs);
+    return { name, count: xs.length, medianRatio: quantile(s, 0.5), p10Ratio: quantile(s, 0.1), p90Ratio: quantile(s, 0.9) };
+  };
   return [
     summary('bf16 GEMM: device / AIConfigurator', bf16),
     summary('fp8 GEMM alone: device / AIConfigurator fp8 row', fp8Bare),

@@ -40,12 +40,17 @@ export interface KernelCalibration {
   seconds: number;
 }
 
-function stats(errors: number[]): KernelErrorStats {
+/** The p-quantile of ascending `sorted` (the element at floor(p n), NaN when empty). */
+export function quantile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Median and 90th percentile of |error|, and the median signed error, of predicted / measured - 1 values. */
+export function errorStats(errors: number[]): KernelErrorStats {
   if (errors.length === 0) return { count: 0, medianAbsError: NaN, p90AbsError: NaN, medianError: NaN };
   const abs = errors.map(Math.abs).sort((a, b) => a - b);
   const signed = [...errors].sort((a, b) => a - b);
-  const q = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
-  return { count: errors.length, medianAbsError: q(abs, 0.5), p90AbsError: q(abs, 0.9), medianError: q(signed, 0.5) };
+  return { count: errors.length, medianAbsError: quantile(abs, 0.5), p90AbsError: quantile(abs, 0.9), medianError: quantile(signed, 0.5) };
 }
 
 const errorOf = (row: MeasuredKernel, chip: Chip) => predictPrepared(prepareKernel(row, chip), chip) / row.measuredSec - 1;
@@ -82,7 +87,7 @@ export function kernelCalibration(measuredDir: string, opts: KernelCalibrationOp
       g.shapes.push(errorOf(r, shipped));
       if (alone) g.gpu.push(errorOf(r, alone));
     }
-    for (const g of groups.values()) rows.push({ cls: g.cls, system, design, variant: g.variant, heldOutShapes: stats(g.shapes), heldOutGpu: stats(g.gpu) });
+    for (const g of groups.values()) rows.push({ cls: g.cls, system, design, variant: g.variant, heldOutShapes: errorStats(g.shapes), heldOutGpu: errorStats(g.gpu) });
   }
   const order = (c: KernelClassName) => KERNEL_CLASSES.indexOf(c);
   const sysOrder = (s: MeasuredSystem) => MEASURED_SYSTEMS.findIndex((x) => x.system === s);

@@ -77,7 +77,8 @@ const FP8_BLOCK: Precision = { format: 'fp8_e4m3', blockSize: 128, scaleBits: 32
 const NVFP4: Precision = { format: 'fp4', blockSize: 16, scaleBits: 8 };
 const INT8: Precision = { format: 'int8', blockSize: 0, scaleBits: 0 };
 
-const GEMM_QUANTS: Record<string, { lane: string; p: Precision; quantize: 'measured' | Precision | undefined }> = {
+/** The GEMM quant modes of the measured tables: the tool's lane, number format and activation quantize. */
+export const GEMM_QUANTS: Record<string, { lane: string; p: Precision; quantize: 'measured' | Precision | undefined }> = {
   bfloat16: { lane: 'bf16', p: BF16, quantize: undefined },
   fp8: { lane: 'fp8', p: FP8, quantize: 'measured' },
   fp8_block: { lane: 'fp8_block', p: FP8_BLOCK, quantize: FP8_BLOCK },
@@ -86,6 +87,11 @@ const GEMM_QUANTS: Record<string, { lane: string; p: Precision; quantize: 'measu
 };
 
 const bytesOf = bytesPerValue;
+
+/** One dense GEMM Y[m,n] = X[m,k] W[n,k]^T in format `p` with bf16 output, weights streamed: the step a measured GEMM row is. */
+export function gemmStep(name: string, m: number, k: number, n: number, p: Precision): Step {
+  return { kind: 'matmul', name, m, k, n, count: 1, a: p, b: p, out: BF16, weights: true, bFraction: 1, repeat: 1 };
+}
 
 /** The activation quantize kernel a quantized GEMM runs first: read bf16, write the quantized values and their scales. */
 export function quantizeStep(m: number, k: number, p: Precision): ElementwiseStep {
@@ -117,7 +123,7 @@ export function gemmKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Chip
   const minBytes = m * k * bytesOf(mode.p) + n * k * bytesOf(mode.p) + m * n * 2;
   if (sec < minBytes / chip.hbmBytesPerSec) return 'gemm faster than its HBM roofline: L2-resident (caveat 6)';
   let extraSec = 0;
-  const steps: Step[] = [{ kind: 'matmul', name: `gemm ${quant}`, m, k, n, count: 1, a: mode.p, b: mode.p, out: BF16, weights: true, bFraction: 1, repeat: 1 }];
+  const steps: Step[] = [gemmStep(`gemm ${quant}`, m, k, n, mode.p)];
   if (mode.quantize === 'measured') {
     const s = quantSec.get(`scale_matrix|${m}|${k}`);
     const c = quantSec.get(`compute_scale|${m}|${k}`);
