@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { collectiveCost, groupShape } from '../src/interconnect/collectives.js';
 import type { Interconnect } from '../src/chip/chip.js';
-import type { KernelParams } from '../src/kernels/params.js';
+import type { AllReducePolicy, KernelParams } from '../src/kernels/params.js';
 import { loadDesign } from '../src/chip/load.js';
 
 const switch8: Interconnect = { topology: 'switch', shape: [8], linksPerChip: 18, linkBytesPerSec: 25e9, linkLatencySec: 1e-6, chipsPerPod: 8, efficiency: 1, inSwitchReduction: false, crossSite: undefined, scaleOut: { bytesPerSec: 50e9, latencySec: 5e-6, pjPerBit: 10 } };
@@ -120,5 +120,45 @@ describe('collectives against measured NCCL (NVIDIA AIConfigurator tables, Apach
     const tiny = ok(collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, 'all-reduce', 256, 8, 1, chip.kernels.collectives));
     expect(tiny.timeSec).toBeGreaterThan(2e-6);
     expect(tiny.timeSec).toBeLessThan(6e-6);
+  });
+});
+
+describe('all-reduce algorithm policy (a library that switches at fixed sizes, not at the fastest algorithm)', () => {
+  const MiB = 1048576;
+  // Two-shot here beats the ring at every size on switch8: the policy, not the speed, must decide.
+  const fastTwoShot: KernelParams['collectives'] = { ...LAWS, twoShot: { startSec: 4e-6, stepSec: 0, busEfficiency: 0.8 } };
+  const thresholds: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: MiB, twoShotMaxBytes: MiB };
+  const arCost = (ic: Interconnect, bytes: number, g: number, policy?: AllReducePolicy, laws = fastTwoShot) => ok(collectiveCost(ic, 5, 'all-reduce', bytes, g, 1, laws, undefined, undefined, policy));
+  const ringSec = (S: number, g: number) => 5e-6 + 2 * (g - 1) * 2e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
+  const twoShotSec = (S: number, g: number) => 4e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
+
+  test('above oneShotMaxBytes (no two-shot band) the message is handed to the library: the ring, though two-shot is faster', () => {
+    const S = 2 * MiB;
+    expect(twoShotSec(S, 8)).toBeLessThan(ringSec(S, 8));
+    expect(arCost(switch8, S, 8).timeSec).toBeCloseTo(twoShotSec(S, 8), 12);
+    expect(arCost(switch8, S, 8, thresholds).timeSec).toBeCloseTo(ringSec(S, 8), 12);
+    // Link bytes follow the algorithm run: the ring's 2 (g-1)/g S through the switch.
+    expect(arCost(switch8, S, 8, thresholds).linkBytes).toBeCloseTo(2 * (2 * 7 / 8) * S, 0);
+  });
+
+  test('up to oneShotMaxBytes it runs one-shot, though two-shot is faster; between the thresholds two-shot', () => {
+    const S = MiB;
+    const oneShot = 3e-6 + (7 * S) / (450e9 * 0.5);
+    expect(twoShotSec(S, 8)).toBeLessThan(oneShot);
+    expect(arCost(switch8, S, 8, thresholds).timeSec).toBeCloseTo(oneShot, 12);
+    expect(arCost(switch8, S, 8, { ...thresholds, oneShotMaxBytes: MiB / 2, twoShotMaxBytes: 4 * MiB }).timeSec).toBeCloseTo(twoShotSec(S, 8), 12);
+    expect(arCost(switch8, S + 1, 8, thresholds).timeSec).toBeCloseTo(ringSec(S + 1, 8), 12);
+  });
+
+  test('"fastest" is the fastest algorithm at each size; a torus has no one- or two-shot, so a policy changes nothing there', () => {
+    for (const S of [1024, MiB, 64 * MiB]) expect(arCost(switch8, S, 8, { ...thresholds, selection: 'fastest' }).timeSec).toBe(arCost(switch8, S, 8).timeSec);
+    for (const S of [1024, MiB, 64 * MiB]) expect(arCost(torus, S, 64, thresholds).timeSec).toBe(arCost(torus, S, 64).timeSec);
+  });
+
+  test('one-shot and two-shot pay their per-peer signalling step: (g-1) steps, 2 (g-1) for the two phases of two-shot', () => {
+    const laws: KernelParams['collectives'] = { ...LAWS, oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5 }, twoShot: { startSec: 4e-6, stepSec: 0.2e-6, busEfficiency: 0.8 } };
+    const S = 4096;
+    expect(arCost(switch8, S, 8, { ...thresholds, twoShotMaxBytes: MiB }, laws).timeSec).toBeCloseTo(3e-6 + 7 * 0.1e-6 + (7 * S) / (450e9 * 0.5), 12);
+    expect(arCost(switch8, S, 4, { ...thresholds, oneShotMaxBytes: 0 }, laws).timeSec).toBeCloseTo(4e-6 + 2 * 3 * 0.2e-6 + (2 * (3 / 4) * S) / (450e9 * 0.8), 12);
   });
 });

@@ -385,3 +385,41 @@ describe('collectives and traces', () => {
     expect(bytesPerValue(fp8)).toBe(1);
   });
 });
+
+describe('the custom all-reduce follows its library\'s algorithm policy (A100: TensorRT-LLM 1.0)', () => {
+  const row = (system: System, impl: string, g: number, bytes: number, us: number, dtype = 'bfloat16') => commKernel(system, { impl, op: 'all_reduce', dtype, num_gpus: g, message_bytes: bytes, latency_us: us });
+  // a100_sxm.comm.csv.gz: 2 GPUs, 1 MiB 11.561 us, 2 MiB 47.647 us (custom); NCCL's fp16 2 MiB 47.58 us.
+  test('A100 rows over 128 tokens (1 MiB) are timed as handed to NCCL: the NCCL row\'s time, well above the fastest one- or two-shot', () => {
+    const chip = chipOf('a100_sxm');
+    const custom = row('a100_sxm', 'custom_allreduce', 2, 2097152, 47.647);
+    expect(custom.collective!.policy).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    const handedOff = predictKernel(custom, chip);
+    expect(handedOff).toBeCloseTo(predictKernel(row('a100_sxm', 'nccl', 2, 2097152, 47.58, 'half'), chip), 15);
+    const fastest = predictKernel({ ...custom, collective: { ...custom.collective!, policy: undefined } }, chip);
+    expect(handedOff).toBeGreaterThan(1.5 * fastest);
+    // At 1 MiB it is still the one-shot kernel, within 10% of the measured 11.56 us.
+    expect(Math.abs(error(row('a100_sxm', 'custom_allreduce', 2, 1048576, 11.561), chip))).toBeLessThan(0.1);
+  });
+
+  test('other GPUs\' custom rows (TensorRT-LLM 1.3, a measured best-strategy table) take the fastest algorithm', () => {
+    for (const s of ['h100_sxm', 'h200_sxm', 'b200_sxm', 'gb200', 'b300_sxm'] as System[]) expect(row(s, 'custom_allreduce', 4, 2097152, 1).collective!.policy).toBeUndefined();
+  });
+
+  test('the A100 preset carries the policy, the shared laws (an unbuilt chip) the fastest; a design may set its own', () => {
+    expect(loadDesign('a100-sxm').kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    expect(defaultKernelParams().allReduce.selection).toBe('fastest');
+    expect(loadDesign('h100-sxm').kernels.allReduce.selection).toBe('fastest');
+    const d = JSON.parse(JSON.stringify(resolveDesignSource('a100-sxm').data));
+    d.kernels = { ...d.kernels, allReduce: { selection: 'fastest' } };
+    const fastest = parseDesign(d, 'x.json').chip;
+    expect(fastest.kernels.allReduce.oneShotMaxBytes).toBe(1048576);
+    // The evaluator's step model reads the design's policy: a 2 MiB tensor-parallel all-reduce over 8 A100s.
+    const step: Step = { kind: 'collective', name: 'ar', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 2097152, overlap: undefined, repeat: 1 };
+    const placement: Placement = { ...PLACEMENT, innerChips: { tensor: 1 } };
+    expect(stepCost(loadDesign('a100-sxm'), step, placement).timeSec).toBeGreaterThan(stepCost(fastest, step, placement).timeSec);
+    d.kernels = { allReduce: { selection: 'smallest' } };
+    expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.selection: /);
+    d.kernels = { allReduce: { oneShotMaxBytes: -1 } };
+    expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.oneShotMaxBytes: /);
+  });
+});

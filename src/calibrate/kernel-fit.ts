@@ -16,7 +16,7 @@ import {
 import { kernelParamsSchema } from '../kernels/schema.js';
 import { nelderMead } from './nelder-mead.js';
 import { prepareKernel, predictPrepared, type PreparedKernel } from './kernel-predict.js';
-import { isHeldOut, measuredKernels, shapeHash, HELD_OUT_SHARE, type Exclusions, type KernelClassName, type MeasuredKernel } from './kernel-rows.js';
+import { isHeldOut, measuredKernels, shapeHash, HELD_OUT_SHARE, LIBRARY_ALL_REDUCE_POLICIES, type Exclusions, type KernelClassName, type MeasuredKernel } from './kernel-rows.js';
 import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSystem } from './kernel-tables.js';
 
 /**
@@ -48,11 +48,15 @@ export const INITIAL_PARAMS: KernelParams = {
     ring: { startSec: 15e-6, stepSec: 1e-6, busEfficiency: 0.75 },
     ringLowLatency: { startSec: 5e-6, stepSec: 0.5e-6, busEfficiency: 0.3 },
     tree: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.7 },
-    oneShot: { startSec: 3e-6, stepSec: 0, busEfficiency: 0.5 },
-    twoShot: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
+    oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5 },
+    twoShot: { startSec: 5e-6, stepSec: 0.1e-6, busEfficiency: 0.6 },
     inSwitch: { startSec: 8e-6, stepSec: 0, busEfficiency: 0.5 },
     allToAll: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
   },
+  // Not fitted. A design without a measured library's policy takes the fastest algorithm at each
+  // size; its thresholds are used only under selection 'thresholds' and are TensorRT-LLM 1.0's
+  // (128 tokens of a 4096-wide bf16 activation: src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES).
+  allReduce: { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 },
 };
 
 /** Training rows kept per (GPU, class, variant): an evenly spread subsample, by shape hash, to keep the fit fast. */
@@ -144,7 +148,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   decode: ['launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor'],
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
-  direct: ['startSec', 'busEfficiency'],
+  direct: ['startSec', 'stepSec', 'busEfficiency'],
 };
 
 /**
@@ -192,7 +196,14 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   note('collectives all-to-all', fitGroup(params, algorithm('allToAll', 'direct', ['startSec', 'busEfficiency']), comm('all-to-all'), chips));
   const ncclAllReduce = comm('all-reduce', 'nccl').filter(inSwitchRow);
   note('collectives in-switch', fitGroup(params, algorithm('inSwitch', 'direct', ['startSec', 'busEfficiency']), ncclAllReduce, chips));
-  note('collectives one-shot, two-shot', fitGroup(params, [...algorithm('oneShot', 'direct', ['startSec', 'busEfficiency']), ...algorithm('twoShot', 'direct', ['startSec', 'busEfficiency'])], comm('all-reduce', 'custom'), chips));
+  // An algorithm no row can run under its library's policy (two-shot on A100's TensorRT-LLM 1.0) is not identified by them: held.
+  const customRows = comm('all-reduce', 'custom');
+  const canRun = (a: 'oneShot' | 'twoShot') => customRows.some((r) => {
+    const pol = r.row.collective!.policy;
+    return !pol || pol.selection === 'fastest' || (a === 'oneShot' ? pol.oneShotMaxBytes > 0 : pol.twoShotMaxBytes > pol.oneShotMaxBytes);
+  });
+  const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? algorithm(a, 'direct', ['startSec', 'stepSec', 'busEfficiency']) : []);
+  note('collectives one-shot, two-shot', fitGroup(params, [...direct('oneShot'), ...direct('twoShot')], customRows, chips));
   params.collectives.tree = clone(params.collectives.ring);
   return { params: roundParams(params), quality };
 }
@@ -331,6 +342,9 @@ export function fitKernelParams(measuredDir: string, log: (line: string) => void
     log(`fitting ${s.system}'s own levels ...`);
     const r = fitOn(s.training, chipsOf([s]), all.params, true);
     perSystem[s.system] = levelsOf(r.params, all.params);
+    // The measured library's all-reduce policy, in full, for the GPU's preset (the rows were timed with it).
+    const policy = LIBRARY_ALL_REDUCE_POLICIES[s.system];
+    if (policy) perSystem[s.system].allReduce = { ...policy };
     perSystemQuality[s.system] = r.quality;
   }
   const leaveOneOut: Record<string, KernelParams> = {};
@@ -358,7 +372,7 @@ export function fitKernelParams(measuredDir: string, log: (line: string) => void
       subsample: `training shapes subsampled evenly by shape hash, at most ${JSON.stringify(FIT_ROWS_PER_GROUP)} per GPU, class and variant`,
       objective: 'per law: mean over GPUs of the mean |ln(predicted / measured)| of its training rows, Nelder-Mead over bounded parameters',
       order: 'elementwise, GEMM lanes, prefill attention, decode attention, MoE, collectives; int8 lane without A100 rows and the tree algorithm take bf16 / ring parameters',
-      perSystem: 'each measured GPU then refits only its levels (LEVEL_KEYS in src/calibrate/kernel-fit.ts) on its own training shapes, from the shared fit; presets of measured GPUs use them (kernels.measured)',
+      perSystem: 'each measured GPU then refits only its levels (LEVEL_KEYS in src/calibrate/kernel-fit.ts) on its own training shapes, from the shared fit; presets of measured GPUs use them (kernels.measured); allReduce: the measured library\'s all-reduce policy where it is not the fastest algorithm (LIBRARY_ALL_REDUCE_POLICIES in src/calibrate/kernel-rows.ts, from the library\'s source), not fitted',
       leaveOneOut: 'the shared fit repeated without each GPU, from the same starting values, on every other training row of GEMM, attention, MoE and elementwise and every training row of the collectives, with 100 instead of 150 optimizer evaluations per parameter: predicts that GPU from its specifications alone',
     },
     rows: Object.fromEntries(systems.map((s) => [s.system, { design: s.design, byClass: s.accounts, excluded: s.excluded, fittedKeysSha1: s.digests }])),

@@ -1,5 +1,5 @@
 import type { Chip } from '../chip/chip.js';
-import type { CollectiveAlgorithm } from '../kernels/params.js';
+import type { AllReducePolicy, CollectiveAlgorithm } from '../kernels/params.js';
 import { bytesPerValue, type Precision } from '../precision/formats.js';
 import type { ModelConfig } from '../workload/model.js';
 import { forwardPass } from '../workload/passes.js';
@@ -44,9 +44,10 @@ import { num, readMeasuredTable, readMeasuredTableIfAny, str, type MeasuredSyste
  *   for shapes the CUTLASS rows already cover; weight-only and mixed MX modes are left out.
  * - Elementwise: the static fp8 quantize (scale_matrix), 3 bytes per element; rows faster than HBM
  *   are L2-resident [caveat 6] and excluded.
- * - Collectives: every row; custom all-reduce may use any algorithm, NCCL all-reduce only ring or
- *   in-switch reduction (NCCL has no one-shot kernel), and its int8 rows only the ring (NVLS does
- *   not reduce 8-bit values) [caveat 7: single node only].
+ * - Collectives: every row; custom all-reduce picks its algorithm as its library does
+ *   (LIBRARY_ALL_REDUCE_POLICIES: by message size on A100's TensorRT-LLM 1.0, the fastest
+ *   elsewhere), NCCL all-reduce only ring or in-switch reduction (NCCL has no one-shot kernel), and
+ *   its int8 rows only the ring (NVLS does not reduce 8-bit values) [caveat 7: single node only].
  */
 export const KERNEL_CLASSES = ['gemm', 'attention-prefill', 'attention-decode', 'moe', 'elementwise', 'all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all'] as const;
 export type KernelClassName = (typeof KERNEL_CLASSES)[number];
@@ -63,7 +64,7 @@ export interface MeasuredKernel {
   steps: () => Step[];
   /** Measured time added to the prediction (fp8 activation quantize, caveat 5). */
   extraSec: number;
-  collective?: { op: CollectiveOp; bytes: number; groupSize: number; algorithms?: ReadonlySet<CollectiveAlgorithm> };
+  collective?: { op: CollectiveOp; bytes: number; groupSize: number; algorithms?: ReadonlySet<CollectiveAlgorithm>; policy?: AllReducePolicy };
 }
 
 /** Rows left out, by reason: reported in the parameter file and by the calibration. */
@@ -292,7 +293,32 @@ const NCCL_ALL_REDUCE = new Set<CollectiveAlgorithm>(['ring', 'ringLowLatency', 
 const NCCL_ALL_REDUCE_8BIT = new Set<CollectiveAlgorithm>(['ring', 'ringLowLatency']);
 const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_gather: 'all-gather', reduce_scatter: 'reduce-scatter', alltoall: 'all-to-all' };
 
-/** One collective row: custom all-reduce may use any algorithm, NCCL all-reduce its own. */
+/**
+ * The algorithm selection of each measured custom all-reduce, where it is not the fastest algorithm
+ * at each size: a property of the library version that was measured, like the message size, so the
+ * rows carry it (and the fit writes it into that GPU's levels, for its preset).
+ *
+ * A100 (TensorRT-LLM 1.0.0, custom_allreduce_perf): AllReduceStrategy AUTO without fusion, before
+ * TensorRT-LLM PR #7870 replaced it with a measured per-SM table (Hopper and Blackwell only; the
+ * other GPUs' rows are 1.3.0rc20, after it): cpp/tensorrt_llm/thop/allreduceOp.cpp,
+ * selectImplementation, runs MIN_LATENCY while seq_len <= 128 tokens
+ * (ALLREDUCE_AUTO_HEURISTIC_MIN_LATENCY_THRESHOLD_TOKEN_NUM, default 128; "NCCL is faster than
+ * MIN_LATENCY when the token number is greater than 256. I conservatively set the threshold here
+ * to 128 tokens") and NCCL above; MIN_LATENCY is one-shot at that many tokens
+ * (allReduceFusionKernels, kOneShotMaxToken = 128). AIConfigurator's collector shapes a message of
+ * n elements as [n / 4096, 4096] (collector/collect_all_reduce.py, get_input_shape_and_comm_size),
+ * so 128 tokens are 1 MiB of bf16: one-shot up to 1 MiB, no two-shot, NCCL above. The source keeps
+ * MIN_LATENCY (two-shot beyond 128 tokens) up to a 16 MB workspace on 2 GPUs; the 2-GPU rows do not
+ * show it: 2 MiB takes 47.6 us where 1 MiB takes 11.6 us (4.1x for twice the bytes; a two-shot on
+ * 2 GPUs moves as many bytes per chip as the one-shot), and NCCL's own 2 MiB row takes 47.6 us;
+ * 4 and 8 MiB are within 3% and 7% of NCCL's rows (comm.csv.gz). They are timed as handed to
+ * NCCL, like every other GPU count.
+ */
+export const LIBRARY_ALL_REDUCE_POLICIES: Partial<Record<MeasuredSystem, AllReducePolicy>> = {
+  a100_sxm: { selection: 'thresholds', oneShotMaxBytes: 128 * 4096 * 2, twoShotMaxBytes: 128 * 4096 * 2 },
+};
+
+/** One collective row: custom all-reduce picks its algorithm as its library does, NCCL all-reduce among its own. */
 export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel {
   const op = COMM_OPS[str(r, 'op')];
   const impl = str(r, 'impl');
@@ -303,7 +329,11 @@ export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredK
   return {
     system, cls: op as KernelClassName, variant: nccl ? 'nccl' : 'custom', key: `${impl},${op},${dtype},${g},${bytes}`,
     measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [], extraSec: 0,
-    collective: { op, bytes, groupSize: g, algorithms: nccl && op === 'all-reduce' ? (dtype === 'int8' ? NCCL_ALL_REDUCE_8BIT : NCCL_ALL_REDUCE) : undefined },
+    collective: {
+      op, bytes, groupSize: g,
+      algorithms: nccl && op === 'all-reduce' ? (dtype === 'int8' ? NCCL_ALL_REDUCE_8BIT : NCCL_ALL_REDUCE) : undefined,
+      policy: !nccl && op === 'all-reduce' ? LIBRARY_ALL_REDUCE_POLICIES[system] : undefined,
+    },
   };
 }
 

@@ -30,7 +30,7 @@ export function collectiveReport(chip: Chip, op: string, bytesText: string | num
   const bytes = parseQuantity(bytesText, 'bytes');
   if (bytes === undefined || bytes <= 0) throw new ChipdseError(`--bytes: expected a positive size like "1 GB" or a number of bytes, got "${bytesText}"`);
   if (!Number.isInteger(chips) || chips < 2) throw new ChipdseError(`--chips: expected a whole number of at least 2, got ${chips}`);
-  const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, op as CollectiveOp, bytes, chips, innerChips, chip.kernels.collectives);
+  const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, op as CollectiveOp, bytes, chips, innerChips, chip.kernels.collectives, undefined, undefined, chip.kernels.allReduce);
   if ('error' in c) throw new ChipdseError(c.error);
   const factor = op === 'all-reduce' ? (2 * (chips - 1)) / chips : op === 'send' ? 1 : (chips - 1) / chips;
   const alg = bytes / c.timeSec;

@@ -1,6 +1,6 @@
 import type { Interconnect } from '../chip/chip.js';
-import { allReduceSec, allToAllSec, gatherScatterSec, sendSec, type CollectiveFabric } from '../kernels/collective-laws.js';
-import type { CollectiveAlgorithm, KernelParams } from '../kernels/params.js';
+import { allReduceSec, allToAllSec, gatherScatterSec, policyAlgorithms, sendSec, type CollectiveFabric } from '../kernels/collective-laws.js';
+import type { AllReducePolicy, CollectiveAlgorithm, KernelParams } from '../kernels/params.js';
 import type { CollectiveOp } from '../workload/step.js';
 
 type CollectiveLaws = KernelParams['collectives'];
@@ -9,7 +9,8 @@ type CollectiveLaws = KernelParams['collectives'];
  * Time and link energy of one collective among `groupSize` chips, each holding `bytes`.
  *
  * Times are the alpha-beta laws of src/kernels/collective-laws.ts (an all-reduce takes the fastest
- * of ring, one-shot, two-shot and in-switch reduction that the fabric offers), with the start-up,
+ * of ring, one-shot, two-shot and in-switch reduction that the fabric offers, or the one the
+ * design's all-reduce policy picks by message size inside a pod), with the start-up,
  * step latency and bus efficiency of each algorithm fitted on measured collectives
  * (data/kernel-params.json). The fabric sets the bandwidth B a chip can drive and the ring steps:
  *   switch           B = all links; ring of g - 1 steps; direct peer access; in-switch reduction if the design says so
@@ -176,11 +177,11 @@ function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabr
   return f;
 }
 
-function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: CollectiveLaws, allowed?: ReadonlySet<CollectiveAlgorithm>): { timeSec: number; linkBytes: number } {
+function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: CollectiveLaws, allowed?: ReadonlySet<CollectiveAlgorithm>, policy?: AllReducePolicy): { timeSec: number; linkBytes: number } {
   const share = (g - 1) / g;
   switch (op) {
     case 'all-reduce': {
-      const best = allReduceSec(f, S, g, laws, allowed);
+      const best = allReduceSec(f, S, g, laws, allowed ?? policyAlgorithms(policy, f, S));
       const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
       return { timeSec: best.timeSec, linkBytes: perChip * f.hops };
     }
@@ -210,12 +211,14 @@ export function collectiveCost(
   fabrics?: FabricCache,
   /** Restricts the all-reduce algorithms inside a pod (the calibration times NCCL with NCCL's own). */
   allowed?: ReadonlySet<CollectiveAlgorithm>,
+  /** How an all-reduce inside a pod picks its algorithm (the design's kernels.allReduce); `allowed` takes precedence. */
+  policy?: AllReducePolicy,
 ): CollectiveCost | { error: string } {
   if (groupSize <= 1 || bytes <= 0) return NONE;
   const span = groupSize * innerChips;
   if (span <= ic.chipsPerPod) {
     const f = cachedPodFabric(ic, groupSize, linkPjPerBit, fabrics);
-    const r = flat(f, op, bytes, groupSize, laws, allowed);
+    const r = flat(f, op, bytes, groupSize, laws, allowed, policy);
     return { timeSec: r.timeSec, linkBytes: r.linkBytes, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
   }
   const so = scaleOutFabric(ic);

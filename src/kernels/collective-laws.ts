@@ -1,20 +1,22 @@
-import type { AlgorithmLaw, CollectiveAlgorithm, KernelParams } from './params.js';
+import type { AlgorithmLaw, AllReducePolicy, CollectiveAlgorithm, KernelParams } from './params.js';
 
 /**
  * Alpha-beta laws of the collective algorithms, per message size S (bytes per chip), group size g
  * and a fabric's per-chip bandwidth B (one direction, all the links the algorithm drives):
  *   ring all-reduce       start + 2 r (step + hop) + 2 (g-1)/g S / (B eta)      r = ring steps per phase
  *   tree all-reduce       start + 2 ceil(log2 g) (step + hop) + 2 (g-1)/g S / (B eta)   (scale-out only)
- *   one-shot all-reduce   start + (g-1) S / (B eta)       each chip reads every peer's whole buffer
- *   two-shot all-reduce   start + 2 (g-1)/g S / (B eta)   reduce-scatter then all-gather by direct writes
+ *   one-shot all-reduce   start + (g-1) step + (g-1) S / (B eta)         each chip reads every peer's whole buffer
+ *   two-shot all-reduce   start + 2 (g-1) step + 2 (g-1)/g S / (B eta)   reduce-scatter then all-gather by direct writes
+ *   (step: the cost per peer of signalling it, flags written to and polled from each peer, once per phase)
  *   in-switch all-reduce  start + S / (B eta)             the switch adds (NVLink SHARP): S up, S down
  *   ring all-gather, reduce-scatter   start + r (step + hop) + (g-1)/g S / (B eta)
  *   (each ring with either protocol, bulk or low-latency, whichever is faster at S)
  *   all-to-all            start + hops x hop + max((g-1)/g S / (B eta), bisection bound)
- * An all-reduce takes the fastest algorithm the fabric offers (engines pick per message size, e.g.
- * TensorRT-LLM's AUTO strategy: one-shot for small messages, two-shot, then NCCL). start, step and
- * eta are fitted per algorithm on the measured collective tables (data/kernel-params.json); hop is
- * the design's own link latency.
+ * An all-reduce takes the fastest algorithm the fabric offers, or the algorithm its library's
+ * policy picks by message size (AllReducePolicy, src/kernels/params.ts: e.g. TensorRT-LLM 1.0 on A100
+ * runs one-shot up to 128 tokens and hands larger messages to NCCL, whichever is faster).
+ * start, step and eta are fitted per algorithm on the measured collective tables
+ * (data/kernel-params.json); hop is the design's own link latency.
  */
 export interface CollectiveFabric {
   /** Per-chip bandwidth the algorithm drives, bytes/s, one direction, before efficiency. */
@@ -37,7 +39,7 @@ export interface AlgorithmChoice {
 }
 
 const ringSec = (law: AlgorithmLaw, f: CollectiveFabric, steps: number, bytes: number) => law.startSec + steps * (law.stepSec + f.hopSec) + bytes / (f.bandwidth * law.busEfficiency);
-const directSec = (law: AlgorithmLaw, f: CollectiveFabric, bytes: number) => law.startSec + bytes / (f.bandwidth * law.busEfficiency);
+const directSec = (law: AlgorithmLaw, f: CollectiveFabric, bytes: number, peerSignals = 0) => law.startSec + peerSignals * law.stepSec + bytes / (f.bandwidth * law.busEfficiency);
 
 /**
  * The fastest all-reduce of S bytes among g chips. `allowed` restricts the algorithms (the
@@ -59,11 +61,11 @@ export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: Kerne
     if (t < timeSec) [timeSec, algorithm] = [t, 'tree'];
   }
   if (f.direct && (!allowed || allowed.has('oneShot'))) {
-    const t = directSec(p.oneShot, f, (g - 1) * S);
+    const t = directSec(p.oneShot, f, (g - 1) * S, g - 1);
     if (t < timeSec) [timeSec, algorithm] = [t, 'oneShot'];
   }
   if (f.direct && (!allowed || allowed.has('twoShot'))) {
-    const t = directSec(p.twoShot, f, 2 * share * S);
+    const t = directSec(p.twoShot, f, 2 * share * S, 2 * (g - 1));
     if (t < timeSec) [timeSec, algorithm] = [t, 'twoShot'];
   }
   if (f.inSwitchReduction && (!allowed || allowed.has('inSwitch'))) {
@@ -71,6 +73,23 @@ export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: Kerne
     if (t < timeSec) [timeSec, algorithm] = [t, 'inSwitch'];
   }
   return { timeSec, algorithm };
+}
+
+const ONE_SHOT: ReadonlySet<CollectiveAlgorithm> = new Set(['oneShot']);
+const TWO_SHOT: ReadonlySet<CollectiveAlgorithm> = new Set(['twoShot']);
+/** What a library hands its large all-reduces to (NCCL): rings of either protocol, a tree across nodes, in-switch reduction. */
+export const LIBRARY_ALL_REDUCE: ReadonlySet<CollectiveAlgorithm> = new Set(['ring', 'ringLowLatency', 'tree', 'inSwitch']);
+
+/**
+ * The algorithms an all-reduce of S bytes per chip may use under `policy` on fabric `f`: all of
+ * them (undefined) under 'fastest' or where the fabric has no direct peer access (no one- or
+ * two-shot kernel to choose); else one-shot, two-shot or the library's, by the thresholds.
+ */
+export function policyAlgorithms(policy: AllReducePolicy | undefined, f: CollectiveFabric, S: number): ReadonlySet<CollectiveAlgorithm> | undefined {
+  if (!policy || policy.selection === 'fastest' || !f.direct) return undefined;
+  if (S <= policy.oneShotMaxBytes) return ONE_SHOT;
+  if (S <= policy.twoShotMaxBytes) return TWO_SHOT;
+  return LIBRARY_ALL_REDUCE;
 }
 
 /** Ring all-gather or reduce-scatter of S bytes (the gathered size, or each chip's input). */

@@ -96,7 +96,9 @@ export interface GroupedGemmLaw {
  * One collective algorithm, alpha-beta:
  *   time = startSec + steps x stepSec + (bytes each chip must move) / (link bandwidth x busEfficiency).
  * `steps` is the algorithm's number of dependent rounds (g - 1 per ring phase, log2 g for a tree, none
- * for one-shot, two-shot, in-switch and all-to-all, whose start-up covers their one or two rounds).
+ * for in-switch and all-to-all, whose start-up covers their rounds); for one-shot and two-shot it
+ * counts the peers each chip signals (g - 1 per phase: flags written to and polled from each peer,
+ * one after another), their stepSec the cost per peer.
  */
 export interface AlgorithmLaw {
   startSec: number;
@@ -118,6 +120,29 @@ export const decodeLane = (valueBytes: number): DecodeLane => (valueBytes <= 1.1
 export const COLLECTIVE_ALGORITHMS = ['ring', 'ringLowLatency', 'tree', 'oneShot', 'twoShot', 'inSwitch', 'allToAll'] as const;
 export type CollectiveAlgorithm = (typeof COLLECTIVE_ALGORITHMS)[number];
 
+/**
+ * How an all-reduce inside a pod picks its algorithm: what the serving engine's communication
+ * library does, which need not be the fastest algorithm at each size.
+ *   'fastest'     the fastest algorithm the fabric offers at each message size (the shared
+ *                 default: a chip not yet built is evaluated with a library tuned to it)
+ *   'thresholds'  a fixed policy by message size S (bytes per chip): one-shot while S <=
+ *                 oneShotMaxBytes, two-shot while S <= twoShotMaxBytes (none when it is not above
+ *                 oneShotMaxBytes), larger messages handed to the collective library (NCCL: the
+ *                 fastest of ring, low-latency ring and in-switch reduction where the switch has it)
+ * A measured GPU's preset carries its measured library's policy (data/kernel-params.json,
+ * perSystem; sources in src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). On fabrics
+ * without direct peer access (rings, tori, scale-out) there is no one- or two-shot kernel and the
+ * policy changes nothing.
+ */
+export interface AllReducePolicy {
+  selection: 'fastest' | 'thresholds';
+  oneShotMaxBytes: number;
+  twoShotMaxBytes: number;
+}
+export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
+/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message). */
+export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12] };
+
 export interface KernelParams {
   gemm: Record<GemmLane, ComputeLaw>;
   /** Decode attention per KV-cache width: 16-bit and 8-bit (or narrower) caches run different kernels. */
@@ -125,6 +150,8 @@ export interface KernelParams {
   moe: GroupedGemmLaw;
   elementwise: StreamLaw;
   collectives: Record<CollectiveAlgorithm, AlgorithmLaw>;
+  /** The all-reduce's algorithm selection (not fitted: a library's policy, from its source). */
+  allReduce: AllReducePolicy;
 }
 
 /** Bounds of every parameter: what the fitter may try and what a design override may set. */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ALGORITHM_LAW_BOUNDS,
+  ALL_REDUCE_POLICY_BOUNDS,
+  ALL_REDUCE_SELECTIONS,
   COLLECTIVE_ALGORITHMS,
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
@@ -35,6 +37,8 @@ const DESCRIPTIONS: Record<string, string> = {
   startSec: 'start-up latency of one collective call, seconds',
   stepSec: 'latency of one dependent step (ring or tree round) beyond the link hop, seconds',
   busEfficiency: 'fraction of the link bandwidth the algorithm reaches (at most 1)',
+  oneShotMaxBytes: 'with selection "thresholds": all-reduces of at most this many bytes per chip run one-shot',
+  twoShotMaxBytes: 'with selection "thresholds": larger all-reduces of at most this many bytes per chip run two-shot; larger ones go to the collective library (ring, in-switch reduction)',
 };
 
 function lawSchema<K extends string>(bounds: Record<K, [number, number]>, partial: boolean) {
@@ -61,6 +65,14 @@ function kernelParamsSchemaOf(partial: boolean) {
     moe: opt(lawSchema(GROUPED_LAW_BOUNDS, partial)),
     elementwise: opt(lawSchema(STREAM_LAW_BOUNDS, partial)),
     collectives: opt(z.strictObject(algorithms)),
+    allReduce: opt(
+      z
+        .strictObject({
+          selection: opt(z.enum(ALL_REDUCE_SELECTIONS).meta({ description: '"fastest": the fastest algorithm at each size; "thresholds": one-shot, two-shot, then the collective library, by message size' })),
+          ...lawSchema(ALL_REDUCE_POLICY_BOUNDS, partial).shape,
+        })
+        .meta({ description: 'how an all-reduce inside a pod picks its algorithm (the communication library\'s policy; docs/kernel-calibration.md)' }),
+    ),
   });
 }
 
