@@ -423,3 +423,21 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
     expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.oneShotMaxBytes: /);
   });
 });
+
+test('a parameter file written before the all-reduce policy existed reads as the fastest algorithm (what it modeled)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chipdse-kp-'));
+  try {
+    const data = JSON.parse(readFileSync(KERNEL_PARAMS_FILE, 'utf8'));
+    delete data.params.allReduce;
+    for (const p of Object.values(data.leaveOneOut) as { allReduce?: unknown }[]) delete p.allReduce;
+    const f = join(dir, 'old.json');
+    writeFileSync(f, JSON.stringify(data));
+    const file = readKernelParamsFile(f);
+    expect(file.params.allReduce).toEqual({ selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    expect(file.leaveOneOut.a100_sxm.allReduce.selection).toBe('fastest');
+    // A100's own levels still carry its library's policy.
+    expect(file.perSystem.a100_sxm.allReduce?.selection).toBe('thresholds');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

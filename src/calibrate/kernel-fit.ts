@@ -7,6 +7,7 @@ import {
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
   DECODE_LANES,
+  FASTEST_ALL_REDUCE,
   GEMM_LANES,
   GROUPED_LAW_BOUNDS,
   INTEGER_PARAMETERS,
@@ -53,10 +54,8 @@ export const INITIAL_PARAMS: KernelParams = {
     inSwitch: { startSec: 8e-6, stepSec: 0, busEfficiency: 0.5 },
     allToAll: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
   },
-  // Not fitted. A design without a measured library's policy takes the fastest algorithm at each
-  // size; its thresholds are used only under selection 'thresholds' and are TensorRT-LLM 1.0's
-  // (128 tokens of a 4096-wide bf16 activation: src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES).
-  allReduce: { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 },
+  // Not fitted: a design without a measured library's policy takes the fastest algorithm at each size.
+  allReduce: { ...FASTEST_ALL_REDUCE },
 };
 
 /** Training rows kept per (GPU, class, variant): an evenly spread subsample, by shape hash, to keep the fit fast. */

@@ -140,6 +140,13 @@ export interface AllReducePolicy {
   twoShotMaxBytes: number;
 }
 export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
+/**
+ * The shared policy: the fastest algorithm at each size. Its thresholds, used only if a design
+ * switches to 'thresholds', are TensorRT-LLM 1.0's (128 tokens of a 4096-wide bf16 activation:
+ * src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). A parameter file written before the
+ * policy existed reads as this (what it modeled).
+ */
+export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 };
 /** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message). */
 export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12] };
 

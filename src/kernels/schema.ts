@@ -4,6 +4,7 @@ import {
   ALL_REDUCE_POLICY_BOUNDS,
   ALL_REDUCE_SELECTIONS,
   COLLECTIVE_ALGORITHMS,
+  FASTEST_ALL_REDUCE,
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
   GEMM_LANES,
@@ -65,14 +66,16 @@ function kernelParamsSchemaOf(partial: boolean) {
     moe: opt(lawSchema(GROUPED_LAW_BOUNDS, partial)),
     elementwise: opt(lawSchema(STREAM_LAW_BOUNDS, partial)),
     collectives: opt(z.strictObject(algorithms)),
-    allReduce: opt(
-      z
+    // A complete parameter file written before the policy existed reads as the fastest algorithm (what it modeled).
+    allReduce: (() => {
+      const policy = z
         .strictObject({
           selection: opt(z.enum(ALL_REDUCE_SELECTIONS).meta({ description: '"fastest": the fastest algorithm at each size; "thresholds": one-shot, two-shot, then the collective library, by message size' })),
           ...lawSchema(ALL_REDUCE_POLICY_BOUNDS, partial).shape,
         })
-        .meta({ description: 'how an all-reduce inside a pod picks its algorithm (the communication library\'s policy; docs/kernel-calibration.md)' }),
-    ),
+        .meta({ description: 'how an all-reduce inside a pod picks its algorithm (the communication library\'s policy; docs/kernel-calibration.md)' });
+      return partial ? policy.optional() : policy.default({ ...FASTEST_ALL_REDUCE });
+    })(),
   });
 }
 
