@@ -163,6 +163,22 @@ function containerIndex(paths: string[][], path: readonly string[]): number {
   return i;
 }
 
+/**
+ * Whether a design name passes `schema`: its length bounds read once where the schema is a plain
+ * string with length checks alone (the design schema's name: a zod parse per design cost more
+ * than all the template's writes), else the schema itself. A string of lengths min to max is
+ * exactly what such a schema accepts (zod measures `.length` too).
+ */
+export function nameCheck(schema: Schema): (name: string) => boolean {
+  const checks = schema.def.checks ?? [];
+  if (schema instanceof z.ZodString && schema.def.type === 'string' && schema.format === null && !schema.def.coerce && checks.every((c) => c instanceof z.core.$ZodCheckMinLength || c instanceof z.core.$ZodCheckMaxLength)) {
+    const min = schema.minLength ?? 0;
+    const max = schema.maxLength ?? Infinity;
+    return (name) => name.length >= min && name.length <= max;
+  }
+  return (name) => schema.safeParse(name).success;
+}
+
 export function compileDesignTemplate(space: Space): DesignTemplate | undefined {
   const base = space.base.data;
   const parsedBase = designSchema.safeParse(base);
@@ -180,7 +196,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
     taken.push(...s.map((slot) => slot.parts));
     slots.push(s);
   }
-  const nameSchema: Schema = designSchema.shape.name;
+  const nameFits = nameCheck(designSchema.shape.name);
   const plan = copyPlan(slots.flat());
   const planPaths = plan.map((c) => c.path);
   const puts = slots.map((s) => s.map((slot) => ({ parent: containerIndex(planPaths, slot.parts.slice(0, -1)), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
@@ -202,7 +218,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
         }
       }
       const name = `${space.name}#${key}`;
-      if (!nameSchema.safeParse(name).success) return undefined;
+      if (!nameFits(name)) return undefined;
       d.name = name;
       const design = d as unknown as Parameters<typeof buildChip>[0];
       const issues = crossFieldIssues(design);
