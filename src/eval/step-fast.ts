@@ -39,12 +39,12 @@ export function measureTimes(cx: ChipContext, s: Step, p: Placement, o: StepScra
  * The last collective measured and what runPhase reads of it: a pass's all-reduces come in pairs
  * of the same op, group and bytes (after attention and after the FFN, every layer), so the second
  * of a pair is read back instead of timed again. The key is what describeStep reads of a
- * collective step (op, bytes, group size, group) with the context (its chip and fabrics) and the
- * placement (the group's inner chips); the same key gives the same bits.
+ * collective step (op, bytes, group size, group, and the placement's inner chips of that group)
+ * with the context (one evaluation's chip and fabrics); the same key gives the same bits.
  */
 const lastCollective = {
   cx: undefined as ChipContext | undefined,
-  p: undefined as Placement | undefined,
+  inner: 0,
   op: '',
   group: '',
   groupSize: 0,
@@ -59,7 +59,8 @@ const lastCollective = {
 
 function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: StepScratch): void {
   const m = lastCollective;
-  if (m.cx === cx && m.p === p && m.bytes === s.bytes && m.op === s.op && m.group === s.group && m.groupSize === s.groupSize) {
+  const inner = p.innerChips[s.group] ?? 1;
+  if (m.cx === cx && m.bytes === s.bytes && m.inner === inner && m.op === s.op && m.group === s.group && m.groupSize === s.groupSize) {
     o.timeSec = m.timeSec;
     o.boundBy = m.boundBy;
     o.eCompute = m.eCompute;
@@ -72,7 +73,7 @@ function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: St
   m.cx = undefined;
   measureStep(cx, s, p, o);
   m.cx = cx;
-  m.p = p;
+  m.inner = inner;
   m.op = s.op;
   m.group = s.group;
   m.groupSize = s.groupSize;
