@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseDesign } from '../src/chip/load.js';
 import { ValidationError } from '../src/errors.js';
 import { genomeAt } from '../src/search/algorithms.js';
-import { chipForGenome, compileDesignTemplate, useDesignTemplates } from '../src/search/design-template.js';
+import { z } from 'zod';
+import { designSchema } from '../src/chip/schema.js';
+import { chipForGenome, compileDesignTemplate, nameCheck, useDesignTemplates } from '../src/search/design-template.js';
 import { evaluateGenome } from '../src/search/problem.js';
 import { designForGenome, loadSpace, parseSpace, type Space } from '../src/search/space.js';
 import { loadWorkload } from '../src/workload/load.js';
@@ -92,5 +94,17 @@ describe('design template: chips without validating every design whole', () => {
     } finally {
       useDesignTemplates(true);
     }
+  });
+
+  test('the design name check agrees with the name schema: its length bounds, or the schema itself where it checks more', () => {
+    const names = ['', 'a', 'inference-chip#0.1.2', 'x'.repeat(199), 'x'.repeat(200), 'x'.repeat(201), 'é'.repeat(200), 'é'.repeat(201)];
+    const schemas = [designSchema.shape.name, z.string().min(3).max(5), z.string().regex(/^[a-z]+$/).max(200), z.string().length(1), z.email()];
+    for (const schema of schemas) {
+      const fits = nameCheck(schema);
+      for (const n of names) expect([schema.toString(), n.length, fits(n)]).toEqual([schema.toString(), n.length, schema.safeParse(n).success]);
+    }
+    // The shipped schema's bounds are read, not re-parsed: 1 to 200 characters.
+    expect(nameCheck(designSchema.shape.name)('x'.repeat(201))).toBe(false);
+    expect(nameCheck(designSchema.shape.name)('x')).toBe(true);
   });
 });

@@ -71,6 +71,43 @@ describe('measureTimes gives measureStep\'s bits', () => {
   });
 });
 
+describe('a collective read back from the last one measured', () => {
+  // measureTimes keeps the last collective's cost by op, bytes, group, group size, the group's
+  // inner chips and the context: a step that differs in any of them, after one that was kept, is timed afresh.
+  test('every field of the key matters, each change against measureStep', () => {
+    const chip = loadDesign('h100-sxm');
+    const base = { kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 1 << 20, overlap: undefined, repeat: 1 } as Step;
+    const inPod = PLACEMENTS[0];
+    const across = { ...inPod, innerChips: { tensor: 1, data: 64 } };
+    // The tensor group nested in 64 chips of another: it leaves the pod.
+    const nested = { ...inPod, innerChips: { tensor: 64 } };
+    const cases: [Step, Placement][] = [
+      [base, inPod],
+      [{ ...base, name: 'ffn all-reduce (TP)' } as Step, inPod],
+      [{ ...base, bytes: 1 << 21 } as Step, inPod],
+      [{ ...base, groupSize: 4 } as Step, inPod],
+      [{ ...base, op: 'all-gather' } as Step, inPod],
+      [{ ...base, group: 'data', groupSize: 8 } as Step, across],
+      [base, across],
+      [base, inPod],
+      [base, nested],
+    ];
+    const cx = new ChipContext(chip);
+    const seen: number[] = [];
+    for (const [s, p] of cases) {
+      const fast = newScratch();
+      const full = newScratch();
+      measureTimes(cx, s, p, fast);
+      measureStep(new ChipContext(chip), s, p, full);
+      fields(fast).forEach((v, i) => expect(Object.is(v, fields(full)[i])).toBe(true));
+      seen.push(fast.timeSec);
+    }
+    // The changes change the time (so a stale read back would have shown): bytes, group size, op,
+    // group, and the inner chips that take the tensor group out of the pod.
+    for (const i of [2, 3, 4, 5, 8]) expect(seen[i]).not.toBe(seen[i - 1]);
+  });
+});
+
 describe('IterationCoster.timeOf gives cost().timeSec', () => {
   const contents = [
     { decoders: 64, prefillTokens: 0, completions: 0 },

@@ -171,7 +171,7 @@ function pnorm(a, b, c, d, p) {
   if (c > 0) s += pow(c / m, p);
   if (d > 0) s += pow(d / m, p);
   if (s === 1 || p === 1) return m * s;
-  return m * (p === 2 ? Math.sqrt(s) : p === 4 ? Math.sqrt(Math.sqrt(s)) : s ** (1 / p));
+  return m * (p === 2 ? Math.sqrt(s) : p === 3 ? Math.cbrt(s) : p === 4 ? Math.sqrt(Math.sqrt(s)) : s ** (1 / p));
 }
 
 /** Every recorded step of one design costed as a flat loop; returns a checksum of the phase times. */

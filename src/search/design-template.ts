@@ -163,6 +163,39 @@ function containerIndex(paths: string[][], path: readonly string[]): number {
   return i;
 }
 
+/**
+ * A copy function for one container of the validated base, the same copy a spread or slice makes:
+ * for a plain object of enumerable data properties, an object literal of its keys in their order
+ * (a function of its own per container; one spread over the dozen container shapes of a design is
+ * a slow, megamorphic copy, about 7x the cost), else a slice (arrays) or a spread.
+ */
+function copierOf(x: unknown): (x: Record<string, unknown>) => Record<string, unknown> {
+  if (Array.isArray(x)) return (a) => (a as unknown as unknown[]).slice() as unknown as Record<string, unknown>;
+  const spread = (o: Record<string, unknown>) => ({ ...o });
+  if (!isContainer(x) || Object.getPrototypeOf(x) !== Object.prototype || Object.getOwnPropertySymbols(x).length > 0) return spread;
+  const props = Object.getOwnPropertyDescriptors(x);
+  const keys = Object.keys(props);
+  if (keys.some((k) => k === '__proto__' || !props[k].enumerable || !('value' in props[k]))) return spread;
+  const fields = keys.map((k) => `${JSON.stringify(k)}: o[${JSON.stringify(k)}]`).join(', ');
+  return new Function('o', `return { ${fields} };`) as (o: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * Whether a design name passes `schema`: its length bounds read once where the schema is a plain
+ * string with length checks alone (the design schema's name: a zod parse per design cost more
+ * than all the template's writes), else the schema itself. A string of lengths min to max is
+ * exactly what such a schema accepts (zod measures `.length` too).
+ */
+export function nameCheck(schema: Schema): (name: string) => boolean {
+  const checks = schema.def.checks ?? [];
+  if (schema instanceof z.ZodString && schema.def.type === 'string' && schema.format === null && !schema.def.coerce && checks.every((c) => c instanceof z.core.$ZodCheckMinLength || c instanceof z.core.$ZodCheckMaxLength)) {
+    const min = schema.minLength ?? 0;
+    const max = schema.maxLength ?? Infinity;
+    return (name) => name.length >= min && name.length <= max;
+  }
+  return (name) => schema.safeParse(name).success;
+}
+
 export function compileDesignTemplate(space: Space): DesignTemplate | undefined {
   const base = space.base.data;
   const parsedBase = designSchema.safeParse(base);
@@ -180,9 +213,11 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
     taken.push(...s.map((slot) => slot.parts));
     slots.push(s);
   }
-  const nameSchema: Schema = designSchema.shape.name;
+  const nameFits = nameCheck(designSchema.shape.name);
   const plan = copyPlan(slots.flat());
   const planPaths = plan.map((c) => c.path);
+  // Each copied container is the same object of the base for every genome (the copies are written into, the base never).
+  const copiers = plan.map((c) => copierOf(getAt(parsedBase.data, c.path)));
   const puts = slots.map((s) => s.map((slot) => ({ parent: containerIndex(planPaths, slot.parts.slice(0, -1)), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
   const template: DesignTemplate = {
     build(genome, file, key = genomeKey(genome)) {
@@ -191,8 +226,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
       for (let j = 0; j < plan.length; j++) {
         const c = plan[j];
         const parent = c.parent < 0 ? d : copies[c.parent];
-        const x = parent[c.key];
-        parent[c.key] = copies[j] = (Array.isArray(x) ? x.slice() : { ...(x as Record<string, unknown>) }) as Record<string, unknown>;
+        parent[c.key] = copies[j] = copiers[j](parent[c.key] as Record<string, unknown>);
       }
       for (let i = 0; i < puts.length; i++) {
         for (const put of puts[i]) {
@@ -202,7 +236,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
         }
       }
       const name = `${space.name}#${key}`;
-      if (!nameSchema.safeParse(name).success) return undefined;
+      if (!nameFits(name)) return undefined;
       d.name = name;
       const design = d as unknown as Parameters<typeof buildChip>[0];
       const issues = crossFieldIssues(design);
