@@ -115,9 +115,11 @@ describe('continuous batching, closed loop', () => {
     // Both fill the same KV memory (decode here reads ~5k tokens of KV per sequence per step, so
     // throughput per sequence, not the concurrency, sets tokens/s: the two are within a few percent;
     // the paged run's 1.8x more sequences in flight reach a slightly larger share of the HBM
-    // bandwidth in decode attention, src/kernels/time.ts decodeUtilization).
+    // bandwidth in decode attention, src/kernels/time.ts decodeUtilization: 187 sequences x 8 KV
+    // heads are 1,496 work items against 832, one per sequence and KV head at this batch, as
+    // decodeSplits leaves them; paged 8.9% faster, 6.1% when the items followed the KV bytes).
     expect(paged.memory!.kvCacheBytes / reserved.memory!.kvCacheBytes).toBeCloseTo(1, 1);
-    expect(Math.abs(paged.metrics.tokensPerSec / reserved.metrics.tokensPerSec - 1)).toBeLessThan(0.08);
+    expect(Math.abs(paged.metrics.tokensPerSec / reserved.metrics.tokensPerSec - 1)).toBeLessThan(0.1);
     // With the engine's host cost per iteration (the default), the larger paged batch amortizes it: faster.
     const withHost = (kvCache: string) => evaluate(h100, workload({ ...long, serving: { kvCache } }, 'llama-3-8b-serve'), { detail: false }).metrics.tokensPerSec;
     expect(withHost('paged')).toBeGreaterThan(withHost('reserved'));

@@ -24,7 +24,7 @@ const F = {
   // the chip and the law, per step
   tile: 20, units: 21, peak: 22, pj: 23, scalePj: 24, working: 25, outTile: 26, wInSram: 27, wDram: 28,
   eff: 29, wave: 30, kOver: 31, perItem: 32, maxSplits: 33, vecEff: 34, hbmEff: 35, launch: 36, p: 37,
-  chunk: 38, itemBytes: 39, occupancy: 40, cores: 41,
+  rowF: 38, itemBytes: 39, occupancy: 40, cores: 41,
 };
 const REC = 42;
 /** Chip constants per design (Float64Array, CHIP wide). */
@@ -135,7 +135,7 @@ function recordOf(cx, chip, s, pl, phase, decodeLane, collectiveCost) {
     if (r[F.kind] === 1) {
       const l = kp.attention.decode[decodeLane(r[F.kvVB])];
       law(l);
-      r[F.chunk] = l.chunkBytes;
+      r[F.rowF] = l.rowFactor;
       r[F.itemBytes] = r[F.batch] > 0 && s.queries * s.heads / s.kvHeads > 1 ? l.itemBytes * l.groupedItemFactor : l.itemBytes;
       r[F.occupancy] = l.occupancy;
     } else law(kp.attention.prefill);
@@ -230,11 +230,17 @@ export function floorDesign(chip, st, count) {
       pj = st[o + F.pj];
       if (kind === 1) {
         padded = macs;
-        const items = b * kvh * Math.ceil((ctx * kvBpt) / kvh / st[o + F.chunk]);
         const cores = st[o + F.cores];
+        // decodeSplits (src/kernels/time.ts): chunks of 128 tokens, at most round(sqrt(8 n)), at most 8 waves of the cores.
+        let n = Math.max(1, Math.floor(ctx / 128));
+        n = Math.max(1, Math.min(n, Math.round(Math.sqrt(n * 8))));
+        const waves = (b * kvh * n) / cores;
+        if (waves > 8) n = Math.max(1, Math.floor(n / (waves / 8)));
+        const items = b * kvh * n;
+        const itemBytes = st[o + F.itemBytes] + st[o + F.rowF] * ((q * h) / kvh) * (qk + v) * act;
         const idle = items < cores ? cores / items : 1;
         const x = items / (cores * st[o + F.occupancy]);
-        computeSec = (macs > 0 ? (macs * idle) / (st[o + F.peak] * st[o + F.eff]) : 0) + (items * st[o + F.itemBytes]) / sramBw + vflops / vecRate;
+        computeSec = (macs > 0 ? (macs * idle) / (st[o + F.peak] * st[o + F.eff]) : 0) + (items * itemBytes) / sramBw + vflops / vecRate;
         timeSec = launch + pnorm(computeSec, sram / sramBw, hbm / (hbmBw * hbmEff * (x / (1 + x))), 0, p);
       } else {
         padded = b * padTo(q, tile) * ctx * h * (qk + v);

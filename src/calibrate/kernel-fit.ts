@@ -41,7 +41,7 @@ export const INITIAL_PARAMS: KernelParams = {
   gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
     prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
-    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, chunkBytes: 131072, occupancy: 1, groupedLaunchSec: 8e-6 }])) as KernelParams['attention']['decode'],
+    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
@@ -144,7 +144,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   elementwise: ['launchSec', 'hbmEfficiency'],
   gemm: ['efficiency', 'launchSec', 'hbmEfficiency', 'maxSplits'],
   prefill: ['efficiency', 'vectorEfficiency', 'launchSec', 'hbmEfficiency'],
-  decode: ['launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor'],
+  decode: ['efficiency', 'launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor', 'rowFactor'],
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'stepSec', 'busEfficiency'],

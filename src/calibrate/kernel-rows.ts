@@ -31,8 +31,12 @@ import { num, readMeasuredTable, readMeasuredTableIfAny, str, type MeasuredSyste
  *   over the window. Rows of fewer than 17 new tokens are left out: the tool times so few queries
  *   with its decode-attention law (speculative verification), and the decode table measures those.
  * - Decode attention: A100 rows with batch x kv_len >= 65536 and any row whose K+V read beats the
- *   HBM peak are excluded [caveat 3]. So are query groups of more than 32 heads per KV head:
- *   TensorRT-LLM's grouped decode kernel (XQA) serves up to 32; larger groups fall back to a kernel
+ *   HBM peak are excluded [caveat 3]. So are rows with a sliding window shorter than kv_len: the
+ *   tool's traces have no sliding-window attention, and TensorRT-LLM sizes its sequence split
+ *   (multi-block mode, decodeSplits in src/kernels/time.ts) by the whole history, not the window
+ *   (on Hopper, batch 64 with a 128-token window takes 9.8 us at kv_len 128 and 32 us from 1,024
+ *   on). So are query groups of more than 32 heads per KV head: TensorRT-LLM's grouped decode
+ *   kernel (XQA) serves up to 32; larger groups fall back to a kernel
  *   that reads K and V once per query head, 10-20x slower (h64/kv1 against h32/kv1 in the table),
  *   and the models with such groups (MLA) run kernels of their own.
  * - MoE: balanced routing only. The laws time the grouped GEMMs of the tokens each expert gets; how
@@ -201,6 +205,7 @@ export function decodeKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Ch
   const sec = num(r, 'latency_us') * 1e-6;
   const kvBytes = b * kvh * d * 2 * bytesOf(p) * L;
   if (kvBytes / sec > chip.hbmBytesPerSec) return 'decode attention reading K+V faster than HBM (caveat 3)';
+  if (w > 0 && L0 > w) return 'decode attention with a sliding window shorter than kv_len: the kernel splits by the whole history (multi-block), and the tool has no sliding-window attention';
   if (h / kvh > DECODE_MAX_GROUP) return `decode attention with more than ${DECODE_MAX_GROUP} query heads per KV head: a fallback kernel`;
   if (system === 'a100_sxm' && b * L0 >= 65536) return 'decode attention on A100 with batch x kv_len >= 65536 (caveat 3)';
   const step: Step = { kind: 'attention', name: 'decode attention', batch: b, queries: 1, context: L, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: BF16, act: BF16, repeat: 1 };

@@ -1,5 +1,5 @@
 import { decodeLane } from '../kernels/params.js';
-import { decodeUtilization, loopSplits, overlapSec } from '../kernels/time.js';
+import { decodeSplits, decodeUtilization, loopSplits, overlapSec } from '../kernels/time.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
 import type { ChipContext } from './context.js';
 import { DECODE_ATTENTION_MAX_QUERIES, measureStep, type Placement, type StepScratch } from './step-cost.js';
@@ -185,12 +185,11 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       const sharedLatent = kvHeads === 1 && qkDim !== vDim;
       const law = kp.attention.decode[decodeLane(kvBytesPerToken / (kvHeads * (sharedLatent ? qkDim : qkDim + vDim)))];
       const kvStreams = batch * kvHeads;
-      const streamBytes = (context * kvBytesPerToken) / kvHeads;
       const groupRows = (queries * heads) / kvHeads;
       const cores = chip.cores;
-      const items = kvStreams * Math.ceil(streamBytes / law.chunkBytes);
+      const items = kvStreams * decodeSplits(context, kvStreams, cores);
       const vectorSec = vectorFlops / chip.vectorFlopsPerSec;
-      const itemBytes = groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes;
+      const itemBytes = (groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes) + law.rowFactor * (groupRows * (qkDim + vDim) * act);
       const idle = items < cores ? cores / items : 1;
       computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));

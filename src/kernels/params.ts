@@ -51,17 +51,22 @@ export interface ComputeLaw {
  *   time = launch + (compute^p + sram^p + hbm^p)^(1/p)
  *   launch = groupedLaunchSec when several query rows share a KV head (the grouped-query kernel,
  *       TensorRT-LLM's XQA), launchSec when each KV head serves one query row (another kernel)
- *   compute = MACs / (peak x efficiency) + vector work + max(items, cores) x itemBytes x g / SRAM bandwidth
+ *   compute = MACs / (peak x efficiency) + vector work + items x (itemBytes x g + rowFactor x rowBytes) / SRAM bandwidth
  *   g = groupedItemFactor when several query rows share a KV head (grouped-query attention, run
  *       through the matrix unit), 1 when each KV head serves one query row (multi-head decode)
+ *   rowBytes = the query and output rows one KV head serves (query rows x (qkDim + vDim) x bytes)
  *   hbm = bytes / (HBM bandwidth x hbmEfficiency x u), u = x / (1 + x), x = items / (cores x occupancy)
- *   items = batch x kvHeads x ceil(K+V bytes of one KV head / chunkBytes)
+ *   items = batch x kvHeads x splits, splits = decodeSplits(context, batch x kvHeads, cores)
+ *       (src/kernels/time.ts): each sequence's KV split into chunks of at least 128 tokens, at
+ *       most about sqrt(8 x chunks) of them (each split adds a partial output to reduce), and no
+ *       more than fill 8 waves of the cores.
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
  * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
  * write and later reduce a partial output), so it is counted in on-chip bytes at the chip's SRAM
  * bandwidth: a chip with few large cores (a TPU) spends per item what its wide on-chip memory
- * takes, not what a GPU SM does.
+ * takes, not what a GPU SM does. Part of it grows with the query rows and head width an item
+ * carries (rowFactor: loading Q, and writing and reducing a partial output of that size).
  */
 export interface DecodeAttentionLaw {
   efficiency: number;
@@ -72,8 +77,8 @@ export interface DecodeAttentionLaw {
   launchSec: number;
   overlap: number;
   hbmEfficiency: number;
-  /** K+V bytes one work item (thread block) reads: the split of a long KV over the units. */
-  chunkBytes: number;
+  /** On-chip bytes-equivalent per work item for each byte of the query and output rows it serves (load Q, write and reduce its partial output), at the SRAM bandwidth. */
+  rowFactor: number;
   /** Work items per core at which the read reaches half its bandwidth. */
   occupancy: number;
   /** Fixed time per call of the grouped-query kernel (several query rows per KV head), seconds: another kernel than the one-row-per-head decode. */
@@ -180,7 +185,7 @@ export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number
   launchSec: [0, 1e-3],
   overlap: [1, 8],
   hbmEfficiency: [0.05, 1],
-  chunkBytes: [1024, 16777216],
+  rowFactor: [0, 1000],
   occupancy: [0.01, 64],
   groupedLaunchSec: [0, 1e-3],
 };

@@ -32,7 +32,7 @@ const DESCRIPTIONS: Record<string, string> = {
   waveWeight: 'share of the last partial wave of tiles that is paid for, 0 to 1',
   overlap: 'p of the p-norm overlapping compute, SRAM and HBM time, a whole number from 1 (adds them) to 8 (nearly the largest)',
   hbmEfficiency: 'fraction of peak HBM bandwidth reached (at most 1)',
-  chunkBytes: 'K+V bytes per decode-attention work item',
+  rowFactor: 'on-chip bytes-equivalent per decode-attention work item for each byte of the query and output rows it serves, at the SRAM bandwidth',
   occupancy: 'decode-attention work items per core for half the bandwidth',
   groupedLaunchSec: 'fixed time per call of the grouped-query decode-attention kernel, seconds',
   startSec: 'start-up latency of one collective call, seconds',

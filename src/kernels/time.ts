@@ -55,6 +55,30 @@ export function tiledComputeSec(w: KernelWork, peakMacsPerSec: number, law: Comp
   return (w.paddedMacs * waveFactor * loopFactor) / (peakMacsPerSec * law.efficiency * efficiencyScale);
 }
 
+/**
+ * How a decode-attention kernel splits each sequence's KV read over the cores (TensorRT-LLM's XQA
+ * "multi-block mode", the split the measured Hopper and A100 rows follow; flash-decoding splits
+ * likewise): chunks of at least DECODE_SPLIT_MIN_TOKENS tokens, at most round(sqrt(8 x chunks)) of
+ * them (every split adds a partial output to reduce, so the reduction grows with the split while
+ * each split's read shrinks: the optimum goes as the square root), and no more than fill
+ * DECODE_SPLIT_TARGET_WAVES waves of the cores with all the streams' splits. Constants from
+ * TensorRT-LLM (NVIDIA/TensorRT-LLM, Apache-2.0): kMinHistoryTokensPerBlock = 128 and
+ * kTargetWaveFactor = 8 in cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention/
+ * decoderXQAConstants.h; the square-root cap in computeMultiBlockCount, decoderXQAImplCommon.h.
+ */
+export const DECODE_SPLIT_MIN_TOKENS = 128;
+export const DECODE_SPLIT_TARGET_WAVES = 8;
+const DECODE_SPLIT_REDUCTION = 8;
+
+/** Splits per KV stream of a decode read of `tokens` KV tokens per sequence, `streams` sequences x KV heads, over `cores` cores (see above). */
+export function decodeSplits(tokens: number, streams: number, cores: number): number {
+  let n = Math.max(1, Math.floor(tokens / DECODE_SPLIT_MIN_TOKENS));
+  n = Math.max(1, Math.min(n, Math.round(Math.sqrt(n * DECODE_SPLIT_REDUCTION))));
+  const waves = (streams * n) / cores;
+  if (waves > DECODE_SPLIT_TARGET_WAVES) n = Math.max(1, Math.floor(n / (waves / DECODE_SPLIT_TARGET_WAVES)));
+  return n;
+}
+
 /** Share of the HBM bandwidth a decode-attention read reaches with `items` work items spread over `cores` cores. */
 export function decodeUtilization(items: number, cores: number, law: DecodeAttentionLaw): number {
   const x = items / (cores * law.occupancy);
@@ -138,12 +162,12 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
     }
     case 'attention-decode': {
       const law = params.attention.decode[decodeLane(w.kvValueBytes)];
-      const items = w.kvStreams * Math.ceil(w.streamBytes / law.chunkBytes);
+      const items = w.kvStreams * decodeSplits(w.loopDepth, w.kvStreams, w.cores);
       const vectorSec = w.vectorFlops / chip.vectorFlopsPerSec;
       // An item runs on one core: its MACs, vector work and fixed work (load Q, rescale, write its
       // partial output, from on-chip memory) at that core's share of the chip's rates. The items
       // are spread over the cores; with fewer items than cores, the idle cores do not help.
-      const itemBytes = w.groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes;
+      const itemBytes = (w.groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes) + law.rowFactor * w.rowBytes;
       const idle = items < w.cores ? w.cores / items : 1;
       out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
       out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));

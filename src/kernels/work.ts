@@ -17,7 +17,7 @@ export interface KernelWork {
   paddedMacs: number;
   /** Independent work items: output tiles (GEMM), query tiles x heads x sequences (prefill), KV items (decode). */
   items: number;
-  /** Inner-loop depth of one work item: K of a GEMM, the mean context of prefill attention. */
+  /** Inner-loop depth: K of a GEMM, the mean context of prefill attention, the KV tokens of each sequence in decode attention. */
   loopDepth: number;
   /** Tile side of the matrix unit running it, and how many such units the chip has. */
   tile: number;
@@ -29,6 +29,8 @@ export interface KernelWork {
   streamBytes: number;
   /** Query rows each KV stream serves (queries x query heads per KV head). */
   groupRows: number;
+  /** Decode attention: bytes of the query and output rows one KV stream serves (groupRows x (qkDim + vDim) x activation bytes). */
+  rowBytes: number;
   /** Bytes per value of the KV cache read (decode attention lane). */
   kvValueBytes: number;
   vectorFlops: number;
@@ -38,7 +40,7 @@ export interface KernelWork {
 }
 
 export function newWork(): KernelWork {
-  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
+  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, rowBytes: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
 }
 
 /** Resets `w` to an empty memory-bound step. */
@@ -55,6 +57,7 @@ export function clearWork(w: KernelWork): void {
   w.kvStreams = 0;
   w.streamBytes = 0;
   w.groupRows = 0;
+  w.rowBytes = 0;
   w.kvValueBytes = 2;
   w.vectorFlops = 0;
   w.sram = 0;
