@@ -261,7 +261,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
             drawn.add(k);
             candidates.push(g);
           }
-          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism)), want - Math.round(screening.plainShare * want));
+          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry)), want - Math.round(screening.plainShare * want));
           for (const i of picks) push(candidates[i]);
         }
       }
@@ -340,6 +340,8 @@ export interface SurrogateOptions {
   optimism: number;
   /** Share of the candidates drawn uniformly from the space instead of bred from parents. */
   randomShare: number;
+  /** How much of its nearest evaluated design's residual a candidate's prediction takes on (see ObjectiveModel.predict). */
+  carry: number;
 }
 
 /**
@@ -349,7 +351,7 @@ export interface SurrogateOptions {
  * well at 5% of inference-chip, worse at 2%; 1 and 2 found the space's rare low-TPOT designs in
  * few seeds); a quarter of each generation plain offspring.
  */
-export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 6, randomShare: 0.5 };
+export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 6, randomShare: 0.5, carry: 0 };
 
 export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {
