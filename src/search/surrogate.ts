@@ -356,28 +356,32 @@ export class ObjectiveModel {
       const s = this.spreadOf();
       const m = this.m;
       const P = genome.length;
-      const nearest = new Array<number>(m).fill(Infinity);
-      const near = new Array<number>(m).fill(0);
-      const ties = new Array<number>(m).fill(0);
-      const n = s.recent.length / P;
-      for (let d = 0; d < n; d++) {
-        const base = d * P;
+      const nearest = new Float64Array(m).fill(Infinity);
+      const near = new Float64Array(m);
+      const ties = new Float64Array(m);
+      const recent = s.recent;
+      const residuals = s.residuals;
+      const n = recent.length / P;
+      const g = Int32Array.from(genome);
+      const tables = s.distance;
+      for (let d = 0, base = 0; d < n; d++, base += P) {
         let mask = 0;
-        if (s.distance) for (let i = 0; i < P; i++) if (s.recent[base + i] !== genome[i]) mask |= 1 << i;
+        if (tables) for (let i = 0; i < P; i++) if (recent[base + i] !== g[i]) mask |= 1 << i;
         for (let j = 0; j < m; j++) {
           let dist: number;
-          if (s.distance) dist = s.distance[j][mask];
+          if (tables) dist = tables[j][mask];
           else {
             dist = 0;
             const rel = s.relevance[j];
-            for (let i = 0; i < P && dist <= nearest[j]; i++) if (s.recent[base + i] !== genome[i]) dist += rel[i];
+            for (let i = 0; i < P && dist <= nearest[j]; i++) if (recent[base + i] !== g[i]) dist += rel[i];
           }
-          if (dist < nearest[j]) {
+          const nj = nearest[j];
+          if (dist < nj) {
             nearest[j] = dist;
-            near[j] = s.residuals[d * m + j];
+            near[j] = residuals[d * m + j];
             ties[j] = 1;
-          } else if (dist === nearest[j]) {
-            near[j] += s.residuals[d * m + j];
+          } else if (dist === nj) {
+            near[j] += residuals[d * m + j];
             ties[j]++;
           }
         }
