@@ -143,6 +143,27 @@ class NormalEquations {
 /** Feasible designs, the latest, that the novelty of a candidate is measured against (bounds a prediction's cost). */
 const NOVELTY_WINDOW = 2000;
 
+/**
+ * Parameters up to which a candidate's distances to a recent design are read from a table by the
+ * mask of the parameters they differ in (2^16 entries per objective at most), instead of summed per
+ * objective: the same sums, in the same order, once per mask.
+ */
+const MASK_MAX_PARAMETERS = 16;
+
+/** What predictions read of the recent feasible designs; rebuilt when the archive grows. */
+interface Spread {
+  /** Per objective: the largest absolute residual of the fit over the recent designs. */
+  residual: number[];
+  /** Per objective: each parameter's relevance (summing to 1). */
+  relevance: number[][];
+  /** The recent designs' genomes, flat (design d's gene i at d * parameters + i). */
+  recent: Int32Array;
+  /** Their residuals, target less fit, flat (design d's objective j at d * objectives + j). */
+  residuals: Float64Array;
+  /** Per objective, for spaces of at most MASK_MAX_PARAMETERS parameters: the distance of each mismatch mask. */
+  distance: Float64Array[] | undefined;
+}
+
 /** Target j of a feasible design's targets: the log magnitude or the value. */
 function target(y: readonly number[], j: number, log: boolean, m: number): number {
   return log ? y[j] : y[m + j];
@@ -180,7 +201,7 @@ export class ObjectiveModel {
   /** The feasible designs absorbed, with their targets (log magnitudes, then values), by key. */
   private readonly seenFeasible: { genome: readonly number[]; y: number[] }[] = [];
   private readonly feasibleAt = new Map<string, number>();
-  private spread: { residual: number[]; relevance: number[][]; recent: (readonly number[])[] } | undefined;
+  private spread: Spread | undefined;
 
   constructor(
     space: Space,
@@ -264,10 +285,15 @@ export class ObjectiveModel {
     const w = this.fit();
     const recentPts = this.seenFeasible.slice(-NOVELTY_WINDOW);
     const residual = new Array<number>(this.m).fill(0);
-    for (const p of recentPts) {
+    const residuals = new Float64Array(recentPts.length * this.m);
+    recentPts.forEach((p, d) => {
       const { t } = this.raw(p.genome);
-      t.forEach((v, j) => (residual[j] = Math.max(residual[j], Math.abs(v - target(p.y, j, w.log[j], this.m)))));
-    }
+      t.forEach((v, j) => {
+        const r = target(p.y, j, w.log[j], this.m) - v;
+        residuals[d * this.m + j] = r;
+        residual[j] = Math.max(residual[j], Math.abs(r));
+      });
+    });
     const params = this.features.space.parameters;
     const sum = Array.from({ length: this.m }, () => new Array<number>(params.length).fill(0));
     const count = new Array<number>(params.length).fill(0);
@@ -292,30 +318,77 @@ export class ObjectiveModel {
       const total = r.reduce((a, b) => a + b, 0);
       return r.map((x) => (total > 0 ? x / total : 1 / r.length));
     });
-    this.spread = { residual, relevance, recent: recentPts.map((p) => p.genome) };
+    const P = params.length;
+    const recent = new Int32Array(recentPts.length * P);
+    recentPts.forEach((p, d) => p.genome.forEach((v, i) => (recent[d * P + i] = v)));
+    // distance[mask] = distance[mask less its highest bit] + rel[highest]: the relevances of the
+    // mismatched parameters summed in ascending order, as a loop over the parameters would.
+    const distance =
+      P <= MASK_MAX_PARAMETERS
+        ? relevance.map((rel) => {
+            const table = new Float64Array(1 << P);
+            for (let mask = 1; mask < table.length; mask++) {
+              const top = 31 - Math.clz32(mask);
+              table[mask] = table[mask ^ (1 << top)] + rel[top];
+            }
+            return table;
+          })
+        : undefined;
+    this.spread = { residual, relevance, recent, residuals, distance };
     return this.spread;
   }
 
   /**
-   * The predicted objectives of `genome`, each made better by `optimism` times the fit's largest
-   * residual times the genome's novelty for that objective (0 for a design that matches an
-   * evaluated one in every parameter that matters to the objective, 1 for one that matches none:
-   * the relevance-weighted Hamming distance to the nearest recent feasible design).
+   * The predicted objectives of `genome`. Each objective's novelty is the relevance-weighted
+   * Hamming distance to the nearest recent feasible design (0 for a design that matches one in
+   * every parameter that matters to the objective, 1 for one that matches none). The fit's
+   * prediction is moved by `carry` times the residual of that nearest design (the mean of them where
+   * several are equally near) times one less the novelty: what the fit missed at a design holds,
+   * the more the nearer, at its neighbours, so a rare outlier found (a latency well under its SLO)
+   * is predicted again where only parameters that do not matter to the objective change. Then it
+   * is made better by `optimism` times the fit's largest residual times the novelty: where the
+   * model has not looked, it may be as wrong as it has ever been.
    */
-  predict(genome: readonly number[], optimism = 0): Prediction {
+  predict(genome: readonly number[], optimism = 0, carry = 0): Prediction {
     const w = this.fit();
     const { t, feasibility } = this.raw(genome);
-    if (optimism > 0 && this.seenFeasible.length > 0) {
+    if ((optimism > 0 || carry > 0) && this.seenFeasible.length > 0) {
       const s = this.spreadOf();
-      for (let j = 0; j < this.m; j++) {
-        const rel = s.relevance[j];
-        let nearest = Infinity;
-        for (const g of s.recent) {
-          let d = 0;
-          for (let i = 0; i < g.length && d < nearest; i++) if (g[i] !== genome[i]) d += rel[i];
-          if (d < nearest) nearest = d;
+      const m = this.m;
+      const P = genome.length;
+      const nearest = new Float64Array(m).fill(Infinity);
+      const near = new Float64Array(m);
+      const ties = new Float64Array(m);
+      const recent = s.recent;
+      const residuals = s.residuals;
+      const n = recent.length / P;
+      const g = Int32Array.from(genome);
+      const tables = s.distance;
+      for (let d = 0, base = 0; d < n; d++, base += P) {
+        let mask = 0;
+        if (tables) for (let i = 0; i < P; i++) if (recent[base + i] !== g[i]) mask |= 1 << i;
+        for (let j = 0; j < m; j++) {
+          let dist: number;
+          if (tables) dist = tables[j][mask];
+          else {
+            dist = 0;
+            const rel = s.relevance[j];
+            for (let i = 0; i < P && dist <= nearest[j]; i++) if (recent[base + i] !== g[i]) dist += rel[i];
+          }
+          const nj = nearest[j];
+          if (dist < nj) {
+            nearest[j] = dist;
+            near[j] = residuals[d * m + j];
+            ties[j] = 1;
+          } else if (dist === nj) {
+            near[j] += residuals[d * m + j];
+            ties[j]++;
+          }
         }
-        t[j] -= optimism * s.residual[j] * nearest * (w.log[j] ? w.sign[j] : 1);
+      }
+      for (let j = 0; j < m; j++) {
+        if (carry > 0) t[j] += carry * Math.max(0, 1 - nearest[j]) * (near[j] / ties[j]);
+        if (optimism > 0) t[j] -= optimism * s.residual[j] * nearest[j] * (w.log[j] ? w.sign[j] : 1);
       }
     }
     const objectives = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
