@@ -61,12 +61,7 @@ function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: St
   const m = lastCollective;
   const inner = p.innerChips[s.group] ?? 1;
   if (m.cx === cx && m.bytes === s.bytes && m.inner === inner && m.op === s.op && m.group === s.group && m.groupSize === s.groupSize) {
-    o.timeSec = m.timeSec;
-    o.boundBy = m.boundBy;
-    o.eCompute = m.eCompute;
-    o.eSram = m.eSram;
-    o.eHbm = m.eHbm;
-    o.eInterconnect = m.eInterconnect;
+    copyMeasured(m, o);
     return;
   }
   // Not kept when it throws (a collective the interconnect cannot run).
@@ -78,12 +73,19 @@ function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: St
   m.group = s.group;
   m.groupSize = s.groupSize;
   m.bytes = s.bytes;
-  m.timeSec = o.timeSec;
-  m.boundBy = o.boundBy;
-  m.eCompute = o.eCompute;
-  m.eSram = o.eSram;
-  m.eHbm = o.eHbm;
-  m.eInterconnect = o.eInterconnect;
+  copyMeasured(o, m);
+}
+
+/** What runPhase reads of a measured step: its time, bound and energies. */
+type Measured = Pick<StepScratch, 'timeSec' | 'boundBy' | 'eCompute' | 'eSram' | 'eHbm' | 'eInterconnect'>;
+
+function copyMeasured(from: Measured, to: Measured): void {
+  to.timeSec = from.timeSec;
+  to.boundBy = from.boundBy;
+  to.eCompute = from.eCompute;
+  to.eSram = from.eSram;
+  to.eHbm = from.eHbm;
+  to.eInterconnect = from.eInterconnect;
 }
 
 const padTo = (x: number, tile: number) => (x <= 0 ? 0 : Math.ceil(x / tile) * tile);
