@@ -379,6 +379,11 @@ export interface SurrogateOptions {
  * better at 2%]): 6 gave 0.821 / 0.9914 [18], 7 0.739 / 0.9887 [27], 8 0.804 / 0.9922 [27]; 8 takes
  * NSGA-II on `small` at 10% (population 20, test/search.test.ts) to a median 0.948 of the truth,
  * under that test's 0.95, 7 and 6 keep it above (bench/NOTES.md, "Residual carry-over").
+ * A quarter of the candidates are relevance jumps of 2 parameters (the uniform half kept, the bred
+ * share halved): tuned on inference-chip seeds 2001-2040 and 3001-3040 (bench/NOTES.md, "Relevance
+ * jumps"), the mean at 1% went from 0.715 and 0.687 to 0.762 and 0.766, the seeds at 0.95 or
+ * better at 2% from 35 and 29 of 40 to 35 and 34, the worst at 2% from 0.480 and 0.759 to 0.844
+ * and 0.847; a jump of 1 parameter or half the candidates jumps did no better.
  */
 export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2 };
 
