@@ -255,8 +255,9 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
           // changes, so it lands in a cell of the parameters that set the objective that the
           // search may not have seen, at a cost and energy near the front's (bench/NOTES.md,
           // "Relevance jumps").
-          const relevance = model.relevance()!;
+          let relevance: readonly (readonly number[])[] | undefined;
           const jump = () => {
+            relevance ??= model.relevance()!;
             const g = [...front[randInt(rng, front.length)].genome];
             const rel = relevance[randInt(rng, relevance.length)];
             for (let k = 0; k < screening.jumpGenes; k++) {
