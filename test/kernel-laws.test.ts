@@ -428,6 +428,8 @@ describe('collectives and traces', () => {
       expect(ar.map((s) => s.name)).toEqual(['attn all-reduce (TP)', 'ffn all-reduce (TP)']);
       // 2 bytes per value of the hidden state, not the 1 byte of fp8.
       for (const s of ar) expect(s.kind === 'collective' && s.bytes).toBe(n * m.hiddenSize * 2);
+      // Made of rows of the model's width (a token each), which a one-shot gives a core each.
+      for (const s of ar) expect(s.kind === 'collective' && s.rowBytes).toBe(m.hiddenSize * 2);
     }
     // fp32 activations reduce in fp32.
     const fp32 = defaultPrecision('fp32');
