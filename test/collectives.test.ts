@@ -1,6 +1,7 @@
 import seedrandom from 'seedrandom';
 import { collectiveCost, groupShape } from '../src/interconnect/collectives.js';
 import { oneShotCoreBytes } from '../src/kernels/collective-laws.js';
+import { collectiveReport } from '../src/commands/collective.js';
 import type { Interconnect } from '../src/chip/chip.js';
 import type { AllReducePolicy, KernelParams } from '../src/kernels/params.js';
 import { loadDesign } from '../src/chip/load.js';
@@ -201,4 +202,15 @@ describe('one-shot all-reduce: a row (token) per core, after TensorRT-LLM\'s one
     // Many rows: the link bounds again (1 MiB of 8 KiB rows: 2 rounds of 108 cores, 8 us of core time against 33 us on the links).
     expect(ar(1 << 20, 8192)).toBeCloseTo(3e-6 + 7 * 0.1e-6 + linkSec(1 << 20, 8), 12);
   });
+});
+
+test('chipdse collective times the rows it is told of: one 16 KiB token on 8 A100s is slower than 16 KiB of a flat buffer, and than two 8 KiB tokens', () => {
+  const chip = loadDesign('a100-sxm');
+  const flat = collectiveReport(chip, 'all-reduce', 16384, 8);
+  const oneRow = collectiveReport(chip, 'all-reduce', 16384, 8, 1, '16 KiB');
+  const twoRows = collectiveReport(chip, 'all-reduce', 16384, 8, 1, 8192);
+  expect(oneRow.rowBytes).toBe(16384);
+  expect(oneRow.timeSec).toBeGreaterThan(twoRows.timeSec);
+  expect(twoRows.timeSec).toBeGreaterThan(flat.timeSec);
+  expect(() => collectiveReport(chip, 'all-reduce', 16384, 8, 1, -1)).toThrow(/^--row-bytes: /);
 });
