@@ -4,6 +4,7 @@ import type { Chip } from '../chip/chip.js';
 import { KERNEL_PARAMS_SCHEMA_VERSION } from '../kernels/load.js';
 import {
   ALGORITHM_LAW_BOUNDS,
+  ONE_SHOT_LAW_BOUNDS,
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
   DECODE_LANES,
@@ -49,7 +50,8 @@ export const INITIAL_PARAMS: KernelParams = {
     ring: { startSec: 15e-6, stepSec: 1e-6, busEfficiency: 0.75 },
     ringLowLatency: { startSec: 5e-6, stepSec: 0.5e-6, busEfficiency: 0.3 },
     tree: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.7 },
-    oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5 },
+    // A core at 20 GB/s: A100's 8-GPU one-token rows take 3.6 us more at 8,192 bytes than at 256 (a100_sxm.comm.csv.gz).
+    oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5, coreSecPerByte: 5e-11 },
     twoShot: { startSec: 5e-6, stepSec: 0.1e-6, busEfficiency: 0.6 },
     inSwitch: { startSec: 8e-6, stepSec: 0, busEfficiency: 0.5 },
     allToAll: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
@@ -148,6 +150,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'stepSec', 'busEfficiency'],
+  oneShot: ['startSec', 'stepSec', 'busEfficiency', 'coreSecPerByte'],
 };
 
 /**
@@ -186,7 +189,7 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   // has it), one-shot and two-shot on the custom all-reduce, the others held.
   const comm = (op: string, variant?: string) => rows.filter((r) => r.row.collective?.op === op && (variant === undefined || r.row.variant === variant));
   const inSwitchChips = new Set([...designChips].filter(([, c]) => c.interconnect.inSwitchReduction).map(([s]) => s));
-  const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
+  const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], a === 'oneShot' ? ONE_SHOT_LAW_BOUNDS : ALGORITHM_LAW_BOUNDS, keys(law, all));
   // An NCCL all-reduce runs in the switch where the design reduces there and NCCL can (not 8-bit rows: kernel-rows.ts), else on the ring.
   const inSwitchRow = (r: PreparedKernel) => inSwitchChips.has(r.row.system) && r.row.collective!.algorithms?.has('inSwitch') === true;
   const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchRow(r));
@@ -201,7 +204,7 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
     const pol = r.row.collective!.policy;
     return !pol || pol.selection === 'fastest' || (a === 'oneShot' ? pol.oneShotMaxBytes > 0 : pol.twoShotMaxBytes > pol.oneShotMaxBytes);
   });
-  const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? algorithm(a, 'direct', ['startSec', 'stepSec', 'busEfficiency']) : []);
+  const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? (a === 'oneShot' ? algorithm(a, 'oneShot', [...LEVEL_KEYS.oneShot]) : algorithm(a, 'direct', [...LEVEL_KEYS.direct])) : []);
   note('collectives one-shot, two-shot', fitGroup(params, [...direct('oneShot'), ...direct('twoShot')], customRows, chips));
   params.collectives.tree = clone(params.collectives.ring);
   return { params: roundParams(params), quality };

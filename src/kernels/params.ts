@@ -111,6 +111,18 @@ export interface AlgorithmLaw {
   busEfficiency: number;
 }
 
+/**
+ * One-shot all-reduce: an alpha-beta law whose copy term is the slower of the fabric's and that of
+ * the busiest core. TensorRT-LLM's one-shot kernel gives each row (token) of the message to one
+ * core (thread block), or to a cluster of cores on chips that have clusters, and that core writes
+ * its share of the row to every peer and reads the peers' shares back; a few rows therefore run on
+ * a few cores, at the rate one core drives (collective-laws.ts, oneShotCoreBytes).
+ */
+export interface OneShotLaw extends AlgorithmLaw {
+  /** Seconds per byte one core moves to (or from) a peer: 1 / its copy rate. */
+  coreSecPerByte: number;
+}
+
 export const DECODE_LANES = ['kv16', 'kv8'] as const;
 export type DecodeLane = (typeof DECODE_LANES)[number];
 
@@ -143,6 +155,13 @@ export interface AllReducePolicy {
   selection: 'fastest' | 'thresholds';
   oneShotMaxBytes: number;
   twoShotMaxBytes: number;
+  /**
+   * The most cores the one-shot kernel spreads one row over: TensorRT-LLM launches a cluster of up
+   * to 8 thread blocks per row on SM90 and later and one block per row before (SM80, A100)
+   * (cpp/tensorrt_llm/kernels/communicationKernels/allReduceFusionKernels.cu,
+   * allreduce_fusion_kernel_launcher: cluster_size = SM >= 90 ? 8 : 1).
+   */
+  maxRowCores: number;
 }
 export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
 /**
@@ -151,9 +170,9 @@ export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
  * src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). A parameter file written before the
  * policy existed reads as this (what it modeled).
  */
-export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 };
-/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message). */
-export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12] };
+export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 };
+/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message), and of the cores per row. */
+export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes' | 'maxRowCores', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12], maxRowCores: [1, 64] };
 
 export interface KernelParams {
   gemm: Record<GemmLane, ComputeLaw>;
@@ -161,7 +180,7 @@ export interface KernelParams {
   attention: { prefill: ComputeLaw; decode: Record<DecodeLane, DecodeAttentionLaw> };
   moe: GroupedGemmLaw;
   elementwise: StreamLaw;
-  collectives: Record<CollectiveAlgorithm, AlgorithmLaw>;
+  collectives: Record<Exclude<CollectiveAlgorithm, 'oneShot'>, AlgorithmLaw> & { oneShot: OneShotLaw };
   /** The all-reduce's algorithm selection (not fitted: a library's policy, from its source). */
   allReduce: AllReducePolicy;
 }
@@ -195,3 +214,5 @@ export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);
 export const STREAM_LAW_BOUNDS: Record<keyof StreamLaw, [number, number]> = { launchSec: [0, 1e-3], hbmEfficiency: [0.05, 1] };
 export const GROUPED_LAW_BOUNDS: Record<keyof GroupedGemmLaw, [number, number]> = { efficiency: [0.05, 1], launchSec: [0, 1e-3] };
 export const ALGORITHM_LAW_BOUNDS: Record<keyof AlgorithmLaw, [number, number]> = { startSec: [0, 1e-3], stepSec: [0, 1e-4], busEfficiency: [0.05, 1] };
+/** A core copies at 1 GB/s or more (1e-9 s per byte); 0: no per-core bound. */
+export const ONE_SHOT_LAW_BOUNDS: Record<keyof OneShotLaw, [number, number]> = { ...ALGORITHM_LAW_BOUNDS, coreSecPerByte: [0, 1e-9] };
