@@ -209,10 +209,12 @@ describe('ObjectiveModel', () => {
     const points = genomes.map(evaluate);
     model.update(points.slice(0, 200));
     const seen = new Set(points.slice(0, 200).map((p) => p.key));
-    const outlier = points.slice(0, 200).find((p) => p.feasible && (p.genome[0] * 7 + p.genome[2] * 3 + p.genome[3]) % 23 === 0)!;
-    expect(outlier).toBeDefined();
+    // The first evaluated feasible outlier with a gene-4 variant not yet evaluated.
     const n4 = space.parameters[4].values.length;
-    const next = Array.from({ length: n4 }, (_, v) => outlier.genome.map((x, i) => (i === 4 ? v : x))).find((g) => !seen.has(genomeKey(g)))!;
+    const variants = (p: ArchivedPoint) => Array.from({ length: n4 }, (_, v) => p.genome.map((x, i) => (i === 4 ? v : x))).filter((g) => !seen.has(genomeKey(g)));
+    const outlier = points.slice(0, 200).find((p) => p.feasible && (p.genome[0] * 7 + p.genome[2] * 3 + p.genome[3]) % 23 === 0 && variants(p).length > 0)!;
+    expect(outlier).toBeDefined();
+    const next = variants(outlier)[0];
     const truth = evaluate(next).objectives[1];
     const plain = model.predict(next, 0, 0).objectives[1];
     const carried = model.predict(next, 0, 1).objectives[1];
