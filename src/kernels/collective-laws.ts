@@ -115,10 +115,13 @@ export const LIBRARY_ALL_REDUCE: ReadonlySet<CollectiveAlgorithm> = new Set(['ri
  */
 export function policyAlgorithms(policy: AllReducePolicy | undefined, direct: boolean, S: number, rowBytes = 0): ReadonlySet<CollectiveAlgorithm> | undefined {
   if (!policy || policy.selection === 'fastest' || !direct) return undefined;
-  const rows = rowBytes > 0;
-  const size = rows ? S / rowBytes : S;
-  if (size <= (rows ? policy.oneShotMaxTokens : policy.oneShotMaxBytes)) return ONE_SHOT;
-  if (size <= (rows ? policy.twoShotMaxTokens : policy.twoShotMaxBytes)) return TWO_SHOT;
+  return rowBytes > 0 ? byThresholds(S / rowBytes, policy.oneShotMaxTokens, policy.twoShotMaxTokens) : byThresholds(S, policy.oneShotMaxBytes, policy.twoShotMaxBytes);
+}
+
+/** One-shot up to `oneShotMax`, two-shot up to `twoShotMax`, then the library's, for a message of `size` (tokens or bytes). */
+function byThresholds(size: number, oneShotMax: number, twoShotMax: number): ReadonlySet<CollectiveAlgorithm> {
+  if (size <= oneShotMax) return ONE_SHOT;
+  if (size <= twoShotMax) return TWO_SHOT;
   return LIBRARY_ALL_REDUCE;
 }
 
