@@ -129,7 +129,7 @@ describe('all-reduce algorithm policy (a library that switches at fixed sizes, n
   const MiB = 1048576;
   // Two-shot here beats the ring at every size on switch8: the policy, not the speed, must decide.
   const fastTwoShot: KernelParams['collectives'] = { ...LAWS, twoShot: { startSec: 4e-6, stepSec: 0, busEfficiency: 0.8 } };
-  const thresholds: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: MiB, twoShotMaxBytes: MiB, maxRowCores: 8 };
+  const thresholds: AllReducePolicy = { selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: MiB, twoShotMaxBytes: MiB, maxRowCores: 8 };
   const arCost = (ic: Interconnect, bytes: number, g: number, policy?: AllReducePolicy, laws = fastTwoShot) => ok(collectiveCost(ic, 5, 'all-reduce', bytes, g, 1, laws, undefined, undefined, policy));
   const ringSec = (S: number, g: number) => 5e-6 + 2 * (g - 1) * 2e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
   const twoShotSec = (S: number, g: number) => 4e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
@@ -150,6 +150,27 @@ describe('all-reduce algorithm policy (a library that switches at fixed sizes, n
     expect(arCost(switch8, S, 8, thresholds).timeSec).toBeCloseTo(oneShot, 12);
     expect(arCost(switch8, S, 8, { ...thresholds, oneShotMaxBytes: MiB / 2, twoShotMaxBytes: 4 * MiB }).timeSec).toBeCloseTo(twoShotSec(S, 8), 12);
     expect(arCost(switch8, S + 1, 8, thresholds).timeSec).toBeCloseTo(ringSec(S + 1, 8), 12);
+  });
+
+  test('a message of rows is measured in tokens, whatever its width: 100 tokens 8,192 wide (1.6 MB) run one-shot, 200 tokens the ring; a flat buffer of the same bytes goes by bytes', () => {
+    const arRows = (bytes: number, rowBytes: number, policy: AllReducePolicy) => ok(collectiveCost(switch8, 5, 'all-reduce', bytes, 8, 1, fastTwoShot, undefined, undefined, policy, rowBytes)).timeSec;
+    const oneShotSec = (S: number) => 3e-6 + (7 * S) / (450e9 * 0.5);
+    const wide = 8192 * 2;
+    expect(arRows(100 * wide, wide, thresholds)).toBeCloseTo(oneShotSec(100 * wide), 12);
+    expect(arRows(128 * wide, wide, thresholds)).toBeCloseTo(oneShotSec(128 * wide), 12);
+    expect(arRows(129 * wide, wide, thresholds)).toBeCloseTo(ringSec(129 * wide, 8), 12);
+    expect(arRows(200 * wide, wide, thresholds)).toBeCloseTo(ringSec(200 * wide, 8), 12);
+    // A 4,096-wide model switches at 128 tokens too: 1 MiB, then the ring.
+    expect(arRows(128 * 8192, 8192, thresholds)).toBeCloseTo(oneShotSec(MiB), 12);
+    expect(arRows(129 * 8192, 8192, thresholds)).toBeCloseTo(ringSec(129 * 8192, 8), 12);
+    // The flat buffer of 100 wide tokens' bytes is over oneShotMaxBytes (1 MiB): the ring; under it, one-shot.
+    expect(arRows(100 * wide, 0, thresholds)).toBeCloseTo(ringSec(100 * wide, 8), 12);
+    expect(arRows(MiB, 0, thresholds)).toBeCloseTo(oneShotSec(MiB), 12);
+    // A two-shot band in tokens: 100 tokens one-shot, 200 two-shot, 300 the ring.
+    const band: AllReducePolicy = { ...thresholds, oneShotMaxTokens: 128, twoShotMaxTokens: 256 };
+    expect(arRows(100 * wide, wide, band)).toBeCloseTo(oneShotSec(100 * wide), 12);
+    expect(arRows(200 * wide, wide, band)).toBeCloseTo(twoShotSec(200 * wide, 8), 12);
+    expect(arRows(300 * wide, wide, band)).toBeCloseTo(ringSec(300 * wide, 8), 12);
   });
 
   test('"fastest" is the fastest algorithm at each size; a torus has no one- or two-shot, so a policy changes nothing there', () => {
@@ -186,7 +207,7 @@ describe('one-shot all-reduce: a row (token) per core, after TensorRT-LLM\'s one
 
   const c = 1 / 16e9;
   const laws: KernelParams['collectives'] = { ...LAWS, oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5, coreSecPerByte: c }, twoShot: { startSec: 1, stepSec: 0, busEfficiency: 0.1 } };
-  const oneRowCores: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: 1 << 20, twoShotMaxBytes: 1 << 20, maxRowCores: 1 };
+  const oneRowCores: AllReducePolicy = { selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 1 << 20, twoShotMaxBytes: 1 << 20, maxRowCores: 1 };
   const ar = (bytes: number, rowBytes: number, g = 8, cores = 108) => ok(collectiveCost(switch8, 5, 'all-reduce', bytes, g, 1, laws, undefined, undefined, oneRowCores, rowBytes, cores)).timeSec;
   const linkSec = (S: number, g: number) => ((g - 1) * S) / (450e9 * 0.5);
 

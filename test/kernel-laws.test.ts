@@ -444,7 +444,7 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
   test('A100 rows over 128 tokens (1 MiB) are timed as handed to NCCL: the NCCL row\'s time, well above the fastest one- or two-shot', () => {
     const chip = chipOf('a100_sxm');
     const custom = row('a100_sxm', 'custom_allreduce', 2, 2097152, 47.647);
-    expect(custom.collective!.policy).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
+    expect(custom.collective!.policy).toEqual({ selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
     const handedOff = predictKernel(custom, chip);
     expect(handedOff).toBeCloseTo(predictKernel(row('a100_sxm', 'nccl', 2, 2097152, 47.58, 'half'), chip), 15);
     const fastest = predictKernel({ ...custom, collective: { ...custom.collective!, policy: undefined } }, chip);
@@ -458,7 +458,7 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
   });
 
   test('the A100 preset carries the policy, the shared laws (an unbuilt chip) the fastest; a design may set its own', () => {
-    expect(loadDesign('a100-sxm').kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
+    expect(loadDesign('a100-sxm').kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
     expect(defaultKernelParams().allReduce.selection).toBe('fastest');
     expect(loadDesign('h100-sxm').kernels.allReduce.selection).toBe('fastest');
     const d = JSON.parse(JSON.stringify(resolveDesignSource('a100-sxm').data));
@@ -473,6 +473,40 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
     expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.selection: /);
     d.kernels = { allReduce: { oneShotMaxBytes: -1 } };
     expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.oneShotMaxBytes: /);
+    d.kernels = { allReduce: { oneShotMaxTokens: -1 } };
+    expect(() => parseDesign(d, 'x.json')).toThrow(/^x\.json: kernels\.allReduce\.oneShotMaxTokens: /);
+    // A design that states only byte thresholds stays valid: they are the flat buffers' thresholds now, the tokens' stay TensorRT-LLM's.
+    d.kernels = { measured: 'a100_sxm', allReduce: { selection: 'thresholds', oneShotMaxBytes: 524288, twoShotMaxBytes: 8388608 } };
+    expect(parseDesign(d, 'x.json').chip.kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 524288, twoShotMaxBytes: 8388608, maxRowCores: 1 });
+  });
+
+  test('TensorRT-LLM 1.0 decides by tokens, whatever the width: Llama 3 70B (8,192 wide) on 8 A100s runs its all-reduces of 100 tokens one-shot, of 200 tokens NCCL; a flat buffer goes by bytes', () => {
+    const m = loadWorkload('llama-3-70b-serve').model!;
+    expect(m.hiddenSize).toBe(8192);
+    const prec = { weights: defaultPrecision('bf16'), activations: defaultPrecision('bf16'), kvCache: defaultPrecision('bf16') };
+    const a100 = loadDesign('a100-sxm');
+    const d = JSON.parse(JSON.stringify(resolveDesignSource('a100-sxm').data));
+    const variant = (allReduce: object) => {
+      d.kernels = { ...resolveDesignSource('a100-sxm').data.kernels, allReduce };
+      return parseDesign(d, 'x.json').chip;
+    };
+    // Every size one-shot, every size NCCL (the same laws, only the policy differs).
+    const oneShot = variant({ oneShotMaxTokens: 1e9, twoShotMaxTokens: 1e9, oneShotMaxBytes: 1e12, twoShotMaxBytes: 1e12 });
+    const nccl = variant({ oneShotMaxTokens: 0, twoShotMaxTokens: 0, oneShotMaxBytes: 0, twoShotMaxBytes: 0 });
+    const placement: Placement = { ...PLACEMENT, innerChips: { tensor: 1 } };
+    const timeOn = (chip: Chip, s: Step) => stepCost(chip, s, placement).timeSec;
+    for (const [n, runs] of [[100, oneShot], [128, oneShot], [129, nccl], [200, nccl]] as const) {
+      const ar = tokenSteps(m, n, { tensor: 8, expert: 1 }, prec).find((s) => s.kind === 'collective' && s.op === 'all-reduce')!;
+      expect(ar.kind === 'collective' && ar.rowBytes).toBe(16384);
+      // The two algorithms differ at this size, so the equality below says which one ran.
+      expect(timeOn(oneShot, ar)).not.toBeCloseTo(timeOn(nccl, ar), 9);
+      expect(timeOn(a100, ar)).toBe(timeOn(runs, ar));
+    }
+    // A flat buffer (rowBytes 0) of 100 such tokens' bytes, 1.6 MB, is over the 1 MiB byte threshold: NCCL; 1 MiB itself one-shot.
+    const flat = (bytes: number): Step => ({ kind: 'collective', name: 'ar', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes, rowBytes: 0, overlap: undefined, repeat: 1 });
+    expect(timeOn(a100, flat(100 * 16384))).toBe(timeOn(nccl, flat(100 * 16384)));
+    expect(timeOn(a100, flat(1048576))).toBe(timeOn(oneShot, flat(1048576)));
+    expect(timeOn(oneShot, flat(1048576))).not.toBeCloseTo(timeOn(nccl, flat(1048576)), 9);
   });
 });
 
@@ -485,7 +519,7 @@ test('a parameter file written before the all-reduce policy existed reads as the
     const f = join(dir, 'old.json');
     writeFileSync(f, JSON.stringify(data));
     const file = readKernelParamsFile(f);
-    expect(file.params.allReduce).toEqual({ selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 });
+    expect(file.params.allReduce).toEqual({ selection: 'fastest', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 });
     expect(file.leaveOneOut.a100_sxm.allReduce.selection).toBe('fastest');
     // A100's own levels still carry its library's policy.
     expect(file.perSystem.a100_sxm.allReduce?.selection).toBe('thresholds');

@@ -15,6 +15,7 @@ import {
   STREAM_LAW_BOUNDS,
   type KernelParams,
 } from '../kernels/params.js';
+import { policyAlgorithms } from '../kernels/collective-laws.js';
 import { kernelParamsSchema } from '../kernels/schema.js';
 import { nelderMead } from './nelder-mead.js';
 import { prepareKernel, predictPrepared, type PreparedKernel } from './kernel-predict.js';
@@ -201,8 +202,8 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   // An algorithm no row can run under its library's policy (two-shot on A100's TensorRT-LLM 1.0) is not identified by them: held.
   const customRows = comm('all-reduce', 'custom');
   const canRun = (a: 'oneShot' | 'twoShot') => customRows.some((r) => {
-    const pol = r.row.collective!.policy;
-    return !pol || pol.selection === 'fastest' || (a === 'oneShot' ? pol.oneShotMaxBytes > 0 : pol.twoShotMaxBytes > pol.oneShotMaxBytes);
+    const c = r.row.collective!;
+    return policyAlgorithms(c.policy, true, c.bytes, c.rowBytes)?.has(a) ?? true;
   });
   const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? (a === 'oneShot' ? algorithm(a, 'oneShot', [...LEVEL_KEYS.oneShot]) : algorithm(a, 'direct', [...LEVEL_KEYS.direct])) : []);
   note('collectives one-shot, two-shot', fitGroup(params, [...direct('oneShot'), ...direct('twoShot')], customRows, chips));

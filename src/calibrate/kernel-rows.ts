@@ -299,6 +299,14 @@ const NCCL_ALL_REDUCE_8BIT = new Set<CollectiveAlgorithm>(['ring', 'ringLowLaten
 const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_gather: 'all-gather', reduce_scatter: 'reduce-scatter', alltoall: 'all-to-all' };
 
 /**
+ * The row width, in elements, of AIConfigurator's custom all-reduce messages: a message of n
+ * elements is timed as a [1, n] tensor up to 4,096 elements and as [n / 4096, 4096] above
+ * (collector/collect_all_reduce.py, get_input_shape_and_comm_size, token_dim = 4096). NCCL's rows
+ * (nccl-tests) are flat buffers.
+ */
+export const COLLECTOR_ROW_ELEMENTS = 4096;
+
+/**
  * The algorithm selection of each measured custom all-reduce, where it is not the fastest algorithm
  * at each size: a property of the library version that was measured, like the message size, so the
  * rows carry it (and the fit writes it into that GPU's levels, for its preset).
@@ -310,26 +318,22 @@ const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_g
  * (ALLREDUCE_AUTO_HEURISTIC_MIN_LATENCY_THRESHOLD_TOKEN_NUM, default 128; "NCCL is faster than
  * MIN_LATENCY when the token number is greater than 256. I conservatively set the threshold here
  * to 128 tokens") and NCCL above; MIN_LATENCY is one-shot at that many tokens
- * (allReduceFusionKernels, kOneShotMaxToken = 128). AIConfigurator's collector shapes a message of
- * n elements as [n / 4096, 4096] (collector/collect_all_reduce.py, get_input_shape_and_comm_size),
- * so 128 tokens are 1 MiB of bf16: one-shot up to 1 MiB, no two-shot, NCCL above. The source keeps
- * MIN_LATENCY (two-shot beyond 128 tokens) up to a 16 MB workspace on 2 GPUs; the 2-GPU rows do not
- * show it: 2 MiB takes 47.6 us where 1 MiB takes 11.6 us (4.1x for twice the bytes; a two-shot on
+ * (allReduceFusionKernels, kOneShotMaxToken = 128). seq_len is the input's first dimension
+ * (AllreduceOp::run: seq_len = input.size(0)), its token count, so the threshold is 128 tokens
+ * whatever the model's width: one-shot up to 128 tokens, no two-shot, NCCL above. AIConfigurator's
+ * collector shapes a message of n elements as [n / 4096, 4096] (collector/collect_all_reduce.py,
+ * get_input_shape_and_comm_size), so its 128 tokens are 1 MiB of bf16 (the rows' rowBytes say so:
+ * commKernel). A flat buffer has no tokens to count; its threshold is those 128 collector rows,
+ * 1 MiB (no serving all-reduce of TensorRT-LLM is a flat buffer: its all-reduces are of
+ * [tokens, hidden] activations). The source keeps MIN_LATENCY (two-shot beyond 128 tokens) up to a
+ * 16 MB workspace on 2 GPUs; the 2-GPU rows do not show it: 2 MiB takes 47.6 us where 1 MiB takes 11.6 us (4.1x for twice the bytes; a two-shot on
  * 2 GPUs moves as many bytes per chip as the one-shot), and NCCL's own 2 MiB row takes 47.6 us;
  * 4 and 8 MiB are within 3% and 7% of NCCL's rows (comm.csv.gz). They are timed as handed to
  * NCCL, like every other GPU count.
  */
 export const LIBRARY_ALL_REDUCE_POLICIES: Partial<Record<MeasuredSystem, AllReducePolicy>> = {
-  a100_sxm: { selection: 'thresholds', oneShotMaxBytes: 128 * 4096 * 2, twoShotMaxBytes: 128 * 4096 * 2, maxRowCores: 1 },
+  a100_sxm: { selection: 'thresholds', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 128 * COLLECTOR_ROW_ELEMENTS * 2, twoShotMaxBytes: 128 * COLLECTOR_ROW_ELEMENTS * 2, maxRowCores: 1 },
 };
-
-/**
- * The row width, in elements, of AIConfigurator's custom all-reduce messages: a message of n
- * elements is timed as a [1, n] tensor up to 4,096 elements and as [n / 4096, 4096] above
- * (collector/collect_all_reduce.py, get_input_shape_and_comm_size, token_dim = 4096). NCCL's rows
- * (nccl-tests) are flat buffers.
- */
-export const COLLECTOR_ROW_ELEMENTS = 4096;
 
 /** One collective row: custom all-reduce picks its algorithm as its library does, NCCL all-reduce among its own. */
 export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel {

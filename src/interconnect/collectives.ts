@@ -182,7 +182,7 @@ function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: Collectiv
   switch (op) {
     case 'all-reduce': {
       const coreBytes = f.direct ? oneShotCoreBytes(S, rowBytes, cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
-      const best = allReduceSec(f, S, g, laws, allowed ?? policyAlgorithms(policy, f, S), coreBytes);
+      const best = allReduceSec(f, S, g, laws, allowed ?? policyAlgorithms(policy, f.direct, S, rowBytes), coreBytes);
       const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
       return { timeSec: best.timeSec, linkBytes: perChip * f.hops };
     }

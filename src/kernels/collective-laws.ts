@@ -15,7 +15,7 @@ import type { AlgorithmLaw, AllReducePolicy, CollectiveAlgorithm, KernelParams }
  *   all-to-all            start + hops x hop + max((g-1)/g S / (B eta), bisection bound)
  * An all-reduce takes the fastest algorithm the fabric offers, or the algorithm its library's
  * policy picks by message size (AllReducePolicy, src/kernels/params.ts: e.g. TensorRT-LLM 1.0 on A100
- * runs one-shot up to 128 tokens and hands larger messages to NCCL, whichever is faster).
+ * runs one-shot up to 128 tokens, whatever the model's width, and hands larger messages to NCCL).
  * start, step and eta are fitted per algorithm on the measured collective tables
  * (data/kernel-params.json); hop is the design's own link latency.
  */
@@ -107,14 +107,21 @@ const TWO_SHOT: ReadonlySet<CollectiveAlgorithm> = new Set(['twoShot']);
 export const LIBRARY_ALL_REDUCE: ReadonlySet<CollectiveAlgorithm> = new Set(['ring', 'ringLowLatency', 'tree', 'inSwitch']);
 
 /**
- * The algorithms an all-reduce of S bytes per chip may use under `policy` on fabric `f`: all of
- * them (undefined) under 'fastest' or where the fabric has no direct peer access (no one- or
- * two-shot kernel to choose); else one-shot, two-shot or the library's, by the thresholds.
+ * The algorithms an all-reduce of S bytes per chip, in rows of `rowBytes` (0: a flat buffer), may
+ * use under `policy` on a fabric whose chips reach each other directly (`direct`) or not: all of
+ * them (undefined) under 'fastest' or without direct peer access (no one- or two-shot kernel to
+ * choose); else one-shot, two-shot or the library's, by the thresholds: in tokens (S / rowBytes)
+ * for a message of rows, in bytes for a flat buffer (AllReducePolicy, src/kernels/params.ts).
  */
-export function policyAlgorithms(policy: AllReducePolicy | undefined, f: CollectiveFabric, S: number): ReadonlySet<CollectiveAlgorithm> | undefined {
-  if (!policy || policy.selection === 'fastest' || !f.direct) return undefined;
-  if (S <= policy.oneShotMaxBytes) return ONE_SHOT;
-  if (S <= policy.twoShotMaxBytes) return TWO_SHOT;
+export function policyAlgorithms(policy: AllReducePolicy | undefined, direct: boolean, S: number, rowBytes = 0): ReadonlySet<CollectiveAlgorithm> | undefined {
+  if (!policy || policy.selection === 'fastest' || !direct) return undefined;
+  return rowBytes > 0 ? byThresholds(S / rowBytes, policy.oneShotMaxTokens, policy.twoShotMaxTokens) : byThresholds(S, policy.oneShotMaxBytes, policy.twoShotMaxBytes);
+}
+
+/** One-shot up to `oneShotMax`, two-shot up to `twoShotMax`, then the library's, for a message of `size` (tokens or bytes). */
+function byThresholds(size: number, oneShotMax: number, twoShotMax: number): ReadonlySet<CollectiveAlgorithm> {
+  if (size <= oneShotMax) return ONE_SHOT;
+  if (size <= twoShotMax) return TWO_SHOT;
   return LIBRARY_ALL_REDUCE;
 }
 

@@ -142,10 +142,15 @@ export type CollectiveAlgorithm = (typeof COLLECTIVE_ALGORITHMS)[number];
  * library does, which need not be the fastest algorithm at each size.
  *   'fastest'     the fastest algorithm the fabric offers at each message size (the shared
  *                 default: a chip not yet built is evaluated with a library tuned to it)
- *   'thresholds'  a fixed policy by message size S (bytes per chip): one-shot while S <=
- *                 oneShotMaxBytes, two-shot while S <= twoShotMaxBytes (none when it is not above
- *                 oneShotMaxBytes), larger messages handed to the collective library (NCCL: the
- *                 fastest of ring, low-latency ring and in-switch reduction where the switch has it)
+ *   'thresholds'  a fixed policy by message size: one-shot up to the one-shot threshold, two-shot
+ *                 up to the two-shot threshold (none when it is not above the one-shot's), larger
+ *                 messages handed to the collective library (NCCL: the fastest of ring, low-latency
+ *                 ring and in-switch reduction where the switch has it). A message made of rows (a
+ *                 token's activation, the step's rowBytes > 0) is measured in tokens, S / rowBytes,
+ *                 against oneShotMaxTokens and twoShotMaxTokens, as the library decides (TensorRT-LLM
+ *                 compares the tensor's first dimension, its token count, whatever the model's
+ *                 width); a flat buffer (rowBytes 0: gradients, weights, K/V) in bytes per chip
+ *                 against oneShotMaxBytes and twoShotMaxBytes.
  * A measured GPU's preset carries its measured library's policy (data/kernel-params.json,
  * perSystem; sources in src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). On fabrics
  * without direct peer access (rings, tori, scale-out) there is no one- or two-shot kernel and the
@@ -153,7 +158,13 @@ export type CollectiveAlgorithm = (typeof COLLECTIVE_ALGORITHMS)[number];
  */
 export interface AllReducePolicy {
   selection: 'fastest' | 'thresholds';
+  /** Messages with rows: the most tokens (S / rowBytes) that run one-shot. */
+  oneShotMaxTokens: number;
+  /** Messages with rows: the most tokens that run two-shot (above oneShotMaxTokens). */
+  twoShotMaxTokens: number;
+  /** Flat buffers (rowBytes 0): the most bytes per chip that run one-shot. */
   oneShotMaxBytes: number;
+  /** Flat buffers: the most bytes per chip that run two-shot (above oneShotMaxBytes). */
   twoShotMaxBytes: number;
   /**
    * The most cores the one-shot kernel spreads one row over: TensorRT-LLM launches a cluster of up
@@ -166,13 +177,20 @@ export interface AllReducePolicy {
 export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
 /**
  * The shared policy: the fastest algorithm at each size. Its thresholds, used only if a design
- * switches to 'thresholds', are TensorRT-LLM 1.0's (128 tokens of a 4096-wide bf16 activation:
- * src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). A parameter file written before the
+ * switches to 'thresholds', are TensorRT-LLM 1.0's: 128 tokens, no two-shot; for flat buffers the
+ * same 128 rows of AIConfigurator's collector, 4,096 bf16 values wide, 1 MiB
+ * (src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). A parameter file written before the
  * policy existed reads as this (what it modeled).
  */
-export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 };
-/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message), and of the cores per row. */
-export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes' | 'maxRowCores', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12], maxRowCores: [1, 64] };
+export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxTokens: 128, twoShotMaxTokens: 128, oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 };
+/** Bounds of the policy's thresholds (tokens, or bytes up to 1 TB: any single message) and of the cores per row. */
+export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxTokens' | 'twoShotMaxTokens' | 'oneShotMaxBytes' | 'twoShotMaxBytes' | 'maxRowCores', [number, number]> = {
+  oneShotMaxTokens: [0, 1e9],
+  twoShotMaxTokens: [0, 1e9],
+  oneShotMaxBytes: [0, 1e12],
+  twoShotMaxBytes: [0, 1e12],
+  maxRowCores: [1, 64],
+};
 
 export interface KernelParams {
   gemm: Record<GemmLane, ComputeLaw>;

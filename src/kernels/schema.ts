@@ -41,8 +41,10 @@ const DESCRIPTIONS: Record<string, string> = {
   busEfficiency: 'fraction of the link bandwidth the algorithm reaches (at most 1)',
   coreSecPerByte: 'one-shot all-reduce: seconds per byte one core (thread block) copies to or from a peer, 1 / its copy rate (0: no per-core bound)',
   maxRowCores: 'the most cores the one-shot kernel spreads one row (token) of the message over (1 without thread-block clusters)',
-  oneShotMaxBytes: 'with selection "thresholds": all-reduces of at most this many bytes per chip run one-shot',
-  twoShotMaxBytes: 'with selection "thresholds": larger all-reduces of at most this many bytes per chip run two-shot; larger ones go to the collective library (ring, in-switch reduction)',
+  oneShotMaxTokens: 'with selection "thresholds": all-reduces of rows (tokens) of at most this many tokens (bytes / the step\'s rowBytes) run one-shot, whatever the row width',
+  twoShotMaxTokens: 'with selection "thresholds": larger all-reduces of rows of at most this many tokens run two-shot; larger ones go to the collective library (ring, in-switch reduction)',
+  oneShotMaxBytes: 'with selection "thresholds": all-reduces of flat buffers (no rows: rowBytes 0, e.g. gradients) of at most this many bytes per chip run one-shot; messages of rows use oneShotMaxTokens',
+  twoShotMaxBytes: 'with selection "thresholds": larger all-reduces of flat buffers of at most this many bytes per chip run two-shot; larger ones go to the collective library; messages of rows use twoShotMaxTokens',
 };
 
 function lawSchema<K extends string>(bounds: Record<K, [number, number]>, partial: boolean) {
@@ -73,7 +75,7 @@ function kernelParamsSchemaOf(partial: boolean) {
     allReduce: (() => {
       const policy = z
         .strictObject({
-          selection: opt(z.enum(ALL_REDUCE_SELECTIONS).meta({ description: '"fastest": the fastest algorithm at each size; "thresholds": one-shot, two-shot, then the collective library, by message size' })),
+          selection: opt(z.enum(ALL_REDUCE_SELECTIONS).meta({ description: '"fastest": the fastest algorithm at each size; "thresholds": one-shot, two-shot, then the collective library, by message size (tokens for messages of rows, bytes for flat buffers)' })),
           ...lawSchema(ALL_REDUCE_POLICY_BOUNDS, partial).shape,
         })
         .meta({ description: 'how an all-reduce inside a pod picks its algorithm (the communication library\'s policy; docs/kernel-calibration.md)' });
