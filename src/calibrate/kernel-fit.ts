@@ -36,12 +36,25 @@ import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSyst
  * specifications alone.
  */
 
+/**
+ * Decode lanes whose items' fixed work may be paid in series with the read (exposedItemShare free):
+ * the 8-bit lane, whose Hopper kernel is XQA's warp-specialized GMMA kernel (mha_sm90.cu, selected
+ * for SM90 with an E4M3 cache). The 16-bit lane holds it at 0, the law it was fitted with.
+ */
+export const DECODE_EXPOSED_LANES: ReadonlySet<string> = new Set(['kv8']);
+/**
+ * Where exposedItemShare starts, in the shared fit and again in each GPU's own (levels) fit: from
+ * the shared value the search could not leave a bound (the fitter searches the logit of a bounded
+ * parameter, flat at its ends).
+ */
+const EXPOSED_START = 0.5;
+
 /** Starting values: the same every run (not read from the previous file), so the output is reproducible. */
 export const INITIAL_PARAMS: KernelParams = {
   gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
     prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
-    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6 }])) as KernelParams['attention']['decode'],
+    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6, exposedItemShare: DECODE_EXPOSED_LANES.has(l) ? EXPOSED_START : 0 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
@@ -144,7 +157,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   elementwise: ['launchSec', 'hbmEfficiency'],
   gemm: ['efficiency', 'launchSec', 'hbmEfficiency', 'maxSplits'],
   prefill: ['efficiency', 'vectorEfficiency', 'launchSec', 'hbmEfficiency'],
-  decode: ['efficiency', 'launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor', 'rowFactor'],
+  decode: ['efficiency', 'launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor', 'rowFactor', 'exposedItemShare'],
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'stepSec', 'busEfficiency'],
@@ -178,7 +191,10 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
   note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
-    note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', Object.keys(DECODE_LAW_BOUNDS))), of('attention-decode', lane), chips));
+    const exposed = DECODE_EXPOSED_LANES.has(lane);
+    if (exposed && levelsOnly && of('attention-decode', lane).length > 0) params.attention.decode[lane].exposedItemShare = EXPOSED_START;
+    const decodeKeys = Object.keys(DECODE_LAW_BOUNDS).filter((k) => exposed || k !== 'exposedItemShare');
+    note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', decodeKeys)), of('attention-decode', lane), chips));
   }
   note('moe', fitGroup(params, lawFree(['moe'], GROUPED_LAW_BOUNDS, keys('moe', Object.keys(GROUPED_LAW_BOUNDS))), of('moe'), chips));
   // Collectives, one algorithm at a time on the rows that identify it: the ring (both protocols) on

@@ -60,6 +60,15 @@ export interface ComputeLaw {
  *       (src/kernels/time.ts): each sequence's KV split into chunks of at least 128 tokens, at
  *       most about sqrt(8 x chunks) of them (each split adds a partial output to reduce), and no
  *       more than fill 8 waves of the cores.
+ * A share `exposedItemShare` of the items' fixed work is not overlapped but added:
+ *   time = launch + exposedItemShare x items x idle x itemBytes' / SRAM bandwidth
+ *              + (compute'^p + sram^p + hbm^p)^(1/p),
+ *   compute' counting the rest, (1 - exposedItemShare) x items x itemBytes' (itemBytes' = itemBytes x g +
+ *   rowFactor x rowBytes). A kernel that runs one block per core and starts its read only after
+ *   a block's prologue (loading Q, setting up its pipeline), and reduces only after it, pays that
+ *   work once per wave of blocks on top of the read: TensorRT-LLM's Hopper XQA kernel for an fp8
+ *   cache (mha_sm90.cu: warp-specialized, 3 x 128 threads per block, double-buffered 64-token K
+ *   and V tiles). Fitted for the 8-bit lane; held at 0 in the 16-bit lane (DECODE_EXPOSED_LANES).
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
  * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
@@ -83,6 +92,8 @@ export interface DecodeAttentionLaw {
   occupancy: number;
   /** Fixed time per call of the grouped-query kernel (several query rows per KV head), seconds: another kernel than the one-row-per-head decode. */
   groupedLaunchSec: number;
+  /** Share of the per-item fixed work paid in series with the KV read instead of overlapped with it (0: all overlapped, in the p-norm; 1: all added). */
+  exposedItemShare: number;
 }
 
 /** A memory-bound kernel: time = launchSec + bytes / (HBM bandwidth x hbmEfficiency). */
@@ -188,6 +199,7 @@ export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number
   rowFactor: [0, 1000],
   occupancy: [0.01, 64],
   groupedLaunchSec: [0, 1e-3],
+  exposedItemShare: [0, 1],
 };
 /** Parameters that take whole numbers only (the fitter rounds them; the schema checks them). */
 export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);
