@@ -64,10 +64,10 @@ describe('kernel laws against measured rows (golden)', () => {
   });
 
   // Decode attention with an fp8 (E4M3) KV cache on Hopper: TensorRT-LLM's warp-specialized GMMA XQA kernel
-  // (mha_sm90.cu), whose items' fixed work is paid in series with the read (exposedItemShare). Rows held out of
-  // every fit (<system>.attention_generation.csv.gz; key batch, kv_len, heads, KV heads, head dim). The law
-  // without the exposed share (the shipped law before it, refitted as then) misses each by 15-28%: +15.0%,
-  // -15.5%, +23.7%, +18.3%, +28.0% in this order; with it, -0.2% to +8.5%. Tolerance 10%.
+  // (mha_sm90.cu), whose items' fixed work is paid in series with the read (exposedItemShare, a level of each
+  // GPU). Rows held out of every fit (<system>.attention_generation.csv.gz; batch, kv_len, heads, KV heads,
+  // head dim). The law without the exposed share (the parameters shipped before it) misses each by 15-28%:
+  // +15.0%, -15.5%, +23.7%, +18.3%, +28.0% in this order; with it, -5.3% to +4.1%. Tolerance 10%.
   test.each([
     ['h100_sxm', 8, 256, 32, 8, 128, 7.653],
     ['h100_sxm', 256, 128, 64, 8, 128, 45.227],
@@ -81,11 +81,16 @@ describe('kernel laws against measured rows (golden)', () => {
     expect(Math.abs(error(decodeKernel(system, r, chip), chip))).toBeLessThan(0.1);
   });
 
-  test('the 16-bit decode lane keeps its items overlapped with the read (exposedItemShare 0, shared and per GPU)', () => {
+  test('exposedItemShare: 0 in the shared laws and the 16-bit lane, a level of each GPU with 8-bit rows', () => {
     const file = readKernelParamsFile(KERNEL_PARAMS_FILE);
-    expect(file.params.attention.decode.kv16.exposedItemShare).toBe(0);
-    for (const levels of Object.values(file.perSystem)) expect(levels.attention?.decode?.kv16?.exposedItemShare).toBeUndefined();
-    expect(file.params.attention.decode.kv8.exposedItemShare).toBeGreaterThan(0);
+    for (const p of [file.params, ...Object.values(file.leaveOneOut)]) {
+      expect(p.attention.decode.kv16.exposedItemShare).toBe(0);
+      expect(p.attention.decode.kv8.exposedItemShare).toBe(0);
+    }
+    for (const [system, levels] of Object.entries(file.perSystem)) {
+      expect(levels.attention?.decode?.kv16?.exposedItemShare).toBeUndefined();
+      if (system !== 'a100_sxm') expect(levels.attention?.decode?.kv8?.exposedItemShare).toBeGreaterThan(0);
+    }
   });
 
   // Prefill attention, batch 1 of 8192 tokens, 32 query and 8 KV heads of 128, bf16 (<system>.attention_context.csv.gz). Tolerance 15%.

@@ -36,17 +36,9 @@ import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSyst
  * specifications alone.
  */
 
-/**
- * Decode lanes whose items' fixed work may be paid in series with the read (exposedItemShare free):
- * the 8-bit lane, whose Hopper kernel is XQA's warp-specialized GMMA kernel (mha_sm90.cu, selected
- * for SM90 with an E4M3 cache). The 16-bit lane holds it at 0, the law it was fitted with.
- */
+/** Decode lanes whose exposedItemShare is a level of each GPU (8-bit: Hopper's GMMA XQA, mha_sm90.cu); 0 in the shared laws. */
 export const DECODE_EXPOSED_LANES: ReadonlySet<string> = new Set(['kv8']);
-/**
- * Where exposedItemShare starts, in the shared fit and again in each GPU's own (levels) fit: from
- * the shared value the search could not leave a bound (the fitter searches the logit of a bounded
- * parameter, flat at its ends).
- */
+/** Where a GPU's exposedItemShare starts (from the shared 0, a bound, the fitter's logit search could not move). */
 const EXPOSED_START = 0.5;
 
 /** Starting values: the same every run (not read from the previous file), so the output is reproducible. */
@@ -54,7 +46,7 @@ export const INITIAL_PARAMS: KernelParams = {
   gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
     prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
-    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6, exposedItemShare: DECODE_EXPOSED_LANES.has(l) ? EXPOSED_START : 0 }])) as KernelParams['attention']['decode'],
+    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6, exposedItemShare: 0 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
@@ -191,8 +183,9 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
   note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
-    const exposed = DECODE_EXPOSED_LANES.has(lane);
-    if (exposed && levelsOnly && of('attention-decode', lane).length > 0) params.attention.decode[lane].exposedItemShare = EXPOSED_START;
+    // exposedItemShare: a measured GPU's level only; the shared laws (chips not built) keep the items under the read.
+    const exposed = levelsOnly && DECODE_EXPOSED_LANES.has(lane) && of('attention-decode', lane).length > 0;
+    if (exposed) params.attention.decode[lane].exposedItemShare = EXPOSED_START;
     const decodeKeys = Object.keys(DECODE_LAW_BOUNDS).filter((k) => exposed || k !== 'exposedItemShare');
     note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', decodeKeys)), of('attention-decode', lane), chips));
   }
