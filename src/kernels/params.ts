@@ -68,7 +68,8 @@ export interface ComputeLaw {
  *   a block's prologue (loading Q, setting up its pipeline), and reduces only after it, pays that
  *   work once per wave of blocks on top of the read: TensorRT-LLM's Hopper XQA kernel for an fp8
  *   cache (mha_sm90.cu: warp-specialized, 3 x 128 threads per block, double-buffered 64-token K
- *   and V tiles). Fitted for the 8-bit lane; held at 0 in the 16-bit lane (DECODE_EXPOSED_LANES).
+ *   and V tiles). A level of each measured GPU in the 8-bit lane (DECODE_EXPOSED_LANES); 0 in the
+ *   shared laws (every chip not measured) and in the 16-bit lane.
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
  * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
