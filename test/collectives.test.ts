@@ -1,5 +1,7 @@
 import seedrandom from 'seedrandom';
 import { collectiveCost, groupShape } from '../src/interconnect/collectives.js';
+import { oneShotCoreBytes } from '../src/kernels/collective-laws.js';
+import { collectiveReport } from '../src/commands/collective.js';
 import type { Interconnect } from '../src/chip/chip.js';
 import type { AllReducePolicy, KernelParams } from '../src/kernels/params.js';
 import { loadDesign } from '../src/chip/load.js';
@@ -12,7 +14,7 @@ const LAWS: KernelParams['collectives'] = {
   ring: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.8 },
   ringLowLatency: { startSec: 4e-6, stepSec: 1e-6, busEfficiency: 0.2 },
   tree: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.8 },
-  oneShot: { startSec: 3e-6, stepSec: 0, busEfficiency: 0.5 },
+  oneShot: { startSec: 3e-6, stepSec: 0, busEfficiency: 0.5, coreSecPerByte: 0 },
   twoShot: { startSec: 10e-6, stepSec: 0, busEfficiency: 0.7 },
   inSwitch: { startSec: 8e-6, stepSec: 0, busEfficiency: 0.6 },
   allToAll: { startSec: 6e-6, stepSec: 0, busEfficiency: 0.7 },
@@ -127,7 +129,7 @@ describe('all-reduce algorithm policy (a library that switches at fixed sizes, n
   const MiB = 1048576;
   // Two-shot here beats the ring at every size on switch8: the policy, not the speed, must decide.
   const fastTwoShot: KernelParams['collectives'] = { ...LAWS, twoShot: { startSec: 4e-6, stepSec: 0, busEfficiency: 0.8 } };
-  const thresholds: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: MiB, twoShotMaxBytes: MiB };
+  const thresholds: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: MiB, twoShotMaxBytes: MiB, maxRowCores: 8 };
   const arCost = (ic: Interconnect, bytes: number, g: number, policy?: AllReducePolicy, laws = fastTwoShot) => ok(collectiveCost(ic, 5, 'all-reduce', bytes, g, 1, laws, undefined, undefined, policy));
   const ringSec = (S: number, g: number) => 5e-6 + 2 * (g - 1) * 2e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
   const twoShotSec = (S: number, g: number) => 4e-6 + (2 * ((g - 1) / g) * S) / (450e9 * 0.8);
@@ -156,9 +158,59 @@ describe('all-reduce algorithm policy (a library that switches at fixed sizes, n
   });
 
   test('one-shot and two-shot pay their per-peer signalling step: (g-1) steps, 2 (g-1) for the two phases of two-shot', () => {
-    const laws: KernelParams['collectives'] = { ...LAWS, oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5 }, twoShot: { startSec: 4e-6, stepSec: 0.2e-6, busEfficiency: 0.8 } };
+    const laws: KernelParams['collectives'] = { ...LAWS, oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5, coreSecPerByte: 0 }, twoShot: { startSec: 4e-6, stepSec: 0.2e-6, busEfficiency: 0.8 } };
     const S = 4096;
     expect(arCost(switch8, S, 8, { ...thresholds, twoShotMaxBytes: MiB }, laws).timeSec).toBeCloseTo(3e-6 + 7 * 0.1e-6 + (7 * S) / (450e9 * 0.5), 12);
     expect(arCost(switch8, S, 4, { ...thresholds, oneShotMaxBytes: 0 }, laws).timeSec).toBeCloseTo(4e-6 + 2 * 3 * 0.2e-6 + (2 * (3 / 4) * S) / (450e9 * 0.8), 12);
   });
+});
+
+describe('one-shot all-reduce: a row (token) per core, after TensorRT-LLM\'s one-shot kernel (allReduceFusionKernels.cu)', () => {
+  test('the busiest core\'s bytes, by hand: a row per core without clusters, up to 8 cores of 2 KiB per row with them', () => {
+    // A100-like: 108 cores, one core per row. One 8 KiB row: one core moves all of it; 2 rows run
+    // side by side; 128 rows take two rounds of 108 cores.
+    expect(oneShotCoreBytes(8192, 8192, 108, 1)).toBe(8192);
+    expect(oneShotCoreBytes(16384, 8192, 108, 1)).toBe(8192);
+    expect(oneShotCoreBytes(128 * 8192, 8192, 108, 1)).toBe(2 * 8192);
+    // A narrow row (AIConfigurator's 256-byte message, [1, 128] bf16) is its own bytes.
+    expect(oneShotCoreBytes(256, 256, 108, 1)).toBe(256);
+    // Hopper-like: 132 cores, clusters of up to 8 cores of at least 2 KiB: an 8 KiB row on 4 cores;
+    // 64 rows leave 2 cores per row; 200 rows one core each, in two rounds.
+    expect(oneShotCoreBytes(8192, 8192, 132, 8)).toBe(2048);
+    expect(oneShotCoreBytes(64 * 8192, 8192, 132, 8)).toBe(4096);
+    expect(oneShotCoreBytes(200 * 8192, 8192, 132, 8)).toBe(2 * 8192);
+    // A flat buffer (no rows) or a chip without cores: no per-core bound.
+    expect(oneShotCoreBytes(8192, 0, 108, 1)).toBe(0);
+    expect(oneShotCoreBytes(8192, 8192, 0, 1)).toBe(0);
+  });
+
+  const c = 1 / 16e9;
+  const laws: KernelParams['collectives'] = { ...LAWS, oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5, coreSecPerByte: c }, twoShot: { startSec: 1, stepSec: 0, busEfficiency: 0.1 } };
+  const oneRowCores: AllReducePolicy = { selection: 'thresholds', oneShotMaxBytes: 1 << 20, twoShotMaxBytes: 1 << 20, maxRowCores: 1 };
+  const ar = (bytes: number, rowBytes: number, g = 8, cores = 108) => ok(collectiveCost(switch8, 5, 'all-reduce', bytes, g, 1, laws, undefined, undefined, oneRowCores, rowBytes, cores)).timeSec;
+  const linkSec = (S: number, g: number) => ((g - 1) * S) / (450e9 * 0.5);
+
+  test('a few rows run at the rate of a few cores: start + (g-1) step + max(link, g x core bytes x coreSecPerByte)', () => {
+    // One 8 KiB row over 8 chips: the core writes it to 8 buffers (its own included) at 16 GB/s.
+    expect(ar(8192, 8192)).toBeCloseTo(3e-6 + 7 * 0.1e-6 + 8 * 8192 * c, 12);
+    expect(8 * 8192 * c).toBeGreaterThan(linkSec(8192, 8));
+    // Two rows cost what one does (two cores side by side); a flat buffer of the same bytes only the link.
+    expect(ar(16384, 8192)).toBeCloseTo(ar(8192, 8192), 15);
+    expect(ar(8192, 0)).toBeCloseTo(3e-6 + 7 * 0.1e-6 + linkSec(8192, 8), 12);
+    // The width, not the bytes: 16 KiB as one row of a 8,192-wide model takes twice the core time of two rows of a 4,096-wide one.
+    expect(ar(16384, 16384) - (3e-6 + 7 * 0.1e-6)).toBeCloseTo(2 * (ar(16384, 8192) - (3e-6 + 7 * 0.1e-6)), 12);
+    // Many rows: the link bounds again (1 MiB of 8 KiB rows: 2 rounds of 108 cores, 8 us of core time against 33 us on the links).
+    expect(ar(1 << 20, 8192)).toBeCloseTo(3e-6 + 7 * 0.1e-6 + linkSec(1 << 20, 8), 12);
+  });
+});
+
+test('chipdse collective times the rows it is told of: one 16 KiB token on 8 A100s is slower than 16 KiB of a flat buffer, and than two 8 KiB tokens', () => {
+  const chip = loadDesign('a100-sxm');
+  const flat = collectiveReport(chip, 'all-reduce', 16384, 8);
+  const oneRow = collectiveReport(chip, 'all-reduce', 16384, 8, 1, '16 KiB');
+  const twoRows = collectiveReport(chip, 'all-reduce', 16384, 8, 1, 8192);
+  expect(oneRow.rowBytes).toBe(16384);
+  expect(oneRow.timeSec).toBeGreaterThan(twoRows.timeSec);
+  expect(twoRows.timeSec).toBeGreaterThan(flat.timeSec);
+  expect(() => collectiveReport(chip, 'all-reduce', 16384, 8, 1, -1)).toThrow(/^--row-bytes: /);
 });

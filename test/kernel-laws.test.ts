@@ -458,6 +458,8 @@ describe('collectives and traces', () => {
       expect(ar.map((s) => s.name)).toEqual(['attn all-reduce (TP)', 'ffn all-reduce (TP)']);
       // 2 bytes per value of the hidden state, not the 1 byte of fp8.
       for (const s of ar) expect(s.kind === 'collective' && s.bytes).toBe(n * m.hiddenSize * 2);
+      // Made of rows of the model's width (a token each), which a one-shot gives a core each.
+      for (const s of ar) expect(s.kind === 'collective' && s.rowBytes).toBe(m.hiddenSize * 2);
     }
     // fp32 activations reduce in fp32.
     const fp32 = defaultPrecision('fp32');
@@ -472,7 +474,7 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
   test('A100 rows over 128 tokens (1 MiB) are timed as handed to NCCL: the NCCL row\'s time, well above the fastest one- or two-shot', () => {
     const chip = chipOf('a100_sxm');
     const custom = row('a100_sxm', 'custom_allreduce', 2, 2097152, 47.647);
-    expect(custom.collective!.policy).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    expect(custom.collective!.policy).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
     const handedOff = predictKernel(custom, chip);
     expect(handedOff).toBeCloseTo(predictKernel(row('a100_sxm', 'nccl', 2, 2097152, 47.58, 'half'), chip), 15);
     const fastest = predictKernel({ ...custom, collective: { ...custom.collective!, policy: undefined } }, chip);
@@ -486,15 +488,15 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
   });
 
   test('the A100 preset carries the policy, the shared laws (an unbuilt chip) the fastest; a design may set its own', () => {
-    expect(loadDesign('a100-sxm').kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    expect(loadDesign('a100-sxm').kernels.allReduce).toEqual({ selection: 'thresholds', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 1 });
     expect(defaultKernelParams().allReduce.selection).toBe('fastest');
     expect(loadDesign('h100-sxm').kernels.allReduce.selection).toBe('fastest');
     const d = JSON.parse(JSON.stringify(resolveDesignSource('a100-sxm').data));
     d.kernels = { ...d.kernels, allReduce: { selection: 'fastest' } };
     const fastest = parseDesign(d, 'x.json').chip;
     expect(fastest.kernels.allReduce.oneShotMaxBytes).toBe(1048576);
-    // The evaluator's step model reads the design's policy: a 2 MiB tensor-parallel all-reduce over 8 A100s.
-    const step: Step = { kind: 'collective', name: 'ar', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 2097152, overlap: undefined, repeat: 1 };
+    // The evaluator's step model reads the design's policy: a 1 MiB tensor-parallel all-reduce over 8 A100s (one-shot by the policy, two-shot the fastest).
+    const step: Step = { kind: 'collective', name: 'ar', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 1048576, rowBytes: 8192, overlap: undefined, repeat: 1 };
     const placement: Placement = { ...PLACEMENT, innerChips: { tensor: 1 } };
     expect(stepCost(loadDesign('a100-sxm'), step, placement).timeSec).toBeGreaterThan(stepCost(fastest, step, placement).timeSec);
     d.kernels = { allReduce: { selection: 'smallest' } };
@@ -513,7 +515,7 @@ test('a parameter file written before the all-reduce policy existed reads as the
     const f = join(dir, 'old.json');
     writeFileSync(f, JSON.stringify(data));
     const file = readKernelParamsFile(f);
-    expect(file.params.allReduce).toEqual({ selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 });
+    expect(file.params.allReduce).toEqual({ selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 });
     expect(file.leaveOneOut.a100_sxm.allReduce.selection).toBe('fastest');
     // A100's own levels still carry its library's policy.
     expect(file.perSystem.a100_sxm.allReduce?.selection).toBe('thresholds');

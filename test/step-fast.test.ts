@@ -76,7 +76,7 @@ describe('a collective read back from the last one measured', () => {
   // inner chips and the context: a step that differs in any of them, after one that was kept, is timed afresh.
   test('every field of the key matters, each change against measureStep', () => {
     const chip = loadDesign('h100-sxm');
-    const base = { kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 1 << 20, overlap: undefined, repeat: 1 } as Step;
+    const base = { kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 1 << 20, rowBytes: 8192, overlap: undefined, repeat: 1 } as Step;
     const inPod = PLACEMENTS[0];
     const across = { ...inPod, innerChips: { tensor: 1, data: 64 } };
     // The tensor group nested in 64 chips of another: it leaves the pod.
@@ -105,6 +105,24 @@ describe('a collective read back from the last one measured', () => {
     // The changes change the time (so a stale read back would have shown): bytes, group size, op,
     // group, and the inner chips that take the tensor group out of the pod.
     for (const i of [2, 3, 4, 5, 8]) expect(seen[i]).not.toBe(seen[i - 1]);
+  });
+
+  test('the row width is part of the key: on A100 (a row per core) one 8 KiB row and 32 rows of 256 bytes differ', () => {
+    const chip = loadDesign('a100-sxm');
+    const wide = { kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: 8, bytes: 8192, rowBytes: 8192, overlap: undefined, repeat: 1 } as Step;
+    const narrow = { ...wide, rowBytes: 256 } as Step;
+    const cx = new ChipContext(chip);
+    const seen: number[] = [];
+    for (const s of [wide, narrow, wide]) {
+      const fast = newScratch();
+      const full = newScratch();
+      measureTimes(cx, s, PLACEMENTS[0], fast);
+      measureStep(new ChipContext(chip), s, PLACEMENTS[0], full);
+      fields(fast).forEach((v, i) => expect(Object.is(v, fields(full)[i])).toBe(true));
+      seen.push(fast.timeSec);
+    }
+    expect(seen[1]).toBeLessThan(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
   });
 });
 

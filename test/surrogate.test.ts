@@ -69,6 +69,26 @@ describe('surrogate pre-screening in NSGA-II', () => {
     expect(plain.archive.map((p) => p.key)).not.toEqual(a.archive.map((p) => p.key));
   });
 
+  test('with every candidate a jump, each design screened in differs from a member of the front before it in at most jumpGenes parameters', () => {
+    // Farthest a generation's designs lie from the archive front before it, in parameters differing, for generations screened.
+    const farthest = (options: AlgorithmOptions) => {
+      const { steps } = drive(150, 10, 3, options);
+      const byKey = new Map<string, ArchivedPoint>();
+      let worst = 0;
+      for (const step of steps) {
+        const before = [...byKey.values()].filter((p) => p.feasible);
+        const front = paretoFront(before.map((p) => p.objectives)).map((i) => before[i].genome);
+        const proposed = step.proposed.map((k) => evaluate(k.split('.').map(Number)));
+        if (before.length >= 8) for (const p of proposed) worst = Math.max(worst, Math.min(...front.map((f) => f.filter((v, i) => v !== p.genome[i]).length)));
+        for (const p of proposed) byKey.set(p.key, p);
+      }
+      return worst;
+    };
+    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 2 } })).toBeLessThanOrEqual(2);
+    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 1 } })).toBeLessThanOrEqual(1);
+    // Uniform candidates land farther: the bound above is the jumps', not the space's.
+    expect(farthest({ surrogate: { jumpShare: 0, randomShare: 1, plainShare: 0 } })).toBeGreaterThan(2);
+  });
   test('a shorter budget proposes exactly the first designs of a longer run (the last generation is cut, not drawn smaller)', () => {
     const long = drive(200, 16, 4).archive.map((p) => p.key);
     for (const budget of [37, 90, 121]) expect(drive(budget, 16, 4).archive.map((p) => p.key)).toEqual(long.slice(0, budget));
@@ -189,10 +209,12 @@ describe('ObjectiveModel', () => {
     const points = genomes.map(evaluate);
     model.update(points.slice(0, 200));
     const seen = new Set(points.slice(0, 200).map((p) => p.key));
-    const outlier = points.slice(0, 200).find((p) => p.feasible && (p.genome[0] * 7 + p.genome[2] * 3 + p.genome[3]) % 23 === 0)!;
-    expect(outlier).toBeDefined();
+    // The first evaluated feasible outlier with a gene-4 variant not yet evaluated.
     const n4 = space.parameters[4].values.length;
-    const next = Array.from({ length: n4 }, (_, v) => outlier.genome.map((x, i) => (i === 4 ? v : x))).find((g) => !seen.has(genomeKey(g)))!;
+    const variants = (p: ArchivedPoint) => Array.from({ length: n4 }, (_, v) => p.genome.map((x, i) => (i === 4 ? v : x))).filter((g) => !seen.has(genomeKey(g)));
+    const outlier = points.slice(0, 200).find((p) => p.feasible && (p.genome[0] * 7 + p.genome[2] * 3 + p.genome[3]) % 23 === 0 && variants(p).length > 0)!;
+    expect(outlier).toBeDefined();
+    const next = variants(outlier)[0];
     const truth = evaluate(next).objectives[1];
     const plain = model.predict(next, 0, 0).objectives[1];
     const carried = model.predict(next, 0, 1).objectives[1];

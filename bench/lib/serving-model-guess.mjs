@@ -5,7 +5,11 @@
 // search as it is (its first two probes, the bound and the first guess, are kept), then the
 // model-guided search from those two, on the throughput benchmark's 4,096 serve-auto designs,
 // and prints probes per design for both and the designs where the answers differ (must be 0).
-//   node bench/lib/serving-model-guess.mjs [--interpolation linear|loglog]
+// --decode-slope: for the second guess, where the bound's probe has no decode-only iteration (its
+// regime is prefill-bound), the decode-only time is extrapolated from the first guess's with the
+// slope per decoder of the decoders-and-logits list (decode attention and logits) between the two
+// probes, instead of held constant; prints how far that guess lands from the answer.
+//   node bench/lib/serving-model-guess.mjs [--interpolation linear|loglog] [--decode-slope]
 import { loadProblem } from './problems.mjs';
 import { argValue, lib, sampleIndices } from './common.mjs';
 
@@ -17,8 +21,10 @@ const { evaluateServingAuto, concurrencyBound } = await lib('eval/serving-search
 const { scheduleInput, planOf } = await lib('eval/serving.js');
 const { closedLoopTimes } = await lib('eval/serving-schedule.js');
 const { IterationCoster } = await lib('eval/serving-iteration.js');
-const { placementFor, servingFootprint, servingLimits } = await lib('eval/memory.js');
+const { placementFor, queriesPerDecode, servingFootprint, servingLimits } = await lib('eval/memory.js');
 const loglog = argValue('interpolation', 'linear') === 'loglog';
+const decodeSlope = process.argv.includes('--decode-slope');
+const { runPhase } = await lib('eval/phase.js');
 const { space, problem } = await loadProblem('serve-auto');
 const w = problem.workloads[0];
 
@@ -38,6 +44,8 @@ function excessOf(timeOf, batch, running) {
   return e;
 }
 
+/** The second guess's distance from the answer, by count of designs. */
+const offsets = new Map();
 let designs = 0, today = 0, guided = 0, differ = 0;
 for (const i of sampleIndices(space.size, 4096)) {
   let chip;
@@ -68,7 +76,12 @@ for (const i of sampleIndices(space.size, 4096)) {
     const key = `${pl.weightsInSram},${pl.expertsInDramFraction},${pl.denseInDramFraction}`;
     if (!costers.has(key)) costers.set(key, new IterationCoster(cx, w, pl));
     const pts = {};
-    const e = excessOf((it, k) => (pts[k] = [it.decoders, costers.get(key).timeOf(it)])[1], c, Math.min(c, admitted));
+    const coster = costers.get(key);
+    const e = excessOf((it, k) => {
+      // The mixed iteration's decoders-and-logits list alone (the coster's lists and placement are private members, read here for the experiment).
+      if (k === 'mix') pts.dl = [it.decoders, runPhase(cx, 'dl', it.decoders, coster.lists.decodersAndLogits.at(it.decoders, queriesPerDecode(w) * it.decoders + it.completions / w.parallelism.context), coster.placement, false).timeSec];
+      return (pts[k] = [it.decoders, coster.timeOf(it)])[1];
+    }, c, Math.min(c, admitted));
     probes.push({ pts });
     return e;
   };
@@ -85,6 +98,7 @@ for (const i of sampleIndices(space.size, 4096)) {
     const [a, b] = probes.slice(-2);
     const interpolated = (it, k) => {
       const pa = a.pts[k], pb = b.pts[k];
+      if (decodeSlope && k === 'dec' && !pa && pb && a.pts.dl[0] !== b.pts.dl[0]) return pb[1] + ((b.pts.dl[1] - a.pts.dl[1]) * (it.decoders - pb[0])) / (b.pts.dl[0] - a.pts.dl[0]);
       if (!pa || !pb || pa[0] === pb[0]) return (pb ?? pa)[1];
       if (loglog && pa[0] > 0 && pb[0] > 0 && it.decoders > 0) return pa[1] * (it.decoders / pa[0]) ** (Math.log(pb[1] / pa[1]) / Math.log(pb[0] / pa[0]));
       return pa[1] + ((pb[1] - pa[1]) * (it.decoders - pa[0])) / (pb[0] - pa[0]);
@@ -97,8 +111,11 @@ for (const i of sampleIndices(space.size, 4096)) {
       else mhi = m;
     }
     c = mlo > lo ? mlo : mlo + 1;
+    if (probes.length === 2) offsets.set(c - C, (offsets.get(c - C) ?? 0) + 1);
   }
   guided += probes.length;
   if (lo !== C && !(lo < w.parallelism.pipeline && C === w.parallelism.pipeline)) differ++;
 }
 console.log(`designs ${designs}: probes per design, the search today ${(today / designs).toFixed(2)}, model-guided (${loglog ? 'log-log' : 'linear'} iteration times) ${(guided / designs).toFixed(2)}; answers that differ ${differ}`);
+const top = [...offsets].sort((x, y) => y[1] - x[1]).slice(0, 8);
+console.log(`second guess minus the answer (designs): ${top.map(([d, n]) => `${d > 0 ? '+' : ''}${d}: ${n}`).join(', ')}`);

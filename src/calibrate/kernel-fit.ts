@@ -4,8 +4,10 @@ import type { Chip } from '../chip/chip.js';
 import { KERNEL_PARAMS_SCHEMA_VERSION } from '../kernels/load.js';
 import {
   ALGORITHM_LAW_BOUNDS,
+  ONE_SHOT_LAW_BOUNDS,
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
+  DECODE_EXPOSED_LANES,
   DECODE_LANES,
   FASTEST_ALL_REDUCE,
   GEMM_LANES,
@@ -36,11 +38,6 @@ import { MEASURED_SOURCE, MEASURED_SYSTEMS, specificationChip, type MeasuredSyst
  * specifications alone.
  */
 
-/** Decode lanes whose exposedItemShare is a level of each GPU (8-bit: Hopper's GMMA XQA, mha_sm90.cu); 0 in the shared laws. */
-export const DECODE_EXPOSED_LANES: ReadonlySet<string> = new Set(['kv8']);
-/** Where a GPU's exposedItemShare starts (from the shared 0, a bound, the fitter's logit search could not move). */
-const EXPOSED_START = 0.5;
-
 /** Starting values: the same every run (not read from the previous file), so the output is reproducible. */
 export const INITIAL_PARAMS: KernelParams = {
   gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
@@ -54,7 +51,8 @@ export const INITIAL_PARAMS: KernelParams = {
     ring: { startSec: 15e-6, stepSec: 1e-6, busEfficiency: 0.75 },
     ringLowLatency: { startSec: 5e-6, stepSec: 0.5e-6, busEfficiency: 0.3 },
     tree: { startSec: 5e-6, stepSec: 1e-6, busEfficiency: 0.7 },
-    oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5 },
+    // A core at 20 GB/s: A100's 8-GPU one-token rows take 3.6 us more at 8,192 bytes than at 256 (a100_sxm.comm.csv.gz).
+    oneShot: { startSec: 3e-6, stepSec: 0.1e-6, busEfficiency: 0.5, coreSecPerByte: 5e-11 },
     twoShot: { startSec: 5e-6, stepSec: 0.1e-6, busEfficiency: 0.6 },
     inSwitch: { startSec: 8e-6, stepSec: 0, busEfficiency: 0.5 },
     allToAll: { startSec: 5e-6, stepSec: 0, busEfficiency: 0.6 },
@@ -153,6 +151,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'stepSec', 'busEfficiency'],
+  oneShot: ['startSec', 'stepSec', 'busEfficiency', 'coreSecPerByte'],
 };
 
 /**
@@ -183,9 +182,9 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
   note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
-    // exposedItemShare: a measured GPU's level only; the shared laws (chips not built) keep the items under the read.
+    // exposedItemShare: a measured GPU's level only, started at 0.5 (from the shared 0, a bound, the logit search cannot move).
     const exposed = levelsOnly && DECODE_EXPOSED_LANES.has(lane) && of('attention-decode', lane).length > 0;
-    if (exposed) params.attention.decode[lane].exposedItemShare = EXPOSED_START;
+    if (exposed) params.attention.decode[lane].exposedItemShare = 0.5;
     const decodeKeys = Object.keys(DECODE_LAW_BOUNDS).filter((k) => exposed || k !== 'exposedItemShare');
     note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', decodeKeys)), of('attention-decode', lane), chips));
   }
@@ -195,7 +194,7 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   // has it), one-shot and two-shot on the custom all-reduce, the others held.
   const comm = (op: string, variant?: string) => rows.filter((r) => r.row.collective?.op === op && (variant === undefined || r.row.variant === variant));
   const inSwitchChips = new Set([...designChips].filter(([, c]) => c.interconnect.inSwitchReduction).map(([s]) => s));
-  const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], ALGORITHM_LAW_BOUNDS, keys(law, all));
+  const algorithm = (a: 'ring' | 'ringLowLatency' | 'oneShot' | 'twoShot' | 'inSwitch' | 'allToAll', law: keyof typeof LEVEL_KEYS, all: string[]) => lawFree(['collectives', a], a === 'oneShot' ? ONE_SHOT_LAW_BOUNDS : ALGORITHM_LAW_BOUNDS, keys(law, all));
   // An NCCL all-reduce runs in the switch where the design reduces there and NCCL can (not 8-bit rows: kernel-rows.ts), else on the ring.
   const inSwitchRow = (r: PreparedKernel) => inSwitchChips.has(r.row.system) && r.row.collective!.algorithms?.has('inSwitch') === true;
   const ringAllReduce = comm('all-reduce', 'nccl').filter((r) => !inSwitchRow(r));
@@ -210,7 +209,7 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
     const pol = r.row.collective!.policy;
     return !pol || pol.selection === 'fastest' || (a === 'oneShot' ? pol.oneShotMaxBytes > 0 : pol.twoShotMaxBytes > pol.oneShotMaxBytes);
   });
-  const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? algorithm(a, 'direct', ['startSec', 'stepSec', 'busEfficiency']) : []);
+  const direct = (a: 'oneShot' | 'twoShot') => (canRun(a) ? (a === 'oneShot' ? algorithm(a, 'oneShot', [...LEVEL_KEYS.oneShot]) : algorithm(a, 'direct', [...LEVEL_KEYS.direct])) : []);
   note('collectives one-shot, two-shot', fitGroup(params, [...direct('oneShot'), ...direct('twoShot')], customRows, chips));
   params.collectives.tree = clone(params.collectives.ring);
   return { params: roundParams(params), quality };

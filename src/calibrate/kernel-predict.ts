@@ -26,7 +26,7 @@ export function prepareKernel(row: MeasuredKernel, chip: Chip): PreparedKernel {
 
 function collectiveSec(row: MeasuredKernel, chip: Chip, params: KernelParams): number {
   const c = row.collective!;
-  const r = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, c.op, c.bytes, c.groupSize, 1, params.collectives, undefined, c.algorithms, c.policy);
+  const r = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, c.op, c.bytes, c.groupSize, 1, params.collectives, undefined, c.algorithms, c.policy, c.rowBytes, chip.cores);
   if ('error' in r) throw new Error(`${row.system} ${row.key}: ${r.error}`);
   return r.timeSec;
 }

@@ -68,7 +68,7 @@ export interface MeasuredKernel {
   steps: () => Step[];
   /** Measured time added to the prediction (fp8 activation quantize, caveat 5). */
   extraSec: number;
-  collective?: { op: CollectiveOp; bytes: number; groupSize: number; algorithms?: ReadonlySet<CollectiveAlgorithm>; policy?: AllReducePolicy };
+  collective?: { op: CollectiveOp; bytes: number; rowBytes: number; groupSize: number; algorithms?: ReadonlySet<CollectiveAlgorithm>; policy?: AllReducePolicy };
 }
 
 /** Rows left out, by reason: reported in the parameter file and by the calibration. */
@@ -320,8 +320,16 @@ const COMM_OPS: Record<string, CollectiveOp> = { all_reduce: 'all-reduce', all_g
  * NCCL, like every other GPU count.
  */
 export const LIBRARY_ALL_REDUCE_POLICIES: Partial<Record<MeasuredSystem, AllReducePolicy>> = {
-  a100_sxm: { selection: 'thresholds', oneShotMaxBytes: 128 * 4096 * 2, twoShotMaxBytes: 128 * 4096 * 2 },
+  a100_sxm: { selection: 'thresholds', oneShotMaxBytes: 128 * 4096 * 2, twoShotMaxBytes: 128 * 4096 * 2, maxRowCores: 1 },
 };
+
+/**
+ * The row width, in elements, of AIConfigurator's custom all-reduce messages: a message of n
+ * elements is timed as a [1, n] tensor up to 4,096 elements and as [n / 4096, 4096] above
+ * (collector/collect_all_reduce.py, get_input_shape_and_comm_size, token_dim = 4096). NCCL's rows
+ * (nccl-tests) are flat buffers.
+ */
+export const COLLECTOR_ROW_ELEMENTS = 4096;
 
 /** One collective row: custom all-reduce picks its algorithm as its library does, NCCL all-reduce among its own. */
 export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel {
@@ -331,11 +339,13 @@ export function commKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredK
   const bytes = num(r, 'message_bytes');
   const dtype = str(r, 'dtype');
   const nccl = impl === 'nccl';
+  // Custom all-reduce rows are bf16 (README): 2 bytes per element.
+  const rowBytes = nccl ? 0 : Math.min(bytes, COLLECTOR_ROW_ELEMENTS * 2);
   return {
     system, cls: op as KernelClassName, variant: nccl ? 'nccl' : 'custom', key: `${impl},${op},${dtype},${g},${bytes}`,
     measuredSec: num(r, 'latency_us') * 1e-6, steps: () => [], extraSec: 0,
     collective: {
-      op, bytes, groupSize: g,
+      op, bytes, rowBytes, groupSize: g,
       algorithms: nccl && op === 'all-reduce' ? (dtype === 'int8' ? NCCL_ALL_REDUCE_8BIT : NCCL_ALL_REDUCE) : undefined,
       policy: !nccl && op === 'all-reduce' ? LIBRARY_ALL_REDUCE_POLICIES[system] : undefined,
     },

@@ -225,7 +225,7 @@ export function describeStep(cx: ChipContext, s: Step, p: Placement, o: StepScra
       break;
     case 'collective': {
       o.kernel = 'collective';
-      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1, chip.kernels.collectives, cx.fabrics, undefined, chip.kernels.allReduce);
+      const c = collectiveCost(chip.interconnect, chip.energy.linkPjPerBit, s.op, s.bytes, s.groupSize, p.innerChips[s.group] ?? 1, chip.kernels.collectives, cx.fabrics, undefined, chip.kernels.allReduce, s.rowBytes, chip.cores);
       if ('error' in c) throw new StepError(c.error);
       // The buffer is read from and written back to HBM once.
       o.hbm = o.sram = c.tier === 'none' ? 0 : 2 * s.bytes;

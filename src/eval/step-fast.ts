@@ -39,7 +39,7 @@ export function measureTimes(cx: ChipContext, s: Step, p: Placement, o: StepScra
  * The last collective measured and what runPhase reads of it: a pass's all-reduces come in pairs
  * of the same op, group and bytes (after attention and after the FFN, every layer), so the second
  * of a pair is read back instead of timed again. The key is what describeStep reads of a
- * collective step (op, bytes, group size, group, and the placement's inner chips of that group)
+ * collective step (op, bytes, row bytes, group size, group, and the placement's inner chips of that group)
  * with the context (one evaluation's chip and fabrics); the same key gives the same bits.
  */
 const lastCollective = {
@@ -49,6 +49,7 @@ const lastCollective = {
   group: '',
   groupSize: 0,
   bytes: NaN,
+  rowBytes: NaN,
   timeSec: 0,
   boundBy: 'compute' as StepScratch['boundBy'],
   eCompute: 0,
@@ -60,7 +61,7 @@ const lastCollective = {
 function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: StepScratch): void {
   const m = lastCollective;
   const inner = p.innerChips[s.group] ?? 1;
-  if (m.cx === cx && m.bytes === s.bytes && m.inner === inner && m.op === s.op && m.group === s.group && m.groupSize === s.groupSize) {
+  if (m.cx === cx && m.bytes === s.bytes && m.rowBytes === s.rowBytes && m.inner === inner && m.op === s.op && m.group === s.group && m.groupSize === s.groupSize) {
     copyMeasured(m, o);
     return;
   }
@@ -73,6 +74,7 @@ function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: St
   m.group = s.group;
   m.groupSize = s.groupSize;
   m.bytes = s.bytes;
+  m.rowBytes = s.rowBytes;
   copyMeasured(o, m);
 }
 

@@ -77,7 +77,7 @@ export function drafterSteps(w: Workload, drafter: ModelConfig, shape: PassShape
 export function pipelineSend(w: Workload, tokens: number, h: number): Step[] {
   const p = w.parallelism.pipeline;
   if (p <= 1) return [];
-  return [{ kind: 'collective', name: 'pipeline send (PP)', op: 'send', group: 'pipeline', groupSize: p, bytes: tokens * h * bytesPerValue(w.precision.activations), overlap: undefined, repeat: p - 1 }];
+  return [{ kind: 'collective', name: 'pipeline send (PP)', op: 'send', group: 'pipeline', groupSize: p, bytes: tokens * h * bytesPerValue(w.precision.activations), rowBytes: 0, overlap: undefined, repeat: p - 1 }];
 }
 
 export function splitOf(w: Workload): ParallelSplit {

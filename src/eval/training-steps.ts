@@ -35,9 +35,9 @@ export function buildTrainingSteps(w: Workload): TrainingSteps {
   // reduce-scattered, per micro-batch, prefetched behind the computation.
   const fsdp: Step[] = full && d > 1
     ? [
-        { kind: 'collective', name: 'weight all-gather fwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, overlap: 'compute', repeat: 1 },
-        { kind: 'collective', name: 'weight all-gather bwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, overlap: 'compute', repeat: 1 },
-        { kind: 'collective', name: 'gradient reduce-scatter (FSDP)', op: 'reduce-scatter', group: 'data', groupSize: d, bytes: gradBytes, overlap: 'backward', repeat: 1 },
+        { kind: 'collective', name: 'weight all-gather fwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, rowBytes: 0, overlap: 'compute', repeat: 1 },
+        { kind: 'collective', name: 'weight all-gather bwd (FSDP)', op: 'all-gather', group: 'data', groupSize: d, bytes: weightBytes, rowBytes: 0, overlap: 'compute', repeat: 1 },
+        { kind: 'collective', name: 'gradient reduce-scatter (FSDP)', op: 'reduce-scatter', group: 'data', groupSize: d, bytes: gradBytes, rowBytes: 0, overlap: 'backward', repeat: 1 },
       ]
     : [];
   const microBatchSteps = [...fwd.map((x) => Object.assign({}, x, { part: 'forward' as const })), ...bwd, ...send, ...send, ...fsdp];
@@ -45,7 +45,7 @@ export function buildTrainingSteps(w: Workload): TrainingSteps {
   const dSite = d / w.training.sites;
   // Context-parallel chips hold the same weights: their gradients are reduced with the data replicas'.
   const syncGroup = dSite * w.parallelism.context;
-  const sync: Step[] = syncGroup > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: syncGroup, bytes: gradBytes, overlap: 'backward', repeat: 1 }] : [];
+  const sync: Step[] = syncGroup > 1 && !full ? [{ kind: 'collective', name: 'gradient all-reduce (DP)', op: 'all-reduce', group: 'data', groupSize: syncGroup, bytes: gradBytes, rowBytes: 0, overlap: 'backward', repeat: 1 }] : [];
   // The last micro-batch's backward pass is what the gradient sync can hide behind.
   const lastBackward = bwd.filter((x) => x.kind !== 'collective').map((x) => ({ ...x, repeat: x.repeat / p }));
   const optimizerSteps: Step[] = [

@@ -1,6 +1,6 @@
 import type { Interconnect } from '../chip/chip.js';
-import { allReduceSec, allToAllSec, gatherScatterSec, policyAlgorithms, sendSec, type CollectiveFabric } from '../kernels/collective-laws.js';
-import type { AllReducePolicy, CollectiveAlgorithm, KernelParams } from '../kernels/params.js';
+import { allReduceSec, allToAllSec, gatherScatterSec, oneShotCoreBytes, policyAlgorithms, sendSec, type CollectiveFabric } from '../kernels/collective-laws.js';
+import { FASTEST_ALL_REDUCE, type AllReducePolicy, type CollectiveAlgorithm, type KernelParams } from '../kernels/params.js';
 import type { CollectiveOp } from '../workload/step.js';
 
 type CollectiveLaws = KernelParams['collectives'];
@@ -177,11 +177,12 @@ function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabr
   return f;
 }
 
-function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: CollectiveLaws, allowed?: ReadonlySet<CollectiveAlgorithm>, policy?: AllReducePolicy): { timeSec: number; linkBytes: number } {
+function flat(f: Fabric, op: CollectiveOp, S: number, g: number, laws: CollectiveLaws, allowed?: ReadonlySet<CollectiveAlgorithm>, policy?: AllReducePolicy, rowBytes = 0, cores = 0): { timeSec: number; linkBytes: number } {
   const share = (g - 1) / g;
   switch (op) {
     case 'all-reduce': {
-      const best = allReduceSec(f, S, g, laws, allowed ?? policyAlgorithms(policy, f, S));
+      const coreBytes = f.direct ? oneShotCoreBytes(S, rowBytes, cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
+      const best = allReduceSec(f, S, g, laws, allowed ?? policyAlgorithms(policy, f, S), coreBytes);
       const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
       return { timeSec: best.timeSec, linkBytes: perChip * f.hops };
     }
@@ -213,12 +214,15 @@ export function collectiveCost(
   allowed?: ReadonlySet<CollectiveAlgorithm>,
   /** How an all-reduce inside a pod picks its algorithm (the design's kernels.allReduce); `allowed` takes precedence. */
   policy?: AllReducePolicy,
+  /** Bytes of one row (token) of the buffer, the step's rowBytes (0: a flat buffer), and the chip's cores: a one-shot's busiest core. */
+  rowBytes = 0,
+  cores = 0,
 ): CollectiveCost | { error: string } {
   if (groupSize <= 1 || bytes <= 0) return NONE;
   const span = groupSize * innerChips;
   if (span <= ic.chipsPerPod) {
     const f = cachedPodFabric(ic, groupSize, linkPjPerBit, fabrics);
-    const r = flat(f, op, bytes, groupSize, laws, allowed, policy);
+    const r = flat(f, op, bytes, groupSize, laws, allowed, policy, rowBytes, cores);
     return { timeSec: r.timeSec, linkBytes: r.linkBytes, energyJ: r.linkBytes * 8 * f.pjPerBit * 1e-12, tier: 'pod' };
   }
   const so = scaleOutFabric(ic);

@@ -5,7 +5,8 @@ import type { AlgorithmLaw, AllReducePolicy, CollectiveAlgorithm, KernelParams }
  * and a fabric's per-chip bandwidth B (one direction, all the links the algorithm drives):
  *   ring all-reduce       start + 2 r (step + hop) + 2 (g-1)/g S / (B eta)      r = ring steps per phase
  *   tree all-reduce       start + 2 ceil(log2 g) (step + hop) + 2 (g-1)/g S / (B eta)   (scale-out only)
- *   one-shot all-reduce   start + (g-1) step + (g-1) S / (B eta)         each chip reads every peer's whole buffer
+ *   one-shot all-reduce   start + (g-1) step + max((g-1) S / (B eta), g C c)   each chip reads every peer's whole buffer;
+ *                         C: bytes of the busiest core (oneShotCoreBytes), c: its seconds per byte (coreSecPerByte)
  *   two-shot all-reduce   start + 2 (g-1) step + 2 (g-1)/g S / (B eta)   reduce-scatter then all-gather by direct writes
  *   (step: the cost per peer of signalling it, flags written to and polled from each peer, once per phase)
  *   in-switch all-reduce  start + S / (B eta)             the switch adds (NVLink SHARP): S up, S down
@@ -41,12 +42,36 @@ export interface AlgorithmChoice {
 const ringSec = (law: AlgorithmLaw, f: CollectiveFabric, steps: number, bytes: number) => law.startSec + steps * (law.stepSec + f.hopSec) + bytes / (f.bandwidth * law.busEfficiency);
 const directSec = (law: AlgorithmLaw, f: CollectiveFabric, bytes: number, peerSignals = 0) => law.startSec + peerSignals * law.stepSec + bytes / (f.bandwidth * law.busEfficiency);
 
+/** Threads of a one-shot core move 16 bytes each and a core (thread block) gets at least 128 of them. */
+const ROW_BYTES_PER_CORE = 16 * 128;
+
+/**
+ * The bytes of one row share the busiest core moves per peer in a one-shot all-reduce of S bytes
+ * made of rows of `rowBytes` (a token's activation: the model's width in the reduction format), on
+ * a chip of `cores` cores whose library spreads a row over at most `maxRowCores` of them. After
+ * TensorRT-LLM's one-shot kernel (cpp/tensorrt_llm/kernels/communicationKernels/
+ * allReduceFusionKernels.cu: IndexHelper gives a block, or a cluster of blocks on SM90 and later, one
+ * token at a time; allreduce_fusion_kernel_launcher sizes the cluster so that each block keeps at
+ * least 128 threads of 16-byte accesses, shrinks it while the rows' clusters outnumber the SMs, and
+ * launches at most one block per SM): a row goes to min(maxRowCores, rowBytes / 2 KiB, cores / rows)
+ * cores (at least 1), and the cores take the rows in ceil(rows / (cores / that)) rounds. 0 when
+ * the message has no rows (a flat buffer spreads over every core) or the chip no cores.
+ */
+export function oneShotCoreBytes(S: number, rowBytes: number, cores: number, maxRowCores: number): number {
+  if (rowBytes <= 0 || cores <= 0) return 0;
+  const rows = Math.ceil(S / rowBytes);
+  const perRow = Math.max(1, Math.floor(Math.min(maxRowCores, rowBytes / ROW_BYTES_PER_CORE, cores / rows)));
+  const rounds = Math.ceil(rows / Math.floor(cores / perRow));
+  return (rounds * Math.min(S, rowBytes)) / perRow;
+}
+
 /**
  * The fastest all-reduce of S bytes among g chips. `allowed` restricts the algorithms (the
  * calibration times NCCL, which has no one-shot or two-shot kernel, with its own set). A ring on a
- * tree fabric (scale-out) has g - 1 steps per phase.
+ * tree fabric (scale-out) has g - 1 steps per phase. `coreBytes`: what the busiest core of a one-shot
+ * moves per peer (oneShotCoreBytes; 0: no per-core bound).
  */
-export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives'], allowed?: ReadonlySet<CollectiveAlgorithm>): AlgorithmChoice {
+export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: KernelParams['collectives'], allowed?: ReadonlySet<CollectiveAlgorithm>, coreBytes = 0): AlgorithmChoice {
   const share = (g - 1) / g;
   let timeSec = Infinity;
   let algorithm: CollectiveAlgorithm = 'ring';
@@ -61,7 +86,8 @@ export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: Kerne
     if (t < timeSec) [timeSec, algorithm] = [t, 'tree'];
   }
   if (f.direct && (!allowed || allowed.has('oneShot'))) {
-    const t = directSec(p.oneShot, f, (g - 1) * S, g - 1);
+    const law = p.oneShot;
+    const t = law.startSec + (g - 1) * law.stepSec + Math.max(((g - 1) * S) / (f.bandwidth * law.busEfficiency), g * coreBytes * law.coreSecPerByte);
     if (t < timeSec) [timeSec, algorithm] = [t, 'oneShot'];
   }
   if (f.direct && (!allowed || allowed.has('twoShot'))) {

@@ -68,7 +68,7 @@ export interface ComputeLaw {
  *   a block's prologue (loading Q, setting up its pipeline), and reduces only after it, pays that
  *   work once per wave of blocks on top of the read: TensorRT-LLM's Hopper XQA kernel for an fp8
  *   cache (mha_sm90.cu: warp-specialized, 3 x 128 threads per block, double-buffered 64-token K
- *   and V tiles). A level of each measured GPU in the 8-bit lane (DECODE_EXPOSED_LANES); 0 in the
+ *   and V tiles). A level of each measured GPU in the 8-bit lane (DECODE_EXPOSED_LANES below); 0 in the
  *   shared laws (every chip not measured) and in the 16-bit lane.
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
@@ -123,8 +123,26 @@ export interface AlgorithmLaw {
   busEfficiency: number;
 }
 
+/**
+ * One-shot all-reduce: an alpha-beta law whose copy term is the slower of the fabric's and that of
+ * the busiest core. TensorRT-LLM's one-shot kernel gives each row (token) of the message to one
+ * core (thread block), or to a cluster of cores on chips that have clusters, and that core writes
+ * its share of the row to every peer and reads the peers' shares back; a few rows therefore run on
+ * a few cores, at the rate one core drives (collective-laws.ts, oneShotCoreBytes).
+ */
+export interface OneShotLaw extends AlgorithmLaw {
+  /** Seconds per byte one core moves to (or from) a peer: 1 / its copy rate. */
+  coreSecPerByte: number;
+}
+
 export const DECODE_LANES = ['kv16', 'kv8'] as const;
 export type DecodeLane = (typeof DECODE_LANES)[number];
+/**
+ * Decode lanes whose exposedItemShare is a level of each measured GPU (fitted by the calibration,
+ * src/calibrate/kernel-fit.ts): the 8-bit lane, whose Hopper kernel is XQA's warp-specialized GMMA
+ * kernel (mha_sm90.cu). The shared laws (every chip not measured) and the 16-bit lane keep 0.
+ */
+export const DECODE_EXPOSED_LANES: ReadonlySet<DecodeLane> = new Set(['kv8']);
 
 /** The decode-attention lane of a KV cache holding `valueBytes` bytes per value (scales included). */
 export const decodeLane = (valueBytes: number): DecodeLane => (valueBytes <= 1.1 ? 'kv8' : 'kv16');
@@ -155,6 +173,13 @@ export interface AllReducePolicy {
   selection: 'fastest' | 'thresholds';
   oneShotMaxBytes: number;
   twoShotMaxBytes: number;
+  /**
+   * The most cores the one-shot kernel spreads one row over: TensorRT-LLM launches a cluster of up
+   * to 8 thread blocks per row on SM90 and later and one block per row before (SM80, A100)
+   * (cpp/tensorrt_llm/kernels/communicationKernels/allReduceFusionKernels.cu,
+   * allreduce_fusion_kernel_launcher: cluster_size = SM >= 90 ? 8 : 1).
+   */
+  maxRowCores: number;
 }
 export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
 /**
@@ -163,9 +188,9 @@ export const ALL_REDUCE_SELECTIONS = ['fastest', 'thresholds'] as const;
  * src/calibrate/kernel-rows.ts, LIBRARY_ALL_REDUCE_POLICIES). A parameter file written before the
  * policy existed reads as this (what it modeled).
  */
-export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576 };
-/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message). */
-export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12] };
+export const FASTEST_ALL_REDUCE: AllReducePolicy = { selection: 'fastest', oneShotMaxBytes: 1048576, twoShotMaxBytes: 1048576, maxRowCores: 8 };
+/** Bounds of the policy's message sizes, bytes (up to 1 TB: any single message), and of the cores per row. */
+export const ALL_REDUCE_POLICY_BOUNDS: Record<'oneShotMaxBytes' | 'twoShotMaxBytes' | 'maxRowCores', [number, number]> = { oneShotMaxBytes: [0, 1e12], twoShotMaxBytes: [0, 1e12], maxRowCores: [1, 64] };
 
 export interface KernelParams {
   gemm: Record<GemmLane, ComputeLaw>;
@@ -173,7 +198,7 @@ export interface KernelParams {
   attention: { prefill: ComputeLaw; decode: Record<DecodeLane, DecodeAttentionLaw> };
   moe: GroupedGemmLaw;
   elementwise: StreamLaw;
-  collectives: Record<CollectiveAlgorithm, AlgorithmLaw>;
+  collectives: Record<Exclude<CollectiveAlgorithm, 'oneShot'>, AlgorithmLaw> & { oneShot: OneShotLaw };
   /** The all-reduce's algorithm selection (not fitted: a library's policy, from its source). */
   allReduce: AllReducePolicy;
 }
@@ -208,3 +233,5 @@ export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);
 export const STREAM_LAW_BOUNDS: Record<keyof StreamLaw, [number, number]> = { launchSec: [0, 1e-3], hbmEfficiency: [0.05, 1] };
 export const GROUPED_LAW_BOUNDS: Record<keyof GroupedGemmLaw, [number, number]> = { efficiency: [0.05, 1], launchSec: [0, 1e-3] };
 export const ALGORITHM_LAW_BOUNDS: Record<keyof AlgorithmLaw, [number, number]> = { startSec: [0, 1e-3], stepSec: [0, 1e-4], busEfficiency: [0.05, 1] };
+/** A core copies at 1 GB/s or more (1e-9 s per byte); 0: no per-core bound. */
+export const ONE_SHOT_LAW_BOUNDS: Record<keyof OneShotLaw, [number, number]> = { ...ALGORITHM_LAW_BOUNDS, coreSecPerByte: [0, 1e-9] };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ALGORITHM_LAW_BOUNDS,
+  ONE_SHOT_LAW_BOUNDS,
   ALL_REDUCE_POLICY_BOUNDS,
   ALL_REDUCE_SELECTIONS,
   COLLECTIVE_ALGORITHMS,
@@ -39,6 +40,8 @@ const DESCRIPTIONS: Record<string, string> = {
   startSec: 'start-up latency of one collective call, seconds',
   stepSec: 'latency of one dependent step (ring or tree round) beyond the link hop, seconds',
   busEfficiency: 'fraction of the link bandwidth the algorithm reaches (at most 1)',
+  coreSecPerByte: 'one-shot all-reduce: seconds per byte one core (thread block) copies to or from a peer, 1 / its copy rate (0: no per-core bound)',
+  maxRowCores: 'the most cores the one-shot kernel spreads one row (token) of the message over (1 without thread-block clusters)',
   oneShotMaxBytes: 'with selection "thresholds": all-reduces of at most this many bytes per chip run one-shot',
   twoShotMaxBytes: 'with selection "thresholds": larger all-reduces of at most this many bytes per chip run two-shot; larger ones go to the collective library (ring, in-switch reduction)',
 };
@@ -60,7 +63,7 @@ function kernelParamsSchemaOf(partial: boolean) {
   const lanes = {} as Record<GemmLane, z.ZodType>;
   for (const l of GEMM_LANES) lanes[l] = opt(compute);
   const algorithms = {} as Record<CollectiveAlgorithm, z.ZodType>;
-  for (const a of COLLECTIVE_ALGORITHMS) algorithms[a] = opt(lawSchema(ALGORITHM_LAW_BOUNDS, partial));
+  for (const a of COLLECTIVE_ALGORITHMS) algorithms[a] = opt(lawSchema(a === 'oneShot' ? ONE_SHOT_LAW_BOUNDS : ALGORITHM_LAW_BOUNDS, partial));
   return z.strictObject({
     gemm: opt(z.strictObject(lanes)),
     attention: opt(z.strictObject({ prefill: opt(compute), decode: opt(z.strictObject({ kv16: opt(lawSchema(DECODE_LAW_BOUNDS, partial)), kv8: opt(lawSchema(DECODE_LAW_BOUNDS, partial)) })) })),

@@ -339,6 +339,14 @@ export class ObjectiveModel {
   }
 
   /**
+   * Per objective, each parameter's relevance to it (summing to 1; see spreadOf); undefined
+   * before the first feasible design.
+   */
+  relevance(): readonly (readonly number[])[] | undefined {
+    return this.seenFeasible.length > 0 ? this.spreadOf().relevance : undefined;
+  }
+
+  /**
    * The predicted objectives of `genome`. Each objective's novelty is the relevance-weighted
    * Hamming distance to the nearest recent feasible design (0 for a design that matches one in
    * every parameter that matters to the objective, 1 for one that matches none). The fit's

@@ -134,8 +134,8 @@ export function attentionSteps(m: ModelConfig, shape: PassShape, split: Parallel
   return [
     att,
     decodeLike
-      ? { kind: 'collective', name: 'attention partials all-gather (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: c * n * att.heads * (att.vDim + 2) * ab, overlap: undefined, repeat: L }
-      : { kind: 'collective', name: 'K/V ring (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: local.batch * shape.queries * att.kvBytesPerToken, overlap: 'compute', repeat: L },
+      ? { kind: 'collective', name: 'attention partials all-gather (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: c * n * att.heads * (att.vDim + 2) * ab, rowBytes: 0, overlap: undefined, repeat: L }
+      : { kind: 'collective', name: 'K/V ring (CP)', op: 'all-gather', group: 'context', groupSize: c, bytes: local.batch * shape.queries * att.kvBytesPerToken, rowBytes: 0, overlap: 'compute', repeat: L },
   ];
 }
 
@@ -147,7 +147,7 @@ function attentionOutSteps(m: ModelConfig, n: number, split: ParallelSplit, prec
   const ab = bytesPerValue(prec.activations);
   const heads = m.heads / t;
   const steps: Step[] = [mm('attn out', n, heads * (m.mla ? m.mla.vHeadDim : m.headDim), h, L, prec)];
-  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: L });
+  if (t > 1) steps.push({ kind: 'collective', name: 'attn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), rowBytes: h * reduceBytesPerValue(prec), overlap: undefined, repeat: L });
   steps.push({ kind: 'elementwise', name: 'norms, residuals, rope', elements: n * h, flopsPerElement: 12, bytesPerElement: 6 * ab, repeat: L });
   return steps;
 }
@@ -167,7 +167,7 @@ function ffnSteps(m: ModelConfig, n: number, split: ParallelSplit, prec: PassPre
     steps.push(mm('ffn up' + (m.gatedFfn ? '+gate' : ''), n, h, up * ff, denseLayers, prec));
     steps.push({ kind: 'elementwise', name: 'ffn activation', elements: n * ff, flopsPerElement: 6, bytesPerElement: (up + 1) * ab, repeat: denseLayers });
     steps.push(mm('ffn down', n, ff, h, denseLayers, prec));
-    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: denseLayers });
+    if (t > 1) steps.push({ kind: 'collective', name: 'ffn all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), rowBytes: h * reduceBytesPerValue(prec), overlap: undefined, repeat: denseLayers });
   }
   if (m.moe && moeLayers > 0) {
     const moe = m.moe;
@@ -193,10 +193,10 @@ function ffnSteps(m: ModelConfig, n: number, split: ParallelSplit, prec: PassPre
     if (e > 1) {
       // The busiest rank receives (and sends back) its share of the assignments: e x share times the mean.
       const bytes = ((n * k * h * ab) / t) * e * rank.share;
-      steps.push({ kind: 'collective', name: 'moe dispatch all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
-      steps.push({ kind: 'collective', name: 'moe combine all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, overlap: undefined, repeat: moeLayers });
+      steps.push({ kind: 'collective', name: 'moe dispatch all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, rowBytes: 0, overlap: undefined, repeat: moeLayers });
+      steps.push({ kind: 'collective', name: 'moe combine all-to-all (EP)', op: 'all-to-all', group: 'expert', groupSize: e, bytes, rowBytes: 0, overlap: undefined, repeat: moeLayers });
     } else if (t > 1) {
-      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), overlap: undefined, repeat: moeLayers });
+      steps.push({ kind: 'collective', name: 'moe all-reduce (TP)', op: 'all-reduce', group: 'tensor', groupSize: t, bytes: n * h * reduceBytesPerValue(prec), rowBytes: h * reduceBytesPerValue(prec), overlap: undefined, repeat: moeLayers });
     }
   }
   return steps;

@@ -27,7 +27,7 @@ const traceStepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('attention'), name: z.string(), batch: positive(1e7), queries: positive(1e9), context: positive(1e9), heads: positive(1e5), kvHeads: positive(1e5), qkDim: positiveInt(1e5), vDim: positiveInt(1e5), kvBytesPerToken: positive(1e9), precision: precisionSchema, repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('elementwise'), name: z.string(), elements: positive(1e15), flopsPerElement: z.number().min(0).max(1e6), bytesPerElement: z.number().min(0).max(1e6), repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('gather'), name: z.string(), rows: positive(1e12), rowBytes: positive(1e9), repeat: positive(1e9).default(1) }),
-  z.strictObject({ kind: z.literal('collective'), name: z.string(), op: z.enum(COLLECTIVE_OPS), group: z.enum(PARALLEL_GROUPS), groupSize: positiveInt(1e6), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
+  z.strictObject({ kind: z.literal('collective'), name: z.string(), op: z.enum(COLLECTIVE_OPS), group: z.enum(PARALLEL_GROUPS), groupSize: positiveInt(1e6), bytes: positive(1e15), rowBytes: z.number().min(0).max(1e9).default(0).meta({ description: 'bytes of one row (token) of the buffer, e.g. the hidden size times 2 for a bf16 activation all-reduce; 0: a flat buffer' }), repeat: positive(1e9).default(1) }),
   z.strictObject({ kind: z.literal('host'), name: z.string(), bytes: positive(1e15), repeat: positive(1e9).default(1) }),
 ]);
 

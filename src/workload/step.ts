@@ -80,7 +80,7 @@ export type ParallelGroup = (typeof PARALLEL_GROUPS)[number];
 
 /**
  * A collective over one parallel group. `bytes` is the per-chip buffer (for all-gather, the
- * gathered result). `overlap`: what it may hide behind: the backward pass ("backward"), any
+ * gathered result), made of rows of `rowBytes`. `overlap`: what it may hide behind: the backward pass ("backward"), any
  * computation of its phase ("compute", e.g. FSDP weight prefetch), or nothing (undefined:
  * on the critical path).
  */
@@ -90,6 +90,13 @@ export interface CollectiveStep extends StepBase {
   group: ParallelGroup;
   groupSize: number;
   bytes: number;
+  /**
+   * Bytes of one row (token) of the buffer: the model's width in the reduction format for a
+   * tensor-parallel all-reduce of activations; 0 for a flat buffer (gradients, weights, K/V). A
+   * one-shot all-reduce gives each row to one core (or a cluster of them), so a few rows run at the
+   * rate of a few cores (src/kernels/collective-laws.ts, oneShotCoreBytes).
+   */
+  rowBytes: number;
   overlap: 'backward' | 'compute' | undefined;
 }
 
