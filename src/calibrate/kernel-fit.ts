@@ -7,6 +7,7 @@ import {
   ONE_SHOT_LAW_BOUNDS,
   COMPUTE_LAW_BOUNDS,
   DECODE_LAW_BOUNDS,
+  DECODE_EXPOSED_LANES,
   DECODE_LANES,
   FASTEST_ALL_REDUCE,
   GEMM_LANES,
@@ -43,7 +44,7 @@ export const INITIAL_PARAMS: KernelParams = {
   gemm: Object.fromEntries(GEMM_LANES.map((l) => [l, { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 3e-6, kOverhead: 64, maxSplits: 16, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 }])) as KernelParams['gemm'],
   attention: {
     prefill: { efficiency: 0.8, unitsPerItem: 2, vectorEfficiency: 0.5, launchSec: 10e-6, kOverhead: 64, maxSplits: 64, waveWeight: 0.5, overlap: 2, hbmEfficiency: 0.85 },
-    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6 }])) as KernelParams['attention']['decode'],
+    decode: Object.fromEntries(DECODE_LANES.map((l) => [l, { efficiency: 0.5, itemBytes: 262144, groupedItemFactor: 1, launchSec: 8e-6, overlap: 2, hbmEfficiency: 0.85, rowFactor: 30, occupancy: 1, groupedLaunchSec: 8e-6, exposedItemShare: 0 }])) as KernelParams['attention']['decode'],
   },
   moe: { efficiency: 0.8, launchSec: 10e-6 },
   elementwise: { launchSec: 2e-6, hbmEfficiency: 0.85 },
@@ -147,7 +148,7 @@ export const LEVEL_KEYS: Record<string, readonly string[]> = {
   elementwise: ['launchSec', 'hbmEfficiency'],
   gemm: ['efficiency', 'launchSec', 'hbmEfficiency', 'maxSplits'],
   prefill: ['efficiency', 'vectorEfficiency', 'launchSec', 'hbmEfficiency'],
-  decode: ['efficiency', 'launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor', 'rowFactor'],
+  decode: ['efficiency', 'launchSec', 'groupedLaunchSec', 'hbmEfficiency', 'itemBytes', 'groupedItemFactor', 'rowFactor', 'exposedItemShare'],
   moe: ['efficiency', 'launchSec'],
   ring: ['startSec', 'stepSec', 'busEfficiency'],
   direct: ['startSec', 'stepSec', 'busEfficiency'],
@@ -182,7 +183,11 @@ export function fitOn(rows: PreparedKernel[], designChips: Map<MeasuredSystem, C
   const prefillKeys = Object.keys(COMPUTE_LAW_BOUNDS).filter((k) => k !== 'maxSplits');
   note('attention prefill', fitGroup(params, lawFree(['attention', 'prefill'], COMPUTE_LAW_BOUNDS, keys('prefill', prefillKeys)), of('attention-prefill'), chips));
   for (const lane of DECODE_LANES) {
-    note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', Object.keys(DECODE_LAW_BOUNDS))), of('attention-decode', lane), chips));
+    // exposedItemShare: a measured GPU's level only, started at 0.5 (from the shared 0, a bound, the logit search cannot move).
+    const exposed = levelsOnly && DECODE_EXPOSED_LANES.has(lane) && of('attention-decode', lane).length > 0;
+    if (exposed) params.attention.decode[lane].exposedItemShare = 0.5;
+    const decodeKeys = Object.keys(DECODE_LAW_BOUNDS).filter((k) => exposed || k !== 'exposedItemShare');
+    note(`attention decode ${lane}`, fitGroup(params, lawFree(['attention', 'decode', lane], DECODE_LAW_BOUNDS, keys('decode', decodeKeys)), of('attention-decode', lane), chips));
   }
   note('moe', fitGroup(params, lawFree(['moe'], GROUPED_LAW_BOUNDS, keys('moe', Object.keys(GROUPED_LAW_BOUNDS))), of('moe'), chips));
   // Collectives, one algorithm at a time on the rows that identify it: the ring (both protocols) on

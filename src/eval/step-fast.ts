@@ -195,9 +195,11 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       const vectorSec = vectorFlops / chip.vectorFlopsPerSec;
       const itemBytes = (groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes) + law.rowFactor * (groupRows * (qkDim + vDim) * act);
       const idle = items < cores ? cores / items : 1;
-      computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (items * itemBytes) / chip.sramBytesPerSec + vectorSec;
+      const itemSec = (items * itemBytes) / chip.sramBytesPerSec;
+      const exposedSec = law.exposedItemShare > 0 ? law.exposedItemShare * itemSec * idle : 0;
+      computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (law.exposedItemShare > 0 ? (1 - law.exposedItemShare) * itemSec : itemSec) + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
-      timeSec = (groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
+      timeSec = (groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
     } else {
       const law = kp.attention.prefill;
       const items = batch * heads * Math.ceil(queries / tile);

@@ -60,6 +60,16 @@ export interface ComputeLaw {
  *       (src/kernels/time.ts): each sequence's KV split into chunks of at least 128 tokens, at
  *       most about sqrt(8 x chunks) of them (each split adds a partial output to reduce), and no
  *       more than fill 8 waves of the cores.
+ * A share `exposedItemShare` of the items' fixed work is not overlapped but added:
+ *   time = launch + exposedItemShare x items x idle x itemBytes' / SRAM bandwidth
+ *              + (compute'^p + sram^p + hbm^p)^(1/p),
+ *   compute' counting the rest, (1 - exposedItemShare) x items x itemBytes' (itemBytes' = itemBytes x g +
+ *   rowFactor x rowBytes). A kernel that runs one block per core and starts its read only after
+ *   a block's prologue (loading Q, setting up its pipeline), and reduces only after it, pays that
+ *   work once per wave of blocks on top of the read: TensorRT-LLM's Hopper XQA kernel for an fp8
+ *   cache (mha_sm90.cu: warp-specialized, 3 x 128 threads per block, double-buffered 64-token K
+ *   and V tiles). A level of each measured GPU in the 8-bit lane (DECODE_EXPOSED_LANES below); 0 in the
+ *   shared laws (every chip not measured) and in the 16-bit lane.
  * The parallelism is the chip's cores (GPU SMs, TPU TensorCores: compute.cores), not its matrix
  * units: a decode read is split into independent work items, one core each, and a core's matrix
  * units share its items. The per-item cost is on-chip work (load Q, rescale the running softmax,
@@ -83,6 +93,8 @@ export interface DecodeAttentionLaw {
   occupancy: number;
   /** Fixed time per call of the grouped-query kernel (several query rows per KV head), seconds: another kernel than the one-row-per-head decode. */
   groupedLaunchSec: number;
+  /** Share of the per-item fixed work paid in series with the KV read instead of overlapped with it (0: all overlapped, in the p-norm; 1: all added). */
+  exposedItemShare: number;
 }
 
 /** A memory-bound kernel: time = launchSec + bytes / (HBM bandwidth x hbmEfficiency). */
@@ -125,6 +137,12 @@ export interface OneShotLaw extends AlgorithmLaw {
 
 export const DECODE_LANES = ['kv16', 'kv8'] as const;
 export type DecodeLane = (typeof DECODE_LANES)[number];
+/**
+ * Decode lanes whose exposedItemShare is a level of each measured GPU (fitted by the calibration,
+ * src/calibrate/kernel-fit.ts): the 8-bit lane, whose Hopper kernel is XQA's warp-specialized GMMA
+ * kernel (mha_sm90.cu). The shared laws (every chip not measured) and the 16-bit lane keep 0.
+ */
+export const DECODE_EXPOSED_LANES: ReadonlySet<DecodeLane> = new Set(['kv8']);
 
 /** The decode-attention lane of a KV cache holding `valueBytes` bytes per value (scales included). */
 export const decodeLane = (valueBytes: number): DecodeLane => (valueBytes <= 1.1 ? 'kv8' : 'kv16');
@@ -225,6 +243,7 @@ export const DECODE_LAW_BOUNDS: Record<keyof DecodeAttentionLaw, [number, number
   rowFactor: [0, 1000],
   occupancy: [0.01, 64],
   groupedLaunchSec: [0, 1e-3],
+  exposedItemShare: [0, 1],
 };
 /** Parameters that take whole numbers only (the fitter rounds them; the schema checks them). */
 export const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['overlap']);

@@ -36,6 +36,7 @@ const DESCRIPTIONS: Record<string, string> = {
   rowFactor: 'on-chip bytes-equivalent per decode-attention work item for each byte of the query and output rows it serves, at the SRAM bandwidth',
   occupancy: 'decode-attention work items per core for half the bandwidth',
   groupedLaunchSec: 'fixed time per call of the grouped-query decode-attention kernel, seconds',
+  exposedItemShare: 'share of the decode-attention work items\' fixed work paid in series with the KV read (0 overlapped, 1 added)',
   startSec: 'start-up latency of one collective call, seconds',
   stepSec: 'latency of one dependent step (ring or tree round) beyond the link hop, seconds',
   busEfficiency: 'fraction of the link bandwidth the algorithm reaches (at most 1)',
