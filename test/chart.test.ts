@@ -27,7 +27,7 @@ import { CHARTS, CHART_KINDS } from '../src/chart/charts.js';
 import { chartCommand } from '../src/commands/chart.js';
 import { compareChart } from '../src/commands/compare.js';
 import { reportCommand } from '../src/commands/report.js';
-import { loadRunData } from '../src/chart/run-data.js';
+import { chosenDesign, loadRunData, storedDetail } from '../src/chart/run-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chipdse-chart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -284,7 +284,7 @@ describe('chart specs compile with vega-lite, without warnings', () => {
 describe('charts of a stored run', () => {
   const db = join(dir, 'runs.db');
   beforeAll(async () => {
-    // Plain offspring: the roofline counts below are those of the design this seeded run puts first on its front.
+    // Plain offspring (no surrogate).
     await runSearch({ space: 'small', workloads: [], algorithm: 'nsga2', budget: 60, population: 20, seed: 3, workers: 1, db, run: 'c', resume: false, surrogate: false, now: () => 'T' });
     await runSearch({ space: 'small', workloads: [], algorithm: 'random', budget: 40, population: 20, seed: 4, workers: 1, db, run: 'd', resume: false, now: () => 'T' });
   }, 60_000);
@@ -309,11 +309,15 @@ describe('charts of a stored run', () => {
 
   test('SVG of every kind: the marks its data asks for', async () => {
     const d = await loadRunData(db, 'c');
+    // The roofline's design (the front's first): one ceiling per matrix rate and the vector unit, SRAM and HBM (no DRAM tier in small).
+    const ceilings = rooflineCeilings(storedDetail(d, chosenDesign(d, undefined)).chip);
+    expect(ceilings.memory.map((m) => m.level)).toEqual(['SRAM', 'HBM']);
+    expect(ceilings.compute.at(-1)!.label).toBe('vector');
     const counts: Record<string, [string, number][]> = {
       convergence: [['hypervolume_points', d.generations.length], ['feasible_points', d.generations.length], ['hypervolume_line', 1]],
       energy: [['energy', d.front.reduce((a, p) => a + ENERGY_PARTS.filter((k) => p.metrics!['llama-3-8b-serve'].energyBreakdownJ[k] > 0).length, 0)]],
       params: [['param_lines', d.front.length], ['param_points', 5 * d.front.length], ['param_lo_labels', 5]],
-      roofline: [['ceilings', 7], ['compute_labels', 5], ['memory_labels', 2]],
+      roofline: [['ceilings', ceilings.compute.length + ceilings.memory.length], ['compute_labels', ceilings.compute.length], ['memory_labels', ceilings.memory.length]],
     };
     for (const [kind, expected] of Object.entries(counts)) {
       const out = join(dir, `${kind}.svg`);

@@ -323,25 +323,20 @@ export class ObjectiveModel {
     recentPts.forEach((p, d) => p.genome.forEach((v, i) => (recent[d * P + i] = v)));
     // distance[mask] = distance[mask less its highest bit] + rel[highest]: the relevances of the
     // mismatched parameters summed in ascending order, as a loop over the parameters would.
-    const distance =
-      P <= MASK_MAX_PARAMETERS
-        ? relevance.map((rel) => {
-            const table = new Float64Array(1 << P);
-            for (let mask = 1; mask < table.length; mask++) {
-              const top = 31 - Math.clz32(mask);
-              table[mask] = table[mask ^ (1 << top)] + rel[top];
-            }
-            return table;
-          })
-        : undefined;
+    const distanceTable = (rel: readonly number[]) => {
+      const table = new Float64Array(1 << P);
+      for (let mask = 1; mask < table.length; mask++) {
+        const top = 31 - Math.clz32(mask);
+        table[mask] = table[mask ^ (1 << top)] + rel[top];
+      }
+      return table;
+    };
+    const distance = P <= MASK_MAX_PARAMETERS ? relevance.map(distanceTable) : undefined;
     this.spread = { residual, relevance, recent, residuals, distance };
     return this.spread;
   }
 
-  /**
-   * Per objective, each parameter's relevance to it (summing to 1; see spreadOf); undefined
-   * before the first feasible design.
-   */
+  /** Per objective, each parameter's relevance to it (summing to 1; spreadOf); undefined before a feasible design. */
   relevance(): readonly (readonly number[])[] | undefined {
     return this.seenFeasible.length > 0 ? this.spreadOf().relevance : undefined;
   }
