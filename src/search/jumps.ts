@@ -29,7 +29,7 @@ export function relevanceJump(space: Space, genome: readonly number[], relevance
  * the ones a constraint depends on are often others (on inference-chip, 12 units and 8 HBM stacks
  * fit only on two dies, and the die count changes no objective), so a jump into a new cell from a
  * one-die front member is infeasible and the cell stays unseen (bench/NOTES.md, "Feasibility
- * repair"). Deterministic: no draw.
+ * repair of jumps"). Deterministic: no draw.
  */
 export function repairedJump(space: Space, model: ObjectiveModel, genome: number[], below: number): number[] {
   let best = below > 0 ? model.predict(genome).feasibility : 1;
