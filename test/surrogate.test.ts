@@ -4,6 +4,7 @@ import { randomGenome } from '../src/search/operators.js';
 import { loadSpace, type Space } from '../src/search/space.js';
 import { ObjectiveModel } from '../src/search/surrogate.js';
 import { screen } from '../src/search/screening.js';
+import { repairedJump } from '../src/search/jumps.js';
 import { genomeKey } from '../src/results/point.js';
 import { hypervolume, paretoFront } from '../src/pareto/index.js';
 import type { AlgorithmState } from '../src/results/run.js';
@@ -84,11 +85,31 @@ describe('surrogate pre-screening in NSGA-II', () => {
       }
       return worst;
     };
-    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 2 } })).toBeLessThanOrEqual(2);
-    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 1 } })).toBeLessThanOrEqual(1);
+    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 2, repairBelow: 0 } })).toBeLessThanOrEqual(2);
+    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 1, repairBelow: 0 } })).toBeLessThanOrEqual(1);
+    // A jump predicted infeasible is moved in one parameter more, no further.
+    expect(farthest({ surrogate: { jumpShare: 1, randomShare: 0, plainShare: 0, jumpGenes: 1, repairBelow: 1 } })).toBeLessThanOrEqual(2);
     // Uniform candidates land farther: the bound above is the jumps', not the space's.
     expect(farthest({ surrogate: { jumpShare: 0, randomShare: 1, plainShare: 0 } })).toBeGreaterThan(2);
   });
+  test('a jump predicted infeasible is moved in one parameter to where the model predicts it feasible; one predicted feasible is kept', () => {
+    const model = new ObjectiveModel(space, 1);
+    const rng = makeRng(9);
+    for (let k = 0; k < 400; k++) model.add(evaluate(randomGenome(space, rng)));
+    const last = (i: number) => space.parameters[i].values.length - 1;
+    // Genes 1 and 2 at their largest: x1 + x2 = 2 > 1.5, infeasible.
+    const infeasible = space.parameters.map((_, i) => (i === 1 || i === 2 ? last(i) : 0));
+    expect(evaluate(infeasible).feasible).toBe(false);
+    const repaired = repairedJump(space, model, infeasible, 0.5);
+    expect(repaired.filter((v, i) => v !== infeasible[i])).toHaveLength(1);
+    expect(model.predict(repaired).feasibility).toBeGreaterThan(model.predict(infeasible).feasibility);
+    expect(evaluate(repaired).feasible).toBe(true);
+    expect(repairedJump(space, model, infeasible, 0)).toBe(infeasible);
+    const feasible = space.parameters.map(() => 0);
+    expect(evaluate(feasible).feasible).toBe(true);
+    expect(repairedJump(space, model, feasible, 0.5)).toBe(feasible);
+  });
+
   test('a shorter budget proposes exactly the first designs of a longer run (the last generation is cut, not drawn smaller)', () => {
     const long = drive(200, 16, 4).archive.map((p) => p.key);
     for (const budget of [37, 90, 121]) expect(drive(budget, 16, 4).archive.map((p) => p.key)).toEqual(long.slice(0, budget));
