@@ -315,7 +315,8 @@ export function compareSpec(d: CompareData, title: string): TopLevelSpec {
 const CHOSEN: ServingCurveRow['status'] = 'chosen ("auto")';
 
 export function servingCurveSpec(d: ServingCurveData, title: string, subtitle: string): TopLevelSpec {
-  const x = quant('perUser', 'output tokens/s per user (1 / TPOT)', d.xScale);
+  // A log axis rounded out to whole decades leaves most of the plot empty (3-131 tokens/s drawn over 1-1,000): the data's own span, padded.
+  const x = { ...quant('perUser', 'output tokens/s per user (1 / TPOT)', d.xScale), scale: scale(d.xScale, d.xScale === 'log' ? { nice: false, padding: 16 } : {}) };
   const y = quant('perChip', 'tokens/s per chip', d.yScale);
   const tooltip = [
     { field: 'concurrency' },
