@@ -207,6 +207,23 @@ describe('kernel-law invariants', () => {
     expect(h100.attention.decode.kv8.groupedLaunchSec).toBeLessThan(h100.attention.decode.kv8.launchSec);
   });
 
+  // TensorRT-LLM fuses RoPE into its Hopper fp8 XQA kernel only when rotary_embedding_dim <=
+  // head_size (appliesRoPEInXqaKernel); otherwise a preprocessing kernel runs first. AIConfigurator
+  // measures with a rotary dimension of 128, so its grouped rows with heads of 64 took 7.7-8.0 us at
+  // batch 1 of 2 tokens on H100/H200 against 5.6-6.0 us with heads of 128.
+  test('grouped decode whose RoPE is wider than the head pays the other path\'s fixed time', () => {
+    const base = { ...loadDesign('h100-sxm'), tdpW: undefined };
+    const law = base.kernels.attention.decode.kv8;
+    const slower = { ...base, kernels: { ...base.kernels, attention: { ...base.kernels.attention, decode: { ...base.kernels.attention.decode, kv8: { ...law, launchSec: law.launchSec + 50e-6 } } } } };
+    const bf16 = defaultPrecision('bf16');
+    const att = (qkDim: number, ropeDim?: number): Step => ({ kind: 'attention', name: 'a', batch: 16, queries: 1, context: 4096, heads: 64, kvHeads: 8, qkDim, vDim: qkDim, kvBytesPerToken: 2 * 8 * qkDim /* fp8 KV: the 8-bit lane */, compute: bf16, act: bf16, repeat: 1, ...(ropeDim === undefined ? {} : { ropeDim }) });
+    const moved = (s: Step) => stepCost(slower, s, PLACEMENT).timeSec - stepCost(base, s, PLACEMENT).timeSec;
+    expect(moved(att(64, 128))).toBeCloseTo(50e-6, 12);
+    expect(moved(att(64))).toBe(0);
+    expect(moved(att(128, 128))).toBe(0);
+    expect(moved(att(128, 64))).toBe(0);
+  });
+
   // TensorRT-LLM's decode kernel (XQA) splits each sequence's KV over several thread blocks
   // ("multi-block mode"): chunks of at least 128 tokens, at most round(sqrt(8 x chunks)), no more
   // than fill 8 waves of the SMs (decoderXQAConstants.h, computeMultiBlockCount).

@@ -33,7 +33,9 @@ function stepsOf(w: Workload): Step[] {
   const prefill = forwardSteps(w, { batch: 3, queries: 700, context: 350, logitsTokens: 3 }, 2100);
   // A decode step with no sequences (an iteration without decoders): no work, no kernel.
   const empty = decode.filter((s) => s.kind === 'attention').map((s) => ({ ...s, batch: 0 }) as Step);
-  return [...decode, ...prefill, ...empty, ...decode.map(uniformStep)];
+  // Decode attention whose RoPE is wider than the head (the measured tables' heads of 64): RoPE in a kernel of its own.
+  const wideRope = decode.filter((s) => s.kind === 'attention').map((s) => ({ ...s, ropeDim: 2 * (s as { qkDim: number }).qkDim }) as Step);
+  return [...decode, ...prefill, ...empty, ...wideRope, ...decode.map(uniformStep), ...wideRope.map(uniformStep)];
 }
 
 const fields = (o: StepScratch) => [o.timeSec, o.boundBy, o.eCompute, o.eSram, o.eHbm, o.eInterconnect];

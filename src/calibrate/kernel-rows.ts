@@ -170,6 +170,13 @@ const kvPrecision = (dtype: string): Precision => (dtype === 'fp8' ? FP8 : BF16)
 const PREFILL_MIN_TOKENS = DECODE_ATTENTION_MAX_QUERIES + 1;
 /** Largest query group per KV head of TensorRT-LLM's grouped decode kernel (XQA). */
 const DECODE_MAX_GROUP = 32;
+/**
+ * Head elements the measured attention op rotates: AIConfigurator's collector builds it with
+ * RopeParams(dim=128) for every head size (collector/trtllm/collect_attn.py, ai-dynamo/aiconfigurator),
+ * so its rows with heads of 64 have a rotary dimension wider than the head, and TensorRT-LLM then
+ * runs RoPE in a kernel of its own before the Hopper fp8 XQA kernel (separateRope, src/kernels/work.ts).
+ */
+const MEASURED_ROPE_DIM = 128;
 
 /** One prefill-attention row as the tool's step, or the reason it is left out. */
 export function prefillKernel(system: MeasuredSystem, r: MeasuredRecord): MeasuredKernel | string {
@@ -208,7 +215,7 @@ export function decodeKernel(system: MeasuredSystem, r: MeasuredRecord, chip: Ch
   if (w > 0 && L0 > w) return 'decode attention with a sliding window shorter than kv_len: the kernel splits by the whole history (multi-block), and the tool has no sliding-window attention';
   if (h / kvh > DECODE_MAX_GROUP) return `decode attention with more than ${DECODE_MAX_GROUP} query heads per KV head: a fallback kernel`;
   if (system === 'a100_sxm' && b * L0 >= 65536) return 'decode attention on A100 with batch x kv_len >= 65536 (caveat 3)';
-  const step: Step = { kind: 'attention', name: 'decode attention', batch: b, queries: 1, context: L, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: BF16, act: BF16, repeat: 1 };
+  const step: Step = { kind: 'attention', name: 'decode attention', batch: b, queries: 1, context: L, heads: h, kvHeads: kvh, qkDim: d, vDim: d, kvBytesPerToken: 2 * kvh * d * bytesOf(p), compute: BF16, act: BF16, repeat: 1, ropeDim: MEASURED_ROPE_DIM };
   return { system, cls: 'attention-decode', variant: kv === 'fp8' ? 'kv8' : 'kv16', key: `${b},${L0},${h},${kvh},${d},${w},${kv}`, measuredSec: sec, steps: () => [step], extraSec: 0 };
 }
 

@@ -59,7 +59,7 @@ export interface StepScratch extends KernelWork {
 /** A fresh scratch (one object literal with every field, so that all scratches share one shape). */
 export function newScratch(): StepScratch {
   return {
-    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, rowBytes: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
+    kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, rowBytes: 0, kvValueBytes: 2, separateRope: false, vectorFlops: 0, sram: 0, hbm: 0, dram: 0,
     format: undefined, pjPerMac: 0, peakMacsPerSec: 0, scalePjPerMac: 0, linkBytes: 0, timeSec: 0, computeSec: 0, sramSec: 0, hbmSec: 0, dramSec: 0, commSec: 0, boundBy: 'compute', eCompute: 0, eSram: 0, eHbm: 0, eInterconnect: 0,
   };
 }
@@ -149,6 +149,7 @@ function attentionTraffic(cx: ChipContext, s: AttentionStep, o: StepScratch, ops
     o.rowBytes = o.groupRows * (s.qkDim + s.vDim) * cx.bytesOf(s.act);
     o.loopDepth = s.context;
     o.kvValueBytes = kvValueBytes(s);
+    o.separateRope = s.ropeDim !== undefined && s.ropeDim > s.qkDim;
   } else {
     o.kernel = 'attention-prefill';
     o.paddedMacs = s.batch * padTo(s.queries, tile) * s.context * s.heads * (s.qkDim + s.vDim);

@@ -199,7 +199,8 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       const exposedSec = law.exposedItemShare > 0 ? law.exposedItemShare * itemSec * idle : 0;
       computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (law.exposedItemShare > 0 ? (1 - law.exposedItemShare) * itemSec : itemSec) + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
-      timeSec = (groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
+      const separateRope = s.ropeDim !== undefined && s.ropeDim > qkDim;
+      timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
     } else {
       const law = kp.attention.prefill;
       const items = batch * heads * Math.ceil(queries / tile);

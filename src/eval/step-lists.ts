@@ -224,7 +224,7 @@ export function uniformStep(st: Step): Step {
   const u = {
     kind: s.kind, name: s.name, repeat: s.repeat, part: s.part,
     m: s.m, k: s.k, n: s.n, count: s.count, a: s.a, b: s.b, out: s.out, weights: s.weights, bFraction: s.bFraction, expert: s.expert,
-    batch: s.batch, queries: s.queries, context: s.context, heads: s.heads, kvHeads: s.kvHeads, qkDim: s.qkDim, vDim: s.vDim, kvBytesPerToken: s.kvBytesPerToken, compute: s.compute, act: s.act,
+    batch: s.batch, queries: s.queries, context: s.context, heads: s.heads, kvHeads: s.kvHeads, qkDim: s.qkDim, vDim: s.vDim, kvBytesPerToken: s.kvBytesPerToken, compute: s.compute, act: s.act, ropeDim: s.ropeDim,
     elements: s.elements, flopsPerElement: s.flopsPerElement, bytesPerElement: s.bytesPerElement, rows: s.rows, rowBytes: s.rowBytes,
     op: s.op, group: s.group, groupSize: s.groupSize, bytes: s.bytes, overlap: s.overlap,
   };

@@ -174,7 +174,7 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
       const exposedSec = law.exposedItemShare > 0 ? law.exposedItemShare * itemSec * idle : 0;
       out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (law.exposedItemShare > 0 ? (1 - law.exposedItemShare) * itemSec : itemSec) + vectorSec;
       out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));
-      out.timeSec = (w.groupRows > 1 ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
+      out.timeSec = (w.groupRows > 1 && !w.separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
       return;
     }
     case 'stream':

@@ -33,6 +33,15 @@ export interface KernelWork {
   rowBytes: number;
   /** Bytes per value of the KV cache read (decode attention lane). */
   kvValueBytes: number;
+  /**
+   * Decode attention: RoPE runs in a kernel of its own before the grouped-query kernel, so the
+   * call pays the fixed time of the path that runs it so (launchSec), not groupedLaunchSec.
+   * TensorRT-LLM fuses RoPE into its Hopper XQA kernel (mha_sm90.cu, the one for an fp8 cache)
+   * only when rotary_embedding_dim <= head_size (appliesRoPEInXqaKernel, decoderXQAImplJIT/
+   * kernelUtils.cpp); otherwise invokeQKVPreprocessing runs first (decoderXQARunner.cpp). True
+   * when the step's ropeDim exceeds its qkDim.
+   */
+  separateRope: boolean;
   vectorFlops: number;
   sram: number;
   hbm: number;
@@ -40,7 +49,7 @@ export interface KernelWork {
 }
 
 export function newWork(): KernelWork {
-  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, rowBytes: 0, kvValueBytes: 2, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
+  return { kernel: 'stream', lane: 'bf16', macs: 0, paddedMacs: 0, items: 0, loopDepth: 0, tile: 1, units: 1, cores: 1, kvStreams: 0, streamBytes: 0, groupRows: 0, rowBytes: 0, kvValueBytes: 2, separateRope: false, vectorFlops: 0, sram: 0, hbm: 0, dram: 0 };
 }
 
 /** Resets `w` to an empty memory-bound step. */
@@ -59,6 +68,7 @@ export function clearWork(w: KernelWork): void {
   w.groupRows = 0;
   w.rowBytes = 0;
   w.kvValueBytes = 2;
+  w.separateRope = false;
   w.vectorFlops = 0;
   w.sram = 0;
   w.hbm = 0;

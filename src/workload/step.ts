@@ -56,6 +56,12 @@ export interface AttentionStep extends StepBase {
   kvBytesPerToken: number;
   compute: Precision;
   act: Precision;
+  /**
+   * Head elements the op's RoPE rotates; undefined: the whole head (qkDim), as every model trace.
+   * Only a rotary dimension wider than the head matters (decode attention: see separateRope in
+   * src/kernels/work.ts); the measured decode tables have one (src/calibrate/kernel-rows.ts).
+   */
+  ropeDim?: number;
 }
 
 /** Vector work: norms, activations, residual adds, softmax, optimizer updates. */
