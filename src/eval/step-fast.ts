@@ -196,8 +196,8 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       const itemBytes = (groupRows > 1 ? law.itemBytes * law.groupedItemFactor : law.itemBytes) + law.rowFactor * (groupRows * (qkDim + vDim) * act);
       const idle = items < cores ? cores / items : 1;
       const itemSec = (items * itemBytes) / chip.sramBytesPerSec;
-      const exposedSec = law.exposedItemShare > 0 ? law.exposedItemShare * itemSec * idle : 0;
-      computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (law.exposedItemShare > 0 ? (1 - law.exposedItemShare) * itemSec : itemSec) + vectorSec;
+      const exposedSec = law.exposedItemShare * itemSec * idle;
+      computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (1 - law.exposedItemShare) * itemSec + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
       const separateRope = s.ropeDim !== undefined && s.ropeDim > qkDim;
       timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);

@@ -171,8 +171,8 @@ export function kernelTimes(chip: KernelChip, format: FormatName | undefined, w:
       const idle = items < w.cores ? w.cores / items : 1;
       // A share of the items' fixed work is paid before and after each item's read, not under it (exposedItemShare).
       const itemSec = (items * itemBytes) / chip.sramBytesPerSec;
-      const exposedSec = law.exposedItemShare > 0 ? law.exposedItemShare * itemSec * idle : 0;
-      out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (law.exposedItemShare > 0 ? (1 - law.exposedItemShare) * itemSec : itemSec) + vectorSec;
+      const exposedSec = law.exposedItemShare * itemSec * idle;
+      out.computeSec = (w.macs > 0 ? (w.macs * idle) / (peak * law.efficiency) : 0) + (1 - law.exposedItemShare) * itemSec + vectorSec;
       out.hbmSec = w.hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, w.cores, law));
       out.timeSec = (w.groupRows > 1 && !w.separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(out.computeSec, 0, out.sramSec, out.hbmSec, out.dramSec, law.overlap);
       return;
