@@ -534,7 +534,7 @@ describe('the custom all-reduce follows its library\'s algorithm policy (A100: T
     const a100 = loadDesign('a100-sxm');
     const d = JSON.parse(JSON.stringify(resolveDesignSource('a100-sxm').data));
     const variant = (allReduce: object) => {
-      d.kernels = { ...resolveDesignSource('a100-sxm').data.kernels, allReduce };
+      d.kernels = { ...(resolveDesignSource('a100-sxm').data as { kernels?: object }).kernels, allReduce };
       return parseDesign(d, 'x.json').chip;
     };
     // Every size one-shot, every size NCCL (the same laws, only the policy differs).
