@@ -9,7 +9,7 @@
 //                                 [--surrogate default|off|name=value:...]
 // --runs: population:budget pairs.
 import { createHash } from 'node:crypto';
-import { argValue, lib, log } from './lib/common.mjs';
+import { argValue, lib, log, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 
 const { evaluateGenome } = await lib('search/problem.js');
@@ -21,7 +21,7 @@ const SPACE = argValue('space', 'inference-chip');
 const RUNS = argValue('runs', '64:1296,8:648').split(',').map((r) => r.split(':').map(Number));
 const SEEDS = Number(argValue('seeds', '3'));
 const SURROGATE = argValue('surrogate', 'default');
-const surrogate = SURROGATE === 'off' ? false : SURROGATE === 'default' ? undefined : Object.fromEntries(SURROGATE.split(':').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+const surrogate = surrogateOption(SURROGATE);
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const table = new Map();

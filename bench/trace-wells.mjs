@@ -9,7 +9,7 @@
 // --cell: the parameters of a cell; --at: a parameter held at a value index (cells are counted
 // there); --wells: cells as value indices of --cell, dot-separated, comma between cells. The
 // defaults are inference-chip's two TPOT wells at 200 GB/s (bench/NOTES.md, "Relevance jumps").
-import { argValue, hasFlag, lib, log } from './lib/common.mjs';
+import { argValue, hasFlag, lib, log, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 import { score, truthOf } from './lib/scoring.mjs';
 
@@ -23,7 +23,7 @@ const FROM = Number(argValue('seed-from', '2001'));
 const SEEDS = Number(argValue('seeds', '40'));
 const BUDGET = Number(argValue('budget', '130'));
 const SURROGATE = argValue('surrogate', 'default');
-const surrogate = SURROGATE === 'off' ? false : SURROGATE === 'default' ? undefined : Object.fromEntries(SURROGATE.split(':').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+const surrogate = surrogateOption(SURROGATE);
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);

@@ -13,7 +13,7 @@
 // benchmark's 1-11 (bench/quality.mjs), e.g. --seed-from 101, and report on 1-11.
 // "default" is what a run uses (survival and mating chosen by the number of objectives); "rule"
 // runs each budget on its own with the default population for it (budget/32 within 8..64).
-import { argValue, lib, log, summary } from './lib/common.mjs';
+import { argValue, lib, log, summary, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
 
@@ -33,7 +33,6 @@ const SHARES = argValue('shares', '0.01,0.02,0.05').split(',').map(Number);
 // (candidates=30:plainShare=0.25:lambda=1:minFeasible=8); several separated by ','. Each cell
 // prints the median (mean) [worst seed] and the seeds at 0.95 or better.
 const SURROGATES = argValue('surrogate', 'default').split(',');
-const surrogateOption = (s) => (s === 'off' ? false : s === 'default' ? undefined : Object.fromEntries(s.split(':').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])));
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);

@@ -42,6 +42,12 @@ export function argValue(name, fallback) {
 }
 
 export const hasFlag = (name) => process.argv.includes(`--${name}`);
+
+/**
+ * A --surrogate value as the search's surrogate option: "off" (false), "default" (undefined: the
+ * search's DEFAULT_SURROGATE), or settings as name=value joined by ':' (candidates=30:optimism=7).
+ */
+export const surrogateOption = (s) => (s === 'off' ? false : s === 'default' ? undefined : Object.fromEntries(s.split(':').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])));
 export const QUICK = hasFlag('quick');
 
 /** The machine a result was measured on. */
