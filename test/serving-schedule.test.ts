@@ -28,6 +28,26 @@ describe('closed loop: the cohort schedule', () => {
     expect(p.mixedPerCycle + p.decodeOnlyPerCycle).toBeCloseTo(0.5 + 1 + 255, 9);
   });
 
+  test('a full budget is stated exactly: q n_d + B_p is B to the bit in both regimes (a search costs its token steps once)', () => {
+    // Budgets of a power of two (the shipped 8192) and not; one and five tokens per decoder; prompts
+    // longer and shorter than the budget.
+    const regimes = new Set<string>();
+    for (const tokenBudget of [8192, 2048, 6000]) {
+      for (const queries of [1, 5]) {
+        for (const computedPrompt of [1024, 3000, 9000]) {
+          for (let concurrency = 1; concurrency < tokenBudget / queries; concurrency = Math.ceil(concurrency * 1.07)) {
+            const p = closedLoopPlan({ ...base, concurrency, computedPrompt, queries, tokenBudget });
+            const full = p.regime === 'prefill-bound' || (p.regime === 'decode-bound' && p.mixed.decoders > 0);
+            if (!full) continue;
+            regimes.add(p.regime);
+            expect(queries * p.mixed.decoders + p.mixed.prefillTokens).toBe(tokenBudget);
+          }
+        }
+      }
+    }
+    expect([...regimes].sort()).toEqual(['decode-bound', 'prefill-bound']);
+  });
+
   test('prefill-bound: every iteration is mixed and full, I = C (s + q D) / B', () => {
     const x = { ...base, concurrency: 1024, computedPrompt: 4096, outputTokens: 64 };
     const p = closedLoopPlan(x);

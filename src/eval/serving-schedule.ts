@@ -103,18 +103,23 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
   let Bp = 0;
   let prefilling = 1;
   let own = 1;
+  // Whether the mixed iterations fill the budget (all but the case where every request not waiting is prefilling).
+  let full = true;
   for (let i = 0; i < 4; i++) {
     const waiting = (C * w) / (own + D + w);
     Bp = sc > q ? (B - q * (C - waiting)) / (1 - q / sc) : 0;
     prefilling = Bp / sc;
+    full = true;
     if (prefilling > C - waiting) {
       // Every request not waiting is prefilling (just past the point where all prompts fit one iteration).
       prefilling = C - waiting;
       Bp = prefilling * sc;
+      full = false;
     }
     if (Bp < sc) {
       Bp = B - q * (C - 1 - waiting);
       prefilling = 1;
+      full = true;
     }
     const next = Math.max(1, sc / Bp);
     if (next === own) break;
@@ -127,9 +132,13 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
     // A new request waits out the rest of the iteration under way (on average half of it: the renewal
     // residual of AIConfigurator's closed form), the next cohort's mixed one when there is a next cohort.
     const waitMixed = w * Math.min(1, Math.max(0, nMix - 1));
+    const decoders = Math.max(0, C - prefilling - waiting);
     return {
       regime: 'decode-bound',
-      mixed: { decoders: Math.max(0, C - prefilling - waiting), prefillTokens: Bp, completions: prefilling / own },
+      // A full budget's prompt tokens stated as B - q n_d, as the prefill-bound plan states them (B_p
+      // from the fixed point is that up to rounding), so that its iteration's tokens q n_d + B_p come
+      // to B in both regimes and a concurrency search costs the full budget's token steps once.
+      mixed: { decoders, prefillTokens: full ? B - q * decoders : Bp, completions: prefilling / own },
       mixedPerCycle: nMix,
       decodeOnly: { decoders: C - waiting, prefillTokens: 0, completions: 0 },
       decodeOnlyPerCycle: I - nMix,
