@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { loadDesign, parseDesign, resolveDesignSource } from '../src/chip/load.js';
+import { listDesignPresets, loadDesign, parseDesign, resolveDesignSource } from '../src/chip/load.js';
+import { phaseModelOf } from '../src/eval/batch.js';
 import { ChipContext } from '../src/eval/context.js';
+import type { CycleFn } from '../src/eval/cycle.js';
 import { evaluate, evaluateAtBatch } from '../src/eval/evaluate.js';
 import { memoryShortfall, servingFootprint, servingLimits } from '../src/eval/memory.js';
 import { kvBytesPerRequest } from '../src/eval/serving-disagg.js';
+import { evaluateServingAuto } from '../src/eval/serving-search.js';
 import type { Evaluation } from '../src/eval/types.js';
 import { loadWorkload, parseWorkload } from '../src/workload/load.js';
 
@@ -89,6 +92,27 @@ describe('continuous batching, closed loop', () => {
       expect(okAt(chip, w, c)).toBe(true);
       expect(okAt(chip, w, c + 1)).toBe(false);
     }
+  });
+
+  test('"auto" on every preset: the exact boundary, in few probes (the second guess takes TPOT\u2019s intercept into account)', () => {
+    const w = loadWorkload('llama-3-70b-serve');
+    let probes = 0;
+    for (const name of listDesignPresets()) {
+      const chip = loadDesign(name);
+      const cx = new ChipContext(chip);
+      const model = phaseModelOf(w);
+      const cycle = model.cycles(cx, w);
+      const counted: CycleFn = (batch, placement, detail) => cycle(batch, placement, detail);
+      counted.latencies = (batch, placement) => (probes++, cycle.latencies!(batch, placement));
+      const e = evaluateServingAuto(cx, w, model, counted, false);
+      const c = e.metrics.batch;
+      expect(e.serving!.limitedBy).toBe('tpot');
+      expect(okAt(chip, w, c)).toBe(true);
+      expect(okAt(chip, w, c + 1)).toBe(false);
+    }
+    // The bound, a first and a second guess, then C and C + 1 would be 5 a design (60); the second
+    // guess by the first's excess alone took 54, with TPOT's intercept share 47.
+    expect(probes).toBeLessThanOrEqual(48);
   });
 
   test('without SLOs "auto" fills memory: the most sequences whose KV caches fit', () => {
