@@ -133,7 +133,9 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
     // Where TPOT is the SLO missed most (or met least), the line through the first guess with TPOT's
     // intercept share instead (TPOT_INTERCEPT_SHARE): the second guess is then the answer or one
     // above it for 74% of serve-auto's designs (16% before), 4.26 probes per design instead of 4.82.
-    const scaled = r.tpotWorst ? c * (1 - r.excess / ((1 + r.excess) * (1 - TPOT_INTERCEPT_SHARE))) : c / (1 + r.excess);
+    // (Not where that line stays above the SLO down to the highest concurrency known good.)
+    const line = c * (1 - r.excess / ((1 + r.excess) * (1 - TPOT_INTERCEPT_SHARE)));
+    const scaled = r.tpotWorst && line > lo ? line : c / (1 + r.excess);
     const x = first && r.excess > -1 ? scaled : r.excess !== g0 ? c - (r.excess * (c - x0)) / (r.excess - g0) : NaN;
     first = false;
     x0 = c;
