@@ -85,7 +85,12 @@ export function decodeUtilization(items: number, cores: number, law: DecodeAtten
   return x / (1 + x);
 }
 
-/** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
+/**
+ * x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a
+ * search): above 4, x^4 times x^(p - 4) (the 8-bit decode-attention law has p = 8). Written out to
+ * 8 (the bound of the fitted p, COMPUTE_LAW_BOUNDS), so that no call recurses: the optimizer does
+ * not inline a recursive call, and one left out of line boxes its argument and its result.
+ */
 function wholePower(x: number, p: number): number {
   const x2 = x * x;
   switch (p) {
@@ -97,6 +102,14 @@ function wholePower(x: number, p: number): number {
       return x2 * x;
     case 4:
       return x2 * x2;
+    case 5:
+      return x2 * x2 * x;
+    case 6:
+      return x2 * x2 * x2;
+    case 7:
+      return x2 * x2 * (x2 * x);
+    case 8:
+      return x2 * x2 * (x2 * x2);
     default:
       return x2 * x2 * wholePower(x, p - 4);
   }
