@@ -36,7 +36,8 @@ describe('overlapSec gives the general p-norm\'s bits', () => {
     // (The cases are not all "one part only": the sums and roots were exercised.)
     if (p > 1) expect(differentFromMax).toBeGreaterThan(1000);
     // Equal parts, one part, none.
-    for (const xs of [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0], [5e-4, 0, 5e-4, 0, 1e-9]] as const) {
+    const special: [number, number, number, number, number][] = [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0], [5e-4, 0, 5e-4, 0, 1e-9]];
+    for (const xs of special) {
       expect(Object.is(overlapSec(...xs, p), reference(...xs, p))).toBe(true);
     }
   });
