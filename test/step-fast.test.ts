@@ -150,3 +150,25 @@ describe('IterationCoster.timeOf gives cost().timeSec', () => {
     }
   });
 });
+
+describe('uniformStep', () => {
+  // The copies ScaledSteps rewrites share one shape whose numeric fields hold numbers only (0 for
+  // another kind's), so that rewriting them stores in place (src/eval/step-lists.ts); a step's own
+  // fields and an absent RoPE width are kept as they are.
+  const NUMERIC = ['repeat', 'm', 'k', 'n', 'count', 'bFraction', 'batch', 'queries', 'context', 'heads', 'kvHeads', 'qkDim', 'vDim', 'kvBytesPerToken', 'elements', 'flopsPerElement', 'bytesPerElement', 'rows', 'rowBytes', 'groupSize', 'bytes'];
+  test('every kind: numeric fields are numbers, its own fields unchanged', () => {
+    const w = loadWorkload('mixtral-8x7b-serve');
+    const steps = [...forwardSteps(w, { batch: 5, queries: 1, context: 900, logitsTokens: 5 }, 5), ...stepsOf(loadWorkload('llama-3-70b-train'))];
+    const kinds = new Set<string>();
+    for (const s of steps) {
+      const u = uniformStep(s) as unknown as Record<string, unknown>;
+      const own = s as unknown as Record<string, unknown>;
+      kinds.add(s.kind);
+      for (const key of NUMERIC) expect(typeof u[key]).toBe('number');
+      for (const key of Object.keys(own)) expect(u[key]).toBe(own[key]);
+      if (s.kind === 'attention') expect(u.ropeDim).toBe(own.ropeDim);
+      else expect(u.ropeDim).toBeUndefined();
+    }
+    expect([...kinds].sort()).toEqual(['attention', 'collective', 'elementwise', 'gather', 'matmul']);
+  });
+});
