@@ -5,7 +5,8 @@ import { IterationCoster } from '../src/eval/serving-iteration.js';
 import { measureTimes } from '../src/eval/step-fast.js';
 import { measureStep, newScratch, type Placement, type StepScratch } from '../src/eval/step-cost.js';
 import { forwardSteps, uniformStep } from '../src/eval/step-lists.js';
-import { buildTrainingSteps } from '../src/eval/training-steps.js';
+import { buildTrainingSteps, trainingSteps } from '../src/eval/training-steps.js';
+import { runPhase } from '../src/eval/phase.js';
 import { loadWorkload } from '../src/workload/load.js';
 import type { Step } from '../src/workload/step.js';
 import type { Workload } from '../src/workload/workload.js';
@@ -170,5 +171,26 @@ describe('uniformStep', () => {
       else expect(u.ropeDim).toBeUndefined();
     }
     expect([...kinds].sort()).toEqual(['attention', 'collective', 'elementwise', 'gather', 'matmul']);
+  });
+});
+
+describe('training lists in the uniform shape cost what the built lists cost', () => {
+  // trainingSteps (what an evaluation costs) copies buildTrainingSteps' lists with uniformStep.
+  test.each(['h100-sxm', 'tpu7x', 'mi300x'])('%s', (design) => {
+    const w = loadWorkload('llama-3-70b-train');
+    const kept = trainingSteps(w);
+    const built = buildTrainingSteps(w);
+    for (const p of PLACEMENTS) {
+      for (const list of ['microBatchSteps', 'syncSteps', 'optimizerSteps'] as const) {
+        const chip = loadDesign(design);
+        for (const detail of [false, true]) {
+          const a = runPhase(new ChipContext(chip), list, 4, kept[list], p, detail);
+          const b = runPhase(new ChipContext(chip), list, 4, built[list], p, detail);
+          expect(a).toEqual(b);
+          expect(Object.is(a.timeSec, b.timeSec) && Object.is(a.energyJ.compute, b.energyJ.compute)).toBe(true);
+        }
+      }
+    }
+    expect(kept.microBatchSteps.length).toBe(built.microBatchSteps.length);
   });
 });

@@ -3,7 +3,7 @@ import { backwardPass, forwardPass } from '../workload/passes.js';
 import type { Step } from '../workload/step.js';
 import type { Workload } from '../workload/workload.js';
 import { paramsPerChip } from './memory.js';
-import { pipelineSend, precisionsOf, splitOf, workloadMemo } from './step-lists.js';
+import { pipelineSend, precisionsOf, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 
 /** A training step's per-chip step lists: they depend only on the workload, so they are built once per workload. */
 export interface TrainingSteps {
@@ -17,7 +17,15 @@ export interface TrainingSteps {
   gradBytes: number;
 }
 
-export const trainingSteps = workloadMemo(buildTrainingSteps);
+/**
+ * The lists a training evaluation costs, their steps copied into the one shape every kind shares
+ * (uniformStep): the step loop's reads of a training pass's steps (matrix products, attention,
+ * elementwise work, collectives of several shapes) are then monomorphic.
+ */
+export const trainingSteps = workloadMemo((w: Workload): TrainingSteps => {
+  const t = buildTrainingSteps(w);
+  return { ...t, microBatchSteps: t.microBatchSteps.map(uniformStep), syncSteps: t.syncSteps.map(uniformStep), optimizerSteps: t.optimizerSteps.map(uniformStep) };
+});
 
 export function buildTrainingSteps(w: Workload): TrainingSteps {
   const m = w.model!;
