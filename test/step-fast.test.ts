@@ -192,5 +192,9 @@ describe('training lists in the uniform shape cost what the built lists cost', (
       }
     }
     expect(kept.microBatchSteps.length).toBe(built.microBatchSteps.length);
+    // The sync list's two parts (costed apart by training.ts): the backward pass, then the gradient all-reduce.
+    expect([...kept.lastBackwardSteps, ...kept.gradientSyncSteps]).toEqual(kept.syncSteps);
+    expect(kept.lastBackwardSteps.every((s) => s.kind !== 'collective') && kept.gradientSyncSteps.every((s) => s.kind === 'collective')).toBe(true);
+    expect(kept.gradientSyncSteps.length).toBe(1);
   });
 });

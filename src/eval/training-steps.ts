@@ -11,6 +11,9 @@ export interface TrainingSteps {
   microBatchSteps: Step[];
   /** The last micro-batch's backward pass and the gradient all-reduce that hides behind it. */
   syncSteps: Step[];
+  /** syncSteps' two parts: the backward pass (no collectives), and the gradient all-reduce (none without data parallelism). */
+  lastBackwardSteps: Step[];
+  gradientSyncSteps: Step[];
   optimizerSteps: Step[];
   /** Parameters held by one chip. */
   params: number;
@@ -24,7 +27,9 @@ export interface TrainingSteps {
  */
 export const trainingSteps = workloadMemo((w: Workload): TrainingSteps => {
   const t = buildTrainingSteps(w);
-  return { ...t, microBatchSteps: t.microBatchSteps.map(uniformStep), syncSteps: t.syncSteps.map(uniformStep), optimizerSteps: t.optimizerSteps.map(uniformStep) };
+  const syncSteps = t.syncSteps.map(uniformStep);
+  const backward = t.lastBackwardSteps.length;
+  return { ...t, microBatchSteps: t.microBatchSteps.map(uniformStep), syncSteps, lastBackwardSteps: syncSteps.slice(0, backward), gradientSyncSteps: syncSteps.slice(backward), optimizerSteps: t.optimizerSteps.map(uniformStep) };
 });
 
 export function buildTrainingSteps(w: Workload): TrainingSteps {
@@ -60,5 +65,5 @@ export function buildTrainingSteps(w: Workload): TrainingSteps {
     // Adam on the local shard: read weights, gradient, fp32 master and two moments; write them back (~30 B/param).
     { kind: 'elementwise', name: 'adam update', elements: params / optShard, flopsPerElement: 12, bytesPerElement: 2 * (bytesPerValue(w.precision.weights) + 3 * bytesPerValue(w.precision.optimizer)) + bytesPerValue(w.precision.gradients), repeat: 1, part: 'optimizer' },
   ];
-  return { microBatchSteps, syncSteps: [...lastBackward, ...sync], optimizerSteps, params, gradBytes };
+  return { microBatchSteps, syncSteps: [...lastBackward, ...sync], lastBackwardSteps: lastBackward, gradientSyncSteps: sync, optimizerSteps, params, gradBytes };
 }
