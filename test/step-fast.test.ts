@@ -5,7 +5,8 @@ import { IterationCoster } from '../src/eval/serving-iteration.js';
 import { measureTimes } from '../src/eval/step-fast.js';
 import { measureStep, newScratch, type Placement, type StepScratch } from '../src/eval/step-cost.js';
 import { forwardSteps, uniformStep } from '../src/eval/step-lists.js';
-import { buildTrainingSteps } from '../src/eval/training-steps.js';
+import { buildTrainingSteps, trainingSteps } from '../src/eval/training-steps.js';
+import { runPhase } from '../src/eval/phase.js';
 import { loadWorkload } from '../src/workload/load.js';
 import type { Step } from '../src/workload/step.js';
 import type { Workload } from '../src/workload/workload.js';
@@ -148,5 +149,52 @@ describe('IterationCoster.timeOf gives cost().timeSec', () => {
         for (const it of contents) expect(probe.cost(it, false)).toEqual(full.cost(it, false));
       }
     }
+  });
+});
+
+describe('uniformStep', () => {
+  // The copies ScaledSteps rewrites share one shape whose numeric fields hold numbers only (0 for
+  // another kind's), so that rewriting them stores in place (src/eval/step-lists.ts); a step's own
+  // fields and an absent RoPE width are kept as they are.
+  const NUMERIC = ['repeat', 'm', 'k', 'n', 'count', 'bFraction', 'batch', 'queries', 'context', 'heads', 'kvHeads', 'qkDim', 'vDim', 'kvBytesPerToken', 'elements', 'flopsPerElement', 'bytesPerElement', 'rows', 'rowBytes', 'groupSize', 'bytes'];
+  test('every kind: numeric fields are numbers, its own fields unchanged', () => {
+    const w = loadWorkload('mixtral-8x7b-serve');
+    const steps = [...forwardSteps(w, { batch: 5, queries: 1, context: 900, logitsTokens: 5 }, 5), ...stepsOf(loadWorkload('llama-3-70b-train'))];
+    const kinds = new Set<string>();
+    for (const s of steps) {
+      const u = uniformStep(s) as unknown as Record<string, unknown>;
+      const own = s as unknown as Record<string, unknown>;
+      kinds.add(s.kind);
+      for (const key of NUMERIC) expect(typeof u[key]).toBe('number');
+      for (const key of Object.keys(own)) expect(u[key]).toBe(own[key]);
+      if (s.kind === 'attention') expect(u.ropeDim).toBe(own.ropeDim);
+      else expect(u.ropeDim).toBeUndefined();
+    }
+    expect([...kinds].sort()).toEqual(['attention', 'collective', 'elementwise', 'gather', 'matmul']);
+  });
+});
+
+describe('training lists in the uniform shape cost what the built lists cost', () => {
+  // trainingSteps (what an evaluation costs) copies buildTrainingSteps' lists with uniformStep.
+  test.each(['h100-sxm', 'tpu7x', 'mi300x'])('%s', (design) => {
+    const w = loadWorkload('llama-3-70b-train');
+    const kept = trainingSteps(w);
+    const built = buildTrainingSteps(w);
+    for (const p of PLACEMENTS) {
+      for (const list of ['microBatchSteps', 'syncSteps', 'optimizerSteps'] as const) {
+        const chip = loadDesign(design);
+        for (const detail of [false, true]) {
+          const a = runPhase(new ChipContext(chip), list, 4, kept[list], p, detail);
+          const b = runPhase(new ChipContext(chip), list, 4, built[list], p, detail);
+          expect(a).toEqual(b);
+          expect(Object.is(a.timeSec, b.timeSec) && Object.is(a.energyJ.compute, b.energyJ.compute)).toBe(true);
+        }
+      }
+    }
+    expect(kept.microBatchSteps.length).toBe(built.microBatchSteps.length);
+    // The sync list's two parts (costed apart by training.ts): the backward pass, then the gradient all-reduce.
+    expect([...kept.lastBackwardSteps, ...kept.gradientSyncSteps]).toEqual(kept.syncSteps);
+    expect(kept.lastBackwardSteps.every((s) => s.kind !== 'collective') && kept.gradientSyncSteps.every((s) => s.kind === 'collective')).toBe(true);
+    expect(kept.gradientSyncSteps.length).toBe(1);
   });
 });

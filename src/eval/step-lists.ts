@@ -221,15 +221,21 @@ export class ScaledSteps {
  */
 export function uniformStep(st: Step): Step {
   const s = st as unknown as Partial<Record<string, unknown>>;
+  // The numeric fields of the other kinds are 0, not undefined: a field that only ever holds numbers
+  // keeps them unboxed, so ScaledSteps.at() rewrites it in place instead of allocating a number
+  // for every value it writes (ropeDim stays optional: undefined means "the whole head").
   const u = {
-    kind: s.kind, name: s.name, repeat: s.repeat, part: s.part,
-    m: s.m, k: s.k, n: s.n, count: s.count, a: s.a, b: s.b, out: s.out, weights: s.weights, bFraction: s.bFraction, expert: s.expert,
-    batch: s.batch, queries: s.queries, context: s.context, heads: s.heads, kvHeads: s.kvHeads, qkDim: s.qkDim, vDim: s.vDim, kvBytesPerToken: s.kvBytesPerToken, compute: s.compute, act: s.act, ropeDim: s.ropeDim,
-    elements: s.elements, flopsPerElement: s.flopsPerElement, bytesPerElement: s.bytesPerElement, rows: s.rows, rowBytes: s.rowBytes,
-    op: s.op, group: s.group, groupSize: s.groupSize, bytes: s.bytes, overlap: s.overlap,
+    kind: s.kind, name: s.name, repeat: num(s.repeat), part: s.part,
+    m: num(s.m), k: num(s.k), n: num(s.n), count: num(s.count), a: s.a, b: s.b, out: s.out, weights: s.weights, bFraction: num(s.bFraction), expert: s.expert,
+    batch: num(s.batch), queries: num(s.queries), context: num(s.context), heads: num(s.heads), kvHeads: num(s.kvHeads), qkDim: num(s.qkDim), vDim: num(s.vDim), kvBytesPerToken: num(s.kvBytesPerToken), compute: s.compute, act: s.act, ropeDim: s.ropeDim,
+    elements: num(s.elements), flopsPerElement: num(s.flopsPerElement), bytesPerElement: num(s.bytesPerElement), rows: num(s.rows), rowBytes: num(s.rowBytes),
+    op: s.op, group: s.group, groupSize: num(s.groupSize), bytes: num(s.bytes), overlap: s.overlap,
   };
   return u as unknown as Step;
 }
+
+/** A step's numeric field, or 0 where its kind has none. */
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 /** The step fields a token or sequence count usually scales (matmul rows, attention batch, elements, gathered rows, collective bytes): written by name. */
 const SCALED_KEYS = ['m', 'batch', 'elements', 'rows', 'bytes'];

@@ -3,7 +3,7 @@ import { backwardPass, forwardPass } from '../workload/passes.js';
 import type { Step } from '../workload/step.js';
 import type { Workload } from '../workload/workload.js';
 import { paramsPerChip } from './memory.js';
-import { pipelineSend, precisionsOf, splitOf, workloadMemo } from './step-lists.js';
+import { pipelineSend, precisionsOf, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 
 /** A training step's per-chip step lists: they depend only on the workload, so they are built once per workload. */
 export interface TrainingSteps {
@@ -11,13 +11,26 @@ export interface TrainingSteps {
   microBatchSteps: Step[];
   /** The last micro-batch's backward pass and the gradient all-reduce that hides behind it. */
   syncSteps: Step[];
+  /** syncSteps' two parts: the backward pass (no collectives), and the gradient all-reduce (none without data parallelism). */
+  lastBackwardSteps: Step[];
+  gradientSyncSteps: Step[];
   optimizerSteps: Step[];
   /** Parameters held by one chip. */
   params: number;
   gradBytes: number;
 }
 
-export const trainingSteps = workloadMemo(buildTrainingSteps);
+/**
+ * The lists a training evaluation costs, their steps copied into the one shape every kind shares
+ * (uniformStep): the step loop's reads of a training pass's steps (matrix products, attention,
+ * elementwise work, collectives of several shapes) are then monomorphic.
+ */
+export const trainingSteps = workloadMemo((w: Workload): TrainingSteps => {
+  const t = buildTrainingSteps(w);
+  const syncSteps = t.syncSteps.map(uniformStep);
+  const backward = t.lastBackwardSteps.length;
+  return { ...t, microBatchSteps: t.microBatchSteps.map(uniformStep), syncSteps, lastBackwardSteps: syncSteps.slice(0, backward), gradientSyncSteps: syncSteps.slice(backward), optimizerSteps: t.optimizerSteps.map(uniformStep) };
+});
 
 export function buildTrainingSteps(w: Workload): TrainingSteps {
   const m = w.model!;
@@ -52,5 +65,5 @@ export function buildTrainingSteps(w: Workload): TrainingSteps {
     // Adam on the local shard: read weights, gradient, fp32 master and two moments; write them back (~30 B/param).
     { kind: 'elementwise', name: 'adam update', elements: params / optShard, flopsPerElement: 12, bytesPerElement: 2 * (bytesPerValue(w.precision.weights) + 3 * bytesPerValue(w.precision.optimizer)) + bytesPerValue(w.precision.gradients), repeat: 1, part: 'optimizer' },
   ];
-  return { microBatchSteps, syncSteps: [...lastBackward, ...sync], optimizerSteps, params, gradBytes };
+  return { microBatchSteps, syncSteps: [...lastBackward, ...sync], lastBackwardSteps: lastBackward, gradientSyncSteps: sync, optimizerSteps, params, gradBytes };
 }

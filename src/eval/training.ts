@@ -27,13 +27,17 @@ function trainingCycle(cx: ChipContext, w: Workload, batch: number, placement: P
   const micro = w.training.microBatch;
   const microBatches = batch / d / micro;
   const s = w.inputTokens;
-  const { microBatchSteps, syncSteps, optimizerSteps, params, gradBytes } = trainingSteps(w);
+  const { microBatchSteps, syncSteps, lastBackwardSteps, gradientSyncSteps, optimizerSteps, params, gradBytes } = trainingSteps(w);
   const mb = runPhase(cx, 'train micro-batch (fwd+bwd)', micro, microBatchSteps, placement, detail);
   const sites = w.training.sites;
   const dSite = d / sites;
-  const syncPhase = runPhase(cx, 'gradient sync', micro, syncSteps, placement);
+  // The sync phase's totals without per-step detail; its collectives' step costs (reported, and
+  // their energy counted) apart; the backward pass alone for the time the sync hides behind (a
+  // phase of no collectives takes the sum of its steps' times, in order: the same bits).
+  const syncPhase = runPhase(cx, 'gradient sync', micro, syncSteps, placement, false);
+  const syncCollectives = runPhase(cx, 'gradient sync', micro, gradientSyncSteps, placement, true).steps;
   const optimizer = runPhase(cx, 'optimizer step', micro, optimizerSteps, placement);
-  const lastBackwardSec = syncPhase.steps.filter((c) => c.kind !== 'collective').reduce((a, c) => a + c.timeSec, 0);
+  const lastBackwardSec = runPhase(cx, 'last backward pass', micro, lastBackwardSteps, placement, false).timeSec;
   const exposedSync = Math.max(0, syncPhase.timeSec - lastBackwardSec);
   // 1F1B pipeline, interleaved over v virtual stages per chip (Narayanan et al., SC 2021):
   // (microBatches + (p - 1) / v) slots of (micro-batch time / p).
@@ -45,13 +49,13 @@ function trainingCycle(cx: ChipContext, w: Workload, batch: number, placement: P
   const stepTimeSec = pipelineSec + exposedSync + exposedCross + optimizer.timeSec;
   const dyn = zeroEnergy();
   addDynamicEnergy(dyn, mb.energyJ, microBatches / p);
-  for (const c of syncPhase.steps) if (c.kind === 'collective') addDynamicEnergy(dyn, c.energyJ);
+  for (const c of syncCollectives) addDynamicEnergy(dyn, c.energyJ);
   addDynamicEnergy(dyn, optimizer.energyJ);
   dyn.interconnect += cross.energyJ;
   const c = paramCounts(m);
   // PaLM (Chowdhery et al. 2022, appendix B) model FLOPs per token: 6 N + 12 L H Q T.
   const flopsPerToken = 6 * c.activePerToken + 12 * m.layers * m.heads * m.headDim * s;
-  const syncSummary: PhaseCost = { ...syncPhase, timeSec: exposedSync, steps: syncPhase.steps.filter((x) => x.kind === 'collective') };
+  const syncSummary: PhaseCost = { ...syncPhase, timeSec: exposedSync, steps: syncCollectives };
   return {
     phases: [mb, syncSummary, optimizer],
     cycleSec: stepTimeSec,

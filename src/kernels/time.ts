@@ -85,7 +85,12 @@ export function decodeUtilization(items: number, cores: number, law: DecodeAtten
   return x / (1 + x);
 }
 
-/** x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a search). */
+/**
+ * x^p for a whole p from 1 to 8, by multiplication (the overlap p-norm runs for every step of a
+ * search): above 4, x^4 times x^(p - 4) (the 8-bit decode-attention law has p = 8). Written out to
+ * 8 (the bound of the fitted p, COMPUTE_LAW_BOUNDS), so that no call recurses: the optimizer does
+ * not inline a recursive call, and one left out of line boxes its argument and its result.
+ */
 function wholePower(x: number, p: number): number {
   const x2 = x * x;
   switch (p) {
@@ -97,6 +102,14 @@ function wholePower(x: number, p: number): number {
       return x2 * x;
     case 4:
       return x2 * x2;
+    case 5:
+      return x2 * x2 * x;
+    case 6:
+      return x2 * x2 * x2;
+    case 7:
+      return x2 * x2 * (x2 * x);
+    case 8:
+      return x2 * x2 * (x2 * x2);
     default:
       return x2 * x2 * wholePower(x, p - 4);
   }
@@ -107,9 +120,34 @@ function wholePower(x: number, p: number): number {
  * at most their sum.
  */
 export function overlapSec(a: number, b: number, c: number, d: number, e: number, p: number): number {
+  // The shipped laws' usual p (3: the bf16 and fp8-block GEMM lanes; 2: the others) written out,
+  // as wholePower takes them (x2 x, x2), in a function small enough for the optimizer to inline
+  // into the step loop: a call left out of line boxes its arguments and its result (a heap number
+  // each), and so did each wholePower call it made.
+  if (p !== 3 && p !== 2) return pNorm(a, b, c, d, e, p);
   const m = Math.max(a, b, c, d, e);
   if (m <= 0) return 0;
-  // Terms that are zero add nothing (most steps have no DRAM or vector time).
+  // A part that is zero adds +0 (most steps have no DRAM or vector time); no part is negative.
+  const ra = a / m;
+  const rb = b / m;
+  const rc = c / m;
+  const rd = d / m;
+  const re = e / m;
+  if (p === 3) {
+    const s = ra * ra * ra + rb * rb * rb + rc * rc * rc + rd * rd * rd + re * re * re;
+    // The cube root by its own function: s ** (1 / 3) raises to the double nearest 1/3 (the two
+    // differ in the last bit for ~15% of s), and takes three times as long.
+    return s === 1 ? m * s : m * Math.cbrt(s);
+  }
+  const s = ra * ra + rb * rb + rc * rc + rd * rd + re * re;
+  return s === 1 ? m * s : m * Math.sqrt(s);
+}
+
+/** overlapSec for any whole p (the same sums and roots: p = 2 and 3 give overlapSec's bits). */
+function pNorm(a: number, b: number, c: number, d: number, e: number, p: number): number {
+  const m = Math.max(a, b, c, d, e);
+  if (m <= 0) return 0;
+  // Terms that are zero add nothing.
   let s = 0;
   if (a > 0) s += wholePower(a / m, p);
   if (b > 0) s += wholePower(b / m, p);
@@ -117,9 +155,6 @@ export function overlapSec(a: number, b: number, c: number, d: number, e: number
   if (d > 0) s += wholePower(d / m, p);
   if (e > 0) s += wholePower(e / m, p);
   if (s === 1 || p === 1) return m * s;
-  // Roots by their own functions where there is one: p = 3 (bf16 and fp8-block GEMM lanes, the
-  // common case) by Math.cbrt, a third of the cost of the general power, and the cube root itself
-  // where s ** (1 / 3) raises to the double nearest 1/3 (the two differ in the last bit for ~15% of s).
   return m * (p === 2 ? Math.sqrt(s) : p === 3 ? Math.cbrt(s) : p === 4 ? Math.sqrt(Math.sqrt(s)) : s ** (1 / p));
 }
 
