@@ -164,8 +164,13 @@ interface TechnologyTables {
 const TABLES = new WeakMap<object, Map<string, TechnologyTables>>();
 const NO_OVERRIDES = Object.freeze({});
 
+/** The last tables found in TABLES, with what they were found by: a search's designs mostly share them. */
+let lastTables: { overrides: object; node: string; hbm: string; t: TechnologyTables } | undefined;
+
 function technologyTables(d: DesignFile): TechnologyTables {
   const overrides = d.technology ?? NO_OVERRIDES;
+  const last = lastTables;
+  if (last && last.overrides === overrides && last.node === d.processNode && last.hbm === d.memory.hbm.generation) return last.t;
   const memo = overrides === NO_OVERRIDES || isDeepFrozen(overrides);
   let byNode = memo ? TABLES.get(overrides) : undefined;
   if (!byNode) {
@@ -179,6 +184,7 @@ function technologyTables(d: DesignFile): TechnologyTables {
     const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
     byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map(), pjPerMacByFormats: new WeakMap() }));
   }
+  if (memo) lastTables = { overrides, node: d.processNode, hbm: d.memory.hbm.generation, t };
   return t;
 }
 
@@ -254,20 +260,14 @@ function kernelParamsOf(d: DesignFile): KernelParams {
   return overrides ? withKernelOverrides(base, k) : base;
 }
 
-/** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
-export function buildChip(d: DesignFile): Chip {
-  const tables = technologyTables(d);
-  const tech = tables.tech;
-  const pjPerMac = pjPerMacOf(d, tables);
-  const mm2PerMac = tables.mm2PerMac;
-  const clockHz = d.compute.clockHz;
+/** The chip's per-format figures: peak MACs/s of all units, and the tile side and count of each format's fastest unit. */
+export interface UnitRates {
+  peakMacsPerSec: Partial<Record<FormatName, number>>;
+  tileDim: Partial<Record<FormatName, number>>;
+  unitCount: Partial<Record<FormatName, number>>;
+}
 
-  const units: MatrixUnit[] = d.compute.matrixUnits.map((u, i) => ({
-    name: u.name ?? `matrix${i}`,
-    count: u.count,
-    macsPerCycle: { ...u.macsPerCycle } as Partial<Record<FormatName, number>>,
-    tileDim: u.tileDim ?? defaultTileDim(u.macsPerCycle as Partial<Record<FormatName, number>>),
-  }));
+export function unitRates(units: MatrixUnit[], clockHz: number): UnitRates {
   const peakMacsPerSec: Partial<Record<FormatName, number>> = {};
   const tileDim: Partial<Record<FormatName, number>> = {};
   const unitCount: Partial<Record<FormatName, number>> = {};
@@ -284,12 +284,99 @@ export function buildChip(d: DesignFile): Chip {
       }
     }
   }
+  return { peakMacsPerSec, tileDim, unitCount };
+}
+
+/**
+ * A chip of one matrix unit by straight-line code for its formats (compiled once per list of
+ * format names): its formats' MACs per cycle copied, and unitRates's three records. Built in a
+ * loop, by stores to a key in a variable, those records were a tenth of a chip's build.
+ */
+interface SingleUnitMaker {
+  copy: (macsPerCycle: Partial<Record<FormatName, number>>) => Partial<Record<FormatName, number>>;
+  /** unitRates of the one unit; undefined where a rate is not positive (the general loop then leaves that format's tile and count out). */
+  rates: (macsPerCycle: Partial<Record<FormatName, number>>, count: number, tileDim: number, clockHz: number) => UnitRates | undefined;
+}
+
+/**
+ * Makers by list of format names, and the last few asked for with their names, compared name by
+ * name (a space has a few lists: no key string to build for them).
+ */
+const SINGLE_UNIT_MAKERS = new Map<string, SingleUnitMaker | null>();
+const RECENT_MAKERS: { keys: string[]; make: SingleUnitMaker | null }[] = [];
+/** Lists of format names compared before the key string is built: a space's choices of formats (inference-chip has two). */
+const RECENT_MAKERS_KEPT = 8;
+
+function singleUnitMaker(macsPerCycle: object): SingleUnitMaker | null {
+  for (const r of RECENT_MAKERS) if (sameKeys(macsPerCycle, r.keys)) return r.make;
+  const keys = Object.keys(macsPerCycle);
+  const name = keys.join(',');
+  let make = SINGLE_UNIT_MAKERS.get(name);
+  if (make === undefined) {
+    if (SINGLE_UNIT_MAKERS.size > 256) SINGLE_UNIT_MAKERS.clear();
+    SINGLE_UNIT_MAKERS.set(name, (make = compileSingleUnitMaker(keys)));
+  }
+  if (RECENT_MAKERS.length >= RECENT_MAKERS_KEPT) RECENT_MAKERS.pop();
+  RECENT_MAKERS.unshift({ keys, make });
+  return make;
+}
+
+/**
+ * Each rate is count x MACs per cycle x clock, multiplied as unitRates does; null for names that
+ * are not formats. Each record is an empty object given its keys one by one in their order, as
+ * the general loop and the schema's parse make them (so they share their hidden classes): a
+ * literal of the same keys would make the three records one hidden class, whose fields the peak
+ * rates turn into doubles, tile sides and counts too, and every evaluator object copying them
+ * would change its class as well (a second build in the same process then ran at half speed).
+ */
+function compileSingleUnitMaker(keys: string[]): SingleUnitMaker | null {
+  if (keys.length === 0 || keys.some((k) => !Object.hasOwn(FORMATS, k))) return null;
+  const q = (k: string) => JSON.stringify(k);
+  const record = (name: string, value: (i: number) => string) => [`const ${name} = {};`, ...keys.map((k, i) => `${name}[${q(k)}] = ${value(i)};`)].join('\n');
+  const rates = keys.map((k, i) => `const r${i} = count * m[${q(k)}] * clockHz;`).join('\n');
+  const positive = keys.map((_, i) => `r${i} > 0`).join(' && ');
+  return {
+    copy: new Function('m', `${record('o', (i) => `m[${q(keys[i])}]`)}\nreturn o;`) as SingleUnitMaker['copy'],
+    rates: new Function(
+      'm', 'count', 'tileDim', 'clockHz',
+      `${rates}\nif (!(${positive})) return undefined;\n${record('p', (i) => `r${i}`)}\n${record('t', () => 'tileDim')}\n${record('u', () => 'count')}\nreturn { peakMacsPerSec: p, tileDim: t, unitCount: u };`,
+    ) as SingleUnitMaker['rates'],
+  };
+}
+
+/** A sorted copy (ascending) of a design's block sizes; one size needs no sort. */
+function sortedBlockSizes(sizes: readonly number[]): number[] {
+  return sizes.length === 1 ? [sizes[0]] : [...sizes].sort((a, b) => a - b);
+}
+
+/** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
+export function buildChip(d: DesignFile): Chip {
+  const tables = technologyTables(d);
+  const tech = tables.tech;
+  const pjPerMac = pjPerMacOf(d, tables);
+  const mm2PerMac = tables.mm2PerMac;
+  const clockHz = d.compute.clockHz;
+
+  // One matrix unit (the common case) by object literals of its formats; several by the general loop.
+  const single = d.compute.matrixUnits.length === 1 ? singleUnitMaker(d.compute.matrixUnits[0].macsPerCycle) : null;
+  const units: MatrixUnit[] = new Array(d.compute.matrixUnits.length);
+  for (let i = 0; i < units.length; i++) {
+    const u = d.compute.matrixUnits[i];
+    const macsPerCycle = u.macsPerCycle as Partial<Record<FormatName, number>>;
+    units[i] = {
+      name: u.name ?? `matrix${i}`,
+      count: u.count,
+      macsPerCycle: single ? single.copy(macsPerCycle) : { ...macsPerCycle },
+      tileDim: u.tileDim ?? defaultTileDim(macsPerCycle),
+    };
+  }
+  const { peakMacsPerSec, tileDim, unitCount } = single?.rates(units[0].macsPerCycle, units[0].count, units[0].tileDim, clockHz) ?? unitRates(units, clockHz);
 
   const ic = d.interconnect;
   const dims = TOPOLOGY_DIMS[ic.topology];
   const shape = ic.torusShape ?? defaultShape(ic.chipsPerPod, ic.topology === 'ring' ? 1 : dims);
   const blockScaling = d.compute.blockScaling
-    ? { blockSizes: [...d.compute.blockScaling.blockSizes].sort((a, b) => a - b), scaleBits: d.compute.blockScaling.scaleBits }
+    ? { blockSizes: sortedBlockSizes(d.compute.blockScaling.blockSizes), scaleBits: d.compute.blockScaling.scaleBits }
     : undefined;
   const dramBytes = d.memory.dram?.bytes ?? 0;
 
@@ -342,7 +429,7 @@ export function buildChip(d: DesignFile): Chip {
     ecc: d.memory.ecc,
     interconnect: {
       topology: ic.topology,
-      shape: [...shape],
+      shape: shape.slice(),
       linksPerChip: ic.linksPerChip,
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,
