@@ -84,16 +84,19 @@ const startsWith = (a: readonly string[], b: readonly string[]) => b.length <= a
 interface Slot {
   parts: string[];
   /**
-   * The validated value at the root for a value index of the parameter; undefined where it fails
+   * The validated value at the root by value index of the parameter: null where it fails
    * validation, or where that value writes outside the roots the first value writes (the full
-   * path then decides). Validated when a design first uses it, and kept: a space of a million
-   * values per parameter costs nothing until its designs are evaluated, in each worker alike.
+   * path then decides); undefined until a design first uses it (`fill` validates it, for every
+   * root of the parameter, and keeps it): a space of a million values per parameter costs nothing
+   * until its designs are evaluated, in each worker alike.
    */
-  parsed: (j: number) => { value: unknown } | undefined;
+  table: ({ value: unknown } | null | undefined)[];
+  fill: (j: number) => { value: unknown } | null;
 }
 
 function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | undefined {
-  if (p.values.length === 0) return undefined;
+  const n = p.values.length;
+  if (n === 0) return undefined;
   const sparseOf = (j: number) => {
     const d: Record<string, unknown> = {};
     p.apply(d, p.values[j]);
@@ -109,29 +112,20 @@ function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | u
     roots.push(parts);
     schemas.push(r.schema);
   }
-  /** Per value index: the validated value at each root (undefined where it fails), or false where the value writes outside the roots. */
-  const cache: (({ value: unknown } | undefined)[] | false)[] = new Array(p.values.length);
-  const valuesAt = (j: number) => {
-    let c = cache[j];
-    if (c === undefined) {
-      const d = sparseOf(j);
-      const fits = writtenLeaves(d, p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)));
-      c = cache[j] = fits
-        ? roots.map((parts, k) => {
-            const r = schemas[k].safeParse(getAt(d, parts));
-            return r.success ? { value: r.data } : undefined;
-          })
-        : false;
-    }
-    return c;
+  const tables: ({ value: unknown } | null | undefined)[][] = roots.map(() => new Array(n));
+  /** Validates value index j at every root; kept where j is an index of the values. */
+  const fillAll = (j: number) => {
+    const d = sparseOf(j);
+    const fits = writtenLeaves(d, p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)));
+    const parsed = roots.map((parts, k) => {
+      if (!fits) return null;
+      const r = schemas[k].safeParse(getAt(d, parts));
+      return r.success ? { value: r.data } : null;
+    });
+    if (Number.isInteger(j) && j >= 0 && j < n) parsed.forEach((v, k) => (tables[k][j] = v));
+    return parsed;
   };
-  return roots.map((parts, k) => ({
-    parts,
-    parsed: (j: number) => {
-      const c = valuesAt(j);
-      return c === false ? undefined : c[k];
-    },
-  }));
+  return roots.map((parts, k) => ({ parts, table: tables[k], fill: (j: number) => tables[k][j] ?? fillAll(j)[k] }));
 }
 
 /**
@@ -206,18 +200,13 @@ type DesignMaker = (genome: readonly number[], name: string) => Record<string, u
 
 /**
  * The design maker of a space, compiled to straight-line code: each slot's validated value read
- * from a table by the genome's value index (filled from `Slot.parsed` on first use), then the
+ * from a table by the genome's value index (filled by `Slot.fill` on first use), then the
  * containers on written paths copied with the values in (see copyCode), children before parents.
  */
-function compileDesignMaker(base: Record<string, unknown>, parameters: Parameter[], slots: Slot[][], plan: { path: string[]; parent: number; key: string }[]): DesignMaker {
-  const flat = slots.flatMap((s, i) => s.map((slot) => ({ slot, param: i, size: parameters[i].values.length })));
-  const tables: ({ value: unknown } | null)[][] = flat.map((f) => new Array(f.size));
-  /** A slot's value for index j, validated and kept (null where it fails, or where it must take the full path). */
-  const miss = (s: number, j: number) => {
-    const v = flat[s].slot.parsed(j) ?? null;
-    if (Number.isInteger(j) && j >= 0 && j < flat[s].size) tables[s][j] = v;
-    return v;
-  };
+function compileDesignMaker(base: Record<string, unknown>, slots: Slot[][], plan: { path: string[]; parent: number; key: string }[]): DesignMaker {
+  const flat = slots.flatMap((s, i) => s.map((slot) => ({ slot, param: i })));
+  /** A slot's value for index j, validated on first use (see Slot.table). */
+  const miss = (s: number, j: number) => flat[s].slot.fill(j);
   const planPaths = plan.map((c) => c.path);
   const writes: Write[][] = plan.map(() => []);
   const top: Write[] = [];
@@ -231,7 +220,7 @@ function compileDesignMaker(base: Record<string, unknown>, parameters: Parameter
   lines.push(copyCode('d', 'b', base, top), 'return d;');
   const bound = [...plan.map((_, j) => `const B${j} = B[${j}];`), ...flat.map((_, s) => `const T${s} = T[${s}];`)];
   const factory = new Function('b', 'B', 'T', 'miss', `${bound.join('\n')}\nreturn function makeDesign(g, name) {\n${lines.join('\n')}\n};`);
-  return factory(base, plan.map((c) => getAt(base, c.path)), tables, miss) as DesignMaker;
+  return factory(base, plan.map((c) => getAt(base, c.path)), flat.map((f) => f.slot.table), miss) as DesignMaker;
 }
 
 /**
@@ -269,7 +258,7 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
   }
   const nameFits = nameCheck(designSchema.shape.name);
   // Each copied container is the same object of the base for every genome (the copies are written into, the base never).
-  const make = compileDesignMaker(parsedBase.data as Record<string, unknown>, space.parameters, slots, copyPlan(slots.flat()));
+  const make = compileDesignMaker(parsedBase.data as Record<string, unknown>, slots, copyPlan(slots.flat()));
   const template: DesignTemplate = {
     build(genome, file, key = genomeKey(genome)) {
       const name = `${space.name}#${key}`;
