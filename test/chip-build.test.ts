@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { calcBlockScalingAreaMm2, calcMatrixAreaMm2, SCALE_STEP_VS_FP8, MULTI_FORMAT_OVERHEAD } from '../src/chip/area.js';
-import { unitRates } from '../src/chip/build.js';
+import { unitRates } from '../src/chip/unit-rates.js';
 import type { MatrixUnit } from '../src/chip/chip.js';
 import { calcCostUsd, calcGoodDieUsd } from '../src/chip/cost.js';
 import { listDesignPresets, loadDesign } from '../src/chip/load.js';
