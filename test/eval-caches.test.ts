@@ -3,7 +3,8 @@ import { resolveDesignSource, parseDesign, listDesignPresets, loadDesign } from 
 import { evaluate } from '../src/eval/evaluate.js';
 import { genomeAt } from '../src/search/algorithms.js';
 import { evaluateGenome } from '../src/search/problem.js';
-import { loadSpace } from '../src/search/space.js';
+import { designForGenome, loadSpace } from '../src/search/space.js';
+import { chipForGenome } from '../src/search/design-template.js';
 import { loadWorkload, parseWorkload } from '../src/workload/load.js';
 import { metricValue } from '../src/eval/types.js';
 import { CONTINUOUS_BATCHING } from '../src/eval/serving.js';
@@ -94,6 +95,29 @@ describe('evaluator caches: results do not depend on evaluation order', () => {
         }
       }
     }
+  });
+
+  test('chips of a space are the same built in any order, between presets of other technologies and formats', () => {
+    // The chip build keeps its last technology tables and its last matrix unit's format names.
+    const space = loadSpace('inference-chip');
+    const indices = Array.from({ length: 400 }, (_, i) => (i * 7919) % space.size);
+    const chipJson = (i: number) => JSON.stringify(chipForGenome(space, genomeAt(space, i), 'f'));
+    const forward = indices.map(chipJson);
+    const names = listDesignPresets();
+    const reversed: string[] = [];
+    for (let k = indices.length - 1; k >= 0; k--) {
+      loadDesign(names[k % names.length]);
+      reversed[k] = chipJson(indices[k]);
+    }
+    expect(reversed).toEqual(forward);
+    for (const k of [0, 1, 2, 399]) expect(forward[k]).toBe(JSON.stringify(parseDesign(designForGenome(space, genomeAt(space, indices[k])), 'f').chip));
+    // And the presets the same between the space's chips as alone.
+    const alone = names.map((n) => JSON.stringify(loadDesign(n)));
+    const between = names.map((n, k) => {
+      chipForGenome(space, genomeAt(space, indices[k]), 'f');
+      return JSON.stringify(loadDesign(n));
+    });
+    expect(between).toEqual(alone);
   });
 
   test('a search objective over one workload is that workload\'s metric exactly', () => {

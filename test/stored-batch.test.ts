@@ -1,5 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
-import { encodePoint, metricsJsonOf, type PointResult } from '../src/results/point.js';
+import { describe, expect, it, test } from '@jest/globals';
+import seedrandom from 'seedrandom';
+import { encodePoint, genomeKey, genomeOfKey, metricsJsonOf, type PointResult } from '../src/results/point.js';
 import { fromColumns, toColumns } from '../src/search/stored-batch.js';
 
 /** Designs encoded for the store travel from a worker as columns (issue 17) and come back as the same points. */
@@ -34,5 +35,18 @@ describe('stored points as columns', () => {
     expect(toColumns([encodePoint(point(1))])).toBeUndefined();
     expect(toColumns([encodePoint(point(1), 'packed'), encodePoint(point(2, { objectives: [1] }), 'packed')])).toBeUndefined();
     expect(toColumns([])!.batch.keys).toEqual([]);
+  });
+});
+
+describe('genome keys', () => {
+  test('genomeKey is g.join(\'.\') for genomes and whatever else an array holds, and genomeOfKey reads it back', () => {
+    const rng = seedrandom('keys');
+    const genomes: number[][] = Array.from({ length: 300 }, () => Array.from({ length: Math.floor(rng() * 12) }, () => Math.floor(rng() * 1e6)));
+    for (const g of genomes) {
+      expect(genomeKey(g)).toBe(g.join('.'));
+      if (g.length > 0) expect(genomeOfKey(genomeKey(g))).toEqual(g);
+    }
+    const odd = [[], [-0], [1.5, NaN, Infinity, -3, 1e21, 1e-7], [1, undefined, null, 2], [1, 'a', 2], [1, { toString: () => 'x', valueOf: () => 7 }]] as unknown as number[][];
+    for (const g of odd) expect(genomeKey(g)).toBe(g.join('.'));
   });
 });

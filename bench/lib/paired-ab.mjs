@@ -2,17 +2,21 @@
 // separate runs: both builds' evaluateGenome loaded at once, taking turns of 40 ms for --seconds,
 // each turn's evaluations per CPU-second kept; prints the 50th/80th/95th percentiles per build
 // (the high ones are the turns other processes disturbed least), their ratio, and each build's
-// SHA-1 of 1,000 results as bench/lib/ab.mjs prints it.
-//   node bench/lib/paired-ab.mjs --baseline DIR [--problem serve-auto] [--seconds 15]
+// SHA-1 of 1,000 results as bench/lib/ab.mjs prints it. --order as bench/lib/design-order.mjs
+// (bench: the throughput benchmark's designs in its order; random: shuffled; walk: one parameter
+// changed at a time).
+//   node bench/lib/paired-ab.mjs --baseline DIR [--problem serve-auto] [--seconds 15] [--order bench]
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, argValue, sampleIndices } from './common.mjs';
 import { PROBLEMS } from './problems.mjs';
+import { orderedGenomes } from './design-order.mjs';
 
 const baseline = argValue('baseline');
 if (!baseline) throw new Error('give --baseline DIR: a checkout of the old code with its dist/ built');
 const name = argValue('problem', 'serve-auto');
 const seconds = Number(argValue('seconds', '15'));
+const order = argValue('order', 'bench');
 const spec = PROBLEMS[name];
 if (!spec) throw new Error(`unknown problem ${name} (${Object.keys(PROBLEMS).join(', ')})`);
 
@@ -26,7 +30,7 @@ async function load(root) {
   process.chdir(root);
   const space = loadSpace(spec.space);
   const problem = { space, workloads: spec.workloads.map((w) => loadWorkload(w)) };
-  const genomes = sampleIndices(space.size, 4096).map((i) => genomeAt(space, i));
+  const genomes = orderedGenomes(space, sampleIndices(space.size, 4096).map((i) => genomeAt(space, i)), order);
   const h = createHash('sha1');
   for (let i = 0; i < 1000; i++) h.update(JSON.stringify(evaluateGenome(problem, genomes[i])));
   return { run: (i) => evaluateGenome(problem, genomes[i % genomes.length]), sha1: h.digest('hex').slice(0, 12), rates: [] };
@@ -53,4 +57,4 @@ const at = (b, p) => {
 };
 const [base, cur] = builds;
 const fmt = (b) => [0.5, 0.8, 0.95].map((p) => Math.round(at(b, p))).join(' / ');
-console.log(`${name}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; sha1 ${base.sha1} ${cur.sha1}`);
+console.log(`${name}${order === 'bench' ? '' : ` (order ${order})`}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; sha1 ${base.sha1} ${cur.sha1}`);

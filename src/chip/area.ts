@@ -23,9 +23,15 @@ export const ECC_OVERHEAD = 8 / 64;
 export function calcMatrixAreaMm2(units: MatrixUnit[], mm2PerMac: Record<FormatName, number>): number {
   let total = 0;
   for (const u of units) {
-    const formats = Object.keys(u.macsPerCycle) as FormatName[];
-    const widest = Math.max(...formats.map((f) => (u.macsPerCycle[f] ?? 0) * mm2PerMac[f]));
-    total += u.count * widest * (1 + MULTI_FORMAT_OVERHEAD * (formats.length - 1));
+    // The widest use by a loop of Math.max, the same number Math.max over all of them gives.
+    let widest = -Infinity;
+    let formats = 0;
+    for (const k in u.macsPerCycle) {
+      const f = k as FormatName;
+      widest = Math.max(widest, (u.macsPerCycle[f] ?? 0) * mm2PerMac[f]);
+      formats++;
+    }
+    total += u.count * widest * (1 + MULTI_FORMAT_OVERHEAD * (formats - 1));
   }
   return total;
 }
@@ -34,8 +40,15 @@ export function calcMatrixAreaMm2(units: MatrixUnit[], mm2PerMac: Record<FormatN
 export function calcBlockScalingAreaMm2(units: MatrixUnit[], minBlockSize: number, fp8MacMm2: number): number {
   let lanes = 0;
   for (const u of units) {
-    const narrow = (Object.keys(u.macsPerCycle) as FormatName[]).filter((f) => FORMATS[f].bits <= 8);
-    if (narrow.length > 0) lanes += u.count * Math.max(...narrow.map((f) => u.macsPerCycle[f] ?? 0));
+    let widest = -Infinity;
+    let narrow = 0;
+    for (const k in u.macsPerCycle) {
+      const f = k as FormatName;
+      if (FORMATS[f].bits > 8) continue;
+      widest = Math.max(widest, u.macsPerCycle[f] ?? 0);
+      narrow++;
+    }
+    if (narrow > 0) lanes += u.count * widest;
   }
   return (lanes / minBlockSize) * SCALE_STEP_VS_FP8 * fp8MacMm2;
 }

@@ -9,6 +9,7 @@ import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
 import { isDeepFrozen } from '../io/freeze.js';
 import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
+import { sameKeys, singleUnitMaker, unitRates } from './unit-rates.js';
 import type { KernelParams } from '../kernels/params.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
@@ -164,8 +165,13 @@ interface TechnologyTables {
 const TABLES = new WeakMap<object, Map<string, TechnologyTables>>();
 const NO_OVERRIDES = Object.freeze({});
 
+/** The last tables found in TABLES, with what they were found by: a search's designs mostly share them. */
+let lastTables: { overrides: object; node: string; hbm: string; t: TechnologyTables } | undefined;
+
 function technologyTables(d: DesignFile): TechnologyTables {
   const overrides = d.technology ?? NO_OVERRIDES;
+  const last = lastTables;
+  if (last && last.overrides === overrides && last.node === d.processNode && last.hbm === d.memory.hbm.generation) return last.t;
   const memo = overrides === NO_OVERRIDES || isDeepFrozen(overrides);
   let byNode = memo ? TABLES.get(overrides) : undefined;
   if (!byNode) {
@@ -179,6 +185,7 @@ function technologyTables(d: DesignFile): TechnologyTables {
     const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
     byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map(), pjPerMacByFormats: new WeakMap() }));
   }
+  if (memo) lastTables = { overrides, node: d.processNode, hbm: d.memory.hbm.generation, t };
   return t;
 }
 
@@ -193,12 +200,6 @@ function pjPerMacOf(d: DesignFile, t: TechnologyTables): Record<FormatName, numb
   const pj = pjPerMacByKey(d, t);
   t.pjPerMacByFormats.set(formats, { formats: Object.keys(formats), pj });
   return pj;
-}
-
-function sameKeys(o: object, keys: string[]): boolean {
-  let i = 0;
-  for (const k in o) if (keys[i++] !== k) return false;
-  return i === keys.length;
 }
 
 function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
@@ -254,6 +255,11 @@ function kernelParamsOf(d: DesignFile): KernelParams {
   return overrides ? withKernelOverrides(base, k) : base;
 }
 
+/** A sorted copy (ascending) of a design's block sizes; one size needs no sort. */
+function sortedBlockSizes(sizes: readonly number[]): number[] {
+  return sizes.length === 1 ? [sizes[0]] : [...sizes].sort((a, b) => a - b);
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tables = technologyTables(d);
@@ -262,34 +268,26 @@ export function buildChip(d: DesignFile): Chip {
   const mm2PerMac = tables.mm2PerMac;
   const clockHz = d.compute.clockHz;
 
-  const units: MatrixUnit[] = d.compute.matrixUnits.map((u, i) => ({
-    name: u.name ?? `matrix${i}`,
-    count: u.count,
-    macsPerCycle: { ...u.macsPerCycle } as Partial<Record<FormatName, number>>,
-    tileDim: u.tileDim ?? defaultTileDim(u.macsPerCycle as Partial<Record<FormatName, number>>),
-  }));
-  const peakMacsPerSec: Partial<Record<FormatName, number>> = {};
-  const tileDim: Partial<Record<FormatName, number>> = {};
-  const unitCount: Partial<Record<FormatName, number>> = {};
-  const bestUnitRate: Partial<Record<FormatName, number>> = {};
-  for (const u of units) {
-    for (const k in u.macsPerCycle) {
-      const f = k as FormatName;
-      const rate = u.count * u.macsPerCycle[f]! * clockHz;
-      peakMacsPerSec[f] = (peakMacsPerSec[f] ?? 0) + rate;
-      if (rate > (bestUnitRate[f] ?? 0)) {
-        bestUnitRate[f] = rate;
-        tileDim[f] = u.tileDim;
-        unitCount[f] = u.count;
-      }
-    }
+  // One matrix unit (the common case) by object literals of its formats; several by the general loop.
+  const single = d.compute.matrixUnits.length === 1 ? singleUnitMaker(d.compute.matrixUnits[0].macsPerCycle) : null;
+  const units: MatrixUnit[] = new Array(d.compute.matrixUnits.length);
+  for (let i = 0; i < units.length; i++) {
+    const u = d.compute.matrixUnits[i];
+    const macsPerCycle = u.macsPerCycle as Partial<Record<FormatName, number>>;
+    units[i] = {
+      name: u.name ?? `matrix${i}`,
+      count: u.count,
+      macsPerCycle: single ? single.copy(macsPerCycle) : { ...macsPerCycle },
+      tileDim: u.tileDim ?? defaultTileDim(macsPerCycle),
+    };
   }
+  const { peakMacsPerSec, tileDim, unitCount } = single?.rates(units[0].macsPerCycle, units[0].count, units[0].tileDim, clockHz) ?? unitRates(units, clockHz);
 
   const ic = d.interconnect;
   const dims = TOPOLOGY_DIMS[ic.topology];
   const shape = ic.torusShape ?? defaultShape(ic.chipsPerPod, ic.topology === 'ring' ? 1 : dims);
   const blockScaling = d.compute.blockScaling
-    ? { blockSizes: [...d.compute.blockScaling.blockSizes].sort((a, b) => a - b), scaleBits: d.compute.blockScaling.scaleBits }
+    ? { blockSizes: sortedBlockSizes(d.compute.blockScaling.blockSizes), scaleBits: d.compute.blockScaling.scaleBits }
     : undefined;
   const dramBytes = d.memory.dram?.bytes ?? 0;
 
@@ -342,7 +340,7 @@ export function buildChip(d: DesignFile): Chip {
     ecc: d.memory.ecc,
     interconnect: {
       topology: ic.topology,
-      shape: [...shape],
+      shape: shape.slice(),
       linksPerChip: ic.linksPerChip,
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,

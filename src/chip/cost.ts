@@ -23,8 +23,13 @@ export function calcDieYield(dieMm2: number, defectsPerCm2: number, alpha: numbe
  * finite, very large number.
  */
 export function calcGoodDieUsd(dieMm2: number, t: { waferUsd: number; defectsPerCm2: number; clusteringAlpha: number }): number {
-  const goodDies = Math.max(1, calcDiesPerWafer(dieMm2)) * calcDieYield(dieMm2, t.defectsPerCm2, t.clusteringAlpha);
-  return t.waferUsd / Math.max(goodDies, 1e-9);
+  return goodDieUsd(calcDiesPerWafer(dieMm2), calcDieYield(dieMm2, t.defectsPerCm2, t.clusteringAlpha), t.waferUsd);
+}
+
+/** calcGoodDieUsd from the die's dies per wafer and yield, when the caller has them already. */
+function goodDieUsd(diesPerWafer: number, dieYield: number, waferUsd: number): number {
+  const goodDies = Math.max(1, diesPerWafer) * dieYield;
+  return waferUsd / Math.max(goodDies, 1e-9);
 }
 
 /**
@@ -43,7 +48,7 @@ export function calcCostUsd(p: {
 }): CostBreakdown {
   const diesPerWafer = calcDiesPerWafer(p.perDieMm2);
   const dieYield = calcDieYield(p.perDieMm2, p.tech.defectsPerCm2, p.tech.clusteringAlpha);
-  const diesUsd = p.dies * calcGoodDieUsd(p.perDieMm2, p.tech);
+  const diesUsd = p.dies * goodDieUsd(diesPerWafer, dieYield, p.tech.waferUsd);
   const io = p.pkg.ioDies;
   const ioDiesUsd = io ? io.count * calcGoodDieUsd(io.areaMm2, NODE_TECHNOLOGY[io.processNode]) : 0;
   const hbmUsd = (p.hbmBytes / 1e9) * p.tech.hbmUsdPerGB;

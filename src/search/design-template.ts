@@ -84,16 +84,19 @@ const startsWith = (a: readonly string[], b: readonly string[]) => b.length <= a
 interface Slot {
   parts: string[];
   /**
-   * The validated value at the root for a value index of the parameter; undefined where it fails
+   * The validated value at the root by value index of the parameter: null where it fails
    * validation, or where that value writes outside the roots the first value writes (the full
-   * path then decides). Validated when a design first uses it, and kept: a space of a million
-   * values per parameter costs nothing until its designs are evaluated, in each worker alike.
+   * path then decides); undefined until a design first uses it (`fill` validates it, for every
+   * root of the parameter, and keeps it): a space of a million values per parameter costs nothing
+   * until its designs are evaluated, in each worker alike.
    */
-  parsed: (j: number) => { value: unknown } | undefined;
+  table: ({ value: unknown } | null | undefined)[];
+  fill: (j: number) => { value: unknown } | null;
 }
 
 function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | undefined {
-  if (p.values.length === 0) return undefined;
+  const n = p.values.length;
+  if (n === 0) return undefined;
   const sparseOf = (j: number) => {
     const d: Record<string, unknown> = {};
     p.apply(d, p.values[j]);
@@ -109,29 +112,20 @@ function parameterSlots(p: Parameter, base: Record<string, unknown>): Slot[] | u
     roots.push(parts);
     schemas.push(r.schema);
   }
-  /** Per value index: the validated value at each root (undefined where it fails), or false where the value writes outside the roots. */
-  const cache: (({ value: unknown } | undefined)[] | false)[] = new Array(p.values.length);
-  const valuesAt = (j: number) => {
-    let c = cache[j];
-    if (c === undefined) {
-      const d = sparseOf(j);
-      const fits = writtenLeaves(d, p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)));
-      c = cache[j] = fits
-        ? roots.map((parts, k) => {
-            const r = schemas[k].safeParse(getAt(d, parts));
-            return r.success ? { value: r.data } : undefined;
-          })
-        : false;
-    }
-    return c;
+  const tables: ({ value: unknown } | null | undefined)[][] = roots.map(() => new Array(n));
+  /** Validates value index j at every root; kept where j is an index of the values. */
+  const fillAll = (j: number) => {
+    const d = sparseOf(j);
+    const fits = writtenLeaves(d, p.values[j]).every((leaf) => roots.some((r) => startsWith(leaf, r)));
+    const parsed = roots.map((parts, k) => {
+      if (!fits) return null;
+      const r = schemas[k].safeParse(getAt(d, parts));
+      return r.success ? { value: r.data } : null;
+    });
+    if (Number.isInteger(j) && j >= 0 && j < n) parsed.forEach((v, k) => (tables[k][j] = v));
+    return parsed;
   };
-  return roots.map((parts, k) => ({
-    parts,
-    parsed: (j: number) => {
-      const c = valuesAt(j);
-      return c === false ? undefined : c[k];
-    },
-  }));
+  return roots.map((parts, k) => ({ parts, table: tables[k], fill: (j: number) => tables[k][j] ?? fillAll(j)[k] }));
 }
 
 /**
@@ -164,20 +158,69 @@ function containerIndex(paths: string[][], path: readonly string[]): number {
 }
 
 /**
- * A copy function for one container of the validated base, the same copy a spread or slice makes:
- * for a plain object of enumerable data properties, an object literal of its keys in their order
- * (a function of its own per container; one spread over the dozen container shapes of a design is
- * a slow, megamorphic copy, about 7x the cost), else a slice (arrays) or a spread.
+ * The keys of a container of the validated base when it is a plain object of enumerable data
+ * properties (so an object literal of them copies it as a spread would); undefined otherwise.
  */
-function copierOf(x: unknown): (x: Record<string, unknown>) => Record<string, unknown> {
-  if (Array.isArray(x)) return (a) => (a as unknown as unknown[]).slice() as unknown as Record<string, unknown>;
-  const spread = (o: Record<string, unknown>) => ({ ...o });
-  if (!isContainer(x) || Object.getPrototypeOf(x) !== Object.prototype || Object.getOwnPropertySymbols(x).length > 0) return spread;
+function literalKeys(x: unknown): string[] | undefined {
+  if (!isContainer(x) || Array.isArray(x) || Object.getPrototypeOf(x) !== Object.prototype || Object.getOwnPropertySymbols(x).length > 0) return undefined;
   const props = Object.getOwnPropertyDescriptors(x);
   const keys = Object.keys(props);
-  if (keys.some((k) => k === '__proto__' || !props[k].enumerable || !('value' in props[k]))) return spread;
-  const fields = keys.map((k) => `${JSON.stringify(k)}: o[${JSON.stringify(k)}]`).join(', ');
-  return new Function('o', `return { ${fields} };`) as (o: Record<string, unknown>) => Record<string, unknown>;
+  return keys.some((k) => k === '__proto__' || !props[k].enumerable || !('value' in props[k])) ? undefined : keys;
+}
+
+/** A written field of a copied container: a copy below it, a parameter's value, or the design's name. */
+interface Write {
+  key: string;
+  expr: string;
+}
+
+/**
+ * The code that copies one container (`to`) of the validated base (`from`) with `writes` in it,
+ * as the copy-then-write of the generic template did: a plain object as an object literal of the
+ * base's keys in their order with the written ones in place (a function of its own per container
+ * shape: one spread over the dozen container shapes of a design was a slow, megamorphic copy),
+ * keys the base lacks after them, in the order they are written; an array sliced; anything else
+ * spread. Each written field then is a store the compiler sees, not a store by a key in a variable.
+ */
+function copyCode(to: string, from: string, base: unknown, writes: Write[]): string {
+  const q = (k: string) => JSON.stringify(k);
+  const keys = literalKeys(base);
+  if (!keys) {
+    const copy = Array.isArray(base) ? `${from}.slice()` : `{ ...${from} }`;
+    return [`const ${to} = ${copy};`, ...writes.map((w) => `${to}[${q(w.key)}] = ${w.expr};`)].join('\n');
+  }
+  const byKey = new Map(writes.map((w) => [w.key, w.expr]));
+  const fields = keys.map((k) => `${q(k)}: ${byKey.get(k) ?? `${from}[${q(k)}]`}`).join(', ');
+  const added = writes.filter((w) => !keys.includes(w.key)).map((w) => `${to}[${q(w.key)}] = ${w.expr};`);
+  return [`const ${to} = { ${fields} };`, ...added].join('\n');
+}
+
+/** A genome's design: the validated base with the genome's validated values and its name put in; undefined where a value fails validation. */
+type DesignMaker = (genome: readonly number[], name: string) => Record<string, unknown> | undefined;
+
+/**
+ * The design maker of a space, compiled to straight-line code: each slot's validated value read
+ * from a table by the genome's value index (filled by `Slot.fill` on first use), then the
+ * containers on written paths copied with the values in (see copyCode), children before parents.
+ */
+function compileDesignMaker(base: Record<string, unknown>, slots: Slot[][], plan: { path: string[]; parent: number; key: string }[]): DesignMaker {
+  const flat = slots.flatMap((s, i) => s.map((slot) => ({ slot, param: i })));
+  /** A slot's value for index j, validated on first use (see Slot.table). */
+  const miss = (s: number, j: number) => flat[s].slot.fill(j);
+  const planPaths = plan.map((c) => c.path);
+  const writes: Write[][] = plan.map(() => []);
+  const top: Write[] = [];
+  const into = (parent: number) => (parent < 0 ? top : writes[parent]);
+  plan.forEach((c, j) => into(c.parent).push({ key: c.key, expr: `c${j}` }));
+  flat.forEach(({ slot }, s) => into(containerIndex(planPaths, slot.parts.slice(0, -1))).push({ key: slot.parts[slot.parts.length - 1], expr: `w${s}.value` }));
+  top.push({ key: 'name', expr: 'name' });
+  const lines: string[] = [];
+  flat.forEach(({ param }, s) => lines.push(`let w${s} = T${s}[g[${param}]];`, `if (w${s} === undefined) w${s} = miss(${s}, g[${param}]);`, `if (w${s} === null) return undefined;`));
+  for (let j = plan.length - 1; j >= 0; j--) lines.push(copyCode(`c${j}`, `B${j}`, getAt(base, plan[j].path), writes[j]));
+  lines.push(copyCode('d', 'b', base, top), 'return d;');
+  const bound = [...plan.map((_, j) => `const B${j} = B[${j}];`), ...flat.map((_, s) => `const T${s} = T[${s}];`)];
+  const factory = new Function('b', 'B', 'T', 'miss', `${bound.join('\n')}\nreturn function makeDesign(g, name) {\n${lines.join('\n')}\n};`);
+  return factory(base, plan.map((c) => getAt(base, c.path)), flat.map((f) => f.slot.table), miss) as DesignMaker;
 }
 
 /**
@@ -214,30 +257,14 @@ export function compileDesignTemplate(space: Space): DesignTemplate | undefined 
     slots.push(s);
   }
   const nameFits = nameCheck(designSchema.shape.name);
-  const plan = copyPlan(slots.flat());
-  const planPaths = plan.map((c) => c.path);
   // Each copied container is the same object of the base for every genome (the copies are written into, the base never).
-  const copiers = plan.map((c) => copierOf(getAt(parsedBase.data, c.path)));
-  const puts = slots.map((s) => s.map((slot) => ({ parent: containerIndex(planPaths, slot.parts.slice(0, -1)), key: slot.parts[slot.parts.length - 1], parsed: slot.parsed })));
+  const make = compileDesignMaker(parsedBase.data as Record<string, unknown>, slots, copyPlan(slots.flat()));
   const template: DesignTemplate = {
     build(genome, file, key = genomeKey(genome)) {
-      const d: Record<string, unknown> = { ...(parsedBase.data as Record<string, unknown>) };
-      const copies: Record<string, unknown>[] = new Array(plan.length);
-      for (let j = 0; j < plan.length; j++) {
-        const c = plan[j];
-        const parent = c.parent < 0 ? d : copies[c.parent];
-        parent[c.key] = copies[j] = copiers[j](parent[c.key] as Record<string, unknown>);
-      }
-      for (let i = 0; i < puts.length; i++) {
-        for (const put of puts[i]) {
-          const v = put.parsed(genome[i]);
-          if (!v) return undefined;
-          (put.parent < 0 ? d : copies[put.parent])[put.key] = v.value;
-        }
-      }
       const name = `${space.name}#${key}`;
       if (!nameFits(name)) return undefined;
-      d.name = name;
+      const d = make(genome, name);
+      if (d === undefined) return undefined;
       const design = d as unknown as Parameters<typeof buildChip>[0];
       const issues = crossFieldIssues(design);
       if (issues.length > 0) throw new ValidationError(file, issues);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { evaluate } from '../eval/evaluate.js';
+import { evaluate, type EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/types.js';
 import { nonFiniteNumbers, withoutNonFinite } from '../results/finite.js';
 import { aggregateMetric, workloadMetric } from '../results/metric-ref.js';
@@ -36,6 +36,19 @@ export function constraintViolation(c: Constraint, v: number): number {
   }
 }
 
+/** What a search evaluates with: no per-step detail (one object for every call). */
+const SEARCH_OPTIONS: EvaluateOptions = Object.freeze({ detail: false });
+
+/** A constraint on one workload's metric: its violation, with the reason pushed (prefixed by the workload's name where `named`). */
+function constraintOn(c: Constraint, metrics: Record<string, Metrics>, name: string, named: boolean, reasons: string[]): number {
+  const v = workloadMetric(metrics, c.metric, name);
+  // A metric that could not be computed has already made the design infeasible, with its reason.
+  if (typeof v !== 'number' || !Number.isFinite(v)) return 0;
+  const over = constraintViolation(c, v);
+  if (over > 0) reasons.push(`${named ? `${name}: ` : ''}constraint ${c.text} violated (${c.metric.name} = ${Number(v.toPrecision(4))})`);
+  return over > 0 ? over : 0;
+}
+
 /** Evaluates one genome on every workload: pure, so any worker gets the same answer. */
 export function evaluateGenome(problem: Problem, genome: number[]): PointResult {
   const { space, workloads } = problem;
@@ -49,12 +62,16 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
     return { key, genome, params, feasible: false, violation: INVALID_DESIGN_VIOLATION, reasons: e.issues.map((i) => `${i.path}: ${i.message}`), objectives: space.objectives.map(() => 0), metrics: null };
   }
   const metrics: Record<string, Metrics> = {};
+  /** Workloads in `metrics`: its keys, counted (not listed) for the constraints below. */
+  let named = 0;
   const reasons: string[] = [];
   let violation = 0;
   for (const w of workloads) {
-    const e = evaluate(chip, w, { detail: false });
+    const e = evaluate(chip, w, SEARCH_OPTIONS);
     const bad = nonFiniteNumbers(e.metrics);
+    const had = Object.hasOwn(metrics, w.name);
     metrics[w.name] = bad.length > 0 ? withoutNonFinite(e.metrics) : e.metrics;
+    if (!had && Object.hasOwn(metrics, w.name)) named++;
     const prefix = workloads.length > 1 ? `${w.name}: ` : '';
     if (!e.feasible || bad.length > 0) {
       violation += 1;
@@ -63,17 +80,11 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
     if (bad.length > 0) reasons.push(`${prefix}cannot be computed: ${bad.join(', ')}`);
   }
   for (const c of space.constraints) {
-    const targets = c.metric.workload !== undefined ? [c.metric.workload] : Object.keys(metrics);
-    for (const name of targets) {
-      const v = workloadMetric(metrics, c.metric, name);
-      // A metric that could not be computed has already made the design infeasible, with its reason.
-      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-      const over = constraintViolation(c, v);
-      if (over > 0) {
-        violation += over;
-        reasons.push(`${targets.length > 1 ? `${name}: ` : ''}constraint ${c.text} violated (${c.metric.name} = ${Number(v.toPrecision(4))})`);
-      }
+    if (c.metric.workload !== undefined) {
+      violation += constraintOn(c, metrics, c.metric.workload, false, reasons);
+      continue;
     }
+    for (const name in metrics) if (Object.hasOwn(metrics, name)) violation += constraintOn(c, metrics, name, named > 1, reasons);
   }
   const objectives = space.objectives.map((o) => {
     const v = aggregateMetric(metrics, o.metric);
