@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { overlapSec } from '../src/kernels/time.js';
+import { gemmOverlapSec } from '../src/eval/step-fast.js';
 
 /**
  * overlapSec writes the usual p (2 and 3) out instead of calling its power function per part (for
@@ -40,5 +41,21 @@ describe('overlapSec gives the general p-norm\'s bits', () => {
     for (const xs of special) {
       expect(Object.is(overlapSec(...xs, p), reference(...xs, p))).toBe(true);
     }
+  });
+});
+
+describe('the step loop\'s copy for matrix products (gemmOverlapSec) gives overlapSec\'s bits', () => {
+  test.each([1, 2, 3, 4, 8])('p = %i', (p) => {
+    const rng = seedrandom(`gemm-overlap-${p}`);
+    const part = () => (rng() < 0.35 ? 0 : 10 ** (-9 + 9 * rng()));
+    const misses: number[][] = [];
+    for (let i = 0; i < 20000; i++) {
+      const xs = [part(), part(), part(), part(), part()] as const;
+      if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
+    }
+    for (const xs of [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0]] as const) {
+      if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
+    }
+    expect(misses).toEqual([]);
   });
 });
