@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { overlapSec } from '../src/kernels/time.js';
-import { gemmOverlapSec } from '../src/eval/step-fast.js';
+import { decodeOverlapSec, gemmOverlapSec } from '../src/eval/step-fast.js';
 
 /**
  * overlapSec writes the usual p (2 and 3) out instead of calling its power function per part (for
@@ -57,5 +57,25 @@ describe('the step loop\'s copy for matrix products (gemmOverlapSec) gives overl
       if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
     }
     expect(misses).toEqual([]);
+  });
+});
+
+describe('decode attention\'s written-out p = 8 (decodeOverlapSec) gives overlapSec\'s bits', () => {
+  test.each([2, 3, 8])('p = %i', (p) => {
+    const rng = seedrandom(`decode-overlap-${p}`);
+    const part = () => (rng() < 0.35 ? 0 : 10 ** (-9 + 9 * rng()));
+    const misses: number[][] = [];
+    let differentFromMax = 0;
+    for (let i = 0; i < 20000; i++) {
+      const [a, c, d] = [part(), part(), part()];
+      const got = decodeOverlapSec(a, c, d, p);
+      if (!Object.is(got, overlapSec(a, 0, c, d, 0, p))) misses.push([a, c, d]);
+      if (got !== Math.max(a, c, d)) differentFromMax++;
+    }
+    for (const [a, c, d] of [[1e-3, 1e-3, 1e-3], [0, 2e-6, 0], [0, 0, 0], [5e-4, 5e-4, 0]]) {
+      if (!Object.is(decodeOverlapSec(a, c, d, p), overlapSec(a, 0, c, d, 0, p))) misses.push([a, c, d]);
+    }
+    expect(misses).toEqual([]);
+    expect(differentFromMax).toBeGreaterThan(1000);
   });
 });

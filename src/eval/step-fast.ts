@@ -178,6 +178,35 @@ export function gemmOverlapSec(a: number, b: number, c: number, d: number, e: nu
   return s === 1 ? m * s : m * Math.sqrt(s);
 }
 
+/**
+ * overlapSec(a, 0, c, d, 0, p) for decode attention: p = 8 (the 8-bit decode law) written out as
+ * overlapSec's general p-norm computes it (a zero part skipped, each part's eighth power as
+ * wholePower takes it, x2 x2 (x2 x2), the root s ** (1 / 8)); other p through overlapSec.
+ */
+export function decodeOverlapSec(a: number, c: number, d: number, p: number): number {
+  if (p !== 8) return overlapSec(a, 0, c, d, 0, p);
+  const m = Math.max(a, 0, c, d, 0);
+  if (m <= 0) return 0;
+  let s = 0;
+  if (a > 0) {
+    const x = a / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (c > 0) {
+    const x = c / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (d > 0) {
+    const x = d / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (s === 1) return m * s;
+  return m * s ** (1 / 8);
+}
+
 function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): boolean {
   const ops = cx.operands(s.compute, s.compute);
   if (!ops) return false;
@@ -227,7 +256,7 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (1 - law.exposedItemShare) * itemSec + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
       const separateRope = s.ropeDim !== undefined && s.ropeDim > qkDim;
-      timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
+      timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + decodeOverlapSec(computeSec, sramSec, hbmSec, law.overlap);
     } else {
       const law = kp.attention.prefill;
       const items = batch * heads * Math.ceil(queries / tile);
