@@ -53,7 +53,8 @@ describe('the step loop\'s copy for matrix products (gemmOverlapSec) gives overl
       const xs = [part(), part(), part(), part(), part()] as const;
       if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
     }
-    for (const xs of [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0]] as const) {
+    const special: [number, number, number, number, number][] = [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0]];
+    for (const xs of special) {
       if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
     }
     expect(misses).toEqual([]);
