@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { overlapSec } from '../src/kernels/time.js';
+import { decodeOverlapSec, gemmOverlapSec } from '../src/eval/step-fast.js';
 
 /**
  * overlapSec writes the usual p (2 and 3) out instead of calling its power function per part (for
@@ -40,5 +41,42 @@ describe('overlapSec gives the general p-norm\'s bits', () => {
     for (const xs of special) {
       expect(Object.is(overlapSec(...xs, p), reference(...xs, p))).toBe(true);
     }
+  });
+});
+
+describe('the step loop\'s copy for matrix products (gemmOverlapSec) gives overlapSec\'s bits', () => {
+  test.each([1, 2, 3, 4, 8])('p = %i', (p) => {
+    const rng = seedrandom(`gemm-overlap-${p}`);
+    const part = () => (rng() < 0.35 ? 0 : 10 ** (-9 + 9 * rng()));
+    const misses: number[][] = [];
+    for (let i = 0; i < 20000; i++) {
+      const xs = [part(), part(), part(), part(), part()] as const;
+      if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
+    }
+    const special: [number, number, number, number, number][] = [[1e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0, 2e-6, 0, 0, 0], [0, 0, 0, 0, 0]];
+    for (const xs of special) {
+      if (!Object.is(gemmOverlapSec(...xs, p), overlapSec(...xs, p))) misses.push([...xs]);
+    }
+    expect(misses).toEqual([]);
+  });
+});
+
+describe('decode attention\'s written-out p = 8 (decodeOverlapSec) gives overlapSec\'s bits', () => {
+  test.each([2, 3, 8])('p = %i', (p) => {
+    const rng = seedrandom(`decode-overlap-${p}`);
+    const part = () => (rng() < 0.35 ? 0 : 10 ** (-9 + 9 * rng()));
+    const misses: number[][] = [];
+    let differentFromMax = 0;
+    for (let i = 0; i < 20000; i++) {
+      const [a, c, d] = [part(), part(), part()];
+      const got = decodeOverlapSec(a, c, d, p);
+      if (!Object.is(got, overlapSec(a, 0, c, d, 0, p))) misses.push([a, c, d]);
+      if (got !== Math.max(a, c, d)) differentFromMax++;
+    }
+    for (const [a, c, d] of [[1e-3, 1e-3, 1e-3], [0, 2e-6, 0], [0, 0, 0], [5e-4, 5e-4, 0]]) {
+      if (!Object.is(decodeOverlapSec(a, c, d, p), overlapSec(a, 0, c, d, 0, p))) misses.push([a, c, d]);
+    }
+    expect(misses).toEqual([]);
+    expect(differentFromMax).toBeGreaterThan(1000);
   });
 });

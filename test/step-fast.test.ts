@@ -6,7 +6,7 @@ import { measureTimes } from '../src/eval/step-fast.js';
 import { measureStep, newScratch, type Placement, type StepScratch } from '../src/eval/step-cost.js';
 import { forwardSteps, uniformStep } from '../src/eval/step-lists.js';
 import { buildTrainingSteps, trainingSteps } from '../src/eval/training-steps.js';
-import { runPhase } from '../src/eval/phase.js';
+import { phaseOf, PhaseTotals, phaseTotals, runPhase } from '../src/eval/phase.js';
 import { loadWorkload } from '../src/workload/load.js';
 import type { Step } from '../src/workload/step.js';
 import type { Workload } from '../src/workload/workload.js';
@@ -149,6 +149,51 @@ describe('IterationCoster.timeOf gives cost().timeSec', () => {
         for (const it of contents) expect(probe.cost(it, false)).toEqual(full.cost(it, false));
       }
     }
+  });
+});
+
+describe('phase totals without a PhaseCost per phase', () => {
+  test('phaseOf(phaseTotals) is runPhase without detail, and runPhase with detail but its steps, bit for bit', () => {
+    for (const name of WORKLOADS) {
+      const w = loadWorkload(name);
+      const steps = stepsOf(w);
+      for (const design of ['h100-sxm', 'tpu7x']) {
+        const cx = new ChipContext(loadDesign(design));
+        for (const p of PLACEMENTS) {
+          const t = new PhaseTotals();
+          phaseTotals(cx, steps, p, t);
+          const built = phaseOf('x', 7, t);
+          expect(built).toEqual(runPhase(cx, 'x', 7, steps, p, false));
+          expect(built).toEqual({ ...runPhase(cx, 'x', 7, steps, p, true), steps: [] });
+          expect(Object.is(built.timeSec, runPhase(cx, 'x', 7, steps, p, false).timeSec)).toBe(true);
+          // Built once per totals written.
+          expect(phaseOf('x', 7, t)).toBe(built);
+        }
+      }
+    }
+  });
+
+  test('costers share their kept records: one evicts another, answers and earlier costs unchanged', () => {
+    const w = loadWorkload('llama-3-70b-serve');
+    const a = new IterationCoster(new ChipContext(loadDesign('h100-sxm')), w, PLACEMENTS[0]);
+    const b = new IterationCoster(new ChipContext(loadDesign('tpu7x')), w, PLACEMENTS[0]);
+    const dec = (d: number) => ({ decoders: d, prefillTokens: 0, completions: 0 });
+    const mixed = (d: number) => ({ decoders: d, prefillTokens: 8192 - d, completions: 2 });
+    const before = a.cost(dec(64), false);
+    const snapshot = JSON.stringify(before);
+    const mixA = a.cost(mixed(64), false);
+    // b at the same counts (its own chip): it must not read a's kept totals.
+    const fresh = (cx: string) => new IterationCoster(new ChipContext(loadDesign(cx)), w, PLACEMENTS[0]);
+    expect(b.cost(dec(64), false)).toEqual(fresh('tpu7x').cost(dec(64), false));
+    expect(b.timeOf(mixed(64))).toBe(fresh('tpu7x').cost(mixed(64), false).timeSec);
+    expect(b.cost(dec(64), false).timeSec).not.toBe(before.timeSec);
+    // a again, its records taken by b: costed afresh, the same bits; what it returned before is unchanged.
+    for (const d of [64, 65, 66, 64]) {
+      expect(a.cost(dec(d), false)).toEqual(fresh('h100-sxm').cost(dec(d), false));
+      expect(a.timeOf(mixed(d))).toBe(fresh('h100-sxm').timeOf(mixed(d)));
+    }
+    expect(a.cost(mixed(64), false)).toEqual(mixA);
+    expect(JSON.stringify(before)).toBe(snapshot);
   });
 });
 

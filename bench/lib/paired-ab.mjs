@@ -57,4 +57,8 @@ const at = (b, p) => {
 };
 const [base, cur] = builds;
 const fmt = (b) => [0.5, 0.8, 0.95].map((p) => Math.round(at(b, p))).join(' / ');
-console.log(`${name}${order === 'bench' ? '' : ` (order ${order})`}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; sha1 ${base.sha1} ${cur.sha1}`);
+// The ratio turn by turn (each current turn over the baseline turn just before it, which saw about
+// the same load): its median and quartiles, less moved by the load drifting over the run.
+const pairs = cur.rates.slice(5).map((r, i) => r / base.rates[i + 5]).sort((x, y) => x - y);
+const q = (p) => pairs[Math.floor(p * (pairs.length - 1))].toFixed(3);
+console.log(`${name}${order === 'bench' ? '' : ` (order ${order})`}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; turn by turn ${q(0.5)} (${q(0.25)}-${q(0.75)}, ${pairs.length} pairs); sha1 ${base.sha1} ${cur.sha1}`);

@@ -18,7 +18,7 @@ const add = (k, n) => (count[k] = (count[k] ?? 0) + n);
 const run = IterationCoster.prototype.run;
 IterationCoster.prototype.run = function (slot, name, list, placement, detail, a, b = 0, c = 0) {
   const k = this.kept[slot];
-  const hit = !detail && k && ((k.a0 === a && k.b0 === b && k.c0 === c) || (k.a1 === a && k.b1 === b && k.c1 === c));
+  const hit = !detail && k && (k.owner === undefined || k.owner === this.id) && ((k.a0 === a && k.b0 === b && k.c0 === c) || (k.a1 === a && k.b1 === b && k.c1 === c));
   if (!hit) add(`${part} ${name} steps`, list.at(a, b, c).length), add(`${part} ${name} runs`, 1);
   return run.call(this, slot, name, list, placement, detail, a, b, c);
 };

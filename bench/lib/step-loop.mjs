@@ -33,7 +33,7 @@ async function load(root) {
   let recording = true;
   IterationCoster.prototype.run = function (slot, name, list, p, detail, a, b = 0, c = 0) {
     const k = this.kept[slot];
-    const hit = k !== undefined && ((k.a0 === a && k.b0 === b && k.c0 === c) || (k.a1 === a && k.b1 === b && k.c1 === c));
+    const hit = k !== undefined && (k.owner === undefined || k.owner === this.id) && ((k.a0 === a && k.b0 === b && k.c0 === c) || (k.a1 === a && k.b1 === b && k.c1 === c));
     if (recording && !detail && !hit) events.push({ once: false, cx: this.cx, slot, name, list, p, a, b, c, steps: list.at(a, b, c).length });
     return run.call(this, slot, name, list, p, detail, a, b, c);
   };

@@ -1,9 +1,9 @@
 import type { Chip } from '../chip/chip.js';
 import type { Step } from '../workload/step.js';
 import { contextOf, type ChipContext } from './context.js';
-import { addStepEnergy, newScratch, stepCost, type Placement } from './step-cost.js';
+import { newScratch, stepCost, type Placement } from './step-cost.js';
 import { measureTimes } from './step-fast.js';
-import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, type PhaseCost, type StepCost } from './types.js';
+import { addDynamicEnergy, dynamicEnergy, largestBound, zeroEnergy, type Bound, type EnergyBreakdown, type PhaseCost, type StepCost } from './types.js';
 
 /**
  * The work buffer measureStep fills for each step (a search measures millions of steps, so none is
@@ -16,6 +16,41 @@ const scratch = newScratch();
 const NO_STEPS: StepCost[] = Object.freeze([]) as unknown as StepCost[];
 
 /**
+ * A phase's totals without its per-step detail, in a record that is written over (a concurrency
+ * search costs the same lists at many counts and reads only their time; it keeps two of these per
+ * list and builds the PhaseCost, `phaseOf`, only for the count it reports). Every field is a
+ * number but `boundBy` (one string of four), so the record's fields stay doubles written in place.
+ */
+export class PhaseTotals {
+  timeSec = NaN;
+  exposedCommSec = NaN;
+  computeJ = NaN;
+  sramJ = NaN;
+  hbmJ = NaN;
+  interconnectJ = NaN;
+  staticJ = NaN;
+  computeBoundSec = NaN;
+  memoryBoundSec = NaN;
+  interconnectBoundSec = NaN;
+  powerBoundSec = NaN;
+  peakPowerW = NaN;
+  boundBy: Bound = 'compute';
+  /** The PhaseCost of these totals, once built (phaseOf); cleared when the totals are written over. */
+  cost: PhaseCost | undefined = undefined;
+}
+
+/** The PhaseCost of a phase's totals (built once per totals written; its steps none). */
+export function phaseOf(phase: string, batch: number, t: PhaseTotals): PhaseCost {
+  if (t.cost !== undefined) return t.cost;
+  const energyJ: EnergyBreakdown = { compute: t.computeJ, sram: t.sramJ, hbm: t.hbmJ, interconnect: t.interconnectJ, static: t.staticJ };
+  const timeByBound: Record<Bound, number> = { compute: t.computeBoundSec, memory: t.memoryBoundSec, interconnect: t.interconnectBoundSec, power: t.powerBoundSec };
+  return (t.cost = { phase, batch, timeSec: t.timeSec, exposedCommSec: t.exposedCommSec, energyJ, boundBy: t.boundBy, timeByBound, peakPowerW: t.peakPowerW, steps: NO_STEPS });
+}
+
+/** The totals runPhase's fast path fills before it builds its PhaseCost (it builds a new one from them each call). */
+const runTotals = new PhaseTotals();
+
+/**
  * Runs a per-chip step list: steps run one after another (each overlapping its own compute,
  * memory and link traffic). Collectives marked `overlap: 'backward'` hide behind the backward
  * steps, those marked `'compute'` behind whatever non-communication time is left; only their
@@ -26,8 +61,15 @@ const NO_STEPS: StepCost[] = Object.freeze([]) as unknown as StepCost[];
  */
 export function runPhase(on: Chip | ChipContext, phase: string, batch: number, steps: Step[], placement: Placement, detail = true): PhaseCost {
   const cx = contextOf(on);
+  if (!detail) {
+    phaseTotals(cx, steps, placement, runTotals);
+    runTotals.cost = undefined;
+    const cost = phaseOf(phase, batch, runTotals);
+    runTotals.cost = undefined;
+    return cost;
+  }
   const chip = cx.chip;
-  const costs: StepCost[] = detail ? [] : NO_STEPS;
+  const costs: StepCost[] = [];
   let serialSec = 0;
   let hideBehindBackward = 0;
   let hideBehindCompute = 0;
@@ -35,35 +77,20 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   let workSec = 0;
   let serialCommSec = 0;
   const energyJ = zeroEnergy();
-  // Time by bound in locals (a keyed store per step cost more than the step's arithmetic).
   let computeBoundSec = 0;
   let memoryBoundSec = 0;
   let interconnectBoundSec = 0;
   let powerBoundSec = 0;
   let peakDynamicW = 0;
   for (const s of steps) {
-    let timeSec: number;
-    let bound: Bound;
-    let stepDynamicW: number;
-    if (detail) {
-      const c = stepCost(cx, s, placement);
-      costs.push(c);
-      timeSec = c.timeSec;
-      bound = c.boundBy;
-      addDynamicEnergy(energyJ, c.energyJ);
-      stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
-    } else {
-      measureTimes(cx, s, placement, scratch);
-      const r = s.repeat;
-      timeSec = scratch.timeSec * r;
-      bound = scratch.boundBy;
-      addStepEnergy(energyJ, scratch, r);
-      // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
-      stepDynamicW = timeSec > 0 ? (scratch.eCompute * r + scratch.eSram * r + scratch.eHbm * r + scratch.eInterconnect * r) / timeSec : 0;
-    }
+    const c = stepCost(cx, s, placement);
+    costs.push(c);
+    const timeSec = c.timeSec;
+    const bound = c.boundBy;
+    addDynamicEnergy(energyJ, c.energyJ);
+    const stepDynamicW = timeSec > 0 ? dynamicEnergy(c.energyJ) / timeSec : 0;
     // Collectives hidden behind other steps are left out of the peak: their link power is small
     // next to the computation they overlap (and the TDP check of step-cost.ts does not see it either).
-    // (Each step's fields read once: the steps come in many shapes, so every read is a slow one.)
     const collective = s.kind === 'collective';
     if (collective) {
       const overlap = s.overlap;
@@ -93,6 +120,82 @@ export function runPhase(on: Chip | ChipContext, phase: string, batch: number, s
   energyJ.static = chip.energy.staticW * timeSec;
   const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
   return { phase, batch, timeSec, exposedCommSec: exposedOverlapSec + serialCommSec, energyJ, boundBy, timeByBound, peakPowerW: chip.energy.staticW + peakDynamicW, steps: costs };
+}
+
+/**
+ * runPhase without detail, its totals written into `out` (no object allocated): the same
+ * arithmetic in the same order, so phaseOf(out) has the bits runPhase(..., false) returns.
+ * Leaves `out.cost` as it was (the caller clears it when the totals are new).
+ */
+export function phaseTotals(cx: ChipContext, steps: Step[], placement: Placement, out: PhaseTotals): void {
+  let serialSec = 0;
+  let hideBehindBackward = 0;
+  let hideBehindCompute = 0;
+  let backwardSec = 0;
+  let workSec = 0;
+  let serialCommSec = 0;
+  // Energy and time by bound in locals (a keyed store per step cost more than the step's arithmetic).
+  let computeJ = 0;
+  let sramJ = 0;
+  let hbmJ = 0;
+  let interconnectJ = 0;
+  let computeBoundSec = 0;
+  let memoryBoundSec = 0;
+  let interconnectBoundSec = 0;
+  let powerBoundSec = 0;
+  let peakDynamicW = 0;
+  for (const s of steps) {
+    measureTimes(cx, s, placement, scratch);
+    const r = s.repeat;
+    const timeSec = scratch.timeSec * r;
+    const bound = scratch.boundBy;
+    // As addStepEnergy adds them.
+    computeJ += scratch.eCompute * r;
+    sramJ += scratch.eSram * r;
+    hbmJ += scratch.eHbm * r;
+    interconnectJ += scratch.eInterconnect * r;
+    // The same arithmetic as the detailed path (all repeats' energy over all repeats' time), so both give the same bits.
+    const stepDynamicW = timeSec > 0 ? (scratch.eCompute * r + scratch.eSram * r + scratch.eHbm * r + scratch.eInterconnect * r) / timeSec : 0;
+    // (Each step's fields read once.)
+    const collective = s.kind === 'collective';
+    if (collective) {
+      const overlap = s.overlap;
+      if (overlap) {
+        if (overlap === 'backward') hideBehindBackward += timeSec;
+        else hideBehindCompute += timeSec;
+        continue;
+      }
+    }
+    if (stepDynamicW > peakDynamicW) peakDynamicW = stepDynamicW;
+    serialSec += timeSec;
+    if (collective) serialCommSec += timeSec;
+    else {
+      workSec += timeSec;
+      if (s.part === 'backward') backwardSec += timeSec;
+    }
+    if (bound === 'compute') computeBoundSec += timeSec;
+    else if (bound === 'memory') memoryBoundSec += timeSec;
+    else if (bound === 'interconnect') interconnectBoundSec += timeSec;
+    else powerBoundSec += timeSec;
+  }
+  const usedBehindBackward = Math.min(hideBehindBackward, backwardSec);
+  const exposedOverlapSec = hideBehindBackward - usedBehindBackward + Math.max(0, hideBehindCompute - (workSec - usedBehindBackward));
+  interconnectBoundSec += exposedOverlapSec;
+  const timeSec = serialSec + exposedOverlapSec;
+  const staticW = cx.chip.energy.staticW;
+  out.timeSec = timeSec;
+  out.exposedCommSec = exposedOverlapSec + serialCommSec;
+  out.computeJ = computeJ;
+  out.sramJ = sramJ;
+  out.hbmJ = hbmJ;
+  out.interconnectJ = interconnectJ;
+  out.staticJ = staticW * timeSec;
+  out.computeBoundSec = computeBoundSec;
+  out.memoryBoundSec = memoryBoundSec;
+  out.interconnectBoundSec = interconnectBoundSec;
+  out.powerBoundSec = powerBoundSec;
+  out.peakPowerW = staticW + peakDynamicW;
+  out.boundBy = largestBound(computeBoundSec, memoryBoundSec, interconnectBoundSec, powerBoundSec);
 }
 
 /**

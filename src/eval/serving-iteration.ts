@@ -4,7 +4,7 @@ import type { Step } from '../workload/step.js';
 import type { Workload } from '../workload/workload.js';
 import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
-import { runPhase, sumPhases } from './phase.js';
+import { phaseOf, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
 import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 import type { PhaseCost } from './types.js';
@@ -45,17 +45,32 @@ interface ModelLists {
   prefillAttention: Step[];
 }
 
-/** The last two costs of a step list, by its parameters. */
+/**
+ * The last two costs of a step list, by its parameters: their totals (written over in turn), and
+ * each one's name, so that the PhaseCost built from it later is the one runPhase would have made.
+ * The records are shared by every coster (one evaluation after another: a coster lives for one
+ * design), each held by the coster that wrote it last, `owner`; another coster's are empty to it.
+ */
 interface Kept {
+  /** The id of the coster that wrote the record last (a number: a reference would keep that coster's chip alive, and GC would copy it). */
+  owner: number;
   a0: number;
   b0: number;
   c0: number;
-  cost0: PhaseCost | undefined;
+  name0: string;
+  t0: PhaseTotals;
   a1: number;
   b1: number;
   c1: number;
-  cost1: PhaseCost | undefined;
+  name1: string;
+  t1: PhaseTotals;
 }
+
+/** The kept costs' records, by slot (IterationCoster.kept), shared by all costers. */
+const KEPT: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+
+/** The last coster's id (IterationCoster.id). */
+let costers = 0;
 
 /** Mean context of a decoding sequence: the prompt and half the output. */
 export function decodeContextTokens(w: Workload): number {
@@ -116,6 +131,8 @@ export class IterationCoster {
   private prefillAttention: PhaseCost | undefined;
   private drafterPrefillAttention: PhaseCost | undefined;
   private readonly drafterPlacement: Placement;
+  /** Which coster wrote a kept record (Kept.owner). */
+  private readonly id = ++costers;
 
   constructor(
     private readonly cx: ChipContext,
@@ -133,26 +150,49 @@ export class IterationCoster {
    * The last two costs of each step list, by count: a concurrency search alternates between a
    * mixed iteration (the same token count every time while the budget is full) and a decode-only one.
    */
-  /** The last two costs per list, by slot: 0 tokens, 1 decode-only iterations, 2 decoders and logits, 3 and 4 the drafter's. */
-  private readonly kept: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  /**
+   * The last two costs per list, by slot: 0 tokens, 1 decode-only iterations, 2 decoders and
+   * logits, 3 and 4 the drafter's (KEPT, shared: allocating a coster's own cost ~1.6 kB a design).
+   */
+  private readonly kept: (Kept | undefined)[] = KEPT;
 
-  /** The cost of `list` (kept in `slot`) at (a, b, c): its parameters, as many as it has. */
-  private run(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
+  /**
+   * The cost of `list` (kept in `slot`) at (a, b, c): its parameters, as many as it has. Without
+   * detail, the kept totals (their time is all a probe reads; `phase` builds the PhaseCost).
+   */
+  private run(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost | PhaseTotals {
     if (detail) return runPhase(this.cx, name, a, list.at(a, b, c), placement, true);
     let k = this.kept[slot];
-    if (k === undefined) this.kept[slot] = k = { a0: NaN, b0: NaN, c0: NaN, cost0: undefined, a1: NaN, b1: NaN, c1: NaN, cost1: undefined };
-    if (k.a0 === a && k.b0 === b && k.c0 === c) return k.cost0!;
-    if (k.a1 === a && k.b1 === b && k.c1 === c) return k.cost1!;
-    const cost = runPhase(this.cx, name, a, list.at(a, b, c), placement, false);
+    if (k === undefined) this.kept[slot] = k = { owner: this.id, a0: NaN, b0: NaN, c0: NaN, name0: '', t0: new PhaseTotals(), a1: NaN, b1: NaN, c1: NaN, name1: '', t1: new PhaseTotals() };
+    else if (k.owner !== this.id) {
+      k.owner = this.id;
+      k.a0 = k.a1 = NaN;
+    }
+    if (k.a0 === a && k.b0 === b && k.c0 === c) return k.t0;
+    if (k.a1 === a && k.b1 === b && k.c1 === c) return k.t1;
+    // The older totals' record is written over with the new ones.
+    const t = k.t1;
+    phaseTotals(this.cx, list.at(a, b, c), placement, t);
+    t.cost = undefined;
     k.a1 = k.a0;
     k.b1 = k.b0;
     k.c1 = k.c0;
-    k.cost1 = k.cost0;
+    k.name1 = k.name0;
+    k.t1 = k.t0;
     k.a0 = a;
     k.b0 = b;
     k.c0 = c;
-    k.cost0 = cost;
-    return cost;
+    k.name0 = name;
+    k.t0 = t;
+    return t;
+  }
+
+  /** run()'s cost as a PhaseCost: kept totals built into one (once per totals), named and sized as when they were costed. */
+  private phase(slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0, c = 0): PhaseCost {
+    const r = this.run(slot, name, list, placement, detail, a, b, c);
+    if (!(r instanceof PhaseTotals)) return r;
+    const k = this.kept[slot]!;
+    return r === k.t0 ? phaseOf(k.name0, k.a0, r) : phaseOf(k.name1, k.a1, r);
   }
 
   private once(name: string, steps: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): PhaseCost {
@@ -206,16 +246,16 @@ export class IterationCoster {
     const tokens = q * it.decoders + it.prefillTokens / c;
     const logits = q * it.decoders + it.completions / c;
     // A decode-only iteration without a drafter is one list: its cost as it is.
-    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, detail, it.decoders);
-    const parts: [PhaseCost, number][] = [[this.run(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
-    if (logits > 0) parts.push([this.run(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
+    if (prefillShare === 0 && it.completions === 0 && !d) return this.phase(1, name, lists.decodeIteration, p, detail, it.decoders);
+    const parts: [PhaseCost, number][] = [[this.phase(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
+    if (logits > 0) parts.push([this.phase(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
     if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
-      if (it.decoders > 0) parts.push([this.run(3, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
+      if (it.decoders > 0) parts.push([this.phase(3, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
       if (prefillShare > 0) {
-        parts.push([this.run(4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
+        parts.push([this.phase(4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
         parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
       }
     }

@@ -145,10 +145,66 @@ function matmulTimes(cx: ChipContext, s: MatmulStep, p: Placement, o: StepScratc
     const vectorSec = vectorFlops / (chip.vectorFlopsPerSec * law.vectorEfficiency);
     computeSec = matrixSec + vectorSec;
     hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency);
-    timeSec = (grouped ? kp.moe.launchSec : law.launchSec) + overlapSec(matrixSec, vectorSec, sramSec, hbmSec, dramSec, law.overlap);
+    timeSec = (grouped ? kp.moe.launchSec : law.launchSec) + gemmOverlapSec(matrixSec, vectorSec, sramSec, hbmSec, dramSec, law.overlap);
   }
   finish(cx, o, timeSec, computeSec, sramSec, hbmSec, dramSec, (macs * (ops.pjPerMac + ops.scalePjPerMac) + vectorFlops * chip.energy.vectorPjPerFlop) * 1e-12, sram, hbm, dram);
   return true;
+}
+
+/**
+ * overlapSec for a matrix product: its p = 2 and 3 (the shipped GEMM lanes' p) written out here, the
+ * same operations in the same order (the same bits: test/overlap.test.ts, test/step-fast.test.ts),
+ * other p through overlapSec. A copy of its own so that matmulTimes inlines it whatever the
+ * optimizer made of overlapSec first: overlapSec optimized with its general p-norm inlined (decode
+ * attention's p = 8 calls it) counts 540-765 bytes against the inlining budget, not its own 294
+ * (bench/NOTES.md, e22), and then stayed out of line in matmulTimes, boxing its five arguments and
+ * its result at every step (overlapSec took 5.2% of the step loop's profile against matmulTimes'
+ * 15.1%, `node --cpu-prof bench/lib/step-loop.mjs`).
+ */
+export function gemmOverlapSec(a: number, b: number, c: number, d: number, e: number, p: number): number {
+  if (p !== 3 && p !== 2) return overlapSec(a, b, c, d, e, p);
+  const m = Math.max(a, b, c, d, e);
+  if (m <= 0) return 0;
+  const ra = a / m;
+  const rb = b / m;
+  const rc = c / m;
+  const rd = d / m;
+  const re = e / m;
+  if (p === 3) {
+    const s = ra * ra * ra + rb * rb * rb + rc * rc * rc + rd * rd * rd + re * re * re;
+    return s === 1 ? m * s : m * Math.cbrt(s);
+  }
+  const s = ra * ra + rb * rb + rc * rc + rd * rd + re * re;
+  return s === 1 ? m * s : m * Math.sqrt(s);
+}
+
+/**
+ * overlapSec(a, 0, c, d, 0, p) for decode attention: p = 8 (the 8-bit decode law) written out as
+ * overlapSec's general p-norm computes it (a zero part skipped, each part's eighth power as
+ * wholePower takes it, x2 x2 (x2 x2), the root s ** (1 / 8)); other p through overlapSec.
+ */
+export function decodeOverlapSec(a: number, c: number, d: number, p: number): number {
+  if (p !== 8) return overlapSec(a, 0, c, d, 0, p);
+  const m = Math.max(a, 0, c, d, 0);
+  if (m <= 0) return 0;
+  let s = 0;
+  if (a > 0) {
+    const x = a / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (c > 0) {
+    const x = c / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (d > 0) {
+    const x = d / m;
+    const x2 = x * x;
+    s += x2 * x2 * (x2 * x2);
+  }
+  if (s === 1) return m * s;
+  return m * s ** (1 / 8);
 }
 
 function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): boolean {
@@ -200,7 +256,7 @@ function attentionTimes(cx: ChipContext, s: AttentionStep, o: StepScratch): bool
       computeSec = (macs > 0 ? (macs * idle) / (peak * law.efficiency) : 0) + (1 - law.exposedItemShare) * itemSec + vectorSec;
       hbmSec = hbm / (chip.hbmBytesPerSec * law.hbmEfficiency * decodeUtilization(items, cores, law));
       const separateRope = s.ropeDim !== undefined && s.ropeDim > qkDim;
-      timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + overlapSec(computeSec, 0, sramSec, hbmSec, 0, law.overlap);
+      timeSec = (groupRows > 1 && !separateRope ? law.groupedLaunchSec : law.launchSec) + exposedSec + decodeOverlapSec(computeSec, sramSec, hbmSec, law.overlap);
     } else {
       const law = kp.attention.prefill;
       const items = batch * heads * Math.ceil(queries / tile);
