@@ -271,7 +271,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
             drawn.add(k);
             candidates.push(g);
           }
-          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry)), want - Math.round(screening.plainShare * want));
+          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry, screening.believePlain > 0)), want - Math.round(screening.plainShare * want), screening.believePlain);
           for (const i of picks) push(candidates[i]);
         }
       }
@@ -348,6 +348,11 @@ export interface SurrogateOptions {
   minFeasible: number;
   /** How much better than predicted a novel design is taken to be, in the fit's largest residuals (see ObjectiveModel.predict). */
   optimism: number;
+  /**
+   * Where a screened pick joins the front for the picks after it: 0 at its prediction (with the
+   * optimism), 1 at its prediction without the optimism, between them in proportion (see screen).
+   */
+  believePlain: number;
   /** Share of the candidates drawn uniformly from the space instead of bred from parents. */
   randomShare: number;
   /** How much of its nearest evaluated design's residual a candidate's prediction takes on (see ObjectiveModel.predict). */
@@ -381,7 +386,7 @@ export interface SurrogateOptions {
  * and 37 to 36, 39 and 35 of 40, the worst from 0.480, 0.844, 0.419 to 0.844, 0.885, 0.803;
  * 0.3, 0.65 and 0.8 did less well (bench/NOTES.md, "Feasibility repair of jumps").
  */
-export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5 };
+export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, believePlain: 0, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5 };
 
 export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {

@@ -173,6 +173,8 @@ function target(y: readonly number[], j: number, log: boolean, m: number): numbe
 export interface Prediction {
   objectives: number[];
   feasibility: number;
+  /** The prediction without the optimism, where `predict` was asked for it. */
+  plain?: number[];
 }
 
 /**
@@ -350,11 +352,13 @@ export class ObjectiveModel {
    * the more the nearer, at its neighbours, so a rare outlier found (a latency well under its SLO)
    * is predicted again where only parameters that do not matter to the objective change. Then it
    * is made better by `optimism` times the fit's largest residual times the novelty: where the
-   * model has not looked, it may be as wrong as it has ever been.
+   * model has not looked, it may be as wrong as it has ever been. With `withPlain`, the prediction
+   * before the optimism (the fit and the carry) comes with it, as `plain`.
    */
-  predict(genome: readonly number[], optimism = 0, carry = 0): Prediction {
+  predict(genome: readonly number[], optimism = 0, carry = 0, withPlain = false): Prediction {
     const w = this.fit();
     const { t, feasibility } = this.raw(genome);
+    let plain: number[] | undefined;
     if ((optimism > 0 || carry > 0) && this.seenFeasible.length > 0) {
       const s = this.spreadOf();
       const m = this.m;
@@ -389,12 +393,11 @@ export class ObjectiveModel {
           }
         }
       }
-      for (let j = 0; j < m; j++) {
-        if (carry > 0) t[j] += carry * Math.max(0, 1 - nearest[j]) * (near[j] / ties[j]);
-        if (optimism > 0) t[j] -= optimism * s.residual[j] * nearest[j] * (w.log[j] ? w.sign[j] : 1);
-      }
+      for (let j = 0; j < m; j++) if (carry > 0) t[j] += carry * Math.max(0, 1 - nearest[j]) * (near[j] / ties[j]);
+      if (withPlain) plain = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
+      for (let j = 0; j < m; j++) if (optimism > 0) t[j] -= optimism * s.residual[j] * nearest[j] * (w.log[j] ? w.sign[j] : 1);
     }
     const objectives = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
-    return { objectives, feasibility };
+    return withPlain ? { objectives, feasibility, plain: plain ?? objectives } : { objectives, feasibility };
   }
 }
