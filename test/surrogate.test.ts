@@ -200,6 +200,21 @@ describe('ObjectiveModel', () => {
     }
   });
 
+  test('believed: a candidate whose pick matches it loses its optimism; a pick no nearer than an evaluated design changes nothing', () => {
+    const model = new ObjectiveModel(space, 1);
+    for (const g of genomes.slice(0, 100)) model.add(evaluate(g));
+    const seen = new Set(genomes.slice(0, 100).map(genomeKey));
+    const unseen = genomes.slice(100).find((g) => !seen.has(genomeKey(g)))!;
+    const p = model.predict(unseen, 6, 1, true);
+    expect(p.novelty!.some((v) => v > 0)).toBe(true);
+    const same = model.believed(unseen, p, unseen, 6)!;
+    expect(same.novelty).toEqual(p.novelty!.map(() => 0));
+    same.objectives.forEach((v, j) => expect(v).toBeCloseTo(p.plain![j], 10));
+    // Its novelty was measured against the evaluated feasible designs already.
+    const known = genomes.slice(0, 100).find((g) => evaluate(g).feasible)!;
+    expect(model.believed(unseen, p, known, 6)).toBeUndefined();
+  });
+
   test('a novel design is predicted better than a known one by the optimism asked', () => {
     const model = new ObjectiveModel(space, 1);
     for (const g of genomes.slice(0, 100)) model.add(evaluate(g));

@@ -28,7 +28,7 @@ export const SCREEN_REFERENCE = 1.1;
 /** Objectives beyond which candidates are scored by distance alone (see above). */
 const HYPERVOLUME_SCREEN_OBJECTIVES = 3;
 
-export function screen(front: readonly (readonly number[])[], predictions: readonly Prediction[], count: number, believePlain = 0): number[] {
+export function screen(front: readonly (readonly number[])[], predictions: readonly Prediction[], count: number, believePlain = 0, believe?: (candidate: number, pick: number, current: Prediction) => Prediction | undefined): number[] {
   if (count <= 0 || predictions.length === 0) return [];
   if (front.length === 0) return predictions.map((_, i) => i).slice(0, count);
   const m = front[0].length;
@@ -37,13 +37,14 @@ export function screen(front: readonly (readonly number[])[], predictions: reado
   const span = lo.map((l, j) => (hi[j] > l ? hi[j] - l : Math.max(Math.abs(l), 1e-12)));
   const scale = (p: readonly number[]) => p.map((v, j) => (v - lo[j]) / span[j]);
   const set: number[][] = front.map(scale);
+  const preds = [...predictions];
   const points = predictions.map((p) => scale(p.objectives));
   const ref = new Array<number>(m).fill(SCREEN_REFERENCE);
   const useVolume = m <= HYPERVOLUME_SCREEN_OBJECTIVES;
 
   const scoreOf = (i: number): number => {
     const p = points[i];
-    const feasibility = predictions[i].feasibility;
+    const feasibility = preds[i].feasibility;
     const gap = escape(p, set);
     if (!useVolume) return -gap - (1 - feasibility);
     if (gap >= 0) return -gap - (1 - feasibility);
@@ -66,6 +67,16 @@ export function screen(front: readonly (readonly number[])[], predictions: reado
     out.push(best);
     const plain = believePlain > 0 ? predictions[best].plain : undefined;
     set.push(plain ? scale(plain).map((v, j) => believePlain * v + (1 - believePlain) * points[best][j]) : points[best]);
+    // The candidates' hopes as they would be with the pick evaluated (only ever lower: the lazy greedy holds).
+    if (believe)
+      for (let i = 0; i < points.length; i++) {
+        if (picked[i]) continue;
+        const q = believe(i, best, preds[i]);
+        if (q) {
+          preds[i] = q;
+          points[i] = scale(q.objectives);
+        }
+      }
     fresh.fill(0);
   }
   return out;
