@@ -190,6 +190,31 @@ describe('ObjectiveModel', () => {
     for (const g of genomes.slice(0, 50)) expect(pieces.predict(g, 6)).toEqual(once.predict(g, 6));
   });
 
+  test('asked for it, a prediction carries its value without the optimism', () => {
+    const model = new ObjectiveModel(space, 1);
+    for (const g of genomes.slice(0, 100)) model.add(evaluate(g));
+    for (const g of genomes.slice(100, 140)) {
+      const both = model.predict(g, 6, 1, true);
+      expect(both.objectives).toEqual(model.predict(g, 6, 1).objectives);
+      expect(both.plain).toEqual(model.predict(g, 0, 1).objectives);
+    }
+  });
+
+  test('believed: a candidate whose pick matches it loses its optimism; a pick no nearer than an evaluated design changes nothing', () => {
+    const model = new ObjectiveModel(space, 1);
+    for (const g of genomes.slice(0, 100)) model.add(evaluate(g));
+    const seen = new Set(genomes.slice(0, 100).map(genomeKey));
+    const unseen = genomes.slice(100).find((g) => !seen.has(genomeKey(g)))!;
+    const p = model.predict(unseen, 6, 1, true);
+    expect(p.novelty!.some((v) => v > 0)).toBe(true);
+    const same = model.believed(unseen, p, unseen, 6)!;
+    expect(same.novelty).toEqual(p.novelty!.map(() => 0));
+    same.objectives.forEach((v, j) => expect(v).toBeCloseTo(p.plain![j], 10));
+    // Its novelty was measured against the evaluated feasible designs already.
+    const known = genomes.slice(0, 100).find((g) => evaluate(g).feasible)!;
+    expect(model.believed(unseen, p, known, 6)).toBeUndefined();
+  });
+
   test('a novel design is predicted better than a known one by the optimism asked', () => {
     const model = new ObjectiveModel(space, 1);
     for (const g of genomes.slice(0, 100)) model.add(evaluate(g));
@@ -264,6 +289,14 @@ describe('screen', () => {
   test('weighs improvement by the predicted chance of being feasible, and ties go to the earlier candidate', () => {
     expect(screen(front, [p([0.4, 0.4], 0.1), p([0.45, 0.45], 0.9)], 1)).toEqual([1]);
     expect(screen(front, [p([0.4, 0.4]), p([0.4, 0.4])], 1)).toEqual([0]);
+  });
+
+  test('with believePlain, a pick joins the front at its prediction without the optimism, so another hope in the same gap is still worth a pick', () => {
+    // 0 and 1: the same gap, hoped for by the optimism (their plain predictions are dominated); 2: a smaller gain elsewhere.
+    const hope = (objectives: number[]) => ({ objectives, feasibility: 1, plain: [2, 2] });
+    const candidates = [hope([0.4, 0.4]), hope([0.41, 0.41]), p([0.7, 0.2])];
+    expect(screen(front, candidates, 2)).toEqual([0, 2]);
+    expect(screen(front, candidates, 2, 1)).toEqual([0, 1]);
   });
 
   test('when nothing promises an improvement, the least dominated come first', () => {

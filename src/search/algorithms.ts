@@ -5,7 +5,7 @@ import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
 import { frontContributions, HYPERVOLUME_MATING_LIMIT, survive, survivalFor, type SurvivalName } from './survival.js';
-import { ObjectiveModel } from './surrogate.js';
+import { ObjectiveModel, type Prediction } from './surrogate.js';
 import { screen } from './screening.js';
 import { relevanceJump, repairedJump } from './jumps.js';
 
@@ -271,7 +271,9 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
             drawn.add(k);
             candidates.push(g);
           }
-          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry)), want - Math.round(screening.plainShare * want));
+          const withPlain = screening.believePlain > 0 || screening.believeNovelty > 0;
+          const believe = screening.believeNovelty > 0 ? (i: number, b: number, p: Prediction) => model.believed(candidates[i], p, candidates[b], screening.optimism) : undefined;
+          const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry, withPlain)), want - Math.round(screening.plainShare * want), screening.believePlain, believe);
           for (const i of picks) push(candidates[i]);
         }
       }
@@ -348,6 +350,13 @@ export interface SurrogateOptions {
   minFeasible: number;
   /** How much better than predicted a novel design is taken to be, in the fit's largest residuals (see ObjectiveModel.predict). */
   optimism: number;
+  /**
+   * Where a screened pick joins the front for the picks after it: 0 at its prediction (with the
+   * optimism), 1 at its prediction without the optimism, between them in proportion (see screen).
+   */
+  believePlain: number;
+  /** 1: after each screened pick, the other candidates' novelty is measured against it too (ObjectiveModel.believed); 0: not. */
+  believeNovelty: number;
   /** Share of the candidates drawn uniformly from the space instead of bred from parents. */
   randomShare: number;
   /** How much of its nearest evaluated design's residual a candidate's prediction takes on (see ObjectiveModel.predict). */
@@ -381,7 +390,7 @@ export interface SurrogateOptions {
  * and 37 to 36, 39 and 35 of 40, the worst from 0.480, 0.844, 0.419 to 0.844, 0.885, 0.803;
  * 0.3, 0.65 and 0.8 did less well (bench/NOTES.md, "Feasibility repair of jumps").
  */
-export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5 };
+export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, believePlain: 0, believeNovelty: 0, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5 };
 
 export function makeAlgorithm(name: AlgorithmName, space: Space, populationSize: number, state?: AlgorithmState, options: AlgorithmOptions = {}): Algorithm {
   switch (name) {

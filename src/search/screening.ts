@@ -17,12 +17,18 @@ import type { Prediction } from './surrogate.js';
  * Picks are greedy, each the best score given the picks before it; as picks only lower other
  * candidates' scores, a score is recomputed only when it comes out on top (lazy greedy). Ties go to
  * the earlier candidate: the result depends only on the inputs.
+ *
+ * `believePlain` (0 to 1) moves the point a pick joins the set at from its prediction toward its
+ * prediction without the optimism (`Prediction.plain`, where given; scaled space): at 1 a pick made
+ * on the optimism's hope alone (a novel design hoped to beat the front in one objective) joins where
+ * the fit expects it, usually dominated, so it does not cover the hopes of the other candidates and
+ * a batch tries several novel cells instead of one (bench/NOTES.md, "Screening's believer").
  */
 export const SCREEN_REFERENCE = 1.1;
 /** Objectives beyond which candidates are scored by distance alone (see above). */
 const HYPERVOLUME_SCREEN_OBJECTIVES = 3;
 
-export function screen(front: readonly (readonly number[])[], predictions: readonly Prediction[], count: number): number[] {
+export function screen(front: readonly (readonly number[])[], predictions: readonly Prediction[], count: number, believePlain = 0, believe?: (candidate: number, pick: number, current: Prediction) => Prediction | undefined): number[] {
   if (count <= 0 || predictions.length === 0) return [];
   if (front.length === 0) return predictions.map((_, i) => i).slice(0, count);
   const m = front[0].length;
@@ -31,13 +37,14 @@ export function screen(front: readonly (readonly number[])[], predictions: reado
   const span = lo.map((l, j) => (hi[j] > l ? hi[j] - l : Math.max(Math.abs(l), 1e-12)));
   const scale = (p: readonly number[]) => p.map((v, j) => (v - lo[j]) / span[j]);
   const set: number[][] = front.map(scale);
+  const preds = [...predictions];
   const points = predictions.map((p) => scale(p.objectives));
   const ref = new Array<number>(m).fill(SCREEN_REFERENCE);
   const useVolume = m <= HYPERVOLUME_SCREEN_OBJECTIVES;
 
   const scoreOf = (i: number): number => {
     const p = points[i];
-    const feasibility = predictions[i].feasibility;
+    const feasibility = preds[i].feasibility;
     const gap = escape(p, set);
     if (!useVolume) return -gap - (1 - feasibility);
     if (gap >= 0) return -gap - (1 - feasibility);
@@ -58,7 +65,18 @@ export function screen(front: readonly (readonly number[])[], predictions: reado
     }
     picked[best] = 1;
     out.push(best);
-    set.push(points[best]);
+    const plain = believePlain > 0 ? predictions[best].plain : undefined;
+    set.push(plain ? scale(plain).map((v, j) => believePlain * v + (1 - believePlain) * points[best][j]) : points[best]);
+    // The candidates' hopes as they would be with the pick evaluated (only ever lower: the lazy greedy holds).
+    if (believe)
+      for (let i = 0; i < points.length; i++) {
+        if (picked[i]) continue;
+        const q = believe(i, best, preds[i]);
+        if (q) {
+          preds[i] = q;
+          points[i] = scale(q.objectives);
+        }
+      }
     fresh.fill(0);
   }
   return out;

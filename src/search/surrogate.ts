@@ -173,6 +173,11 @@ function target(y: readonly number[], j: number, log: boolean, m: number): numbe
 export interface Prediction {
   objectives: number[];
   feasibility: number;
+  /** The prediction without the optimism, where `predict` was asked for it. */
+  plain?: number[];
+  /** With `plain`: the fitted targets before the optimism, and each objective's novelty (see ObjectiveModel.believed). */
+  plainTargets?: number[];
+  novelty?: number[];
 }
 
 /**
@@ -350,11 +355,15 @@ export class ObjectiveModel {
    * the more the nearer, at its neighbours, so a rare outlier found (a latency well under its SLO)
    * is predicted again where only parameters that do not matter to the objective change. Then it
    * is made better by `optimism` times the fit's largest residual times the novelty: where the
-   * model has not looked, it may be as wrong as it has ever been.
+   * model has not looked, it may be as wrong as it has ever been. With `withPlain`, the prediction
+   * before the optimism (the fit and the carry) comes with it, as `plain`.
    */
-  predict(genome: readonly number[], optimism = 0, carry = 0): Prediction {
+  predict(genome: readonly number[], optimism = 0, carry = 0, withPlain = false): Prediction {
     const w = this.fit();
     const { t, feasibility } = this.raw(genome);
+    let plain: number[] | undefined;
+    let plainTargets: number[] | undefined;
+    let novelty: number[] | undefined;
     if ((optimism > 0 || carry > 0) && this.seenFeasible.length > 0) {
       const s = this.spreadOf();
       const m = this.m;
@@ -389,12 +398,47 @@ export class ObjectiveModel {
           }
         }
       }
-      for (let j = 0; j < m; j++) {
-        if (carry > 0) t[j] += carry * Math.max(0, 1 - nearest[j]) * (near[j] / ties[j]);
-        if (optimism > 0) t[j] -= optimism * s.residual[j] * nearest[j] * (w.log[j] ? w.sign[j] : 1);
+      for (let j = 0; j < m; j++) if (carry > 0) t[j] += carry * Math.max(0, 1 - nearest[j]) * (near[j] / ties[j]);
+      if (withPlain) {
+        plain = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
+        plainTargets = [...t];
+        novelty = Array.from(nearest);
       }
+      for (let j = 0; j < m; j++) if (optimism > 0) t[j] -= optimism * s.residual[j] * nearest[j] * (w.log[j] ? w.sign[j] : 1);
     }
     const objectives = t.map((v, j) => (w.log[j] ? w.sign[j] * Math.exp(v) : v));
-    return { objectives, feasibility };
+    return withPlain ? { objectives, feasibility, plain: plain ?? objectives, plainTargets, novelty } : { objectives, feasibility };
+  }
+
+  /**
+   * `p` (a prediction of `genome` with `withPlain`) as it would be were `pick` evaluated: each
+   * objective's novelty no larger than the distance to `pick`, the optimism recomputed from it (a
+   * kriging believer's shrinking of the uncertainty near a design about to be evaluated). Undefined
+   * where `pick` is no nearer than what `genome`'s novelty was measured against.
+   */
+  believed(genome: readonly number[], p: Prediction, pick: readonly number[], optimism: number): Prediction | undefined {
+    if (!p.novelty || !p.plainTargets || optimism <= 0) return undefined;
+    const s = this.spreadOf();
+    const w = this.fit();
+    const P = genome.length;
+    let mask = 0;
+    for (let i = 0; i < P; i++) if (genome[i] !== pick[i]) mask |= 1 << i;
+    const novelty = [...p.novelty];
+    let changed = false;
+    for (let j = 0; j < this.m; j++) {
+      let d = 0;
+      if (s.distance) d = s.distance[j][mask];
+      else for (let i = 0; i < P; i++) if (genome[i] !== pick[i]) d += s.relevance[j][i];
+      if (d < novelty[j]) {
+        novelty[j] = d;
+        changed = true;
+      }
+    }
+    if (!changed) return undefined;
+    const objectives = p.plainTargets.map((v, j) => {
+      const t = v - optimism * s.residual[j] * novelty[j] * (w.log[j] ? w.sign[j] : 1);
+      return w.log[j] ? w.sign[j] * Math.exp(t) : t;
+    });
+    return { ...p, objectives, novelty };
   }
 }
