@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT, argValue, sampleIndices } from './common.mjs';
 import { PROBLEMS } from './problems.mjs';
 import { orderedGenomes } from './design-order.mjs';
+import { takeTurns, turnSummary } from './turns.mjs';
 
 const baseline = argValue('baseline');
 if (!baseline) throw new Error('give --baseline DIR: a checkout of the old code with its dist/ built');
@@ -37,28 +38,5 @@ async function load(root) {
 }
 
 const builds = [await load(baseline), await load(ROOT)];
-let n = 0;
-const t0 = performance.now();
-while (performance.now() - t0 < seconds * 1000) {
-  for (const b of builds) {
-    const c0 = process.cpuUsage();
-    const s = performance.now();
-    let k = 0;
-    while (performance.now() - s < 40) b.run(n + k++);
-    const c = process.cpuUsage(c0);
-    b.rates.push(k / ((c.user + c.system) / 1e6));
-  }
-  n += 997;
-}
-// The first turns are left out (the builds warming up).
-const at = (b, p) => {
-  const s = b.rates.slice(5).sort((x, y) => x - y);
-  return s[Math.floor(p * (s.length - 1))];
-};
-const [base, cur] = builds;
-const fmt = (b) => [0.5, 0.8, 0.95].map((p) => Math.round(at(b, p))).join(' / ');
-// The ratio turn by turn (each current turn over the baseline turn just before it, which saw about
-// the same load): its median and quartiles, less moved by the load drifting over the run.
-const pairs = cur.rates.slice(5).map((r, i) => r / base.rates[i + 5]).sort((x, y) => x - y);
-const q = (p) => pairs[Math.floor(p * (pairs.length - 1))].toFixed(3);
-console.log(`${name}${order === 'bench' ? '' : ` (order ${order})`}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; turn by turn ${q(0.5)} (${q(0.25)}-${q(0.75)}, ${pairs.length} pairs); sha1 ${base.sha1} ${cur.sha1}`);
+takeTurns(builds, seconds);
+console.log(`${name}${order === 'bench' ? '' : ` (order ${order})`}: ${turnSummary(builds[0], builds[1])}`);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT, argValue, sampleIndices } from './common.mjs';
 import { PROBLEMS } from './problems.mjs';
 import { orderedGenomes } from './design-order.mjs';
+import { takeTurns, turnSummary } from './turns.mjs';
 
 const baseline = argValue('baseline');
 if (!baseline) throw new Error('give --baseline DIR: a checkout of the old code with its dist/ built');
@@ -43,23 +44,5 @@ async function load(root) {
 }
 
 const builds = [await load(baseline), await load(ROOT)];
-let n = 0;
-const t0 = performance.now();
-while (performance.now() - t0 < seconds * 1000) {
-  for (const b of builds) {
-    const c0 = process.cpuUsage();
-    const s = performance.now();
-    let k = 0;
-    while (performance.now() - s < 40) b.run(n + k++);
-    const c = process.cpuUsage(c0);
-    b.rates.push(k / ((c.user + c.system) / 1e6));
-  }
-  n += 997;
-}
-const at = (b, p) => {
-  const s = b.rates.slice(5).sort((x, y) => x - y);
-  return s[Math.floor(p * (s.length - 1))];
-};
-const [base, cur] = builds;
-const fmt = (b) => [0.5, 0.8, 0.95].map((p) => Math.round(at(b, p))).join(' / ');
-console.log(`chipForGenome, ${name}, order ${order}: baseline ${fmt(base)} /CPU-s (p50/p80/p95), current ${fmt(cur)}; ratio at p80 ${(at(cur, 0.8) / at(base, 0.8)).toFixed(2)}, p95 ${(at(cur, 0.95) / at(base, 0.95)).toFixed(2)}; sha1 ${base.sha1} ${cur.sha1}`);
+takeTurns(builds, seconds);
+console.log(`chipForGenome, ${name}, order ${order}: ${turnSummary(builds[0], builds[1])}`);

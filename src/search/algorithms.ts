@@ -10,9 +10,6 @@ import { screen } from './screening.js';
 import { relevanceJump, repairedJump } from './jumps.js';
 import { DEFAULT_SURROGATE, type SurrogateOptions } from './surrogate-options.js';
 
-export { DEFAULT_SURROGATE, type SurrogateOptions } from './surrogate-options.js';
-
-
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
 /** Every evaluated point of a run, by genome key: no design is evaluated twice. A Map, or a CountingArchive. */

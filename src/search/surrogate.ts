@@ -1,8 +1,6 @@
 import type { Space } from './space.js';
 import { GenomeFeatures, NormalEquations, ONE_HOT_MAX } from './surrogate-features.js';
 
-export { GenomeFeatures } from './surrogate-features.js';
-
 /** What the surrogate reads of an evaluated design. */
 interface Observed {
   readonly genome: readonly number[];
