@@ -6,6 +6,7 @@ import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
 import { phaseOf, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
+import { grownLowerBound } from './step-bound.js';
 import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 import type { PhaseCost } from './types.js';
 
@@ -71,6 +72,14 @@ const KEPT: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, 
 
 /** The last coster's id (IterationCoster.id). */
 let costers = 0;
+
+/**
+ * A concurrency search's closing probe (serving-search.ts): while `on`, timeOf answers a decode-only
+ * iteration at more decoders than a kept cost with a lower bound on its time (decodeLowerBound)
+ * instead of costing it, where it has a certain one, and sets `bounded`. `enabled` false turns the
+ * bound off (the search then costs every probe: tests compare the two).
+ */
+export const closingProbe = { enabled: true, on: false, bounded: false };
 
 /** Mean context of a decoding sequence: the prompt and half the output. */
 export function decodeContextTokens(w: Workload): number {
@@ -215,7 +224,16 @@ export class IterationCoster {
     const tokens = q * it.decoders + it.prefillTokens / c;
     const logits = q * it.decoders + it.completions / c;
     // The same calls as cost() makes (their kept costs, names included, serve the full evaluation after).
-    if (prefillShare === 0 && it.completions === 0 && !d) return this.run(1, name, lists.decodeIteration, p, false, it.decoders).timeSec;
+    if (prefillShare === 0 && it.completions === 0 && !d) {
+      if (closingProbe.on) {
+        const bound = this.decodeLowerBound(it.decoders);
+        if (bound === bound) {
+          closingProbe.bounded = true;
+          return bound;
+        }
+      }
+      return this.run(1, name, lists.decodeIteration, p, false, it.decoders).timeSec;
+    }
     // As sumPhases adds its parts (those run 0 times or fewer left out).
     let t = 0;
     t += this.run(0, 'tokens', lists.tokens, p, false, tokens).timeSec * 1;
@@ -234,6 +252,22 @@ export class IterationCoster {
       }
     }
     return t;
+  }
+
+  /**
+   * A lower bound on the time of a decode-only iteration of `decoders` sequences (no drafter), from
+   * this coster's kept cost at the most decoders below it (grownLowerBound); NaN when it has none,
+   * when `decoders` is kept itself (then its cost is free), or when the bound is not certain.
+   */
+  decodeLowerBound(decoders: number): number {
+    const k = this.kept[1];
+    if (k === undefined || k.owner !== this.id || this.lists.drafter || k.a0 === decoders || k.a1 === decoders) return NaN;
+    // The kept count nearest below (a count not yet costed is NaN, below nothing).
+    const below0 = k.a0 < decoders;
+    const below1 = k.a1 < decoders;
+    if (!below0 && !below1) return NaN;
+    const use0 = below0 && !(below1 && k.a1 > k.a0);
+    return grownLowerBound(this.cx, this.lists.decodeIteration, use0 ? k.a0 : k.a1, decoders, this.placement, use0 ? k.t0 : k.t1);
   }
 
   /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */

@@ -162,6 +162,44 @@ export class ScaledSteps {
     }
   }
 
+  /** countsGrow()'s answer, once asked. */
+  private grows: boolean | undefined;
+
+  /**
+   * Whether a larger parameter only grows counts: the list is rewritten in place (affine), along
+   * one parameter, every field it rewrites is its step's own count (a matrix product's rows,
+   * attention's sequences, elementwise elements, gathered rows, a collective's bytes) with a slope
+   * of 0 or more, and no step is a host transfer or a collective hidden behind other steps (whose
+   * exposed time can fall as the steps it hides behind grow). What grownLowerBound (step-bound.ts) needs.
+   */
+  countsGrow(): boolean {
+    if (this.grows === undefined) {
+      const steps = this.steps;
+      this.grows =
+        steps !== undefined &&
+        this.dims === 1 &&
+        this.fields.every((f) => f.slopes[0] >= 0 && OWN_COUNT[(f.step as unknown as Step).kind] === f.key) &&
+        steps.every((s) => s.kind !== 'host' && !(s.kind === 'collective' && s.overlap));
+      if (this.grows) {
+        this.countField = new Int32Array(steps!.length).fill(-1);
+        for (let i = 0; i < this.fields.length; i++) this.countField[steps!.indexOf(this.fields[i].step as unknown as Step)] = i;
+      }
+    }
+    return this.grows;
+  }
+
+  /** By step, the field countsGrow found its count in (-1: its count does not change). */
+  private countField = new Int32Array(0);
+
+  /**
+   * Step i's count (countsGrow) at parameter `a`, as at(a) writes it, or `now` (the step's count as
+   * it is) where the count does not change. Only where countsGrow() holds.
+   */
+  countAt(i: number, a: number, now: number): number {
+    const f = this.countField[i];
+    return f < 0 ? now : this.fieldAt0[f] + this.fieldSlope0[f] * a;
+  }
+
   /** Field i of the list set to v: the usual keys by name (a store by a computed key is slow on steps of many shapes). */
   private write(i: number, v: number): void {
     const st = this.fieldSteps[i];
@@ -236,6 +274,9 @@ export function uniformStep(st: Step): Step {
 
 /** A step's numeric field, or 0 where its kind has none. */
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+/** The count field of each step kind that countsGrow allows to grow. */
+const OWN_COUNT: Partial<Record<Step['kind'], string>> = { matmul: 'm', attention: 'batch', elementwise: 'elements', gather: 'rows', collective: 'bytes' };
 
 /** The step fields a token or sequence count usually scales (matmul rows, attention batch, elements, gathered rows, collective bytes): written by name. */
 const SCALED_KEYS = ['m', 'batch', 'elements', 'rows', 'bytes'];

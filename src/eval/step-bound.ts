@@ -1,0 +1,59 @@
+import { decodeSplits } from '../kernels/time.js';
+import type { ChipContext } from './context.js';
+import type { PhaseTotals } from './phase.js';
+import { DECODE_ATTENTION_MAX_QUERIES, newScratch, type Placement } from './step-cost.js';
+import { measureTimes } from './step-fast.js';
+import type { ScaledSteps } from './step-lists.js';
+
+/**
+ * Relative slack taken off a lower bound for the rounding of the sums it compares (each step's
+ * time and the phase's sum are within a few ulps, ~1e-15 relative, of the exact values the bound's
+ * argument is about).
+ */
+export const BOUND_ROUNDING_SLACK = 1e-12;
+
+const scratch = newScratch();
+
+/** Tiles of `m` rows (a matrix product's padded rows: 0 when it has none). */
+const tilesOf = (m: number, tile: number) => (m <= 0 ? 0 : Math.ceil(m / tile));
+
+/**
+ * A lower bound on the time of `list` at `to` from its time at `from` < `to` (`atFrom`, costed in
+ * this context and placement), without costing the steps that are not collectives; NaN when the
+ * bound is not certain. Its collectives are measured at `to`; every other step is at least as long
+ * at `to` as at `from` where, between the two, a larger count only grows the counts the list
+ * rewrites (ScaledSteps.countsGrow) and:
+ * - a matrix product keeps its rows' tile count: its padded MACs, work items, split-K and wave
+ *   quantization are the same, and its other parts (A and C bytes, A and B passes, SRAM, HBM and
+ *   DRAM traffic, dequantization flops) and energies do not fall with its rows, so neither does its
+ *   time (launch plus a p-norm of parts, or the power limit's energy over the headroom);
+ * - a decode attention keeps its KV splits (decodeSplits): its work items grow with its sequences,
+ *   so its idle-core factor times its MACs (the larger of the MACs and a constant), its exposed
+ *   item time, and its HBM time (HBM bytes over a utilization x / (1 + x) with x proportional to
+ *   the items: bytes plus a constant) do not fall;
+ * - elementwise and gather steps stream their counts (launch plus the largest of parts that grow).
+ * So the list's time at `to` is at least its time at `from` less its collectives there plus its
+ * collectives at `to`, less BOUND_ROUNDING_SLACK of it. Leaves the list's steps at `to`.
+ */
+export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number, to: number, p: Placement, atFrom: PhaseTotals): number {
+  if (!(from < to) || !list.countsGrow()) return NaN;
+  const steps = list.at(to);
+  const cores = cx.chip.cores;
+  let commSec = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind === 'matmul') {
+      const ops = cx.operands(s.a, s.b);
+      if (!ops || tilesOf(s.m, ops.tile) !== tilesOf(list.countAt(i, from, s.m), ops.tile)) return NaN;
+    } else if (s.kind === 'attention') {
+      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || !cx.operands(s.compute, s.compute)) return NaN;
+      if (decodeSplits(s.context, s.batch * s.kvHeads, cores) !== decodeSplits(s.context, list.countAt(i, from, s.batch) * s.kvHeads, cores)) return NaN;
+    } else if (s.kind === 'collective') {
+      // As phaseTotals adds a collective that no other step hides (countsGrow: none is hidden).
+      measureTimes(cx, s, p, scratch);
+      commSec += scratch.timeSec * s.repeat;
+    }
+  }
+  // Without hidden collectives a phase's exposed communication is the sum of its collectives' times.
+  return atFrom.timeSec - atFrom.exposedCommSec + commSec - BOUND_ROUNDING_SLACK * atFrom.timeSec;
+}
