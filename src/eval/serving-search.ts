@@ -5,6 +5,7 @@ import type { CycleFn, CycleLatencies, CycleResult, PhaseModel } from './cycle.j
 import { placementFor, servingFootprint, servingLimits } from './memory.js';
 import { planOf, scheduleInput } from './serving.js';
 import { closingProbe } from './serving-iteration.js';
+import { workloadMemo } from './step-lists.js';
 import type { Placement } from './step-cost.js';
 import type { ConcurrencyLimit, Evaluation, ServingReport } from './types.js';
 
@@ -31,6 +32,24 @@ export function concurrencyBound(cx: ChipContext, w: Workload): { max: number; l
     limitedBy = 'token budget';
   }
   return { max, limitedBy };
+}
+
+/**
+ * By workload, whether the TTFT of a probe at concurrency c is free of the decode-only iteration's
+ * time (its plan has no arrival waiting out a decode-only iteration): 1 free, 2 not, 0 not yet
+ * known. The plan depends on the workload and c alone, and the search asks about the same few
+ * hundred concurrencies design after design (planning costs as much as 2.5 step costs).
+ */
+const decodeFreeTtft = workloadMemo((): Uint8Array => new Uint8Array(CONCURRENCY_SEARCH_MAX + 1));
+
+function ttftFreeOfDecode(w: Workload, c: number): boolean {
+  const known = decodeFreeTtft(w);
+  let v = known[c];
+  if (v === 0) {
+    v = planOf(w, scheduleInput(w, c)).arrivalWaitDecode === 0 ? 1 : 2;
+    if (c < known.length) known[c] = v;
+  }
+  return v === 1;
 }
 
 interface Probe {
@@ -122,7 +141,7 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
       closingProbe.on = false;
     }
     if (!closingProbe.bounded) return r;
-    if (r.violated === 'token budget' || (r.tpotWorst && r.excess > 0 && planOf(w, scheduleInput(w, c)).arrivalWaitDecode === 0)) return r;
+    if (r.violated === 'token budget' || (r.tpotWorst && r.excess > 0 && ttftFreeOfDecode(w, c))) return r;
     return at(c);
   };
   const top = at(bound.max);
