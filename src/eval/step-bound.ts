@@ -43,11 +43,14 @@ export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.kind === 'matmul') {
+      // (A negative count, which no workload makes, is left out of the argument.)
       const ops = cx.operands(s.a, s.b);
-      if (!ops || tilesOf(s.m, ops.tile) !== tilesOf(list.countAt(i, from, s.m), ops.tile)) return NaN;
+      const m = list.countAt(i, from, s.m);
+      if (!ops || m < 0 || tilesOf(s.m, ops.tile) !== tilesOf(m, ops.tile)) return NaN;
     } else if (s.kind === 'attention') {
-      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || !cx.operands(s.compute, s.compute)) return NaN;
-      if (decodeSplits(s.context, s.batch * s.kvHeads, cores) !== decodeSplits(s.context, list.countAt(i, from, s.batch) * s.kvHeads, cores)) return NaN;
+      const batch = list.countAt(i, from, s.batch);
+      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || batch < 0 || !cx.operands(s.compute, s.compute)) return NaN;
+      if (decodeSplits(s.context, s.batch * s.kvHeads, cores) !== decodeSplits(s.context, batch * s.kvHeads, cores)) return NaN;
     } else if (s.kind === 'collective') {
       // As phaseTotals adds a collective that no other step hides (countsGrow: none is hidden).
       measureTimes(cx, s, p, scratch);
