@@ -2,6 +2,7 @@ import { decodeLane } from '../kernels/params.js';
 import { decodeSplits, decodeUtilization, loopSplits, overlapSec } from '../kernels/time.js';
 import type { AttentionStep, CollectiveStep, MatmulStep, Step } from '../workload/step.js';
 import type { ChipContext } from './context.js';
+import { podAllReduceTimes } from './step-collective.js';
 import { DECODE_ATTENTION_MAX_QUERIES, measureStep, type Placement, type StepScratch } from './step-cost.js';
 
 /**
@@ -67,7 +68,7 @@ function collectiveTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: St
   }
   // Not kept when it throws (a collective the interconnect cannot run).
   m.cx = undefined;
-  measureStep(cx, s, p, o);
+  if (!podAllReduceTimes(cx, s, p, o)) measureStep(cx, s, p, o);
   m.cx = cx;
   m.inner = inner;
   m.op = s.op;
