@@ -19,8 +19,12 @@ export const CONCURRENCY_SEARCH_MAX = 1 << 16;
  * bound. At least the pipeline depth when anything fits.
  */
 export function concurrencyBound(cx: ChipContext, w: Workload): { max: number; limitedBy: ConcurrencyLimit } {
+  return boundOf(w, servingLimits(cx, w).limit);
+}
+
+/** concurrencyBound with the memory's limit given. */
+function boundOf(w: Workload, memory: number): { max: number; limitedBy: ConcurrencyLimit } {
   const p = w.parallelism.pipeline;
-  const memory = servingLimits(cx, w).limit;
   const B = w.serving.tokenBudget;
   const q = w.speculative ? w.speculative.draftTokens + 1 : 1;
   const prompt = Math.max(1, w.inputTokens * (1 - w.serving.prefixCacheHitRate));
@@ -75,27 +79,46 @@ interface Probe {
  */
 const TPOT_INTERCEPT_SHARE = 0.17;
 
+/**
+ * What a probe found, written over by every probe (a search reads each probe's record before it
+ * makes the next: a record per probe cost ~240 B a design to allocate).
+ */
+const PROBE: Probe = { ok: false, excess: -1, least: Infinity, violated: undefined, tpotWorst: false };
+
 function probe(w: Workload, r: CycleLatencies): Probe {
   const slo = w.slo;
   let excess = -1;
   let least = Infinity;
   let violated: ConcurrencyLimit | undefined;
   let worst: ConcurrencyLimit | undefined;
-  const check = (value: number, target: number | undefined, name: ConcurrencyLimit) => {
-    if (target === undefined) return;
-    const e = value / target - 1;
+  // TPOT, TTFT and its p90 in turn: the worst excess and its SLO (named when missed), the least excess over 0.
+  for (let i = 0; i < 3; i++) {
+    const target = i === 0 ? slo.tpotSec : i === 1 ? slo.ttftSec : slo.ttftP90Sec;
+    if (target === undefined) continue;
+    const e = (i === 0 ? r.tpotSec : i === 1 ? r.ttftSec : r.ttftP90Sec) / target - 1;
     if (e > 0 && e < least) least = e;
     if (e > excess) {
+      const name: ConcurrencyLimit = i === 0 ? 'tpot' : i === 1 ? 'ttft' : 'ttft p90';
       excess = e;
       worst = name;
       if (e > 0) violated = name;
     }
-  };
-  check(r.tpotSec, slo.tpotSec, 'tpot');
-  check(r.ttftSec, slo.ttftSec, 'ttft');
-  check(r.ttftP90Sec, slo.ttftP90Sec, 'ttft p90');
-  if (r.problem) return { ok: false, excess: Math.max(excess, 1), least: Infinity, violated: 'token budget', tpotWorst: false };
-  return { ok: excess <= 0, excess, least, violated, tpotWorst: worst === 'tpot' };
+  }
+  const o = PROBE;
+  if (r.problem) {
+    o.ok = false;
+    o.excess = Math.max(excess, 1);
+    o.least = Infinity;
+    o.violated = 'token budget';
+    o.tpotWorst = false;
+  } else {
+    o.ok = excess <= 0;
+    o.excess = excess;
+    o.least = least;
+    o.violated = violated;
+    o.tpotWorst = worst === 'tpot';
+  }
+  return o;
 }
 
 /**
@@ -110,8 +133,8 @@ function probe(w: Workload, r: CycleLatencies): Probe {
  */
 export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseModel, cycle: CycleFn, detail: boolean): Evaluation {
   const chip = cx.chip;
-  const { parts } = servingLimits(cx, w);
-  const bound = concurrencyBound(cx, w);
+  const { parts, limit } = servingLimits(cx, w);
+  const bound = boundOf(w, limit);
   const p = w.parallelism.pipeline;
   const report = (e: Evaluation, limitedBy: ConcurrencyLimit): Evaluation => withReport(e, bound.max, limitedBy);
   if (bound.max < p) {
@@ -202,11 +225,17 @@ function latenciesOf(r: CycleResult): CycleLatencies {
   return { ttftSec: r.ttftSec, tpotSec: r.tpotSec, ttftP90Sec: r.serving?.ttftP90Sec ?? r.ttftSec, problem: r.serving?.problem };
 }
 
-/** The evaluation with its serving report (concurrency, its bound and what set it, the schedule). */
+/**
+ * The evaluation with its serving report (concurrency, its bound and what set it, the schedule),
+ * written into it: `e` is the caller's own, just made (evaluationOf makes a new evaluation and
+ * serving report every time), so nothing else sees it change (copying both cost ~300 B a design).
+ */
 export function withReport(e: Evaluation, memoryLimit: number, limitedBy: ConcurrencyLimit): Evaluation {
-  if (!e.serving) return e;
-  const serving: ServingReport = { ...e.serving, memoryLimit, limitedBy };
-  return { ...e, serving };
+  const serving: ServingReport | undefined = e.serving;
+  if (!serving) return e;
+  serving.memoryLimit = memoryLimit;
+  serving.limitedBy = limitedBy;
+  return e;
 }
 
 /** A fixed concurrency: its report says so. */
