@@ -56,6 +56,19 @@ export async function recordSteps(problemName, designs) {
     placement = p;
     return run.call(this, slot, name, list, p, ...rest);
   };
+  // A closing probe's lower bound (decodeLowerBound) rewrites the decode-only list but costs only its collectives: not recorded.
+  const bound = IterationCoster.prototype.decodeLowerBound;
+  if (bound) {
+    IterationCoster.prototype.decodeLowerBound = function (...xs) {
+      const keep = sink;
+      sink = undefined;
+      try {
+        return bound.apply(this, xs);
+      } finally {
+        sink = keep;
+      }
+    };
+  }
   const once = IterationCoster.prototype.once;
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
     if ((key === 'target' ? this.prefillAttention : this.drafterPrefillAttention) === undefined) sink?.(steps, p);
@@ -91,6 +104,7 @@ export async function recordSteps(problemName, designs) {
     ScaledSteps.prototype.at = at;
     IterationCoster.prototype.run = run;
     IterationCoster.prototype.once = once;
+    if (bound) IterationCoster.prototype.decodeLowerBound = bound;
   }
   return out;
 }
