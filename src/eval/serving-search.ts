@@ -152,7 +152,7 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   // no arrival waiting out a decode-only iteration neither TTFT depends on it; the search never
   // probes past the memory bound, so no client queues), or when the token budget is what it misses
   // (that depends on no time). Otherwise the probe is costed after all. Tried only where the last
-  // step put the crossing below the probe (it is expected to miss): on 3,650 of serve-auto's 4,096
+  // step put the crossing below the probe (it is expected to miss): on 3,655 of serve-auto's 4,096
   // designs it decides, and the step costs a design pays go from 61.9 to 51.2 (bench/NOTES.md, e25).
   const closing = (c: number): Probe => {
     closingProbe.on = true;
