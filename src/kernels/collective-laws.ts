@@ -79,24 +79,39 @@ export function allReduceSec(f: CollectiveFabric, S: number, g: number, p: Kerne
   if (!allowed || allowed.has('ring')) timeSec = ringSec(p.ring, f, ringSteps, 2 * share * S);
   if (!allowed || allowed.has('ringLowLatency')) {
     const t = ringSec(p.ringLowLatency, f, ringSteps, 2 * share * S);
-    if (t < timeSec) [timeSec, algorithm] = [t, 'ringLowLatency'];
+    if (t < timeSec) {
+      timeSec = t;
+      algorithm = 'ringLowLatency';
+    }
   }
   if (f.tree && (!allowed || allowed.has('tree'))) {
     const t = ringSec(p.tree, f, 2 * Math.ceil(Math.log2(Math.max(2, g))), 2 * share * S);
-    if (t < timeSec) [timeSec, algorithm] = [t, 'tree'];
+    if (t < timeSec) {
+      timeSec = t;
+      algorithm = 'tree';
+    }
   }
   if (f.direct && (!allowed || allowed.has('oneShot'))) {
     const law = p.oneShot;
     const t = law.startSec + (g - 1) * law.stepSec + Math.max(((g - 1) * S) / (f.bandwidth * law.busEfficiency), g * coreBytes * law.coreSecPerByte);
-    if (t < timeSec) [timeSec, algorithm] = [t, 'oneShot'];
+    if (t < timeSec) {
+      timeSec = t;
+      algorithm = 'oneShot';
+    }
   }
   if (f.direct && (!allowed || allowed.has('twoShot'))) {
     const t = directSec(p.twoShot, f, 2 * share * S, 2 * (g - 1));
-    if (t < timeSec) [timeSec, algorithm] = [t, 'twoShot'];
+    if (t < timeSec) {
+      timeSec = t;
+      algorithm = 'twoShot';
+    }
   }
   if (f.inSwitchReduction && (!allowed || allowed.has('inSwitch'))) {
     const t = directSec(p.inSwitch, f, S);
-    if (t < timeSec) [timeSec, algorithm] = [t, 'inSwitch'];
+    if (t < timeSec) {
+      timeSec = t;
+      algorithm = 'inSwitch';
+    }
   }
   return { timeSec, algorithm };
 }
