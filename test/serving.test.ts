@@ -4,7 +4,7 @@ import { phaseModelOf } from '../src/eval/batch.js';
 import { ChipContext } from '../src/eval/context.js';
 import type { CycleFn } from '../src/eval/cycle.js';
 import { evaluate, evaluateAtBatch } from '../src/eval/evaluate.js';
-import { memoryShortfall, servingFootprint, servingLimits } from '../src/eval/memory.js';
+import { memoryShortfall, servingFootprint, servingLimits, servingMemoryParts } from '../src/eval/memory.js';
 import { kvBytesPerRequest } from '../src/eval/serving-disagg.js';
 import { evaluateServingAuto } from '../src/eval/serving-search.js';
 import type { Evaluation } from '../src/eval/types.js';
@@ -124,6 +124,20 @@ describe('continuous batching, closed loop', () => {
     const { parts, limit } = servingLimits(new ChipContext(h100), w);
     expect(memoryShortfall(h100, servingFootprint(h100, parts, limit))).toBeUndefined();
     expect(memoryShortfall(h100, servingFootprint(h100, parts, limit + 1))).toBeDefined();
+  });
+
+  test('a workload\'s memory parts, kept once per workload, take each chip\'s HBM for the engine\'s free share', () => {
+    const w = workload({ slo: undefined, serving: { memoryUtilization: 0.8 } });
+    const big = loadDesign('h200-sxm');
+    for (const chip of [h100, big, h100]) {
+      const { parts } = servingLimits(new ChipContext(chip), w);
+      expect(parts).toEqual(servingMemoryParts(chip, w));
+      expect(parts.reservedBytes).toBeCloseTo(0.2 * chip.hbmBytes, 3);
+    }
+    expect(servingLimits(new ChipContext(big), w).limit).toBeGreaterThan(servingLimits(new ChipContext(h100), w).limit);
+    // Another workload (its own parts): a longer context holds more KV bytes per sequence.
+    const long = workload({ slo: undefined, inputTokens: 8192 });
+    expect(servingLimits(new ChipContext(h100), long).parts.kvBytesPerSequence).toBeGreaterThan(servingLimits(new ChipContext(h100), w).parts.kvBytesPerSequence);
   });
 
   test('paged KV (live context) reaches higher concurrency than reserving every request\u2019s whole context, on long outputs', () => {

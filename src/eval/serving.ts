@@ -78,13 +78,19 @@ function scheduleInputInto(w: Workload, batch: number, x: ScheduleInput): Schedu
 }
 
 /**
- * What a probe (cycleLatencies) writes its schedule into: one record of each for every probe, as
- * nothing keeps them past the probe (IterationCoster.timeOf reads an iteration's numbers, and a
- * probe returns its latencies in an object of their own).
+ * What a cycle's schedule is written into, by a probe (cycleLatencies) and by the evaluation of
+ * the answer (cycleTimes, read by servingCycle at once): one record of each for all of them, as
+ * nothing keeps them past the call (IterationCoster reads an iteration's numbers; the results
+ * copy what they report).
  */
-const PROBE_INPUT = newScheduleInput();
-const PROBE_PLAN = newPlan();
-const PROBE_TIMES = newTimes();
+const SCRATCH_INPUT = newScheduleInput();
+const SCRATCH_PLAN = newPlan();
+const SCRATCH_TIMES = newTimes();
+
+/** The plan of a workload's schedule (planOf), the closed loop's written into SCRATCH_PLAN. */
+function scratchPlan(w: Workload, x: ScheduleInput): IterationPlan {
+  return w.phase === 'serve' && w.serving.schedule !== 'prefill-first' ? closedLoopPlanInto(x, SCRATCH_PLAN) : planOf(w, x);
+}
 
 export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
   if (w.phase === 'prefill') return prefillOnlyPlan(x);
@@ -112,13 +118,13 @@ interface CycleTimes {
  * TTFT includes.
  */
 function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleTimes {
-  const x = scheduleInput(w, running);
-  const plan = planOf(w, x);
+  const x = scheduleInputInto(w, running, SCRATCH_INPUT);
+  const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
   const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
   const { mixSec, decSec } = engineTimes(w, mix, dec);
-  const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
+  const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   return { batch, running, plan, problem, mix, dec, mixSec, decSec, times, queueSec };
 }
@@ -129,8 +135,8 @@ function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running
  * the summed phases.
  */
 function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, running: number): CycleLatencies {
-  const x = scheduleInputInto(w, running, PROBE_INPUT);
-  const plan = w.phase === 'serve' && w.serving.schedule !== 'prefill-first' ? closedLoopPlanInto(x, PROBE_PLAN) : planOf(w, x);
+  const x = scheduleInputInto(w, running, SCRATCH_INPUT);
+  const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mixTime = plan.mixedPerCycle > 0 ? coster.timeOf(plan.mixed) : undefined;
   const decTime = plan.decodeOnlyPerCycle > 0 ? coster.timeOf(plan.decodeOnly) : undefined;
@@ -139,7 +145,7 @@ function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, run
   const floor = w.serving.eagerLayerSec * w.model!.layers;
   const mixSec = mixTime !== undefined ? Math.max(mixTime, floor) + h : 0;
   const decSec = decTime !== undefined ? decTime + h : 0;
-  const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, PROBE_TIMES);
+  const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   return { ttftSec: w.phase === 'decode' ? 0 : times.ttftSec + queueSec, tpotSec: w.phase === 'prefill' ? 0 : times.tpotSec, ttftP90Sec: times.ttftP90Sec + queueSec, problem };
 }
