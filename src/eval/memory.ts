@@ -231,9 +231,7 @@ function placeParts(
 ): MemoryFootprint {
   const other = kvCacheBytes + activationBytes + gradientBytes + optimizerBytes + drafterBytes + reservedBytes;
   const totalBytes = other + weightsBytes;
-  const weightsInHbm = Math.max(0, Math.min(weightsBytes, chip.hbmBytes - other));
-  // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
-  const spill = chip.dramBytes > 0 ? weightsBytes - weightsInHbm : 0;
+  const spill = spillOf(chip, weightsBytes, other);
   return {
     weightsBytes,
     kvCacheBytes,
@@ -246,11 +244,44 @@ function placeParts(
     hbmBytes: Math.min(totalBytes, chip.hbmBytes),
     dramBytes: spill,
     weightsInDramFraction: weightsBytes > 0 ? spill / weightsBytes : 0,
-    // MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to.
-    expertsInDramFraction: expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0,
-    denseInDramFraction: weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (weightsBytes - expertWeightsBytes) : 0,
-    weightsInSram: weightsBytes > 0 && weightsBytes <= residentWeightsSramBytes(chip.sramBytes),
+    expertsInDramFraction: expertsInDram(spill, expertWeightsBytes),
+    denseInDramFraction: denseInDram(spill, weightsBytes, expertWeightsBytes),
+    weightsInSram: weightsInSram(chip, weightsBytes),
   };
+}
+
+/** Weight bytes read from the DRAM tier: what HBM cannot hold beside the `other` bytes. */
+function spillOf(chip: Chip, weightsBytes: number, other: number): number {
+  const weightsInHbm = Math.max(0, Math.min(weightsBytes, chip.hbmBytes - other));
+  // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
+  return chip.dramBytes > 0 ? weightsBytes - weightsInHbm : 0;
+}
+
+/** MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to. */
+function expertsInDram(spill: number, expertWeightsBytes: number): number {
+  return expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0;
+}
+
+function denseInDram(spill: number, weightsBytes: number, expertWeightsBytes: number): number {
+  return weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (weightsBytes - expertWeightsBytes) : 0;
+}
+
+function weightsInSram(chip: Chip, weightsBytes: number): boolean {
+  return weightsBytes > 0 && weightsBytes <= residentWeightsSramBytes(chip.sramBytes);
+}
+
+/**
+ * placementFor(w, servingFootprint(chip, parts, batch)), the same bits, without the footprint: a
+ * concurrency search's probe reads the placement alone.
+ */
+export function servingPlacement(chip: Chip, w: Workload, parts: ServingMemoryParts, batch: number): Placement {
+  const wb = parts.weightsBytes;
+  const e = parts.expertWeightsBytes;
+  const drafterBytes = parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence;
+  // As placeParts sums them (no gradients or optimizer state).
+  const other = batch * parts.kvBytesPerSequence + parts.activationBytes + 0 + 0 + drafterBytes + parts.reservedBytes;
+  const spill = spillOf(chip, wb, other);
+  return placementOf(w, weightsInSram(chip, wb), expertsInDram(spill, e), denseInDram(spill, wb, e));
 }
 
 /** Why a footprint does not fit, or undefined when it does. */
@@ -269,11 +300,10 @@ export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | unde
 
 /** Where a phase reads its weights from, and how the parallel groups nest (tensor inside context inside pipeline inside data). */
 export function placementFor(w: Workload, mem: MemoryFootprint): Placement {
+  return placementOf(w, mem.weightsInSram, mem.expertsInDramFraction, mem.denseInDramFraction);
+}
+
+function placementOf(w: Workload, weightsInSram: boolean, expertsInDramFraction: number, denseInDramFraction: number): Placement {
   const { tensor: t, pipeline: p, context: c } = w.parallelism;
-  return {
-    weightsInSram: mem.weightsInSram,
-    expertsInDramFraction: mem.expertsInDramFraction,
-    denseInDramFraction: mem.denseInDramFraction,
-    innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p },
-  };
+  return { weightsInSram, expertsInDramFraction, denseInDramFraction, innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p } };
 }
