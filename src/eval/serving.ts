@@ -87,6 +87,19 @@ const SCRATCH_INPUT = newScheduleInput();
 const SCRATCH_PLAN = newPlan();
 const SCRATCH_TIMES = newTimes();
 
+/** The (frozen) workload whose figures SCRATCH_INPUT holds: between probes only the concurrency changes. */
+let scratchFor: Workload | undefined;
+
+/** scheduleInput(w, running), written into SCRATCH_INPUT. */
+function scratchInput(w: Workload, running: number): ScheduleInput {
+  if (scratchFor !== w) {
+    scratchFor = w;
+    return scheduleInputInto(w, running, SCRATCH_INPUT);
+  }
+  SCRATCH_INPUT.concurrency = running / w.parallelism.pipeline;
+  return SCRATCH_INPUT;
+}
+
 /** The plan of a workload's schedule (planOf), the closed loop's written into SCRATCH_PLAN. */
 function scratchPlan(w: Workload, x: ScheduleInput): IterationPlan {
   return w.phase === 'serve' && w.serving.schedule !== 'prefill-first' ? closedLoopPlanInto(x, SCRATCH_PLAN) : planOf(w, x);
@@ -118,7 +131,7 @@ interface CycleTimes {
  * TTFT includes.
  */
 function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleTimes {
-  const x = scheduleInputInto(w, running, SCRATCH_INPUT);
+  const x = scratchInput(w, running);
   const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
@@ -135,7 +148,7 @@ function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running
  * the summed phases.
  */
 function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, running: number): CycleLatencies {
-  const x = scheduleInputInto(w, running, SCRATCH_INPUT);
+  const x = scratchInput(w, running);
   const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mixTime = plan.mixedPerCycle > 0 ? coster.timeOf(plan.mixed) : undefined;
