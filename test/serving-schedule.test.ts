@@ -1,4 +1,4 @@
-import { closedLoopPlan, closedLoopTimes, decodeOnlyPlan, openLoop, prefillFirstPlan, prefillOnlyPlan, type ScheduleInput } from '../src/eval/serving-schedule.js';
+import { closedLoopPlan, closedLoopPlanInto, closedLoopTimes, closedLoopTimesInto, decodeOnlyPlan, newPlan, newTimes, openLoop, prefillFirstPlan, prefillOnlyPlan, type ScheduleInput } from '../src/eval/serving-schedule.js';
 import type { IterationContent } from '../src/eval/serving-iteration.js';
 
 /** The schedule arithmetic of continuous batching (src/eval/serving-schedule.ts), on made-up iteration times. */
@@ -6,6 +6,21 @@ import type { IterationContent } from '../src/eval/serving-iteration.js';
 const base: ScheduleInput = { concurrency: 64, computedPrompt: 1024, outputTokens: 256, queries: 1, tokensPerIteration: 1, tokenBudget: 8192 };
 
 describe('closed loop: the cohort schedule', () => {
+  test('a plan and times written into one reused record (a search\'s probes) are the fresh ones, whatever regime was written before', () => {
+    const plan = newPlan();
+    const times = newTimes();
+    // Synchronized, prefill-bound, decode-bound, synchronized again: every field of each regime written over the last one's.
+    for (const concurrency of [8, 4096, 64, 2, 300, 8]) {
+      const x = { ...base, concurrency };
+      const fresh = closedLoopPlan(x);
+      expect(closedLoopPlanInto(x, plan)).toBe(plan);
+      expect({ ...plan, mixed: { ...plan.mixed }, decodeOnly: { ...plan.decodeOnly } }).toEqual(fresh);
+      expect(Object.values(plan).every((v) => typeof v !== 'number' || !Number.isNaN(v))).toBe(true);
+      expect(closedLoopTimesInto(plan, 0.2, 0.01, 10, times)).toEqual(closedLoopTimes(fresh, 0.2, 0.01, 10));
+    }
+    expect(new Set([8, 4096, 64].map((c) => closedLoopPlan({ ...base, concurrency: c }).regime))).toEqual(new Set(['synchronized', 'prefill-bound', 'decode-bound']));
+  });
+
   test('all prompts in one iteration (C s <= B): one prefill iteration with no decoders, then o - 1 decode-only ones', () => {
     const p = closedLoopPlan({ ...base, concurrency: 8 });
     expect(p.regime).toBe('synchronized');

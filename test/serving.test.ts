@@ -4,7 +4,8 @@ import { phaseModelOf } from '../src/eval/batch.js';
 import { ChipContext } from '../src/eval/context.js';
 import type { CycleFn } from '../src/eval/cycle.js';
 import { evaluate, evaluateAtBatch } from '../src/eval/evaluate.js';
-import { memoryShortfall, servingFootprint, servingLimits } from '../src/eval/memory.js';
+import { memoryShortfall, placementFor, servingFootprint, servingLimits, servingMemoryParts, servingPlacement } from '../src/eval/memory.js';
+import { designWith } from './helpers/designs.js';
 import { kvBytesPerRequest } from '../src/eval/serving-disagg.js';
 import { evaluateServingAuto } from '../src/eval/serving-search.js';
 import type { Evaluation } from '../src/eval/types.js';
@@ -124,6 +125,37 @@ describe('continuous batching, closed loop', () => {
     const { parts, limit } = servingLimits(new ChipContext(h100), w);
     expect(memoryShortfall(h100, servingFootprint(h100, parts, limit))).toBeUndefined();
     expect(memoryShortfall(h100, servingFootprint(h100, parts, limit + 1))).toBeDefined();
+  });
+
+  test('a workload\'s memory parts, kept once per workload, take each chip\'s HBM for the engine\'s free share', () => {
+    const w = workload({ slo: undefined, serving: { memoryUtilization: 0.8 } });
+    const big = loadDesign('h200-sxm');
+    for (const chip of [h100, big, h100]) {
+      const { parts } = servingLimits(new ChipContext(chip), w);
+      expect(parts).toEqual(servingMemoryParts(chip, w));
+      expect(parts.reservedBytes).toBeCloseTo(0.2 * chip.hbmBytes, 3);
+    }
+    expect(servingLimits(new ChipContext(big), w).limit).toBeGreaterThan(servingLimits(new ChipContext(h100), w).limit);
+    // Another workload (its own parts): a longer context holds more KV bytes per sequence.
+    const long = workload({ slo: undefined, inputTokens: 8192 });
+    expect(servingLimits(new ChipContext(h100), long).parts.kvBytesPerSequence).toBeGreaterThan(servingLimits(new ChipContext(h100), w).parts.kvBytesPerSequence);
+  });
+
+  test('a probe\'s placement without the footprint is the footprint\'s, bit for bit, as the KV cache pushes weights to DRAM (dense and MoE)', () => {
+    const dram = designWith('h200-sxm', (d) => { d.memory.dram = { bytes: '960 GB', bytesPerSec: '400 GB/s' }; });
+    const seen = new Set<string>();
+    for (const [chip, w] of [[h100, workload({})], [dram, workload({})], [dram, loadWorkload('mixtral-8x7b-serve')], [dram, loadWorkload('deepseek-v3-serve')]] as const) {
+      const { parts, limit } = servingLimits(new ChipContext(chip), w);
+      for (const c of [1, 2, 7, 64, 255, Math.max(1, limit), limit + 1, 4 * limit + 3, 65536]) {
+        const a = servingPlacement(chip, w, parts, c);
+        const b = placementFor(w, servingFootprint(chip, parts, c));
+        expect(a).toEqual(b);
+        expect(Object.is(a.expertsInDramFraction, b.expertsInDramFraction) && Object.is(a.denseInDramFraction, b.denseInDramFraction)).toBe(true);
+        seen.add(`${a.expertsInDramFraction > 0} ${a.denseInDramFraction > 0}`);
+      }
+    }
+    // Placements with weights in HBM, a dense model's weights spilled, a MoE's experts spilled alone and its dense weights too.
+    expect(seen).toEqual(new Set(['false false', 'false true', 'true false', 'true true']));
   });
 
   test('paged KV (live context) reaches higher concurrency than reserving every request\u2019s whole context, on long outputs', () => {

@@ -6,6 +6,7 @@ import { residentWeightsSramBytes } from './sram.js';
 import type { Placement } from './step-cost.js';
 import type { ChipContext } from './context.js';
 import type { MemoryFootprint } from './types.js';
+import { workloadMemo } from './step-lists.js';
 
 /**
  * Activation bytes per token per layer kept for the backward pass, sequence-parallel with tensor
@@ -86,6 +87,26 @@ export interface ServingMemoryParts {
 }
 
 export function servingMemoryParts(chip: Chip, w: Workload): ServingMemoryParts {
+  return withReserved(chipFreeParts(w), chip, w);
+}
+
+/** The parts with the engine's free share of the chip's HBM (the one part that depends on the chip). */
+function withReserved(f: Omit<ServingMemoryParts, 'reservedBytes'>, chip: Chip, w: Workload): ServingMemoryParts {
+  return {
+    weightsBytes: f.weightsBytes,
+    expertWeightsBytes: f.expertWeightsBytes,
+    activationBytes: f.activationBytes,
+    drafterWeightsBytes: f.drafterWeightsBytes,
+    reservedBytes: (1 - w.serving.memoryUtilization) * chip.hbmBytes,
+    kvBytesPerSequence: f.kvBytesPerSequence,
+    drafterKvBytesPerSequence: f.drafterKvBytesPerSequence,
+  };
+}
+
+/** chipFreeParts once per workload (frozen by the memo), for an evaluation's servingLimits. */
+const chipFreePartsOnce = workloadMemo(chipFreeParts);
+
+function chipFreeParts(w: Workload): Omit<ServingMemoryParts, 'reservedBytes'> {
   const m = w.model!;
   const { tensor: t, pipeline: p, expert: e, context: c } = w.parallelism;
   const wb = bytesPerValue(w.precision.weights);
@@ -107,7 +128,6 @@ export function servingMemoryParts(chip: Chip, w: Workload): ServingMemoryParts 
     expertWeightsBytes: expertParamsPerChip(m, t, p, e) * wb,
     activationBytes: servingActivationBytes(chunk, m.hiddenSize, m.intermediateSize, t, ab),
     drafterWeightsBytes,
-    reservedBytes: (1 - w.serving.memoryUtilization) * chip.hbmBytes,
     kvBytesPerSequence: (tokens * (m.layers / p) * kvBytesPerTokenPerLayerPerChip(m, t, kvb)) / c,
     drafterKvBytesPerSequence,
   };
@@ -116,7 +136,7 @@ export function servingMemoryParts(chip: Chip, w: Workload): ServingMemoryParts 
 /** A serving workload's memory parts on an evaluation's chip and the concurrency they allow, derived once per evaluation. */
 export function servingLimits(cx: ChipContext, w: Workload): { parts: ServingMemoryParts; limit: number } {
   return cx.memo(w, () => {
-    const parts = servingMemoryParts(cx.chip, w);
+    const parts = withReserved(chipFreePartsOnce(w), cx.chip, w);
     return { parts, limit: servingConcurrencyLimit(cx.chip, parts) };
   });
 }
@@ -126,20 +146,10 @@ export function servingMemory(chip: Chip, w: Workload, batch: number): MemoryFoo
   return servingFootprint(chip, servingMemoryParts(chip, w), batch);
 }
 
+/** Per-chip memory of a serving engine at `batch` sequences in flight per replica: a concurrency search asks once a probe. */
 export function servingFootprint(chip: Chip, parts: ServingMemoryParts, batch: number): MemoryFootprint {
-  return placeMemory(
-    chip,
-    {
-      weightsBytes: parts.weightsBytes,
-      kvCacheBytes: batch * parts.kvBytesPerSequence,
-      activationBytes: parts.activationBytes,
-      gradientBytes: 0,
-      optimizerBytes: 0,
-      drafterBytes: parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence,
-      reservedBytes: parts.reservedBytes,
-    },
-    parts.expertWeightsBytes,
-  );
+  const drafterBytes = parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence;
+  return placeParts(chip, parts.weightsBytes, batch * parts.kvBytesPerSequence, parts.activationBytes, 0, 0, drafterBytes, parts.reservedBytes, parts.expertWeightsBytes);
 }
 
 /**
@@ -203,29 +213,75 @@ export function placeMemory(
   parts: Pick<MemoryFootprint, 'weightsBytes' | 'kvCacheBytes' | 'activationBytes' | 'gradientBytes' | 'optimizerBytes' | 'drafterBytes'> & { reservedBytes?: number },
   expertWeightsBytes = 0,
 ): MemoryFootprint {
-  const reservedBytes = parts.reservedBytes ?? 0;
-  const other = parts.kvCacheBytes + parts.activationBytes + parts.gradientBytes + parts.optimizerBytes + parts.drafterBytes + reservedBytes;
-  const totalBytes = other + parts.weightsBytes;
-  const weightsInHbm = Math.max(0, Math.min(parts.weightsBytes, chip.hbmBytes - other));
-  // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
-  const spill = chip.dramBytes > 0 ? parts.weightsBytes - weightsInHbm : 0;
+  const { weightsBytes: wb, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes } = parts;
+  return placeParts(chip, wb, kvCacheBytes, activationBytes, gradientBytes, optimizerBytes, drafterBytes, parts.reservedBytes ?? 0, expertWeightsBytes);
+}
+
+/** placeMemory of the parts given one by one (no parts object to build per call). */
+function placeParts(
+  chip: Chip,
+  weightsBytes: number,
+  kvCacheBytes: number,
+  activationBytes: number,
+  gradientBytes: number,
+  optimizerBytes: number,
+  drafterBytes: number,
+  reservedBytes: number,
+  expertWeightsBytes: number,
+): MemoryFootprint {
+  const other = kvCacheBytes + activationBytes + gradientBytes + optimizerBytes + drafterBytes + reservedBytes;
+  const totalBytes = other + weightsBytes;
+  const spill = spillOf(chip, weightsBytes, other);
   return {
-    weightsBytes: parts.weightsBytes,
-    kvCacheBytes: parts.kvCacheBytes,
-    activationBytes: parts.activationBytes,
-    gradientBytes: parts.gradientBytes,
-    optimizerBytes: parts.optimizerBytes,
-    drafterBytes: parts.drafterBytes,
+    weightsBytes,
+    kvCacheBytes,
+    activationBytes,
+    gradientBytes,
+    optimizerBytes,
+    drafterBytes,
     reservedBytes,
     totalBytes,
     hbmBytes: Math.min(totalBytes, chip.hbmBytes),
     dramBytes: spill,
-    weightsInDramFraction: parts.weightsBytes > 0 ? spill / parts.weightsBytes : 0,
-    // MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to.
-    expertsInDramFraction: expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0,
-    denseInDramFraction: parts.weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (parts.weightsBytes - expertWeightsBytes) : 0,
-    weightsInSram: parts.weightsBytes > 0 && parts.weightsBytes <= residentWeightsSramBytes(chip.sramBytes),
+    weightsInDramFraction: weightsBytes > 0 ? spill / weightsBytes : 0,
+    expertsInDramFraction: expertsInDram(spill, expertWeightsBytes),
+    denseInDramFraction: denseInDram(spill, weightsBytes, expertWeightsBytes),
+    weightsInSram: weightsInSram(chip, weightsBytes),
   };
+}
+
+/** Weight bytes read from the DRAM tier: what HBM cannot hold beside the `other` bytes. */
+function spillOf(chip: Chip, weightsBytes: number, other: number): number {
+  const weightsInHbm = Math.max(0, Math.min(weightsBytes, chip.hbmBytes - other));
+  // Without a DRAM tier nothing can spill: timings are then those of an HBM big enough, and the result is marked as not fitting.
+  return chip.dramBytes > 0 ? weightsBytes - weightsInHbm : 0;
+}
+
+/** MoE experts are the cold weights: they go to DRAM first, and are read from there only when routed to. */
+function expertsInDram(spill: number, expertWeightsBytes: number): number {
+  return expertWeightsBytes > 0 ? Math.min(spill, expertWeightsBytes) / expertWeightsBytes : 0;
+}
+
+function denseInDram(spill: number, weightsBytes: number, expertWeightsBytes: number): number {
+  return weightsBytes > expertWeightsBytes ? Math.max(0, spill - expertWeightsBytes) / (weightsBytes - expertWeightsBytes) : 0;
+}
+
+function weightsInSram(chip: Chip, weightsBytes: number): boolean {
+  return weightsBytes > 0 && weightsBytes <= residentWeightsSramBytes(chip.sramBytes);
+}
+
+/**
+ * placementFor(w, servingFootprint(chip, parts, batch)), the same bits, without the footprint: a
+ * concurrency search's probe reads the placement alone.
+ */
+export function servingPlacement(chip: Chip, w: Workload, parts: ServingMemoryParts, batch: number): Placement {
+  const wb = parts.weightsBytes;
+  const e = parts.expertWeightsBytes;
+  const drafterBytes = parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence;
+  // As placeParts sums them (no gradients or optimizer state).
+  const other = batch * parts.kvBytesPerSequence + parts.activationBytes + 0 + 0 + drafterBytes + parts.reservedBytes;
+  const spill = spillOf(chip, wb, other);
+  return placementOf(w, weightsInSram(chip, wb), expertsInDram(spill, e), denseInDram(spill, wb, e));
 }
 
 /** Why a footprint does not fit, or undefined when it does. */
@@ -244,11 +300,10 @@ export function memoryShortfall(chip: Chip, mem: MemoryFootprint): string | unde
 
 /** Where a phase reads its weights from, and how the parallel groups nest (tensor inside context inside pipeline inside data). */
 export function placementFor(w: Workload, mem: MemoryFootprint): Placement {
+  return placementOf(w, mem.weightsInSram, mem.expertsInDramFraction, mem.denseInDramFraction);
+}
+
+function placementOf(w: Workload, weightsInSram: boolean, expertsInDramFraction: number, denseInDramFraction: number): Placement {
   const { tensor: t, pipeline: p, context: c } = w.parallelism;
-  return {
-    weightsInSram: mem.weightsInSram,
-    expertsInDramFraction: mem.expertsInDramFraction,
-    denseInDramFraction: mem.denseInDramFraction,
-    innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p },
-  };
+  return { weightsInSram, expertsInDramFraction, denseInDramFraction, innerChips: { tensor: 1, expert: 1, context: t, pipeline: t * c, data: t * c * p } };
 }

@@ -84,15 +84,75 @@ export function budgetProblem(x: ScheduleInput): string | undefined {
  *   C D / I decoders; a request waits I - D - c_own iterations for budget.
  */
 export function closedLoopPlan(x: ScheduleInput): IterationPlan {
+  return closedLoopPlanInto(x, newPlan());
+}
+
+/**
+ * A plan to be written over (closedLoopPlanInto). Class instances, not literals: literals with the
+ * same keys share hidden classes with every other build in the heap (a paired benchmark's
+ * baseline), whose field representations these writes would change (bench/NOTES.md, e21's trap).
+ */
+class Content implements IterationContent {
+  decoders = NaN;
+  prefillTokens = NaN;
+  completions = NaN;
+}
+
+class Plan implements IterationPlan {
+  regime: ScheduleRegime = 'synchronized';
+  mixed = new Content();
+  mixedPerCycle = NaN;
+  decodeOnly = new Content();
+  decodeOnlyPerCycle = NaN;
+  firstTokenIterations = NaN;
+  ownIterations = NaN;
+  arrivalWaitMixed = NaN;
+  arrivalWaitDecode = NaN;
+  burstIterations = NaN;
+  decodeTokens = NaN;
+}
+
+class Times implements ScheduleTimes {
+  cycleSec = NaN;
+  ttftSec = NaN;
+  ttftP90Sec = NaN;
+  tpotSec = NaN;
+}
+
+export const newPlan = (): IterationPlan => new Plan();
+export const newTimes = (): ScheduleTimes => new Times();
+
+function setContent(it: IterationContent, decoders: number, prefillTokens: number, completions: number): void {
+  it.decoders = decoders;
+  it.prefillTokens = prefillTokens;
+  it.completions = completions;
+}
+
+/**
+ * closedLoopPlan written into `out` (its own two IterationContents too), every field: a
+ * concurrency search's probes reuse one record (serving.ts, cycleLatencies) instead of three
+ * objects of 14 numbers a probe.
+ */
+export function closedLoopPlanInto(x: ScheduleInput, out: IterationPlan): IterationPlan {
   const C = x.concurrency;
   const sc = Math.max(x.computedPrompt, 1e-9);
   const q = x.queries;
   const B = x.tokenBudget;
   const D = Math.max(0, x.outputTokens - 1) / x.tokensPerIteration;
-  const decodeOnly = { decoders: C, prefillTokens: 0, completions: 0 };
   const decodeTokens = Math.max(0, x.outputTokens - 1);
+  out.decodeTokens = decodeTokens;
   if (C * sc <= B) {
-    return { regime: 'synchronized', mixed: { decoders: 0, prefillTokens: C * sc, completions: C }, mixedPerCycle: 1, decodeOnly, decodeOnlyPerCycle: D, firstTokenIterations: 1, ownIterations: 1, arrivalWaitMixed: 0, arrivalWaitDecode: 0, burstIterations: 1, decodeTokens };
+    out.regime = 'synchronized';
+    setContent(out.mixed, 0, C * sc, C);
+    out.mixedPerCycle = 1;
+    setContent(out.decodeOnly, C, 0, 0);
+    out.decodeOnlyPerCycle = D;
+    out.firstTokenIterations = 1;
+    out.ownIterations = 1;
+    out.arrivalWaitMixed = 0;
+    out.arrivalWaitDecode = 0;
+    out.burstIterations = 1;
+    return out;
   }
   // Prompt tokens per mixed iteration: B_p = B - q n_d, with n_d = C - m_p - C w / I decoders beside
   // the m_p requests prefilling and the C w / I waiting to be scheduled (w = half an iteration of a
@@ -133,39 +193,35 @@ export function closedLoopPlan(x: ScheduleInput): IterationPlan {
     // residual of AIConfigurator's closed form), the next cohort's mixed one when there is a next cohort.
     const waitMixed = w * Math.min(1, Math.max(0, nMix - 1));
     const decoders = Math.max(0, C - prefilling - waiting);
-    return {
-      regime: 'decode-bound',
-      // A full budget's prompt tokens stated as B - q n_d, as the prefill-bound plan states them (B_p
-      // from the fixed point is that up to rounding), so that its iteration's tokens q n_d + B_p come
-      // to B in both regimes and a concurrency search costs the full budget's token steps once.
-      mixed: { decoders, prefillTokens: full ? B - q * decoders : Bp, completions: prefilling / own },
-      mixedPerCycle: nMix,
-      decodeOnly: { decoders: C - waiting, prefillTokens: 0, completions: 0 },
-      decodeOnlyPerCycle: I - nMix,
-      firstTokenIterations: own,
-      ownIterations: own,
-      arrivalWaitMixed: waitMixed,
-      arrivalWaitDecode: w - waitMixed,
-      burstIterations: nMix,
-      decodeTokens,
-    };
+    out.regime = 'decode-bound';
+    // A full budget's prompt tokens stated as B - q n_d, as the prefill-bound plan states them (B_p
+    // from the fixed point is that up to rounding), so that its iteration's tokens q n_d + B_p come
+    // to B in both regimes and a concurrency search costs the full budget's token steps once.
+    setContent(out.mixed, decoders, full ? B - q * decoders : Bp, prefilling / own);
+    out.mixedPerCycle = nMix;
+    setContent(out.decodeOnly, C - waiting, 0, 0);
+    out.decodeOnlyPerCycle = I - nMix;
+    out.firstTokenIterations = own;
+    out.ownIterations = own;
+    out.arrivalWaitMixed = waitMixed;
+    out.arrivalWaitDecode = w - waitMixed;
+    out.burstIterations = nMix;
+    return out;
   }
   const I = (C * (sc + q * D)) / B;
   const decoders = (C * D) / I;
   const P = B - q * decoders;
-  return {
-    regime: 'prefill-bound',
-    mixed: { decoders, prefillTokens: P, completions: C / I },
-    mixedPerCycle: I,
-    decodeOnly,
-    decodeOnlyPerCycle: 0,
-    firstTokenIterations: I - D,
-    ownIterations: Math.max(1, sc / P),
-    arrivalWaitMixed: 0,
-    arrivalWaitDecode: 0,
-    burstIterations: (C * sc) / P,
-    decodeTokens,
-  };
+  out.regime = 'prefill-bound';
+  setContent(out.mixed, decoders, P, C / I);
+  out.mixedPerCycle = I;
+  setContent(out.decodeOnly, C, 0, 0);
+  out.decodeOnlyPerCycle = 0;
+  out.firstTokenIterations = I - D;
+  out.ownIterations = Math.max(1, sc / P);
+  out.arrivalWaitMixed = 0;
+  out.arrivalWaitDecode = 0;
+  out.burstIterations = (C * sc) / P;
+  return out;
 }
 
 /**
@@ -237,6 +293,11 @@ export interface ScheduleTimes {
  * the requests (p90 from the mixture of the steady value and the staircase, uniform).
  */
 export function closedLoopTimes(plan: IterationPlan, mixSec: number, decSec: number, requestsPerClient: number | undefined): ScheduleTimes {
+  return closedLoopTimesInto(plan, mixSec, decSec, requestsPerClient, new Times());
+}
+
+/** closedLoopTimes written into `out` (a concurrency search's probes reuse one record). */
+export function closedLoopTimesInto(plan: IterationPlan, mixSec: number, decSec: number, requestsPerClient: number | undefined, out: ScheduleTimes): ScheduleTimes {
   const cycleSec = plan.mixedPerCycle * mixSec + plan.decodeOnlyPerCycle * decSec;
   const steady = plan.firstTokenIterations * mixSec + plan.arrivalWaitMixed * mixSec + plan.arrivalWaitDecode * decSec;
   const burstLo = plan.ownIterations * mixSec;
@@ -244,8 +305,11 @@ export function closedLoopTimes(plan: IterationPlan, mixSec: number, decSec: num
   const burstShare = requestsPerClient !== undefined && plan.regime !== 'decode-only' ? Math.min(1, 1 / requestsPerClient) : 0;
   const ttftSec = (1 - burstShare) * steady + (burstShare * (burstLo + burstHi)) / 2;
   const ttftP90Sec = mixtureQuantile(0.9, steady, burstShare, burstLo, burstHi);
-  const tpotSec = plan.decodeTokens > 0 ? Math.max(0, cycleSec - steady) / plan.decodeTokens : 0;
-  return { cycleSec, ttftSec, ttftP90Sec, tpotSec };
+  out.cycleSec = cycleSec;
+  out.ttftSec = ttftSec;
+  out.ttftP90Sec = ttftP90Sec;
+  out.tpotSec = plan.decodeTokens > 0 ? Math.max(0, cycleSec - steady) / plan.decodeTokens : 0;
+  return out;
 }
 
 /** The p-quantile of a mixture: a point mass at `at` (weight 1 - w) and a uniform on [lo, hi] (weight w). */

@@ -4,7 +4,7 @@ import type { ChipContext } from './context.js';
 import { computeFormatOf, dominantBound, type CycleFn, type CycleLatencies, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
-import { budgetProblem, closedLoopPlan, closedLoopTimes, decodeOnlyPlan, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
+import { budgetProblem, closedLoopPlan, closedLoopPlanInto, closedLoopTimes, closedLoopTimesInto, decodeOnlyPlan, newPlan, newTimes, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
 import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
 
@@ -49,17 +49,60 @@ function samePlacement(a: Placement | undefined, b: Placement): boolean {
 
 /** The schedule input of a workload at `batch` sequences per replica (the pipeline's micro-batches share them). */
 export function scheduleInput(w: Workload, batch: number): ScheduleInput {
+  return scheduleInputInto(w, batch, newScheduleInput());
+}
+
+/** A schedule input to be written over: a class instance, for the reason serving-schedule.ts's plans are. */
+class Input implements ScheduleInput {
+  concurrency = NaN;
+  computedPrompt = NaN;
+  outputTokens = NaN;
+  queries = NaN;
+  tokensPerIteration = NaN;
+  tokenBudget = NaN;
+}
+
+const newScheduleInput = (): ScheduleInput => new Input();
+
+function scheduleInputInto(w: Workload, batch: number, x: ScheduleInput): ScheduleInput {
   const spec = w.speculative;
   const a = spec?.acceptanceRate ?? 0;
-  return {
-    concurrency: batch / w.parallelism.pipeline,
-    computedPrompt: computedPromptTokens(w).computed,
-    outputTokens: w.outputTokens,
-    queries: queriesPerDecode(w),
-    // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
-    tokensPerIteration: spec ? (1 - a ** (spec.draftTokens + 1)) / (1 - a) : 1,
-    tokenBudget: w.serving.tokenBudget,
-  };
+  x.concurrency = batch / w.parallelism.pipeline;
+  x.computedPrompt = computedPromptTokens(w).computed;
+  x.outputTokens = w.outputTokens;
+  x.queries = queriesPerDecode(w);
+  // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
+  x.tokensPerIteration = spec ? (1 - a ** (spec.draftTokens + 1)) / (1 - a) : 1;
+  x.tokenBudget = w.serving.tokenBudget;
+  return x;
+}
+
+/**
+ * What a cycle's schedule is written into, by a probe (cycleLatencies) and by the evaluation of
+ * the answer (cycleTimes, read by servingCycle at once): one record of each for all of them, as
+ * nothing keeps them past the call (IterationCoster reads an iteration's numbers; the results
+ * copy what they report).
+ */
+const SCRATCH_INPUT = newScheduleInput();
+const SCRATCH_PLAN = newPlan();
+const SCRATCH_TIMES = newTimes();
+
+/** The (frozen) workload whose figures SCRATCH_INPUT holds: between probes only the concurrency changes. */
+let scratchFor: Workload | undefined;
+
+/** scheduleInput(w, running), written into SCRATCH_INPUT. */
+function scratchInput(w: Workload, running: number): ScheduleInput {
+  if (scratchFor !== w) {
+    scratchFor = w;
+    return scheduleInputInto(w, running, SCRATCH_INPUT);
+  }
+  SCRATCH_INPUT.concurrency = running / w.parallelism.pipeline;
+  return SCRATCH_INPUT;
+}
+
+/** The plan of a workload's schedule (planOf), the closed loop's written into SCRATCH_PLAN. */
+function scratchPlan(w: Workload, x: ScheduleInput): IterationPlan {
+  return w.phase === 'serve' && w.serving.schedule !== 'prefill-first' ? closedLoopPlanInto(x, SCRATCH_PLAN) : planOf(w, x);
 }
 
 export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
@@ -88,13 +131,13 @@ interface CycleTimes {
  * TTFT includes.
  */
 function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleTimes {
-  const x = scheduleInput(w, running);
-  const plan = planOf(w, x);
+  const x = scratchInput(w, running);
+  const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
   const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
   const { mixSec, decSec } = engineTimes(w, mix, dec);
-  const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
+  const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   return { batch, running, plan, problem, mix, dec, mixSec, decSec, times, queueSec };
 }
@@ -105,8 +148,8 @@ function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running
  * the summed phases.
  */
 function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, running: number): CycleLatencies {
-  const x = scheduleInput(w, running);
-  const plan = planOf(w, x);
+  const x = scratchInput(w, running);
+  const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mixTime = plan.mixedPerCycle > 0 ? coster.timeOf(plan.mixed) : undefined;
   const decTime = plan.decodeOnlyPerCycle > 0 ? coster.timeOf(plan.decodeOnly) : undefined;
@@ -115,7 +158,7 @@ function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, run
   const floor = w.serving.eagerLayerSec * w.model!.layers;
   const mixSec = mixTime !== undefined ? Math.max(mixTime, floor) + h : 0;
   const decSec = decTime !== undefined ? decTime + h : 0;
-  const times = closedLoopTimes(plan, mixSec, decSec, w.serving.requestsPerClient);
+  const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   return { ttftSec: w.phase === 'decode' ? 0 : times.ttftSec + queueSec, tpotSec: w.phase === 'prefill' ? 0 : times.tpotSec, ttftP90Sec: times.ttftP90Sec + queueSec, problem };
 }

@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors.js';
 import { evaluate, type EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/types.js';
-import { nonFiniteNumbers, withoutNonFinite } from '../results/finite.js';
+import { metricValue } from '../results/metrics.js';
+import { metricsFinite, nonFiniteNumbers, withoutNonFinite } from '../results/finite.js';
 import { aggregateMetric, workloadMetric } from '../results/metric-ref.js';
 import { genomeKey, type PointResult } from '../results/point.js';
 import type { Workload } from '../workload/workload.js';
@@ -36,6 +37,9 @@ export function constraintViolation(c: Constraint, v: number): number {
   }
 }
 
+/** No non-finite metrics (read, never written). */
+const NONE: readonly string[] = Object.freeze([]);
+
 /** What a search evaluates with: no per-step detail (one object for every call). */
 const SEARCH_OPTIONS: EvaluateOptions = Object.freeze({ detail: false });
 
@@ -68,7 +72,7 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   let violation = 0;
   for (const w of workloads) {
     const e = evaluate(chip, w, SEARCH_OPTIONS);
-    const bad = nonFiniteNumbers(e.metrics);
+    const bad = metricsFinite(e.metrics) ? NONE : nonFiniteNumbers(e.metrics);
     const had = Object.hasOwn(metrics, w.name);
     metrics[w.name] = bad.length > 0 ? withoutNonFinite(e.metrics) : e.metrics;
     if (!had && Object.hasOwn(metrics, w.name)) named++;
@@ -86,8 +90,10 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
     }
     for (const name in metrics) if (Object.hasOwn(metrics, name)) violation += constraintOn(c, metrics, name, named > 1, reasons);
   }
+  // One workload: an objective over all workloads is its metric (aggregateMetric's own case for one), read without walking `metrics`.
+  const one = workloads.length === 1 ? metrics[workloads[0].name] : undefined;
   const objectives = space.objectives.map((o) => {
-    const v = aggregateMetric(metrics, o.metric);
+    const v = one !== undefined && o.metric.workload === undefined ? metricValue(one, o.metric.name) : aggregateMetric(metrics, o.metric);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       if (violation === 0) {
         violation = 1;
