@@ -2,7 +2,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateBatch } from './batch.js';
 import type { ChipContext } from './context.js';
 import type { CycleFn, CycleLatencies, CycleResult, PhaseModel } from './cycle.js';
-import { placementFor, servingFootprint, servingLimits } from './memory.js';
+import { servingLimits, servingPlacement } from './memory.js';
 import { planOf, scheduleInput } from './serving.js';
 import { closingProbe } from './serving-iteration.js';
 import { workloadMemo } from './step-lists.js';
@@ -142,7 +142,7 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
     return report({ ...e, feasible: false, reasons: [...e.reasons, 'not one sequence per pipeline stage fits in memory'] }, 'memory');
   }
   const latencies = cycle.latencies ?? ((c: number, placement: Placement) => latenciesOf(cycle(c, placement, false)));
-  const at = (c: number): Probe => probe(w, latencies(c, placementFor(w, servingFootprint(chip, parts, c))));
+  const at = (c: number): Probe => probe(w, latencies(c, servingPlacement(chip, w, parts, c)));
   // The closing probe, one above the highest concurrency known good: if it misses, the search ends
   // there, and only that it misses and the SLO it misses most (the report's limit) are read. Its
   // decode-only iteration is first bounded from below (IterationCoster.decodeLowerBound: the kept
