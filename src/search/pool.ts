@@ -5,7 +5,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
 import { parseSpace, type Space } from './space.js';
 import { finiteJson } from '../results/finite.js';
-import { fromColumns, type StoredBatch } from './stored-batch.js';
+import { ColumnsBuilder, fromColumns, StoredColumns, type ColumnsPart, type StoredBatch } from './stored-batch.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -43,6 +43,23 @@ export function paramsJsonOf(space: Space): ((genome: readonly number[]) => stri
 export function storeEncoder(problem: Problem): (genome: number[], form: MetricsForm) => StoredPoint {
   const params = paramsJsonOf(problem.space);
   return (genome, form) => encodePoint(evaluateGenome(problem, genome), form, params?.(genome));
+}
+
+/**
+ * Evaluates genomes into columns for a store that packs metrics (see stored-columns.ts): nothing
+ * of a design but its columns' values outlives its evaluation. Undefined when the designs do not
+ * fit columns (objectives of different lengths): they are then encoded one by one (storeEncoder).
+ */
+export function columnsEncoder(problem: Problem): (genomes: number[][]) => ReturnType<ColumnsBuilder['finish']> | undefined {
+  const params = paramsJsonOf(problem.space);
+  return (genomes) => {
+    const b = new ColumnsBuilder(genomes.length);
+    for (const g of genomes) {
+      const p = evaluateGenome(problem, g);
+      if (!b.add(p, params?.(g) ?? finiteJson(p.params, 'params'))) return undefined;
+    }
+    return b.finish();
+  };
 }
 
 /**
@@ -90,6 +107,7 @@ export class EvaluatorPool {
   private workers: Worker[] = [];
   private local: Problem | undefined;
   private encode: ReturnType<typeof storeEncoder> | undefined;
+  private columns: ReturnType<typeof columnsEncoder> | undefined;
 
   constructor(data: ProblemData, readonly size: number) {
     if (size <= 1) {
@@ -107,34 +125,43 @@ export class EvaluatorPool {
   /**
    * The same, encoded for the store by the workers (parameters as JSON, metrics as JSON or packed:
    * `form`): what a search stores, without the main thread receiving and serializing every metric.
+   * Packed, they come as columns (StoredColumns) when they fit them.
    */
-  async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[]> {
+  async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[] | StoredColumns> {
     if (this.local) {
+      if (form === 'packed') {
+        this.columns ??= columnsEncoder(this.local);
+        const c = this.columns(genomes);
+        if (c) return new StoredColumns([{ batch: c.batch, genomes }]);
+      }
       this.encode ??= storeEncoder(this.local);
       return genomes.map((g) => this.encode!(g, form));
     }
-    return this.spread<StoredPoint>(genomes, form);
+    const parts = await this.spread<StoredPoint | ColumnsPart>(genomes, form);
+    if (parts.every((p) => 'batch' in p)) return new StoredColumns(parts as ColumnsPart[]);
+    return parts.flatMap((p) => ('batch' in p ? fromColumns(p.batch, p.genomes) : [p]));
   }
 
-  private async spread<T extends { genome: number[] }>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  /** Results in order; a worker that answers with columns gives one ColumnsPart for its slice. */
+  private async spread<T>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const per = Math.ceil(genomes.length / this.workers.length);
     const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
     const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run<T>(this.workers[i], s, encode) : Promise.resolve([]))));
     return parts.flat();
   }
 
-  private run<T extends { genome: number[] }>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  private run<T>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const batch = flattenGenomes(genomes);
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { results?: T[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
+      const onMessage = (m: { results?: { genome: number[] }[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
         w.off('error', onError);
         if (m.error) reject(m.userError ? new ChipdseError(m.error) : new Error(m.error));
-        else if (m.columns) resolve(fromColumns(m.columns, genomes) as unknown as T[]);
+        else if (m.columns) resolve([{ batch: m.columns, genomes } as T]);
         else {
           // The worker leaves the genomes out of its answer: they are these, in this order.
           const results = m.results!;
           for (let i = 0; i < results.length; i++) results[i].genome = genomes[i];
-          resolve(results);
+          resolve(results as T[]);
         }
       };
       const onError = (e: Error) => {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ChipdseError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { genomeOfKey, type PointResult, type StoredPoint } from '../results/point.js';
+import { StoredColumns } from '../results/stored-columns.js';
 import { runNameProblem, type GenerationStats, type Progress, type RunRow } from '../results/run.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/store.js';
@@ -161,7 +162,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
    * taken before that proposal: what is stored with generation g is what resuming after g
    * starts from, exactly as if nothing had been proposed since.
    */
-  const dispatch = (): Promise<StoredPoint[]> | undefined => {
+  const dispatch = (): Promise<StoredPoint[] | StoredColumns> | undefined => {
     if (archive.size >= budget) return undefined;
     const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
     if (genomes.length === 0) return undefined;
@@ -173,7 +174,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
   try {
     let pending = dispatch();
     while (pending) {
-      let results: StoredPoint[];
+      let results: StoredPoint[] | StoredColumns;
       try {
         results = await pending;
       } catch (e) {
@@ -184,7 +185,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
       }
       pending = undefined;
       const firstSeq = archive.size;
-      const slim = results.map(archived);
+      const slim = results instanceof StoredColumns ? results.ranked() : results.map(archived);
       for (const r of slim) {
         archive.set(r.key, r);
         if (r.feasible) feasibleCount++;
