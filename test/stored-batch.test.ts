@@ -125,6 +125,24 @@ describe('columns built while evaluating', () => {
   });
 });
 
+describe('the stored front', () => {
+  it('is the front of the last generation, designs that left it deleted and those that joined inserted; a key given twice is refused with its generation', async () => {
+    const store = new SqliteRunStore(join(dir, 'front.db'));
+    const meta = { name: 'r', spaceName: 's', spaceJson: '{}', parameters: null, workloads: ['w'], objectives: [], constraints: [], algorithm: 'random' as const, seed: 1, budget: 1000, population: 3, reference: null, toolVersion: 'test', inputs: null };
+    const runId = await store.createRun(meta, 'T');
+    const fronts = [['0.1', '2.1'], ['2.1', '4.1', '5.1'], ['8.1', '0.1'], []];
+    for (const [g, front] of fronts.entries()) {
+      const points = [0, 1, 2].map((k) => encodePoint(point(3 * g + k), 'packed'));
+      await store.saveGeneration(runId, { results: points, firstSeq: 3 * g, stats: { generation: g, evaluations: 3 * g + 3, feasibleShare: 1, frontSize: front.length, hypervolume: 0 }, front, reference: null, state: { population: [], nextIndex: 0 }, rngState: { i: 0, j: 0, S: [1] } });
+      expect((await store.loadFront(runId)).map((p) => p.key).sort()).toEqual([...front].sort());
+    }
+    const again = { results: [encodePoint(point(30), 'packed')], firstSeq: 12, stats: { generation: 4, evaluations: 13, feasibleShare: 1, frontSize: 2, hypervolume: 0 }, front: ['30.1', '30.1'], reference: null, state: { population: [], nextIndex: 0 }, rngState: { i: 0, j: 0, S: [1] } };
+    await expect(store.saveGeneration(runId, again)).rejects.toThrow(/UNIQUE|PRIMARY|constraint/i);
+    expect((await store.loadGenerations(runId)).length).toBe(4);
+    await store.close();
+  });
+});
+
 describe('genome keys', () => {
   test('genomeKey is g.join(\'.\') for genomes and whatever else an array holds, and genomeOfKey reads it back', () => {
     const rng = seedrandom('keys');
