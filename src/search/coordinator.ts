@@ -33,6 +33,8 @@ export const DEFAULT_JOB_TIMEOUT_SEC = 120;
 export interface DesignEvaluator {
   /** `form`: how the metrics should come (a remote evaluator's come as JSON whatever it asks; every store takes both). */
   evaluateForStore(genomes: number[][], form?: MetricsForm): Promise<StoredPoint[] | StoredColumns>;
+  /** True when evaluateForStore evaluates on the calling thread before it returns (no worker threads). */
+  readonly evaluatesInline?: boolean;
   /** Workers alive at the last look (distributed runs only). */
   readonly workersAlive?: number;
   /** Called once the run is finished or stopped: `done` drops what is left staged for it. */

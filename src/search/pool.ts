@@ -117,6 +117,11 @@ export class EvaluatorPool {
     this.workers = startWorkers('worker.js', size, data);
   }
 
+  /** One thread: the designs are evaluated on the calling thread, before evaluateForStore returns. */
+  get evaluatesInline(): boolean {
+    return this.local !== undefined;
+  }
+
   async evaluate(genomes: number[][]): Promise<PointResult[]> {
     if (this.local) return genomes.map((g) => evaluateGenome(this.local!, g));
     return this.spread<PointResult>(genomes, false);

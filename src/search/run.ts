@@ -160,7 +160,11 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
    * The next generation is proposed and sent to the workers before this one is stored, so the
    * workers evaluate while the main thread writes. The algorithm's and the generator's state are
    * taken before that proposal: what is stored with generation g is what resuming after g
-   * starts from, exactly as if nothing had been proposed since.
+   * starts from, exactly as if nothing had been proposed since. An evaluator that evaluates on
+   * this thread (one worker) has evaluated a generation when dispatch returns: there the next is
+   * proposed after this one is stored, so that this one's rows, held while the next is
+   * evaluated, are not copied by every young-generation collection that evaluation causes
+   * (what a stored run with one worker spent most of its extra time on; issue 17).
    */
   const dispatch = (): Promise<StoredPoint[] | StoredColumns> | undefined => {
     if (archive.size >= budget) return undefined;
@@ -171,10 +175,11 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
     p.catch(() => {});
     return p;
   };
+  const inline = pool.evaluatesInline === true;
   try {
     let pending = dispatch();
     while (pending) {
-      let results: StoredPoint[] | StoredColumns;
+      let results: StoredPoint[] | StoredColumns | undefined;
       try {
         results = await pending;
       } catch (e) {
@@ -185,22 +190,23 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
       }
       pending = undefined;
       const firstSeq = archive.size;
-      const slim = results instanceof StoredColumns ? results.ranked() : results.map(archived);
+      let slim: ArchivedPoint[] | undefined = results instanceof StoredColumns ? results.ranked() : results.map(archived);
       for (const r of slim) {
         archive.set(r.key, r);
         if (r.feasible) feasibleCount++;
       }
       alg.accept(slim, archive);
       evaluatedHere += results.length;
-      const feasibleNew = slim.filter((r) => r.feasible);
+      let feasibleNew: ArchivedPoint[] | undefined = slim.filter((r) => r.feasible);
       if (!reference && feasibleNew.length > 0) reference = deriveReference(space, feasibleNew);
       front = frontOf([...front, ...feasibleNew]);
       hv = frontHypervolume(space, front, reference);
       const stats: GenerationStats = { generation, evaluations: archive.size, feasibleShare: feasibleCount / archive.size, frontSize: front.length, hypervolume: hv };
       const state = alg.state();
       const rngState = rng.state();
-      pending = dispatch();
+      if (!inline) pending = dispatch();
       await store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state, rngState });
+      results = slim = feasibleNew = undefined;
       o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000), workers: pool.workersAlive });
       generation++;
       // Let the event loop run between generations: a SIGINT handler (and anything else
@@ -212,6 +218,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
         status = 'stopped';
         break;
       }
+      if (inline) pending = dispatch();
     }
     await storeFrontDetails(store, setup, front);
     await store.finishRun(runId, status, now());
