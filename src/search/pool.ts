@@ -76,6 +76,16 @@ export function threadsForJob(requested: number, designs: number): number {
 }
 
 /**
+ * Designs from which a stored run allowed one worker evaluates on a worker thread rather than on
+ * the main thread: the main thread then writes a generation's rows while the thread evaluates the
+ * next, and its heap holds no evaluation's garbage. A 10^6-design stored exhaustive run took 13.76
+ * and 12.53 s of CPU so against 16.18 and 15.64 on the main thread, in 19.0 and 9.7 s against
+ * 20.2 and 20.2 (bench/NOTES.md, "Stored runs within 2x of the sweep's CPU"). Measured at that
+ * size only: starting the thread costs about 0.2 s, so small runs stay on the main thread.
+ */
+export const MIN_DESIGNS_FOR_ONE_THREAD = 100_000;
+
+/**
  * Genomes of one length as one typed array, for a worker (moved, not copied): structured cloning
  * of an array of arrays cost the main thread about as much as writing the rows of a stored run.
  */
@@ -109,8 +119,9 @@ export class EvaluatorPool {
   private encode: ReturnType<typeof storeEncoder> | undefined;
   private columns: ReturnType<typeof columnsEncoder> | undefined;
 
-  constructor(data: ProblemData, readonly size: number) {
-    if (size <= 1) {
+  /** `oneThread`: a pool of size 1 evaluates on a worker thread instead of the calling thread. */
+  constructor(data: ProblemData, readonly size: number, oneThread = false) {
+    if (size <= 1 && !oneThread) {
       this.local = problemFromData(data);
       return;
     }

@@ -10,7 +10,7 @@ import { archived, archiveFor, makeAlgorithm, type ArchivedPoint } from './algor
 import { designDetail } from './details.js';
 import { EvaluationStopped } from '../queue/client.js';
 import { distributedUrl, RemoteEvaluator, type DesignEvaluator, type DistributeOptions } from './coordinator.js';
-import { EvaluatorPool, threadsForJob } from './pool.js';
+import { EvaluatorPool, MIN_DESIGNS_FOR_ONE_THREAD, threadsForJob } from './pool.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
 import { newRun, resumedSetup, runToResume, type RunSetup, type SetupOptions } from './run-setup.js';
@@ -115,11 +115,12 @@ async function restored(store: RunStore, setup: RunSetup, o: SearchOptions) {
 
 /**
  * What evaluates the run's designs: threads of this process (as many as the designs left to
- * evaluate pay for: threadsForJob), or workers anywhere through the queue.
+ * evaluate pay for: threadsForJob; one of them a worker thread rather than this thread from
+ * MIN_DESIGNS_FOR_ONE_THREAD designs), or workers anywhere through the queue.
  */
 async function evaluatorFor(o: SearchOptions, setup: RunSetup, designsLeft: number): Promise<DesignEvaluator> {
   if (o.distribute) return RemoteEvaluator.start(distributedUrl(o.db), setup.runId, o.run, { ...o.distribute, shouldStop: o.shouldStop });
-  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, threadsForJob(o.workers, designsLeft));
+  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, threadsForJob(o.workers, designsLeft), designsLeft >= MIN_DESIGNS_FOR_ONE_THREAD);
 }
 
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
