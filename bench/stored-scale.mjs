@@ -4,8 +4,11 @@
 // space, one and two workers, each run its own process under /usr/bin/time -v (CPU is user +
 // system of the whole process, worker threads included; RSS is its peak).
 //
-//   node bench/stored-scale.mjs [--quick] [--sizes 6,7]
+//   node bench/stored-scale.mjs [--quick] [--sizes 6,7] [--rounds N]
 //
+// --rounds: each configuration run N times, stored and sweep in turn (default 1); the row kept is
+// the run of median CPU, with every run's CPU seconds beside it (the machine is shared: one run
+// moves by 10-15%).
 // --sizes: the exponents measured (default 6; --quick: 5). 10^6 and smaller run with 1 and 2
 // workers; 10^7 (bench/spaces/scale-1e7.json: about 6 GB of database and tens of minutes on 2
 // shared cores) with 2 only. Rows of sizes not measured this time are kept from the previous
@@ -64,11 +67,21 @@ function save() {
   });
   return writeResult('stored-scale', { workload: SCALE_WORKLOAD, rows, pairs });
 }
+const rounds = Number(argValue('rounds') ?? '1');
+/** The run of median CPU of `runs`, with all their CPU seconds. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+  return { ...sorted[(sorted.length - 1) >> 1], cpuSecondsEachRun: runs.map((r) => r.cpuSeconds) };
+}
 for (const e of sizes) {
   for (const workers of e >= 7 ? [2] : [1, 2]) {
-    // The stored run first: at 10^7 it is the one the benchmark is for.
+    const runs = { search: [], sweep: [] };
+    for (let r = 0; r < rounds; r++) {
+      // The stored run first: at 10^7 it is the one the benchmark is for.
+      for (const method of ['search', 'sweep']) runs[method].push(timed(e, method, workers));
+    }
     for (const method of ['search', 'sweep']) {
-      measured.push(timed(e, method, workers));
+      measured.push(rounds > 1 ? median(runs[method]) : runs[method][0]);
       save();
     }
   }

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { packMetrics, unpackMetrics } from '../src/results/packed-metrics.js';
 import { encodePoint, metricsJsonOf, type PointResult } from '../src/results/point.js';
 import { SqliteRunStore } from '../src/store/sqlite.js';
-import { paramsJsonOf, threadsForJob } from '../src/search/pool.js';
-import { genomeParams, listSpacePresets, loadSpace } from '../src/search/space.js';
+import { EvaluatorPool, paramsJsonOf, threadsForJob } from '../src/search/pool.js';
+import { StoredColumns } from '../src/results/stored-columns.js';
+import { genomeParams, listSpacePresets, loadSpace, selfContained } from '../src/search/space.js';
 import { genomeAt } from '../src/search/algorithms.js';
 
 const roundTrip = (m: object) => {
@@ -107,6 +108,28 @@ describe('threads by the size of the job', () => {
     expect(threadsForJob(8, 3500)).toBe(3);
     expect(threadsForJob(1, 1e6)).toBe(1);
     expect(threadsForJob(4, 0)).toBe(1);
+  });
+});
+
+describe('one worker on a thread', () => {
+  it('evaluates on a worker thread when asked (not inline), into the same columns as on this thread', async () => {
+    const space = loadSpace('inference-chip');
+    const data = { spaceData: selfContained(space), spaceFile: 'inference-chip', workloads: [] };
+    const genomes = Array.from({ length: 40 }, (_, i) => genomeAt(space, i * 37));
+    const here = new EvaluatorPool(data, 1);
+    const thread = new EvaluatorPool(data, 1, true);
+    try {
+      expect(here.evaluatesInline).toBe(true);
+      expect(thread.evaluatesInline).toBe(false);
+      const [a, b] = [await here.evaluateForStore(genomes, 'packed'), await thread.evaluateForStore(genomes, 'packed')];
+      expect(a).toBeInstanceOf(StoredColumns);
+      expect(b).toBeInstanceOf(StoredColumns);
+      const points = (c: unknown) => (c as StoredColumns).points().map((p) => ({ ...p, metricsPacked: undefined, metrics: metricsJsonOf(p) }));
+      expect(points(b)).toEqual(points(a));
+      expect(points(a)).toHaveLength(40);
+    } finally {
+      await Promise.all([here.close(), thread.close()]);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, copyFileSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -102,7 +102,11 @@ describe('damaged databases through the library', () => {
     const f = join(dir, 'corrupt.db');
     copyFileSync(SOURCE, f);
     const fd = openSync(f, 'r+');
-    for (let at = 4096; at < fstatSync(fd).size; at += 4096) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, at);
+    // Every page but the first (the schema), whatever the file's page size (header bytes 16-17).
+    const header = Buffer.alloc(18);
+    readSync(fd, header, 0, 18, 0);
+    const page = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
+    for (let at = page; at < fstatSync(fd).size; at += page) writeSync(fd, Buffer.alloc(page, 0x5a), 0, page, at);
     closeSync(fd);
     const store = new SqliteRunStore(f, { create: false, readOnly: true });
     let error: unknown;

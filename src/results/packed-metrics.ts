@@ -129,8 +129,8 @@ function tailOf(): string {
   return lastTail;
 }
 
-/** A design's metrics packed (see the module's note). The shape is the same object for consecutive designs of one shape. */
-export function packMetrics(metrics: object): PackedMetrics {
+/** Collects a design's metrics into nums/others against its shape (the last one, or a new one); the tail's JSON. */
+function gather(metrics: object): string {
   count = 0;
   others.length = 0;
   if (!last || !collect(metrics, last.node)) {
@@ -139,7 +139,12 @@ export function packMetrics(metrics: object): PackedMetrics {
     last = shapeOf(metrics);
     collect(metrics, last.node);
   }
-  const tail = others.length > 0 ? tailOf() : '';
+  return others.length > 0 ? tailOf() : '';
+}
+
+/** A design's metrics packed (see the module's note). The shape is the same object for consecutive designs of one shape. */
+export function packMetrics(metrics: object): PackedMetrics {
+  const tail = gather(metrics);
   const floatBytes = count * 8;
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const room = floatBytes + tail.length * 3;
@@ -147,20 +152,69 @@ export function packMetrics(metrics: object): PackedMetrics {
     const own = Buffer.alloc(floatBytes + Buffer.byteLength(tail));
     for (let i = 0; i < count; i++) own.writeDoubleLE(nums[i], i * 8);
     own.write(tail, floatBytes, 'utf8');
-    return { shape: last.ref, data: new Uint8Array(own.buffer, own.byteOffset, own.length) };
+    return { shape: last!.ref, data: new Uint8Array(own.buffer, own.byteOffset, own.length) };
   }
   if (slabUsed + room > SLAB_BYTES) newSlab();
   const start = slabUsed;
+  const length = writePacked(slabFloats, slabBytes, start, tail);
+  slabUsed = start + ((length + 7) & ~7);
+  return { shape: last!.ref, data: new Uint8Array(slab, start, length) };
+}
+
+/** Writes the gathered numbers and tail at `start` (a multiple of 8) of a buffer viewed both ways; their length in bytes. */
+function writePacked(floats: Float64Array, bytes: Buffer, start: number, tail: string): number {
   if (LITTLE_ENDIAN) {
     const at = start / 8;
-    for (let i = 0; i < count; i++) slabFloats[at + i] = nums[i];
+    for (let i = 0; i < count; i++) floats[at + i] = nums[i];
   } else {
-    for (let i = 0; i < count; i++) slabBytes.writeDoubleLE(nums[i], start + i * 8);
+    for (let i = 0; i < count; i++) bytes.writeDoubleLE(nums[i], start + i * 8);
   }
-  const tailBytes = tail ? slabBytes.write(tail, start + floatBytes, 'utf8') : 0;
-  const length = floatBytes + tailBytes;
-  slabUsed = start + ((length + 7) & ~7);
-  return { shape: last.ref, data: new Uint8Array(slab, start, length) };
+  const floatBytes = count * 8;
+  return floatBytes + (tail ? bytes.write(tail, start + floatBytes, 'utf8') : 0);
+}
+
+/**
+ * Packed data of many designs, one after the other in one growing buffer (each design's from a
+ * multiple of 8 bytes): what a worker sends for a batch of designs, moved rather than copied,
+ * without a view object per design while the batch is built.
+ */
+export class PackedSink {
+  buffer: ArrayBuffer;
+  private floats: Float64Array;
+  private bytes: Buffer;
+  /** Bytes used. */
+  used = 0;
+  /** Where the last design's data start. */
+  start = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buffer = new ArrayBuffer(Math.max(8, capacity));
+    this.floats = new Float64Array(this.buffer);
+    this.bytes = Buffer.from(this.buffer);
+  }
+
+  /**
+   * Packs a design's metrics at the end; its shape (the same object for consecutive designs of
+   * one shape). Its data are [start, used) after the call, `start` being `used` before it rounded
+   * up to a multiple of 8.
+   */
+  pack(metrics: object): { readonly text: string } {
+    const tail = gather(metrics);
+    const start = (this.used + 7) & ~7;
+    const room = start + count * 8 + tail.length * 3;
+    if (room > this.buffer.byteLength) this.grow(room);
+    this.start = start;
+    this.used = start + writePacked(this.floats, this.bytes, start, tail);
+    return last!.ref;
+  }
+
+  private grow(least: number): void {
+    const buffer = new ArrayBuffer(Math.max(least, this.buffer.byteLength * 2));
+    new Uint8Array(buffer).set(new Uint8Array(this.buffer, 0, this.used));
+    this.buffer = buffer;
+    this.floats = new Float64Array(buffer);
+    this.bytes = Buffer.from(buffer);
+  }
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';

@@ -11,6 +11,7 @@ import { QueueClient, type WaitStatus } from '../queue/client.js';
 import type { SearchJob } from '../queue/jobs.js';
 import { clearStaged, countStaged, stagedKeys, takeStaged } from '../queue/staging.js';
 import { genomeKey, type MetricsForm, type StoredPoint } from '../results/point.js';
+import type { StoredColumns } from '../results/stored-columns.js';
 import { parseStoreAddress } from '../store/address.js';
 import { TOOL_VERSION } from '../version.js';
 import { jobSizes } from './job-size.js';
@@ -31,7 +32,9 @@ export const DEFAULT_JOB_TIMEOUT_SEC = 120;
 /** What evaluates a search's proposals: worker threads of this process (EvaluatorPool) or workers anywhere (RemoteEvaluator). */
 export interface DesignEvaluator {
   /** `form`: how the metrics should come (a remote evaluator's come as JSON whatever it asks; every store takes both). */
-  evaluateForStore(genomes: number[][], form?: MetricsForm): Promise<StoredPoint[]>;
+  evaluateForStore(genomes: number[][], form?: MetricsForm): Promise<StoredPoint[] | StoredColumns>;
+  /** True when evaluateForStore evaluates on the calling thread before it returns (no worker threads). */
+  readonly evaluatesInline?: boolean;
   /** Workers alive at the last look (distributed runs only). */
   readonly workersAlive?: number;
   /** Called once the run is finished or stopped: `done` drops what is left staged for it. */

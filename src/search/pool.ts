@@ -5,7 +5,7 @@ import type { Workload } from '../workload/workload.js';
 import { evaluateGenome, type Problem } from './problem.js';
 import { parseSpace, type Space } from './space.js';
 import { finiteJson } from '../results/finite.js';
-import { fromColumns, type StoredBatch } from './stored-batch.js';
+import { ColumnsBuilder, fromColumns, StoredColumns, type ColumnsPart, type StoredBatch } from './stored-batch.js';
 import { startWorkers } from './workers.js';
 
 /** What a worker needs to rebuild the problem: the self-contained space data and the workloads (plain data). */
@@ -46,6 +46,23 @@ export function storeEncoder(problem: Problem): (genome: number[], form: Metrics
 }
 
 /**
+ * Evaluates genomes into columns for a store that packs metrics (see stored-columns.ts): nothing
+ * of a design but its columns' values outlives its evaluation. Undefined when the designs do not
+ * fit columns (objectives of different lengths): they are then encoded one by one (storeEncoder).
+ */
+export function columnsEncoder(problem: Problem): (genomes: number[][]) => ReturnType<ColumnsBuilder['finish']> | undefined {
+  const params = paramsJsonOf(problem.space);
+  return (genomes) => {
+    const b = new ColumnsBuilder(genomes.length);
+    for (const g of genomes) {
+      const p = evaluateGenome(problem, g);
+      if (!b.add(p, params?.(g) ?? finiteJson(p.params, 'params'))) return undefined;
+    }
+    return b.finish();
+  };
+}
+
+/**
  * Designs a thread must have to evaluate for a pool of threads to pay: starting one (loading the
  * library, rebuilding the problem) took 0.20 s before its first result, and fresh threads ran
  * their first batches at half the main thread's speed (BENCHMARKS.md, "Storage overhead"); with
@@ -57,6 +74,16 @@ export const MIN_DESIGNS_PER_THREAD = 1000;
 export function threadsForJob(requested: number, designs: number): number {
   return Math.max(1, Math.min(requested, Math.floor(designs / MIN_DESIGNS_PER_THREAD)));
 }
+
+/**
+ * Designs from which a stored run allowed one worker evaluates on a worker thread rather than on
+ * the main thread: the main thread then writes a generation's rows while the thread evaluates the
+ * next, and its heap holds no evaluation's garbage. A 10^6-design stored exhaustive run took 13.76
+ * and 12.53 s of CPU so against 16.18 and 15.64 on the main thread, in 19.0 and 9.7 s against
+ * 20.2 and 20.2 (bench/NOTES.md, "Stored runs within 2x of the sweep's CPU"). Measured at that
+ * size only: starting the thread costs about 0.2 s, so small runs stay on the main thread.
+ */
+export const MIN_DESIGNS_FOR_ONE_THREAD = 100_000;
 
 /**
  * Genomes of one length as one typed array, for a worker (moved, not copied): structured cloning
@@ -90,13 +117,20 @@ export class EvaluatorPool {
   private workers: Worker[] = [];
   private local: Problem | undefined;
   private encode: ReturnType<typeof storeEncoder> | undefined;
+  private columns: ReturnType<typeof columnsEncoder> | undefined;
 
-  constructor(data: ProblemData, readonly size: number) {
-    if (size <= 1) {
+  /** `oneThread`: a pool of size 1 evaluates on a worker thread instead of the calling thread. */
+  constructor(data: ProblemData, readonly size: number, oneThread = false) {
+    if (size <= 1 && !oneThread) {
       this.local = problemFromData(data);
       return;
     }
     this.workers = startWorkers('worker.js', size, data);
+  }
+
+  /** One thread: the designs are evaluated on the calling thread, before evaluateForStore returns. */
+  get evaluatesInline(): boolean {
+    return this.local !== undefined;
   }
 
   async evaluate(genomes: number[][]): Promise<PointResult[]> {
@@ -107,34 +141,43 @@ export class EvaluatorPool {
   /**
    * The same, encoded for the store by the workers (parameters as JSON, metrics as JSON or packed:
    * `form`): what a search stores, without the main thread receiving and serializing every metric.
+   * Packed, they come as columns (StoredColumns) when they fit them.
    */
-  async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[]> {
+  async evaluateForStore(genomes: number[][], form: MetricsForm = 'json'): Promise<StoredPoint[] | StoredColumns> {
     if (this.local) {
+      if (form === 'packed') {
+        this.columns ??= columnsEncoder(this.local);
+        const c = this.columns(genomes);
+        if (c) return new StoredColumns([{ batch: c.batch, genomes }]);
+      }
       this.encode ??= storeEncoder(this.local);
       return genomes.map((g) => this.encode!(g, form));
     }
-    return this.spread<StoredPoint>(genomes, form);
+    const parts = await this.spread<StoredPoint | ColumnsPart>(genomes, form);
+    if (parts.every((p) => 'batch' in p)) return new StoredColumns(parts as ColumnsPart[]);
+    return parts.flatMap((p) => ('batch' in p ? fromColumns(p.batch, p.genomes) : [p]));
   }
 
-  private async spread<T extends { genome: number[] }>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  /** Results in order; a worker that answers with columns gives one ColumnsPart for its slice. */
+  private async spread<T>(genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const per = Math.ceil(genomes.length / this.workers.length);
     const slices = this.workers.map((_, i) => genomes.slice(i * per, (i + 1) * per));
     const parts = await Promise.all(slices.map((s, i) => (s.length ? this.run<T>(this.workers[i], s, encode) : Promise.resolve([]))));
     return parts.flat();
   }
 
-  private run<T extends { genome: number[] }>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
+  private run<T>(w: Worker, genomes: number[][], encode: MetricsForm | false): Promise<T[]> {
     const batch = flattenGenomes(genomes);
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { results?: T[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
+      const onMessage = (m: { results?: { genome: number[] }[]; columns?: StoredBatch; error?: string; userError?: boolean }) => {
         w.off('error', onError);
         if (m.error) reject(m.userError ? new ChipdseError(m.error) : new Error(m.error));
-        else if (m.columns) resolve(fromColumns(m.columns, genomes) as unknown as T[]);
+        else if (m.columns) resolve([{ batch: m.columns, genomes } as T]);
         else {
           // The worker leaves the genomes out of its answer: they are these, in this order.
           const results = m.results!;
           for (let i = 0; i < results.length; i++) results[i].genome = genomes[i];
-          resolve(results);
+          resolve(results as T[]);
         }
       };
       const onError = (e: Error) => {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ChipdseError } from '../errors.js';
 import { hypervolume, paretoFront } from '../pareto/index.js';
 import { genomeOfKey, type PointResult, type StoredPoint } from '../results/point.js';
+import { StoredColumns } from '../results/stored-columns.js';
 import { runNameProblem, type GenerationStats, type Progress, type RunRow } from '../results/run.js';
 import { openStore } from '../store/open.js';
 import type { RunStore } from '../store/store.js';
@@ -9,7 +10,7 @@ import { archived, archiveFor, makeAlgorithm, type ArchivedPoint } from './algor
 import { designDetail } from './details.js';
 import { EvaluationStopped } from '../queue/client.js';
 import { distributedUrl, RemoteEvaluator, type DesignEvaluator, type DistributeOptions } from './coordinator.js';
-import { EvaluatorPool, threadsForJob } from './pool.js';
+import { EvaluatorPool, MIN_DESIGNS_FOR_ONE_THREAD, threadsForJob } from './pool.js';
 import { deriveReference, referenceToMin } from './reference-point.js';
 import { makeRng } from './rng.js';
 import { newRun, resumedSetup, runToResume, type RunSetup, type SetupOptions } from './run-setup.js';
@@ -114,11 +115,12 @@ async function restored(store: RunStore, setup: RunSetup, o: SearchOptions) {
 
 /**
  * What evaluates the run's designs: threads of this process (as many as the designs left to
- * evaluate pay for: threadsForJob), or workers anywhere through the queue.
+ * evaluate pay for: threadsForJob; one of them a worker thread rather than this thread from
+ * MIN_DESIGNS_FOR_ONE_THREAD designs), or workers anywhere through the queue.
  */
 async function evaluatorFor(o: SearchOptions, setup: RunSetup, designsLeft: number): Promise<DesignEvaluator> {
   if (o.distribute) return RemoteEvaluator.start(distributedUrl(o.db), setup.runId, o.run, { ...o.distribute, shouldStop: o.shouldStop });
-  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, threadsForJob(o.workers, designsLeft));
+  return new EvaluatorPool({ spaceData: selfContained(setup.space), spaceFile: `run ${o.run} space`, workloads: setup.workloads }, threadsForJob(o.workers, designsLeft), designsLeft >= MIN_DESIGNS_FOR_ONE_THREAD);
 }
 
 export async function runSearch(o: SearchOptions): Promise<SearchSummary> {
@@ -159,9 +161,13 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
    * The next generation is proposed and sent to the workers before this one is stored, so the
    * workers evaluate while the main thread writes. The algorithm's and the generator's state are
    * taken before that proposal: what is stored with generation g is what resuming after g
-   * starts from, exactly as if nothing had been proposed since.
+   * starts from, exactly as if nothing had been proposed since. An evaluator that evaluates on
+   * this thread (one worker) has evaluated a generation when dispatch returns: there the next is
+   * proposed after this one is stored, so that this one's rows, held while the next is
+   * evaluated, are not copied by every young-generation collection that evaluation causes
+   * (what a stored run with one worker spent most of its extra time on; issue 17).
    */
-  const dispatch = (): Promise<StoredPoint[]> | undefined => {
+  const dispatch = (): Promise<StoredPoint[] | StoredColumns> | undefined => {
     if (archive.size >= budget) return undefined;
     const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
     if (genomes.length === 0) return undefined;
@@ -170,10 +176,11 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
     p.catch(() => {});
     return p;
   };
+  const inline = pool.evaluatesInline === true;
   try {
     let pending = dispatch();
     while (pending) {
-      let results: StoredPoint[];
+      let results: StoredPoint[] | StoredColumns | undefined;
       try {
         results = await pending;
       } catch (e) {
@@ -184,22 +191,23 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
       }
       pending = undefined;
       const firstSeq = archive.size;
-      const slim = results.map(archived);
+      let slim: ArchivedPoint[] | undefined = results instanceof StoredColumns ? results.ranked() : results.map(archived);
       for (const r of slim) {
         archive.set(r.key, r);
         if (r.feasible) feasibleCount++;
       }
       alg.accept(slim, archive);
       evaluatedHere += results.length;
-      const feasibleNew = slim.filter((r) => r.feasible);
+      let feasibleNew: ArchivedPoint[] | undefined = slim.filter((r) => r.feasible);
       if (!reference && feasibleNew.length > 0) reference = deriveReference(space, feasibleNew);
       front = frontOf([...front, ...feasibleNew]);
       hv = frontHypervolume(space, front, reference);
       const stats: GenerationStats = { generation, evaluations: archive.size, feasibleShare: feasibleCount / archive.size, frontSize: front.length, hypervolume: hv };
       const state = alg.state();
       const rngState = rng.state();
-      pending = dispatch();
+      if (!inline) pending = dispatch();
       await store.saveGeneration(runId, { results, firstSeq, stats, front: front.map((p) => p.key), reference, state, rngState });
+      results = slim = feasibleNew = undefined;
       o.onGeneration?.({ ...stats, budget, evaluationsPerSec: evaluatedHere / Math.max(1e-3, (Date.now() - started) / 1000), workers: pool.workersAlive });
       generation++;
       // Let the event loop run between generations: a SIGINT handler (and anything else
@@ -211,6 +219,7 @@ async function searchLoop(store: RunStore, o: SearchOptions, setup: RunSetup, no
         status = 'stopped';
         break;
       }
+      if (inline) pending = dispatch();
     }
     await storeFrontDetails(store, setup, front);
     await store.finishRun(runId, status, now());

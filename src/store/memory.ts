@@ -4,7 +4,7 @@ import { finiteJson } from '../results/finite.js';
 import { encodePoint, isEncoded, metricsJsonOf, type PointResult, type StoredPoint } from '../results/point.js';
 import type { GenerationStats, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 import { claimBlocks, holderAlive, lostClaimError, newClaimToken, RunBusyError, thisHolder, type RunClaim } from './claims.js';
-import type { GenerationRecord, RunStore } from './store.js';
+import { resultPoints, type GenerationRecord, type RunStore } from './store.js';
 
 /**
  * Runs kept in this process's memory: the store for tests, and for programs that search without
@@ -186,7 +186,7 @@ export class MemoryRunStore implements RunStore {
     const r = this.record(runId);
     this.checkWriter(runId);
     // Everything is encoded and checked before the first change: a generation is stored whole or not at all.
-    const points = p.results.map((x) => {
+    const points = resultPoints(p.results).map((x) => {
       const given = isEncoded(x) ? x : encodePoint(x);
       const e = given.metricsPacked ? { ...given, metricsJson: metricsJsonOf(given), metricsPacked: undefined } : given;
       if (!Number.isFinite(e.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${e.key}`);

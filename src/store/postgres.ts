@@ -11,7 +11,7 @@ import { connect, pgError } from './postgres-connect.js';
 import { migrate } from './postgres-migrate.js';
 import { PG_SCHEMA } from './postgres-schema.js';
 import { toDetail, toPoint, toReference, toRunRow, toState, type Row } from './sqlite-rows.js';
-import type { GenerationRecord, RunStore } from './store.js';
+import { resultPoints, type GenerationRecord, type RunStore } from './store.js';
 
 const S = PG_SCHEMA;
 
@@ -217,7 +217,7 @@ export class PgRunStore implements RunStore {
 
   async saveGeneration(runId: number, p: GenerationRecord): Promise<void> {
     // Encoded and checked before the transaction: a refused value stores nothing.
-    const rows = p.results.map((x) => {
+    const rows = resultPoints(p.results).map((x) => {
       const r = isEncoded(x) ? x : encodePoint(x);
       if (!Number.isFinite(r.violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${r.key}`);
       return { ...r, objectivesJson: finiteJson(r.objectives, 'objectives') };

@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 import { ChipdseError } from '../errors.js';
 import { packMetrics, type PackedMetrics } from '../results/packed-metrics.js';
 import { encodePoint, isEncoded, type PointResult, type StoredPoint } from '../results/point.js';
+import { StoredColumns, type StoredBatch } from '../results/stored-columns.js';
+import { endianness } from 'node:os';
 import { ObjectiveBlobs } from './sqlite-objectives.js';
 
 const COLUMNS = 12;
@@ -31,6 +33,19 @@ function reasonId(id: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, id, true);
   return b;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** A batch's objectives as the bytes of its rows' blobs: checked finite and -0 written as 0 (as ObjectiveBlobs does), in place. */
+function objectiveBytes(b: StoredBatch): Uint8Array {
+  const o = b.objectives;
+  for (let i = 0; i < o.length; i++) {
+    const v = o[i];
+    if (!Number.isFinite(v)) throw new ChipdseError('refusing to store a non-finite number in objectives');
+    if (v === 0) o[i] = 0;
+  }
+  return new Uint8Array(o.buffer, o.byteOffset, o.byteLength);
 }
 
 export class EvaluationRows {
@@ -127,12 +142,14 @@ export class EvaluationRows {
   }
 
   /** Inserts a generation's evaluations; call inside the generation's transaction. */
-  insert(runId: number, firstSeq: number, generation: number, results: (PointResult | StoredPoint)[]): void {
+  insert(runId: number, firstSeq: number, generation: number, results: (PointResult | StoredPoint)[] | StoredColumns): void {
+    if (results instanceof StoredColumns && LITTLE_ENDIAN) return this.insertColumns(runId, firstSeq, generation, results);
+    const points = results instanceof StoredColumns ? results.points() : results;
     this.statements ??= { many: this.db.prepare(insertSql(ROWS_PER_STATEMENT)), one: this.db.prepare(insertSql(1)) };
     const { many, one } = this.statements;
     const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
     let rows = 0;
-    results.forEach((x, i) => {
+    points.forEach((x, i) => {
       this.putRow(batch, rows * COLUMNS, rows, runId, firstSeq + i, generation, x);
       rows++;
       if (rows === ROWS_PER_STATEMENT) {
@@ -140,6 +157,48 @@ export class EvaluationRows {
         rows = 0;
       }
     });
+    for (let k = 0; k < rows; k++) this.run(one, batch.slice(k * COLUMNS, (k + 1) * COLUMNS), runId);
+  }
+
+  /**
+   * The same rows written straight from the columns the workers built (no object per design):
+   * the same cells, the same checks. Objectives are bound as views of the batch's float64 column,
+   * which is little-endian on this machine (insert takes the other path where it is not).
+   */
+  private insertColumns(runId: number, firstSeq: number, generation: number, c: StoredColumns): void {
+    this.statements ??= { many: this.db.prepare(insertSql(ROWS_PER_STATEMENT)), one: this.db.prepare(insertSql(1)) };
+    const { many, one } = this.statements;
+    const batch = new Array<unknown>(ROWS_PER_STATEMENT * COLUMNS);
+    let rows = 0;
+    let seq = firstSeq;
+    for (const { batch: b } of c.parts) {
+      const objectives = objectiveBytes(b);
+      const reasons = b.reasonTexts.map((json) => this.reasonCell(runId, json));
+      const shapes = b.shapeTexts.map((text) => this.shapeId(runId, text));
+      const size = b.width * 8;
+      for (let i = 0; i < b.keys.length; i++) {
+        const violation = b.violation[i];
+        if (!Number.isFinite(violation)) throw new ChipdseError(`refusing to store a non-finite number in the violation of design ${b.keys[i]}`);
+        const s = b.shapeIndex[i];
+        const at = rows * COLUMNS;
+        batch[at] = runId;
+        batch[at + 1] = seq++;
+        batch[at + 2] = b.keys[i];
+        batch[at + 3] = generation;
+        batch[at + 4] = b.params[i];
+        batch[at + 5] = objectives.subarray(i * size, (i + 1) * size);
+        batch[at + 6] = null;
+        batch[at + 7] = b.feasible[i];
+        batch[at + 8] = violation;
+        batch[at + 9] = reasons[b.reasonIndex[i]];
+        batch[at + 10] = s < 0 ? null : shapes[s];
+        batch[at + 11] = s < 0 ? null : b.data.subarray(b.offsets[2 * i], b.offsets[2 * i + 1]);
+        if (++rows === ROWS_PER_STATEMENT) {
+          this.run(many, batch, runId);
+          rows = 0;
+        }
+      }
+    }
     for (let k = 0; k < rows; k++) this.run(one, batch.slice(k * COLUMNS, (k + 1) * COLUMNS), runId);
   }
 

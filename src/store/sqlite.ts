@@ -207,14 +207,32 @@ export class SqliteRunStore implements RunStore {
       this.db
         .prepare('INSERT INTO generations (run_id, generation, evaluations, feasible_share, front_size, hypervolume) VALUES (?, ?, ?, ?, ?, ?)')
         .run(runId, p.stats.generation, p.stats.evaluations, p.stats.feasibleShare, p.stats.frontSize, p.stats.hypervolume);
-      this.db.prepare('DELETE FROM pareto WHERE run_id = ?').run(runId);
-      const ins = this.db.prepare('INSERT INTO pareto (run_id, genome) VALUES (?, ?)');
-      for (const k of p.front) ins.run(runId, k);
+      this.replaceFront(runId, p.front);
       if (p.reference) this.db.prepare('UPDATE runs SET reference_json = ? WHERE id = ?').run(finiteJson(p.reference, 'reference'), runId);
       this.db
         .prepare('INSERT INTO search_state (run_id, generation, algorithm_state_json, rng_state_json) VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET generation = excluded.generation, algorithm_state_json = excluded.algorithm_state_json, rng_state_json = excluded.rng_state_json')
         .run(runId, p.stats.generation, JSON.stringify(p.state), JSON.stringify(p.rngState));
     }).immediate();
+  }
+
+  /**
+   * Makes the run's stored front `front`: only the designs that left it are deleted and only those
+   * that joined it inserted (a front changes by a few designs a generation, and rewriting all of
+   * it cost a stored exhaustive run a tenth of a design's insert; issue 17). Keys given twice are
+   * inserted twice, and refused, as before.
+   */
+  private replaceFront(runId: number, front: string[]): void {
+    const now = new Set(front);
+    const ins = this.db.prepare('INSERT INTO pareto (run_id, genome) VALUES (?, ?)');
+    if (now.size !== front.length) {
+      this.db.prepare('DELETE FROM pareto WHERE run_id = ?').run(runId);
+      for (const k of front) ins.run(runId, k);
+      return;
+    }
+    const was = new Set((this.db.prepare('SELECT genome FROM pareto WHERE run_id = ?').pluck().all(runId) as string[]));
+    const del = this.db.prepare('DELETE FROM pareto WHERE run_id = ? AND genome = ?');
+    for (const k of was) if (!now.has(k)) del.run(runId, k);
+    for (const k of front) if (!was.has(k)) ins.run(runId, k);
   }
 
   /** Ends the run; a finished or stopped run has no writer, so this handle's claim on it is given up with it. */

@@ -23,13 +23,14 @@
  */
 import type { DesignDetail, ReferenceResult } from '../results/design-detail.js';
 import type { PointResult, StoredPoint } from '../results/point.js';
+import { StoredColumns } from '../results/stored-columns.js';
 import type { RunClaim } from './claims.js';
 import type { AlgorithmState, GenerationStats, RngState, RunMeta, RunRow, RunWriter, SearchState } from '../results/run.js';
 
 /** One generation of a run, stored at once. */
 export interface GenerationRecord {
-  /** The generation's evaluations, in order; their seq numbers start at `firstSeq`. */
-  results: (PointResult | StoredPoint)[];
+  /** The generation's evaluations, in order (as points, or as the columns workers built); their seq numbers start at `firstSeq`. */
+  results: (PointResult | StoredPoint)[] | StoredColumns;
   firstSeq: number;
   stats: GenerationStats;
   /** Genome keys of the run's Pareto set after this generation (replaces the last one). */
@@ -79,4 +80,9 @@ export interface RunStore {
   loadReferences(runId: number): Promise<ReferenceResult[] | undefined>;
   loadDetails(runId: number): Promise<DesignDetail[]>;
   close(): Promise<void>;
+}
+
+/** A generation's evaluations as points (columns made points again, for a store that writes points). */
+export function resultPoints(results: GenerationRecord['results']): (PointResult | StoredPoint)[] {
+  return results instanceof StoredColumns ? results.points() : results;
 }
