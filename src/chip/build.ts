@@ -9,7 +9,7 @@ import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
 import { isDeepFrozen } from '../io/freeze.js';
 import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
-import { sameKeys, singleUnitMaker, unitRates } from './unit-rates.js';
+import { recordCopier, sameKeys, singleUnitMaker, unitRates } from './unit-rates.js';
 import type { KernelParams } from '../kernels/params.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
@@ -217,17 +217,25 @@ function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, n
   return pj;
 }
 
-/** pJ/MAC tables scaled by a dynamic-energy factor (V^2), memoized: a space has a few clocks. */
-const SCALED_PJ = new WeakMap<Record<FormatName, number>, Map<number, Record<FormatName, number>>>();
+/** A pJ/MAC table scaled by a dynamic-energy factor, and a fresh copy of it for each chip (the chip's own, as `{ ...table }` was). */
+interface ScaledPj {
+  table: Record<FormatName, number>;
+  copy: () => Record<FormatName, number>;
+}
 
-function scaledPjPerMac(pj: Record<FormatName, number>, factor: number): Record<FormatName, number> {
-  if (factor === 1) return pj;
+/** pJ/MAC tables scaled by a dynamic-energy factor (V^2), memoized: a space has a few clocks. */
+const SCALED_PJ = new WeakMap<Record<FormatName, number>, Map<number, ScaledPj>>();
+
+function scaledPjPerMac(pj: Record<FormatName, number>, factor: number): ScaledPj {
   let byFactor = SCALED_PJ.get(pj);
   if (!byFactor) SCALED_PJ.set(pj, (byFactor = new Map()));
   let out = byFactor.get(factor);
   if (!out) {
-    out = { ...pj };
-    for (const f in out) out[f as FormatName] *= factor;
+    const table = factor === 1 ? pj : { ...pj };
+    if (factor !== 1) for (const f in table) table[f as FormatName] *= factor;
+    // The tables are never written after this (pjPerMacOf's are kept the same way), so a copier reads them at each call.
+    const copier = recordCopier<Record<FormatName, number>>(Object.keys(table));
+    out = { table, copy: copier ? () => copier(table) : () => ({ ...table }) };
     if (byFactor.size > 256) byFactor.clear();
     byFactor.set(factor, out);
   }
@@ -362,7 +370,7 @@ export function buildChip(d: DesignFile): Chip {
     },
     reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
-      pjPerMac: { ...scaledPjPerMac(pjPerMac, dynamicScale) },
+      pjPerMac: scaledPjPerMac(pjPerMac, dynamicScale).copy(),
       blockScaleStepPj: { e8m0: blockScalePj45PerMac(1, 'e8m0') * logicScale * dynamicScale, e4m3: blockScalePj45PerMac(1, 'e4m3') * logicScale * dynamicScale },
       vectorPjPerFlop: tech.vectorPjPerFlop * dynamicScale,
       sramPjPerByte: tech.sramPjPerByte * eccEnergy,

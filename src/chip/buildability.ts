@@ -5,11 +5,21 @@ import { RETICLE_LIMIT_MM2 } from './cost.js';
 export const HBM_MAX_BYTES_PER_STACK = 64e9;
 export const HBM_MAX_BYTES_PER_SEC_PER_STACK = 3.3e12;
 
+/**
+ * `x.toFixed(0)`, by Math.round where that prints the same digits: for 0 <= x < 2^52 both take the
+ * nearest integer, the larger of two equally near (ECMA-262 Number.prototype.toFixed step 10.a;
+ * Math.round), and print it in full. toFixed cost ~150-250 ns against ~40 here, and 1,554 of
+ * serve-auto's 4,096 benchmark designs print their die area (bench/NOTES.md, e29).
+ */
+export function fixed0(x: number): string {
+  return x >= 0 && x < 2 ** 52 ? String(Math.round(x)) : x.toFixed(0);
+}
+
 /** Design rules that make a chip unbuildable, whatever the workload: one reason per broken rule. */
 export function designReasons(chip: Chip): string[] {
   const r: string[] = [];
   if (chip.area.perDieMm2 > RETICLE_LIMIT_MM2) {
-    r.push(`die of ${chip.area.perDieMm2.toFixed(0)} mm2 exceeds the ${RETICLE_LIMIT_MM2} mm2 reticle limit (split it over more dies)`);
+    r.push(`die of ${fixed0(chip.area.perDieMm2)} mm2 exceeds the ${RETICLE_LIMIT_MM2} mm2 reticle limit (split it over more dies)`);
   }
   const pkg = chip.package;
   if (pkg.interposerMm2 > pkg.maxInterposerMm2) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import { evaluate, type EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/types.js';
-import { metricValue } from '../results/metrics.js';
+import type { MetricName } from '../results/metrics.js';
 import { metricsFinite, nonFiniteNumbers, withoutNonFinite } from '../results/finite.js';
 import { aggregateMetric, workloadMetric } from '../results/metric-ref.js';
 import { genomeKey, type PointResult } from '../results/point.js';
@@ -53,11 +53,55 @@ function constraintOn(c: Constraint, metrics: Record<string, Metrics>, name: str
   return over > 0 ? over : 0;
 }
 
+/**
+ * What evaluateGenome reads of a space, resolved once per space (for the arrays it was made from):
+ * its parameters record by an object literal of the parameters' names (genomeParams stores by a
+ * key in a variable, ~0.2-0.5 us a design), and each objective's metric read by a function of its
+ * own, where it is over all workloads (metricValue tests the name's prefix and loads by a key in
+ * a variable, for every objective of every design). The record is the one genomeParams makes: the
+ * same keys in the same order, a later duplicate name overwriting in place (bench/NOTES.md, e29).
+ */
+interface GenomePlan {
+  parameters: Space['parameters'];
+  objectives: Space['objectives'];
+  params: (genome: readonly number[]) => Record<string, unknown>;
+  /** metricValue of each objective's metric (undefined where it names a workload). */
+  readers: (((m: Metrics) => number) | undefined)[];
+}
+
+const PLANS = new WeakMap<Space, GenomePlan>();
+
+function planOf(space: Space): GenomePlan {
+  const known = PLANS.get(space);
+  if (known && known.parameters === space.parameters && known.objectives === space.objectives) return known;
+  const plan: GenomePlan = { parameters: space.parameters, objectives: space.objectives, params: paramsMaker(space), readers: space.objectives.map((o) => (o.metric.workload === undefined ? metricReader(o.metric.name) : undefined)) };
+  PLANS.set(space, plan);
+  return plan;
+}
+
+const q = (k: string) => JSON.stringify(k);
+
+export function paramsMaker(space: Space): (genome: readonly number[]) => Record<string, unknown> {
+  const ps = space.parameters;
+  // `__proto__: v` in a literal sets the prototype, as the store in genomeParams does: left to genomeParams.
+  if (ps.some((p) => p.name === '__proto__')) return (genome) => genomeParams(space, genome);
+  const make = new Function(...ps.map((_, i) => `V${i}`), `return function params(g) { return { ${ps.map((p, i) => `${q(p.name)}: V${i}[g[${i}]]`).join(', ')} }; };`);
+  return make(...ps.map((p) => p.values)) as (genome: readonly number[]) => Record<string, unknown>;
+}
+
+/** metricValue(m, name) for one name, by a load of its field (booleans as 1 and 0). */
+export function metricReader(name: MetricName): (m: Metrics) => number {
+  const dot = 'energyBreakdownJ.';
+  const body = name.startsWith(dot) ? `return m.energyBreakdownJ[${q(name.slice(dot.length))}];` : `const v = m[${q(name)}];\nreturn typeof v === 'boolean' ? (v ? 1 : 0) : v;`;
+  return new Function('m', body) as (m: Metrics) => number;
+}
+
 /** Evaluates one genome on every workload: pure, so any worker gets the same answer. */
 export function evaluateGenome(problem: Problem, genome: number[]): PointResult {
   const { space, workloads } = problem;
+  const plan = planOf(space);
   const key = genomeKey(genome);
-  const params = genomeParams(space, genome);
+  const params = plan.params(genome);
   let chip;
   try {
     chip = chipForGenome(space, genome, `${space.name} design ${key}`, key);
@@ -83,25 +127,30 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
     }
     if (bad.length > 0) reasons.push(`${prefix}cannot be computed: ${bad.join(', ')}`);
   }
+  // One workload: an objective or constraint over all workloads is its metric (aggregateMetric's own case for one), read without walking `metrics`.
+  const one = workloads.length === 1 ? metrics[workloads[0].name] : undefined;
   for (const c of space.constraints) {
     if (c.metric.workload !== undefined) {
       violation += constraintOn(c, metrics, c.metric.workload, false, reasons);
       continue;
     }
-    for (const name in metrics) if (Object.hasOwn(metrics, name)) violation += constraintOn(c, metrics, name, named > 1, reasons);
+    // The loop below over one own key (named 1) reads that workload's metrics, unnamed.
+    if (one !== undefined && named === 1) violation += constraintOn(c, metrics, workloads[0].name, false, reasons);
+    else for (const name in metrics) if (Object.hasOwn(metrics, name)) violation += constraintOn(c, metrics, name, named > 1, reasons);
   }
-  // One workload: an objective over all workloads is its metric (aggregateMetric's own case for one), read without walking `metrics`.
-  const one = workloads.length === 1 ? metrics[workloads[0].name] : undefined;
-  const objectives = space.objectives.map((o) => {
-    const v = one !== undefined && o.metric.workload === undefined ? metricValue(one, o.metric.name) : aggregateMetric(metrics, o.metric);
+  const objs = space.objectives;
+  const objectives: number[] = [];
+  for (let i = 0; i < objs.length; i++) {
+    const o = objs[i];
+    const read = plan.readers[i];
+    const v = one !== undefined && read !== undefined ? read(one) : aggregateMetric(metrics, o.metric);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       if (violation === 0) {
         violation = 1;
         reasons.push(`objective ${o.metric.label} cannot be computed (${v})`);
       }
-      return 0;
-    }
-    return o.goal === 'max' ? -v : v;
-  });
+      objectives.push(0);
+    } else objectives.push(o.goal === 'max' ? -v : v);
+  }
   return { key, genome, params, feasible: violation === 0, violation, reasons, objectives, metrics };
 }
