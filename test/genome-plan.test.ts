@@ -1,7 +1,9 @@
 import { designReasons, fixed0 } from '../src/chip/buildability.js';
 import { loadDesign } from '../src/chip/load.js';
 import { recordCopier } from '../src/chip/unit-rates.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { evaluate, evaluateOnChip, onChip } from '../src/eval/evaluate.js';
+import { combineMix } from '../src/eval/mix.js';
+import { chipForGenome } from '../src/search/design-template.js';
 import { METRIC_NAMES, metricValue, type Metrics } from '../src/eval/types.js';
 import { genomeAt } from '../src/search/algorithms.js';
 import { evaluateGenome, metricReader, paramsMaker } from '../src/search/problem.js';
@@ -82,5 +84,38 @@ describe("evaluateGenome's per-space plan", () => {
     space.parameters = renamed.parameters;
     expect(evaluateGenome(problem, g).params).toEqual(genomeParams(space, g));
     expect(Object.keys(evaluateGenome(problem, g).params)[0]).toMatch(/^p_/);
+  });
+});
+
+describe("one chip's context for all its workloads (evaluateGenome, evaluateOnChip)", () => {
+  const space = loadSpace('inference-chip');
+  const workloads = ['llama-3-70b-serve', 'llama-3-70b-serve-fp4', 'llama-3-8b-spec-decode', 'llama-3-70b-train'].map((n) => loadWorkload(n));
+  // Designs within the reticle and beyond it (design reasons), by a stride over the space.
+  const genomes = [0, 1, 977, 4099, 8191, 12959].map((i) => genomeAt(space, i));
+
+  test("each workload's answer is evaluate's with a context of its own", () => {
+    let reasoned = 0;
+    for (const g of genomes) {
+      const r = evaluateGenome({ space, workloads }, g);
+      for (const w of workloads) {
+        const alone = evaluate(chipForGenome(space, g, 'x'), w, { detail: false });
+        expect([g, w.name, r.metrics![w.name]]).toEqual([g, w.name, alone.metrics]);
+        for (const reason of alone.reasons) expect(r.reasons).toContain(`${w.name}: ${reason}`);
+        if (alone.reasons.some((x) => x.startsWith('die of'))) reasoned++;
+      }
+    }
+    expect(reasoned).toBeGreaterThan(0);
+  });
+
+  test("a mix's parts share the context: the mix evaluate gave from a context per part", () => {
+    const mix = loadWorkload('serve-train-mix');
+    for (const g of genomes) {
+      const chip = chipForGenome(space, g, 'x');
+      const parts = mix.mix!.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluate(chip, c.workload, { detail: false }) }));
+      const shared = onChip(chip);
+      // The parts first, then the mix on the same context: what the parts left in it changes nothing.
+      for (const w of workloads) evaluateOnChip(shared, w, { detail: false });
+      expect(evaluateOnChip(shared, mix, { detail: false })).toEqual(combineMix(chip, mix, parts));
+    }
   });
 });

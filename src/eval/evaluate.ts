@@ -25,10 +25,29 @@ export interface EvaluateOptions {
  * change a copy of a workload, never the workload itself.
  */
 export function evaluate(chip: Chip, w: Workload, opts: EvaluateOptions = {}): Evaluation {
+  return evaluateOnChip(onChip(chip), w, opts);
+}
+
+/** What evaluate derives from a chip whatever the workload: its context and the design rules it breaks. */
+export interface OnChip {
+  cx: ChipContext;
+  design: string[];
+}
+
+/**
+ * A chip's context and design reasons, for evaluateOnChip on each of several workloads: only for a
+ * chip nothing changes between those calls (evaluateGenome's own), as a context assumes (context.ts).
+ */
+export function onChip(chip: Chip): OnChip {
+  return { cx: new ChipContext(chip), design: designReasons(chip) };
+}
+
+/** evaluate on a chip's OnChip: the same answer, its per-chip figures derived once for all the workloads it is given (bench/NOTES.md, e29). */
+export function evaluateOnChip(on: OnChip, w: Workload, opts: EvaluateOptions = {}): Evaluation {
   const detail = opts.detail ?? true;
-  if (w.mix) return combineMix(chip, w, w.mix.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluate(chip, c.workload, { detail }) })));
-  const design = designReasons(chip);
-  const cx = new ChipContext(chip);
+  const { cx, design } = on;
+  const chip = cx.chip;
+  if (w.mix) return combineMix(chip, w, w.mix.map((c) => ({ workload: c.workload.name, weight: c.weight, evaluation: evaluateOnChip(on, c.workload, { detail }) })));
   let e: Evaluation;
   try {
     if (w.traceFile) e = evaluateTraceFile(cx, w);

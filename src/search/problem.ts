@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { evaluate, type EvaluateOptions } from '../eval/evaluate.js';
+import { evaluateOnChip, onChip, type EvaluateOptions } from '../eval/evaluate.js';
 import type { Metrics } from '../eval/types.js';
 import type { MetricName } from '../results/metrics.js';
 import { metricsFinite, nonFiniteNumbers, withoutNonFinite } from '../results/finite.js';
@@ -114,8 +114,10 @@ export function evaluateGenome(problem: Problem, genome: number[]): PointResult 
   let named = 0;
   const reasons: string[] = [];
   let violation = 0;
+  // The chip is this call's own: its context and design reasons serve every workload.
+  const on = onChip(chip);
   for (const w of workloads) {
-    const e = evaluate(chip, w, SEARCH_OPTIONS);
+    const e = evaluateOnChip(on, w, SEARCH_OPTIONS);
     const bad = metricsFinite(e.metrics) ? NONE : nonFiniteNumbers(e.metrics);
     const had = Object.hasOwn(metrics, w.name);
     metrics[w.name] = bad.length > 0 ? withoutNonFinite(e.metrics) : e.metrics;
