@@ -50,7 +50,7 @@ export interface ServingFigures {
  * phases (reports); a search asks without.
  */
 export type CycleFn = ((batch: number, placement: Placement, detail: boolean) => CycleResult) & {
-  /** The cycle's latencies alone, equal to its result's (a concurrency search's probes need no more), where the model offers them. */
+  /** The cycle's latencies alone, equal to its result's (a concurrency search's probes need no more), where the model offers them: a record the next call may write over, so read it first. */
   latencies?: (batch: number, placement: Placement) => CycleLatencies;
 };
 

@@ -145,7 +145,7 @@ function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running
 /**
  * The latencies of the cycle cycleTimes describes, as servingCycle and cycleResult report them,
  * from the iterations' times alone (a concurrency search's probe): the same arithmetic, without
- * the summed phases.
+ * the summed phases. The record is SCRATCH_LATENCIES, written over by the next call.
  */
 function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, running: number): CycleLatencies {
   const x = scratchInput(w, running);
@@ -160,8 +160,27 @@ function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, run
   const decSec = decTime !== undefined ? decTime + h : 0;
   const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
-  return { ttftSec: w.phase === 'decode' ? 0 : times.ttftSec + queueSec, tpotSec: w.phase === 'prefill' ? 0 : times.tpotSec, ttftP90Sec: times.ttftP90Sec + queueSec, problem };
+  const out = SCRATCH_LATENCIES;
+  out.ttftSec = w.phase === 'decode' ? 0 : times.ttftSec + queueSec;
+  out.tpotSec = w.phase === 'prefill' ? 0 : times.tpotSec;
+  out.ttftP90Sec = times.ttftP90Sec + queueSec;
+  out.problem = problem;
+  return out;
 }
+
+/**
+ * What cycleLatencies writes a probe's latencies into, for every probe (the concurrency search
+ * reads each before it makes the next: a record with three boxed doubles a probe was ~450 B a
+ * serve-auto design; bench/NOTES.md, e29). A class instance, for the reason the schedule's are.
+ */
+class Latencies implements CycleLatencies {
+  ttftSec = NaN;
+  tpotSec = NaN;
+  ttftP90Sec = NaN;
+  problem: string | undefined = undefined;
+}
+
+const SCRATCH_LATENCIES = new Latencies();
 
 /** The cycle of `batch` clients of which `running` fit in memory, from its times (cycleTimes). */
 function servingCycle(cx: ChipContext, w: Workload, t: CycleTimes): CycleResult {
