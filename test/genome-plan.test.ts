@@ -6,7 +6,8 @@ import { combineMix } from '../src/eval/mix.js';
 import { chipForGenome } from '../src/search/design-template.js';
 import { METRIC_NAMES, metricValue, type Metrics } from '../src/eval/types.js';
 import { genomeAt } from '../src/search/algorithms.js';
-import { evaluateGenome, metricReader, paramsMaker } from '../src/search/problem.js';
+import { evaluateGenome, keyMaker, metricReader, paramsMaker } from '../src/search/problem.js';
+import { genomeKey } from '../src/results/point.js';
 import { genomeParams, loadSpace, type Space } from '../src/search/space.js';
 import { loadWorkload } from '../src/workload/load.js';
 
@@ -72,6 +73,19 @@ describe("evaluateGenome's per-space plan", () => {
         expect(Object.getPrototypeOf(got)).toBe(Object.getPrototypeOf(want));
       }
     }
+  });
+
+  test("the key is genomeKey's: on first use and after, and for genomes that are not the space's indices", () => {
+    for (const names of [['a', 'b', 'c'], ['only'], []]) {
+      const key = keyMaker(spaceOf(names));
+      const n = names.length;
+      const odd = [names.map(() => 1.5), names.map(() => -1), names.map(() => -0), names.map(() => 3), names.map(() => NaN), [...names.map(() => 1), 2], names.slice(1).map(() => 0), names.map(() => '1'), names.map(() => '01')];
+      const genomes: unknown[][] = [names.map(() => 0), names.map((_, i) => i % 3), names.map(() => 2), ...odd];
+      for (let round = 0; round < 2; round++) for (const g of genomes) expect([g, n, key(g as number[])]).toEqual([g, n, genomeKey(g as number[])]);
+    }
+    const space = loadSpace('inference-chip');
+    const key = keyMaker(space);
+    for (let i = 0; i < space.size; i += 97) for (let round = 0; round < 2; round++) expect(key(genomeAt(space, i))).toBe(genomeKey(genomeAt(space, i)));
   });
 
   test('a space given new parameters gets a new plan', () => {

@@ -65,6 +65,8 @@ interface GenomePlan {
   parameters: Space['parameters'];
   objectives: Space['objectives'];
   params: (genome: readonly number[]) => Record<string, unknown>;
+  /** genomeKey of a genome. */
+  key: (genome: readonly number[]) => string;
   /** metricValue of each objective's metric (undefined where it names a workload). */
   readers: (((m: Metrics) => number) | undefined)[];
 }
@@ -74,7 +76,7 @@ const PLANS = new WeakMap<Space, GenomePlan>();
 function planOf(space: Space): GenomePlan {
   const known = PLANS.get(space);
   if (known && known.parameters === space.parameters && known.objectives === space.objectives) return known;
-  const plan: GenomePlan = { parameters: space.parameters, objectives: space.objectives, params: paramsMaker(space), readers: space.objectives.map((o) => (o.metric.workload === undefined ? metricReader(o.metric.name) : undefined)) };
+  const plan: GenomePlan = { parameters: space.parameters, objectives: space.objectives, params: paramsMaker(space), key: keyMaker(space), readers: space.objectives.map((o) => (o.metric.workload === undefined ? metricReader(o.metric.name) : undefined)) };
   PLANS.set(space, plan);
   return plan;
 }
@@ -89,6 +91,32 @@ export function paramsMaker(space: Space): (genome: readonly number[]) => Record
   return make(...ps.map((p) => p.values)) as (genome: readonly number[]) => Record<string, unknown>;
 }
 
+/**
+ * genomeKey by straight-line code: each value index's part of the key (`.` and its digits) read
+ * from a table per parameter (filled on first use) and the parts joined once, instead of a
+ * number printed and two strings joined per parameter (~150 ns of ~350 a design in a loop over
+ * serve-auto's designs; bench/NOTES.md, e29). A genome of another length, or with a value that is
+ * not an index of its parameter's values, takes genomeKey itself.
+ */
+export function keyMaker(space: Space): (genome: readonly number[]) => string {
+  const ps = space.parameters;
+  if (ps.length === 0 || ps.length > 64) return genomeKey;
+  const tables: string[][] = ps.map(() => []);
+  /** genomeKey(g), with its parts put in the tables where they are value indices. */
+  const slow = (g: readonly number[]): string => {
+    if (g.length === ps.length) {
+      for (let i = 0; i < ps.length; i++) {
+        const j = g[i];
+        if (typeof j === 'number' && Number.isInteger(j) && j >= 0 && j < ps[i].values.length) tables[i][j] = (i > 0 ? '.' : '') + j;
+      }
+    }
+    return genomeKey(g);
+  };
+  const parts = ps.map((_, i) => `const s${i} = T${i}[g[${i}]];\nif (s${i} === undefined) return slow(g);`).join('\n');
+  const body = `return function key(g) {\nif (g.length !== ${ps.length}) return slow(g);\n${parts}\nreturn ${ps.map((_, i) => `s${i}`).join(' + ')};\n};`;
+  return new Function('slow', ...ps.map((_, i) => `T${i}`), body)(slow, ...tables) as (genome: readonly number[]) => string;
+}
+
 /** metricValue(m, name) for one name, by a load of its field (booleans as 1 and 0). */
 export function metricReader(name: MetricName): (m: Metrics) => number {
   const dot = 'energyBreakdownJ.';
@@ -100,7 +128,7 @@ export function metricReader(name: MetricName): (m: Metrics) => number {
 export function evaluateGenome(problem: Problem, genome: number[]): PointResult {
   const { space, workloads } = problem;
   const plan = planOf(space);
-  const key = genomeKey(genome);
+  const key = plan.key(genome);
   const params = plan.params(genome);
   let chip;
   try {
