@@ -104,7 +104,9 @@ describe('continuous batching, closed loop', () => {
       const model = phaseModelOf(w);
       const cycle = model.cycles(cx, w);
       const counted: CycleFn = (batch, placement, detail) => cycle(batch, placement, detail);
-      counted.latencies = (batch, placement) => (probes++, cycle.latencies!(batch, placement));
+      // A probe per concurrency: a closing probe reads its latencies twice, from bounds below and above (e28).
+      const probed = new Set<number>();
+      counted.latencies = (batch, placement) => (probed.has(batch) || (probes++, probed.add(batch)), cycle.latencies!(batch, placement));
       const e = evaluateServingAuto(cx, w, model, counted, false);
       const c = e.metrics.batch;
       expect(e.serving!.limitedBy).toBe('tpot');

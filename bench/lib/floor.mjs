@@ -56,10 +56,11 @@ export async function recordSteps(problemName, designs) {
     placement = p;
     return run.call(this, slot, name, list, p, ...rest);
   };
-  // A closing probe's lower bound (decodeLowerBound) rewrites the decode-only list but costs only its collectives: not recorded.
-  const bound = IterationCoster.prototype.decodeLowerBound;
-  if (bound) {
-    IterationCoster.prototype.decodeLowerBound = function (...xs) {
+  // A closing probe's bounds rewrite a list but cost only its collectives (decodeLowerBound: the
+  // decode-only list's) or nothing (mixedBounds, e28: the decoders-and-logits list's): not recorded.
+  const bounds = ['decodeLowerBound', 'mixedBounds'].map((name) => [name, IterationCoster.prototype[name]]).filter(([, f]) => f);
+  for (const [name, bound] of bounds) {
+    IterationCoster.prototype[name] = function (...xs) {
       const keep = sink;
       sink = undefined;
       try {
@@ -104,7 +105,7 @@ export async function recordSteps(problemName, designs) {
     ScaledSteps.prototype.at = at;
     IterationCoster.prototype.run = run;
     IterationCoster.prototype.once = once;
-    if (bound) IterationCoster.prototype.decodeLowerBound = bound;
+    for (const [name, bound] of bounds) IterationCoster.prototype[name] = bound;
   }
   return out;
 }

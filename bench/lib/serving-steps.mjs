@@ -1,16 +1,17 @@
 // Step costs a serve-auto design's concurrency search pays, by step list and by part of the search
 // (probes, the final evaluation), over the throughput benchmark's 4,096 designs: IterationCoster's
 // runs that miss its kept costs, counted with the steps of each list.
-//   node bench/lib/serving-steps.mjs
-import { loadProblem } from './problems.mjs';
-import { lib, sampleIndices } from './common.mjs';
+//   node bench/lib/serving-steps.mjs [--space S --workload W]   (another space and workload: all its designs)
+import { loadProblem, loadProblemOf } from './problems.mjs';
+import { argValue, lib, sampleIndices } from './common.mjs';
 const { genomeAt } = await lib('search/algorithms.js');
 const { chipForGenome } = await lib('search/design-template.js');
 const { ChipContext } = await lib('eval/context.js');
 const { phaseModelOf } = await lib('eval/batch.js');
 const { evaluateServingAuto } = await lib('eval/serving-search.js');
 const { IterationCoster } = await lib('eval/serving-iteration.js');
-const { space, problem } = await loadProblem('serve-auto');
+const named = argValue('workload', undefined);
+const { space, problem } = named ? await loadProblemOf(argValue('space', 'inference-chip'), [named]) : await loadProblem('serve-auto');
 const w = problem.workloads[0];
 let part = 'probe';
 const count = {};
@@ -30,7 +31,7 @@ IterationCoster.prototype.once = function (name, steps, placement, detail, key) 
 };
 let designs = 0;
 let probes = 0;
-for (const i of sampleIndices(space.size, 4096)) {
+for (const i of sampleIndices(space.size, named ? space.size : 4096)) {
   let chip;
   try { chip = chipForGenome(space, genomeAt(space, i), 'x'); } catch { continue; }
   const cx = new ChipContext(chip);

@@ -6,7 +6,7 @@ import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
 import { phaseOf, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
-import { grownLowerBound } from './step-bound.js';
+import { GROWN, grownBounds, grownLowerBound } from './step-bound.js';
 import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
 import type { PhaseCost } from './types.js';
 
@@ -76,10 +76,15 @@ let costers = 0;
 /**
  * A concurrency search's closing probe (serving-search.ts): while `on`, timeOf answers a decode-only
  * iteration at more decoders than a kept cost with a lower bound on its time (decodeLowerBound)
- * instead of costing it, where it has a certain one, and sets `bounded`. `enabled` false turns the
- * bound off (the search then costs every probe: tests compare the two).
+ * instead of costing it, where it has a certain one, and sets `bounded`; and a mixed iteration
+ * whose decoders and logits are more than a kept cost's (no drafter) with its tokens and prompts'
+ * attention costed and its decoders-and-logits list's time bounded from below (mixedBounds), and
+ * sets `mixedBounded` and `mixedRatio`, the iteration's time with the list's upper bound over that
+ * with its lower one (at least the costed time's ratio to the answer). `enabled` false turns the
+ * bounds off (the search then costs every probe: tests compare the two); `mixed` false the mixed
+ * iteration's alone.
  */
-export const closingProbe = { enabled: true, on: false, bounded: false };
+export const closingProbe = { enabled: true, mixed: true, on: false, bounded: false, mixedBounded: false, mixedRatio: NaN };
 
 /** Mean context of a decoding sequence: the prompt and half the output. */
 export function decodeContextTokens(w: Workload): number {
@@ -237,8 +242,23 @@ export class IterationCoster {
     // As sumPhases adds its parts (those run 0 times or fewer left out).
     let t = 0;
     t += this.run(0, 'tokens', lists.tokens, p, false, tokens).timeSec * 1;
-    if (logits > 0) t += this.run(2, 'decoders and logits', lists.decodersAndLogits, p, false, it.decoders, logits).timeSec * 1;
-    if (prefillShare > 0) t += this.once('prefill attention', lists.prefillAttention, p, false, 'target').timeSec * prefillShare;
+    // With the decoders-and-logits list bounded: the time with its upper bound beside (NaN otherwise).
+    let upper = NaN;
+    if (logits > 0) {
+      if (closingProbe.on && !d && closingProbe.mixed && this.mixedBounds(it.decoders, logits)) {
+        upper = t + GROWN.upper * 1;
+        t += GROWN.lower * 1;
+      } else t += this.run(2, 'decoders and logits', lists.decodersAndLogits, p, false, it.decoders, logits).timeSec * 1;
+    }
+    if (prefillShare > 0) {
+      const pre = this.once('prefill attention', lists.prefillAttention, p, false, 'target').timeSec * prefillShare;
+      t += pre;
+      upper += pre;
+    }
+    if (upper === upper) {
+      closingProbe.mixedBounded = true;
+      closingProbe.mixedRatio = upper / t;
+    }
     if (d && this.w.speculative) {
       const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
@@ -268,6 +288,20 @@ export class IterationCoster {
     if (!below0 && !below1) return NaN;
     const use0 = below0 && !(below1 && k.a1 > k.a0);
     return grownLowerBound(this.cx, this.lists.decodeIteration, use0 ? k.a0 : k.a1, decoders, this.placement, use0 ? k.t0 : k.t1);
+  }
+
+  /**
+   * Bounds (GROWN) on the time of the decoders-and-logits list at (`decoders`, `logits`) from this
+   * coster's kept cost at the latest counts at or below both (grownBounds: the list has no
+   * collective); false when it has none, when the counts are kept themselves (then their cost is
+   * free), or when the bounds are not certain.
+   */
+  mixedBounds(decoders: number, logits: number): boolean {
+    const k = this.kept[2];
+    if (k === undefined || k.owner !== this.id || (k.a0 === decoders && k.b0 === logits) || (k.a1 === decoders && k.b1 === logits)) return false;
+    const use0 = k.a0 <= decoders && k.b0 <= logits;
+    if (!use0 && !(k.a1 <= decoders && k.b1 <= logits)) return false;
+    return grownBounds(this.cx, this.lists.decodersAndLogits, use0 ? k.a0 : k.a1, use0 ? k.b0 : k.b1, decoders, logits, use0 ? k.t0 : k.t1);
   }
 
   /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */

@@ -39,22 +39,44 @@ function boundOf(w: Workload, memory: number): { max: number; limitedBy: Concurr
 }
 
 /**
- * By workload, whether the TTFT of a probe at concurrency c is free of the decode-only iteration's
- * time (its plan has no arrival waiting out a decode-only iteration): 1 free, 2 not, 0 not yet
- * known. The plan depends on the workload and c alone, and the search asks about the same few
- * hundred concurrencies design after design (planning costs as much as 2.5 step costs).
+ * By workload, what the plan of a probe at concurrency c says of its latencies (0: not yet known;
+ * else PLAN_KNOWN and the flags that hold): whether its TTFT is free of the decode-only iteration's
+ * time (no arrival waiting out a decode-only iteration); whether its TPOT is non-decreasing in the
+ * mixed iteration's time (closedLoopTimes: TPOT = max(0, cycle - steady) / decode tokens, whose
+ * mixed coefficient is mixedPerCycle - firstTokenIterations - arrivalWaitMixed); and whether its
+ * TTFTs grow at most in proportion to the mixed iteration's time (the steady TTFT is that time
+ * times firstTokenIterations + arrivalWaitMixed plus the decode-only time times arrivalWaitDecode,
+ * the burst's ends that time times ownIterations and burstIterations, and the p90 is a quantile of
+ * their mixture: with those counts at 0 or more, TTFT(r m) <= r TTFT(m) for r >= 1). The plan
+ * depends on the workload and c alone, and the search asks about the same few hundred
+ * concurrencies design after design (planning costs as much as 2.5 step costs).
  */
-const decodeFreeTtft = workloadMemo((): Uint8Array => new Uint8Array(CONCURRENCY_SEARCH_MAX + 1));
+const planFlagsKnown = workloadMemo((): Uint8Array => new Uint8Array(CONCURRENCY_SEARCH_MAX + 1));
+const PLAN_KNOWN = 1;
+const TTFT_FREE_OF_DECODE = 2;
+const TPOT_GROWS_WITH_MIXED = 4;
+const TTFT_PROPORTIONAL_TO_MIXED = 8;
 
-function ttftFreeOfDecode(w: Workload, c: number): boolean {
-  const known = decodeFreeTtft(w);
+function planFlags(w: Workload, c: number): number {
+  const known = planFlagsKnown(w);
   let v = known[c];
   if (v === 0) {
-    v = planOf(w, scheduleInput(w, c)).arrivalWaitDecode === 0 ? 1 : 2;
+    const plan = planOf(w, scheduleInput(w, c));
+    v = PLAN_KNOWN | (plan.arrivalWaitDecode === 0 ? TTFT_FREE_OF_DECODE : 0) | (plan.mixedPerCycle - plan.firstTokenIterations - plan.arrivalWaitMixed >= 0 ? TPOT_GROWS_WITH_MIXED : 0);
+    if (plan.firstTokenIterations >= 0 && plan.arrivalWaitMixed >= 0 && plan.arrivalWaitDecode >= 0 && plan.ownIterations >= 0 && plan.burstIterations >= 0) v |= TTFT_PROPORTIONAL_TO_MIXED;
     if (c < known.length) known[c] = v;
   }
-  return v === 1;
+  return v;
 }
+
+const ttftFreeOfDecode = (w: Workload, c: number): boolean => (planFlags(w, c) & TTFT_FREE_OF_DECODE) !== 0;
+
+/**
+ * The margin by which latencies from bounds must decide a closing probe whose mixed iteration is
+ * bounded (relative to the SLO): the schedule's arithmetic is monotone in the mixed time only up to
+ * its rounding (TPOT is a difference of two sums that grow with it), a few ulps.
+ */
+const BOUNDED_MARGIN = 1e-9;
 
 interface Probe {
   ok: boolean;
@@ -154,17 +176,42 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   // (that depends on no time). Otherwise the probe is costed after all. Tried only where the last
   // step put the crossing below the probe (it is expected to miss): on 3,655 of serve-auto's 4,096
   // designs it decides, and the step costs a design pays go from 61.9 to 51.2 (bench/NOTES.md, e25).
+  //
+  // Its mixed iteration's decoders-and-logits list (without a drafter) is bounded too, from below
+  // and from above (IterationCoster.mixedBounds: the kept cost at C's counts, for lists whose steps'
+  // times neither fall nor grow faster than their counts). Then the probe decides where TPOT grows
+  // with the mixed iteration's time (its plan), misses with both iterations' lower bounds, and
+  // misses by more than either TTFT scaled by the mixed iteration's upper over lower time
+  // (closingProbe.mixedRatio; where the plan's TTFTs grow at most in proportion to the mixed time,
+  // and do not depend on the decode-only time if that is bounded), each by BOUNDED_MARGIN: TPOT
+  // then misses most at the costed times (bench/NOTES.md, e28).
+  const slo = w.slo;
   const closing = (c: number): Probe => {
     closingProbe.on = true;
     closingProbe.bounded = false;
-    let r: Probe;
+    closingProbe.mixedBounded = false;
     try {
-      r = at(c);
+      const low = latencies(c, servingPlacement(chip, w, parts, c));
+      const r = probe(w, low);
+      if (!closingProbe.bounded && !closingProbe.mixedBounded) return r;
+      if (r.violated === 'token budget') return r;
+      if (!closingProbe.mixedBounded) {
+        if (r.tpotWorst && r.excess > 0 && ttftFreeOfDecode(w, c)) return r;
+      } else if (slo.tpotSec !== undefined) {
+        const flags = planFlags(w, c);
+        const tpot = low.tpotSec / slo.tpotSec - 1;
+        const needed = TPOT_GROWS_WITH_MIXED | TTFT_PROPORTIONAL_TO_MIXED | (closingProbe.bounded ? TTFT_FREE_OF_DECODE : 0);
+        if (tpot > BOUNDED_MARGIN && (flags & needed) === needed) {
+          const ratio = closingProbe.mixedRatio;
+          const ttft = slo.ttftSec === undefined ? -Infinity : (ratio * low.ttftSec) / slo.ttftSec - 1;
+          const p90 = slo.ttftP90Sec === undefined ? -Infinity : (ratio * low.ttftP90Sec) / slo.ttftP90Sec - 1;
+          // (r says TPOT is missed most: the TTFTs at the lower bounds are no larger than those.)
+          if (tpot > ttft + BOUNDED_MARGIN && tpot > p90 + BOUNDED_MARGIN) return r;
+        }
+      }
     } finally {
       closingProbe.on = false;
     }
-    if (!closingProbe.bounded) return r;
-    if (r.violated === 'token budget' || (r.tpotWorst && r.excess > 0 && ttftFreeOfDecode(w, c))) return r;
     return at(c);
   };
   const top = at(bound.max);

@@ -60,3 +60,69 @@ export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number
   // Without hidden collectives a phase's exposed communication is the sum of its collectives' times.
   return atFrom.timeSec - atFrom.exposedCommSec + commSec - BOUND_ROUNDING_SLACK * atFrom.timeSec;
 }
+
+/** What grownBounds found: bounds on a list's time at the larger counts (written over by every call). */
+export const GROWN = { lower: NaN, upper: NaN };
+
+/**
+ * Lower and upper bounds (GROWN) on the time of a list without collectives at (toA, toB) from its
+ * time at (fromA, fromB) <= (toA, toB) (`atFrom`, costed in this context), without costing it; false
+ * where they are not certain. Where the larger parameters only grow counts (ScaledSteps.countsGrow),
+ * every step keeps its tiles, passes and splits, and the list has no collective:
+ * - lower: no step is shorter at the larger counts (grownLowerBound's argument), so the time at
+ *   `from`, less BOUND_ROUNDING_SLACK of it;
+ * - upper: each step's time is its launch plus a positively homogeneous, non-decreasing function
+ *   of parts (the p-norm overlap, a largest part; or the power limit's energy over the headroom),
+ *   and each part, and the step's energy, is a constant plus a non-negative multiple of the step's
+ *   count: with the count x r (r >= 1) every part is at most r times what it was, so the step's
+ *   time is at most r times its time. A matrix product keeps its row tiles (padded MACs, items,
+ *   split-K and waves: its matrix time is the same), its A passes (whether A fits the working SRAM)
+ *   and B passes (its rows' output tiles, where B does not fit), so its A and C bytes, traffic and
+ *   dequantization are affine in its rows. A decode attention keeps its KV splits: its items are
+ *   proportional to its sequences, its MACs x idle-core factor is max(MACs, MACs x cores / items)
+ *   and its exposed item time likewise, its HBM time bytes plus a constant (the utilization x /
+ *   (1 + x) with x proportional to the items). Elementwise and gather steps stream their counts. So
+ *   the list's time is at most the largest count ratio r times its time at `from`, plus
+ *   BOUND_ROUNDING_SLACK of that. Leaves the list's steps at (toA, toB).
+ */
+export function grownBounds(cx: ChipContext, list: ScaledSteps, fromA: number, fromB: number, toA: number, toB: number, atFrom: PhaseTotals): boolean {
+  if (!(fromA <= toA && fromB <= toB) || (fromA === toA && fromB === toB) || !list.countsGrow()) return false;
+  const steps = list.at(toA, toB);
+  const cores = cx.chip.cores;
+  const working = cx.workingSramBytes;
+  const T = cx.outputTile;
+  let ratio = 1;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    let now: number;
+    let was: number;
+    if (s.kind === 'matmul') {
+      const ops = cx.operands(s.a, s.b);
+      now = s.m;
+      was = list.countAt(i, fromA, now, fromB);
+      if (!ops || was < 0 || tilesOf(now, ops.tile) !== tilesOf(was, ops.tile)) return false;
+      // A passes: whether A fits the working SRAM (matmulTimes' aBytes / count); B passes: its rows' output tiles where B does not fit.
+      const c = s.count;
+      if ((c * was * s.k * ops.aBytes) / c <= working !== (c * now * s.k * ops.aBytes) / c <= working) return false;
+      if (!((c * s.k * s.n * ops.bBytes * s.bFraction) / c <= working) && Math.ceil(was / T) !== Math.ceil(now / T)) return false;
+    } else if (s.kind === 'attention') {
+      now = s.batch;
+      was = list.countAt(i, fromA, now, fromB);
+      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || was < 0 || !cx.operands(s.compute, s.compute)) return false;
+      if (decodeSplits(s.context, now * s.kvHeads, cores) !== decodeSplits(s.context, was * s.kvHeads, cores)) return false;
+    } else if (s.kind === 'elementwise') {
+      now = s.elements;
+      was = list.countAt(i, fromA, now, fromB);
+    } else if (s.kind === 'gather') {
+      now = s.rows;
+      was = list.countAt(i, fromA, now, fromB);
+    } else return false;
+    if (now === was) continue;
+    if (!(was > 0)) return false;
+    if (now / was > ratio) ratio = now / was;
+  }
+  const t = atFrom.timeSec;
+  GROWN.lower = t - BOUND_ROUNDING_SLACK * t;
+  GROWN.upper = ratio * t + BOUND_ROUNDING_SLACK * (ratio * t);
+  return true;
+}

@@ -166,19 +166,20 @@ export class ScaledSteps {
   private grows: boolean | undefined;
 
   /**
-   * Whether a larger parameter only grows counts: the list is rewritten in place (affine), along
-   * one parameter, every field it rewrites is its step's own count (a matrix product's rows,
-   * attention's sequences, elementwise elements, gathered rows, a collective's bytes) with a slope
+   * Whether larger parameters only grow counts: the list is rewritten in place (affine), along one
+   * or two parameters, every field it rewrites is its step's own count (a matrix product's rows,
+   * attention's sequences, elementwise elements, gathered rows, a collective's bytes) with slopes
    * of 0 or more, and no step is a host transfer or a collective hidden behind other steps (whose
-   * exposed time can fall as the steps it hides behind grow). What grownLowerBound (step-bound.ts) needs.
+   * exposed time can fall as the steps it hides behind grow). What grownLowerBound and grownBounds
+   * (step-bound.ts) need.
    */
   countsGrow(): boolean {
     if (this.grows === undefined) {
       const steps = this.steps;
       this.grows =
         steps !== undefined &&
-        this.dims === 1 &&
-        this.fields.every((f) => f.slopes[0] >= 0 && OWN_COUNT[(f.step as unknown as Step).kind] === f.key) &&
+        this.dims <= 2 &&
+        this.fields.every((f) => f.slopes.every((sl) => sl >= 0) && OWN_COUNT[(f.step as unknown as Step).kind] === f.key) &&
         steps.every((s) => s.kind !== 'host' && !(s.kind === 'collective' && s.overlap));
       if (this.grows) {
         this.countField = new Int32Array(steps!.length).fill(-1);
@@ -192,12 +193,13 @@ export class ScaledSteps {
   private countField = new Int32Array(0);
 
   /**
-   * Step i's count (countsGrow) at parameter `a`, as at(a) writes it, or `now` (the step's count as
-   * it is) where the count does not change. Only where countsGrow() holds.
+   * Step i's count (countsGrow) at parameters `a` (and `b`, a list of two), as at(a, b) writes it,
+   * or `now` (the step's count as it is) where the count does not change. Only where countsGrow() holds.
    */
-  countAt(i: number, a: number, now: number): number {
+  countAt(i: number, a: number, now: number, b = 0): number {
     const f = this.countField[i];
-    return f < 0 ? now : this.fieldAt0[f] + this.fieldSlope0[f] * a;
+    if (f < 0) return now;
+    return this.dims === 1 ? this.fieldAt0[f] + this.fieldSlope0[f] * a : this.fieldAt0[f] + this.fieldSlope0[f] * a + this.fieldSlope1[f] * b;
   }
 
   /** Field i of the list set to v: the usual keys by name (a store by a computed key is slow on steps of many shapes). */
