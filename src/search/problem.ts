@@ -83,6 +83,7 @@ function planOf(space: Space): GenomePlan {
 
 const q = (k: string) => JSON.stringify(k);
 
+/** genomeParams of a space by one object literal of its parameters' names, each value read by its index. */
 export function paramsMaker(space: Space): (genome: readonly number[]) => Record<string, unknown> {
   const ps = space.parameters;
   // `__proto__: v` in a literal sets the prototype, as the store in genomeParams does: left to genomeParams, as are spaces of very many parameters (a function of that many arguments).
