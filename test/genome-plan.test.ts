@@ -63,7 +63,8 @@ describe("evaluateGenome's per-space plan", () => {
   const spaceOf = (names: string[]): Space => ({ parameters: names.map((name, i) => ({ name, categorical: false, values: [i * 10, i * 10 + 1, { v: i }], apply: () => undefined })) }) as unknown as Space;
 
   test('the parameters record is genomeParams\'s: keys in order, integer-like names, a duplicate name overwriting in place, __proto__', () => {
-    for (const names of [['mxus', 'sramMiB', 'formats'], ['b', '1', 'a', '0'], ['a', 'b', 'a'], ['x', '__proto__'], []]) {
+    const many = Array.from({ length: 70 }, (_, i) => `p${i}`);
+    for (const names of [['mxus', 'sramMiB', 'formats'], ['b', '1', 'a', '0'], ['a', 'b', 'a'], ['x', '__proto__'], [], many]) {
       const space = spaceOf(names);
       for (const g of [names.map(() => 0), names.map(() => 2), names.map((_, i) => i % 3)]) {
         const want = genomeParams(space, g);
@@ -76,7 +77,7 @@ describe("evaluateGenome's per-space plan", () => {
   });
 
   test("the key is genomeKey's: on first use and after, and for genomes that are not the space's indices", () => {
-    for (const names of [['a', 'b', 'c'], ['only'], []]) {
+    for (const names of [['a', 'b', 'c'], ['only'], [], Array.from({ length: 70 }, (_, i) => `p${i}`)]) {
       const key = keyMaker(spaceOf(names));
       const n = names.length;
       const odd = [names.map(() => 1.5), names.map(() => -1), names.map(() => -0), names.map(() => 3), names.map(() => NaN), [...names.map(() => 1), 2], names.slice(1).map(() => 0), names.map(() => '1'), names.map(() => '01')];

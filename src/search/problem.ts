@@ -83,10 +83,11 @@ function planOf(space: Space): GenomePlan {
 
 const q = (k: string) => JSON.stringify(k);
 
+/** genomeParams of a space by one object literal of its parameters' names, each value read by its index. */
 export function paramsMaker(space: Space): (genome: readonly number[]) => Record<string, unknown> {
   const ps = space.parameters;
-  // `__proto__: v` in a literal sets the prototype, as the store in genomeParams does: left to genomeParams.
-  if (ps.some((p) => p.name === '__proto__')) return (genome) => genomeParams(space, genome);
+  // `__proto__: v` in a literal sets the prototype, as the store in genomeParams does: left to genomeParams, as are spaces of very many parameters (a function of that many arguments).
+  if (ps.length > 64 || ps.some((p) => p.name === '__proto__')) return (genome) => genomeParams(space, genome);
   const make = new Function(...ps.map((_, i) => `V${i}`), `return function params(g) { return { ${ps.map((p, i) => `${q(p.name)}: V${i}[g[${i}]]`).join(', ')} }; };`);
   return make(...ps.map((p) => p.values)) as (genome: readonly number[]) => Record<string, unknown>;
 }
