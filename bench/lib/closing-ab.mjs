@@ -2,9 +2,7 @@
 // src/eval/serving-iteration.ts), taking 40 ms turns as paired-ab.mjs does: what the bound saves,
 // without the spread two builds add. `--swap` runs the bound first. `--mixed`: the mixed iteration's
 // bounds alone on and off (closingProbe.mixed, e28), the decode-only iteration's bound on in both.
-// `--kept`: the decode-only bound's all-reduces kept at C plus a certain growth (podAllReduceGrowth), on and off
-// (boundCollectives.kept, src/eval/step-bound.ts, e30), every bound on in both.
-//   node bench/lib/closing-ab.mjs [--problem serve-auto] [--seconds 15] [--swap] [--mixed | --kept]
+//   node bench/lib/closing-ab.mjs [--problem serve-auto] [--seconds 15] [--swap] [--mixed]
 import { argValue, hasFlag, lib, sampleIndices } from './common.mjs';
 import { loadProblem } from './problems.mjs';
 import { takeTurns, turnSummary } from './turns.mjs';
@@ -12,15 +10,12 @@ import { takeTurns, turnSummary } from './turns.mjs';
 const { evaluateGenome } = await lib('search/problem.js');
 const { genomeAt } = await lib('search/algorithms.js');
 const { closingProbe } = await lib('eval/serving-iteration.js');
-const { boundCollectives } = await lib('eval/step-bound.js');
 const { space, problem } = await loadProblem(argValue('problem', 'serve-auto'));
 const genomes = sampleIndices(space.size, 4096).map((i) => genomeAt(space, i));
 const mixed = hasFlag('mixed');
-const kept = hasFlag('kept');
 const build = (enabled) => ({
   run: (i) => {
-    if (kept) boundCollectives.kept = enabled;
-    else if (mixed) closingProbe.mixed = enabled;
+    if (mixed) closingProbe.mixed = enabled;
     else closingProbe.enabled = enabled;
     return evaluateGenome(problem, genomes[i % genomes.length]);
   },
@@ -30,5 +25,5 @@ const build = (enabled) => ({
 const off = build(false);
 const on = build(true);
 takeTurns(hasFlag('swap') ? [on, off] : [off, on], Number(argValue('seconds', '15')));
-const what = kept ? 'baseline: the bound\'s all-reduces measured at C + 1; current: kept at C plus a certain growth where bounded' : mixed ? 'baseline: the decode-only iteration bounded; current: the mixed one too' : 'baseline: every probe costed; current: closing probes bounded';
+const what = mixed ? 'baseline: the decode-only iteration bounded; current: the mixed one too' : 'baseline: every probe costed; current: closing probes bounded';
 console.log(`${argValue('problem', 'serve-auto')} (${what}): ${turnSummary(off, on)}`);

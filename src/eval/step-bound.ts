@@ -2,7 +2,6 @@ import { decodeSplits } from '../kernels/time.js';
 import type { ChipContext } from './context.js';
 import type { PhaseTotals } from './phase.js';
 import { DECODE_ATTENTION_MAX_QUERIES, newScratch, type Placement } from './step-cost.js';
-import { podAllReduceGrowth } from './step-collective.js';
 import { measureTimes } from './step-fast.js';
 import type { ScaledSteps } from './step-lists.js';
 
@@ -14,13 +13,6 @@ import type { ScaledSteps } from './step-lists.js';
 export const BOUND_ROUNDING_SLACK = 1e-12;
 
 const scratch = newScratch();
-
-/**
- * `kept` true: grownLowerBound keeps its list's collectives' times at the smaller count where each
- * provably does not fall (podAllReduceGrows) instead of measuring them at the larger one (false:
- * always measured, as before; bench/lib/closing-ab.mjs --kept switches it in one process).
- */
-export const boundCollectives = { kept: true };
 
 /** Tiles of `m` rows (a matrix product's padded rows: 0 when it has none). */
 const tilesOf = (m: number, tile: number) => (m <= 0 ? 0 : Math.ceil(m / tile));
@@ -41,20 +33,13 @@ const tilesOf = (m: number, tile: number) => (m <= 0 ? 0 : Math.ceil(m / tile));
  *   the items: bytes plus a constant) do not fall;
  * - elementwise and gather steps stream their counts (launch plus the largest of parts that grow).
  * So the list's time at `to` is at least its time at `from` less its collectives there plus its
- * collectives at `to`, less BOUND_ROUNDING_SLACK of it. Where every collective is an all-reduce whose
- * growth from `from` to `to` has a certain lower bound (podAllReduceGrowth: the same algorithms
- * allowed, the one-shot's core bytes not falling, the link energy per byte fixed under a power
- * limit), none is measured: the bound is the time at `from` plus those growths (times their
- * repeats), less the slack (boundCollectives). Leaves the list's steps at `to`.
+ * collectives at `to`, less BOUND_ROUNDING_SLACK of it. Leaves the list's steps at `to`.
  */
 export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number, to: number, p: Placement, atFrom: PhaseTotals): number {
   if (!(from < to) || !list.countsGrow()) return NaN;
   const steps = list.at(to);
   const cores = cx.chip.cores;
-  // Whether every collective's growth from `from` to `to` is bounded (podAllReduceGrowth), and the
-  // sum of those bounds: then their times at `from`, inside atFrom, plus that stand for them.
-  let kept = boundCollectives.kept;
-  let growth = 0;
+  let commSec = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.kind === 'matmul') {
@@ -66,20 +51,11 @@ export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number
       const batch = list.countAt(i, from, s.batch);
       if (s.queries > DECODE_ATTENTION_MAX_QUERIES || batch < 0 || !cx.operands(s.compute, s.compute)) return NaN;
       if (decodeSplits(s.context, s.batch * s.kvHeads, cores) !== decodeSplits(s.context, batch * s.kvHeads, cores)) return NaN;
-    } else if (kept && s.kind === 'collective') {
-      const grows = podAllReduceGrowth(cx, s, list.countAt(i, from, s.bytes), p);
-      if (grows === grows) growth += grows * s.repeat;
-      else kept = false;
+    } else if (s.kind === 'collective') {
+      // As phaseTotals adds a collective that no other step hides (countsGrow: none is hidden).
+      measureTimes(cx, s, p, scratch);
+      commSec += scratch.timeSec * s.repeat;
     }
-  }
-  if (kept) return atFrom.timeSec + growth - BOUND_ROUNDING_SLACK * atFrom.timeSec;
-  let commSec = 0;
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i];
-    if (s.kind !== 'collective') continue;
-    // As phaseTotals adds a collective that no other step hides (countsGrow: none is hidden).
-    measureTimes(cx, s, p, scratch);
-    commSec += scratch.timeSec * s.repeat;
   }
   // Without hidden collectives a phase's exposed communication is the sum of its collectives' times.
   return atFrom.timeSec - atFrom.exposedCommSec + commSec - BOUND_ROUNDING_SLACK * atFrom.timeSec;
