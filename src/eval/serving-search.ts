@@ -221,9 +221,24 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
 
 type LatenciesFn = (c: number, placement: Placement) => CycleLatencies;
 
+/**
+ * The last probe's placement, and its workload: the next probe's where its fields are the same
+ * (servingPlacement's `same`), so that a probe allocates none (most designs' weights sit in the
+ * same place at every concurrency; a Placement was ~100 B a probe). One object kept, no chip.
+ */
+let lastPlacement: Placement | undefined;
+let lastPlacementOf: Workload | undefined;
+
+function placementAt(chip: Chip, w: Workload, parts: ServingMemoryParts, c: number): Placement {
+  const placement = servingPlacement(chip, w, parts, c, lastPlacementOf === w ? lastPlacement : undefined);
+  lastPlacement = placement;
+  lastPlacementOf = w;
+  return placement;
+}
+
 /** A probe at concurrency c: the cycle's latencies against the SLOs. */
 function probeAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies: LatenciesFn, c: number): Probe {
-  return probe(w, latencies(c, servingPlacement(chip, w, parts, c)));
+  return probe(w, latencies(c, placementAt(chip, w, parts, c)));
 }
 
 /**
@@ -254,7 +269,7 @@ function closingAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies
   closingProbe.bounded = false;
   closingProbe.mixedBounded = false;
   try {
-    const low = latencies(c, servingPlacement(chip, w, parts, c));
+    const low = latencies(c, placementAt(chip, w, parts, c));
     const r = probe(w, low);
     if (!closingProbe.bounded && !closingProbe.mixedBounded) return r;
     if (r.violated === 'token budget') return r;
