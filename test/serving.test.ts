@@ -5,6 +5,7 @@ import { ChipContext } from '../src/eval/context.js';
 import type { CycleFn } from '../src/eval/cycle.js';
 import { evaluate, evaluateAtBatch } from '../src/eval/evaluate.js';
 import { memoryShortfall, placementFor, servingFootprint, servingLimits, servingMemoryParts, servingPlacement } from '../src/eval/memory.js';
+import type { Placement } from '../src/eval/step-cost.js';
 import { designWith } from './helpers/designs.js';
 import { kvBytesPerRequest } from '../src/eval/serving-disagg.js';
 import { evaluateServingAuto } from '../src/eval/serving-search.js';
@@ -146,16 +147,33 @@ describe('continuous batching, closed loop', () => {
   test('a probe\'s placement without the footprint is the footprint\'s, bit for bit, as the KV cache pushes weights to DRAM (dense and MoE)', () => {
     const dram = designWith('h200-sxm', (d) => { d.memory.dram = { bytes: '960 GB', bytesPerSec: '400 GB/s' }; });
     const seen = new Set<string>();
+    let reused = 0;
+    let fresh = 0;
     for (const [chip, w] of [[h100, workload({})], [dram, workload({})], [dram, loadWorkload('mixtral-8x7b-serve')], [dram, loadWorkload('deepseek-v3-serve')]] as const) {
       const { parts, limit } = servingLimits(new ChipContext(chip), w);
+      let last: Placement | undefined;
       for (const c of [1, 2, 7, 64, 255, Math.max(1, limit), limit + 1, 4 * limit + 3, 65536]) {
         const a = servingPlacement(chip, w, parts, c);
         const b = placementFor(w, servingFootprint(chip, parts, c));
         expect(a).toEqual(b);
         expect(Object.is(a.expertsInDramFraction, b.expertsInDramFraction) && Object.is(a.denseInDramFraction, b.denseInDramFraction)).toBe(true);
         seen.add(`${a.expertsInDramFraction > 0} ${a.denseInDramFraction > 0}`);
+        // Given the last probe's placement (the search's): that object where its fields are these, else a new one, the footprint's all the same.
+        const r = servingPlacement(chip, w, parts, c, last);
+        expect(r).toEqual(b);
+        const same = last !== undefined && last.weightsInSram === b.weightsInSram && Object.is(last.expertsInDramFraction, b.expertsInDramFraction) && Object.is(last.denseInDramFraction, b.denseInDramFraction);
+        if (same) {
+          expect(r).toBe(last);
+          reused++;
+        } else {
+          expect(r).not.toBe(last);
+          fresh++;
+        }
+        last = r;
       }
     }
+    expect(reused).toBeGreaterThan(5);
+    expect(fresh).toBeGreaterThan(5);
     // Placements with weights in HBM, a dense model's weights spilled, a MoE's experts spilled alone and its dense weights too.
     expect(seen).toEqual(new Set(['false false', 'false true', 'true false', 'true true']));
   });

@@ -272,16 +272,22 @@ function weightsInSram(chip: Chip, weightsBytes: number): boolean {
 
 /**
  * placementFor(w, servingFootprint(chip, parts, batch)), the same bits, without the footprint: a
- * concurrency search's probe reads the placement alone.
+ * concurrency search's probe reads the placement alone. Given `same`, a placement for the same
+ * workload, returns it where its fields are these (the same bits: Object.is).
  */
-export function servingPlacement(chip: Chip, w: Workload, parts: ServingMemoryParts, batch: number): Placement {
+export function servingPlacement(chip: Chip, w: Workload, parts: ServingMemoryParts, batch: number, same?: Placement): Placement {
   const wb = parts.weightsBytes;
   const e = parts.expertWeightsBytes;
   const drafterBytes = parts.drafterWeightsBytes + batch * parts.drafterKvBytesPerSequence;
   // As placeParts sums them (no gradients or optimizer state).
   const other = batch * parts.kvBytesPerSequence + parts.activationBytes + 0 + 0 + drafterBytes + parts.reservedBytes;
   const spill = spillOf(chip, wb, other);
-  return placementOf(w, weightsInSram(chip, wb), expertsInDram(spill, e), denseInDram(spill, wb, e));
+  const inSram = weightsInSram(chip, wb);
+  const experts = expertsInDram(spill, e);
+  const dense = denseInDram(spill, wb, e);
+  // `same`, a placement of w's, when it has these fields (a probe's placement is most often the last one's: no object allocated).
+  if (same !== undefined && same.weightsInSram === inSram && Object.is(same.expertsInDramFraction, experts) && Object.is(same.denseInDramFraction, dense)) return same;
+  return placementOf(w, inSram, experts, dense);
 }
 
 /** Why a footprint does not fit, or undefined when it does. */

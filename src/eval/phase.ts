@@ -229,6 +229,89 @@ export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, 
   return { phase, batch, timeSec, exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW, steps };
 }
 
+/**
+ * sumPhases of parts without steps, added as they come (kept totals, or PhaseCosts without steps),
+ * into one record written over by each sum (`start`): the same arithmetic in the same order, so
+ * `finish` returns the bits sumPhases does, without a PhaseCost per part (a concurrency search's
+ * final evaluation sums a mixed iteration's parts from IterationCoster's kept totals). A class
+ * instance, so its fields stay doubles written in place.
+ */
+export class PhaseSum {
+  timeSec = 0;
+  exposedCommSec = 0;
+  computeJ = 0;
+  sramJ = 0;
+  hbmJ = 0;
+  interconnectJ = 0;
+  computeBoundSec = 0;
+  memoryBoundSec = 0;
+  interconnectBoundSec = 0;
+  powerBoundSec = 0;
+  peakPowerW = 0;
+  staticW = 0;
+
+  /** A new sum on a chip of `staticW` watts of static power. */
+  start(staticW: number): this {
+    this.timeSec = 0;
+    this.exposedCommSec = 0;
+    this.computeJ = 0;
+    this.sramJ = 0;
+    this.hbmJ = 0;
+    this.interconnectJ = 0;
+    this.computeBoundSec = 0;
+    this.memoryBoundSec = 0;
+    this.interconnectBoundSec = 0;
+    this.powerBoundSec = 0;
+    this.peakPowerW = staticW;
+    this.staticW = staticW;
+    return this;
+  }
+
+  /** Kept totals run `times` times (as sumPhases adds phaseOf(t)). */
+  addTotals(t: PhaseTotals, times: number): void {
+    if (times <= 0) return;
+    if (t.peakPowerW > this.peakPowerW) this.peakPowerW = t.peakPowerW;
+    this.timeSec += t.timeSec * times;
+    this.exposedCommSec += t.exposedCommSec * times;
+    this.computeJ += t.computeJ * times;
+    this.sramJ += t.sramJ * times;
+    this.hbmJ += t.hbmJ * times;
+    this.interconnectJ += t.interconnectJ * times;
+    this.computeBoundSec += t.computeBoundSec * times;
+    this.memoryBoundSec += t.memoryBoundSec * times;
+    this.interconnectBoundSec += t.interconnectBoundSec * times;
+    this.powerBoundSec += t.powerBoundSec * times;
+  }
+
+  /** A PhaseCost without steps run `times` times (as sumPhases adds it). */
+  addCost(p: PhaseCost, times: number): void {
+    if (times <= 0) return;
+    if (p.steps.length > 0) throw new Error('PhaseSum sums phases without steps');
+    if (p.peakPowerW > this.peakPowerW) this.peakPowerW = p.peakPowerW;
+    this.timeSec += p.timeSec * times;
+    this.exposedCommSec += p.exposedCommSec * times;
+    const e = p.energyJ;
+    this.computeJ += e.compute * times;
+    this.sramJ += e.sram * times;
+    this.hbmJ += e.hbm * times;
+    this.interconnectJ += e.interconnect * times;
+    const b = p.timeByBound;
+    this.computeBoundSec += b.compute * times;
+    this.memoryBoundSec += b.memory * times;
+    this.interconnectBoundSec += b.interconnect * times;
+    this.powerBoundSec += b.power * times;
+  }
+
+  /** The summed PhaseCost (sumPhases' fields, its steps a new empty list). */
+  finish(phase: string, batch: number): PhaseCost {
+    const timeSec = this.timeSec;
+    const energyJ: EnergyBreakdown = { compute: this.computeJ, sram: this.sramJ, hbm: this.hbmJ, interconnect: this.interconnectJ, static: this.staticW * timeSec };
+    const timeByBound: Record<Bound, number> = { compute: this.computeBoundSec, memory: this.memoryBoundSec, interconnect: this.interconnectBoundSec, power: this.powerBoundSec };
+    const boundBy = largestBound(this.computeBoundSec, this.memoryBoundSec, this.interconnectBoundSec, this.powerBoundSec);
+    return { phase, batch, timeSec, exposedCommSec: this.exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW: this.peakPowerW, steps: [] };
+  }
+}
+
 /** A step's cost repeated `times` more times (its repeat count, times, traffic and energy scaled). */
 function scaleStep(s: StepCost, times: number): StepCost {
   const energyJ = zeroEnergy();

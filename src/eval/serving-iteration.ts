@@ -4,7 +4,7 @@ import type { Step } from '../workload/step.js';
 import type { Workload } from '../workload/workload.js';
 import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
-import { phaseOf, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
+import { phaseOf, PhaseSum, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
 import type { Placement } from './step-cost.js';
 import { GROWN, grownBounds, grownLowerBound } from './step-bound.js';
 import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
@@ -315,6 +315,7 @@ export class IterationCoster {
     const logits = q * it.decoders + it.completions / c;
     // A decode-only iteration without a drafter is one list: its cost as it is.
     if (prefillShare === 0 && it.completions === 0 && !d) return this.phase(1, name, lists.decodeIteration, p, detail, it.decoders);
+    if (!detail && summedFromTotals.enabled) return this.summed(it, name, tokens, logits, prefillShare);
     const parts: [PhaseCost, number][] = [[this.phase(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
     if (logits > 0) parts.push([this.phase(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
     if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
@@ -329,4 +330,29 @@ export class IterationCoster {
     }
     return sumPhases(cx, name, it.decoders + prefillShare, parts);
   }
+
+  /** cost(it, false) of an iteration of several parts, summed from their kept totals (PhaseSum): the parts and order of cost()'s. */
+  private summed(it: IterationContent, name: string, tokens: number, logits: number, prefillShare: number): PhaseCost {
+    const { lists, placement: p } = this;
+    const d = lists.drafter;
+    const s = SUM.start(this.cx.chip.energy.staticW);
+    s.addTotals(this.run(0, 'tokens', lists.tokens, p, false, tokens) as PhaseTotals, 1);
+    if (logits > 0) s.addTotals(this.run(2, 'decoders and logits', lists.decodersAndLogits, p, false, it.decoders, logits) as PhaseTotals, 1);
+    if (prefillShare > 0) s.addCost(this.once('prefill attention', lists.prefillAttention, p, false, 'target'), prefillShare);
+    if (d && this.w.speculative) {
+      const dp = this.drafterPlacement;
+      if (it.decoders > 0) s.addTotals(this.run(3, 'draft', d.decodeIteration, dp, false, it.decoders) as PhaseTotals, this.w.speculative.draftTokens);
+      if (prefillShare > 0) {
+        s.addTotals(this.run(4, 'draft prefill tokens', d.tokens, dp, false, it.prefillTokens) as PhaseTotals, 1);
+        s.addCost(this.once('draft prefill attention', d.prefillAttention, dp, false, 'drafter'), prefillShare);
+      }
+    }
+    return s.finish(name, it.decoders + prefillShare);
+  }
 }
+
+/** The sum IterationCoster.summed writes (read at once: finish builds the PhaseCost). */
+const SUM = new PhaseSum();
+
+/** Whether cost() without detail sums a mixed iteration from kept totals (PhaseSum) or builds each part's PhaseCost and sums them (sumPhases): tests compare the two. */
+export const summedFromTotals = { enabled: true };

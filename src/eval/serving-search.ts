@@ -1,8 +1,9 @@
+import type { Chip } from '../chip/chip.js';
 import type { Workload } from '../workload/workload.js';
 import { evaluateBatch } from './batch.js';
 import type { ChipContext } from './context.js';
 import type { CycleFn, CycleLatencies, CycleResult, PhaseModel } from './cycle.js';
-import { servingLimits, servingPlacement } from './memory.js';
+import { servingLimits, servingPlacement, type ServingMemoryParts } from './memory.js';
 import { planOf, scheduleInput } from './serving.js';
 import { closingProbe } from './serving-iteration.js';
 import { workloadMemo } from './step-lists.js';
@@ -158,64 +159,14 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   const { parts, limit } = servingLimits(cx, w);
   const bound = boundOf(w, limit);
   const p = w.parallelism.pipeline;
-  const report = (e: Evaluation, limitedBy: ConcurrencyLimit): Evaluation => withReport(e, bound.max, limitedBy);
   if (bound.max < p) {
     const e = evaluateBatch(cx, w, model, cycle, p, detail);
-    return report({ ...e, feasible: false, reasons: [...e.reasons, 'not one sequence per pipeline stage fits in memory'] }, 'memory');
+    return withReport({ ...e, feasible: false, reasons: [...e.reasons, 'not one sequence per pipeline stage fits in memory'] }, bound.max, 'memory');
   }
-  const latencies = cycle.latencies ?? ((c: number, placement: Placement) => latenciesOf(cycle(c, placement, false)));
-  const at = (c: number): Probe => probe(w, latencies(c, servingPlacement(chip, w, parts, c)));
-  // The closing probe, one above the highest concurrency known good: if it misses, the search ends
-  // there, and only that it misses and the SLO it misses most (the report's limit) are read. Its
-  // decode-only iteration is first bounded from below (IterationCoster.decodeLowerBound: the kept
-  // cost at fewer decoders, for lists whose steps' times cannot fall with their counts); the
-  // latencies from that bound decide it when TPOT misses by them and misses most, as it then does
-  // at the costed time (TPOT grows with the decode-only iteration's time, and where the plan has
-  // no arrival waiting out a decode-only iteration neither TTFT depends on it; the search never
-  // probes past the memory bound, so no client queues), or when the token budget is what it misses
-  // (that depends on no time). Otherwise the probe is costed after all. Tried only where the last
-  // step put the crossing below the probe (it is expected to miss): on 3,655 of serve-auto's 4,096
-  // designs it decides, and the step costs a design pays go from 61.9 to 51.2 (bench/NOTES.md, e25).
-  //
-  // Its mixed iteration's decoders-and-logits list (without a drafter) is bounded too, from below
-  // and from above (IterationCoster.mixedBounds: the kept cost at C's counts, for lists whose steps'
-  // times neither fall nor grow faster than their counts). Then the probe decides where TPOT grows
-  // with the mixed iteration's time (its plan), misses with both iterations' lower bounds, and
-  // misses by more than either TTFT scaled by the mixed iteration's upper over lower time
-  // (closingProbe.mixedRatio; where the plan's TTFTs grow at most in proportion to the mixed time,
-  // and do not depend on the decode-only time if that is bounded), each by BOUNDED_MARGIN: TPOT
-  // then misses most at the costed times (bench/NOTES.md, e28).
-  const slo = w.slo;
-  const closing = (c: number): Probe => {
-    closingProbe.on = true;
-    closingProbe.bounded = false;
-    closingProbe.mixedBounded = false;
-    try {
-      const low = latencies(c, servingPlacement(chip, w, parts, c));
-      const r = probe(w, low);
-      if (!closingProbe.bounded && !closingProbe.mixedBounded) return r;
-      if (r.violated === 'token budget') return r;
-      if (!closingProbe.mixedBounded) {
-        if (r.tpotWorst && r.excess > 0 && ttftFreeOfDecode(w, c)) return r;
-      } else if (slo.tpotSec !== undefined) {
-        const flags = planFlags(w, c);
-        const tpot = low.tpotSec / slo.tpotSec - 1;
-        const needed = TPOT_GROWS_WITH_MIXED | TTFT_PROPORTIONAL_TO_MIXED | (closingProbe.bounded ? TTFT_FREE_OF_DECODE : 0);
-        if (tpot > BOUNDED_MARGIN && (flags & needed) === needed) {
-          const ratio = closingProbe.mixedRatio;
-          const ttft = slo.ttftSec === undefined ? -Infinity : (ratio * low.ttftSec) / slo.ttftSec - 1;
-          const p90 = slo.ttftP90Sec === undefined ? -Infinity : (ratio * low.ttftP90Sec) / slo.ttftP90Sec - 1;
-          // (r says TPOT is missed most: the TTFTs at the lower bounds are no larger than those.)
-          if (tpot > ttft + BOUNDED_MARGIN && tpot > p90 + BOUNDED_MARGIN) return r;
-        }
-      }
-    } finally {
-      closingProbe.on = false;
-    }
-    return at(c);
-  };
-  const top = at(bound.max);
-  if (top.ok) return report(evaluateBatch(cx, w, model, cycle, bound.max, detail), bound.limitedBy);
+  // (Module functions rather than closures over this call: no closure or context allocated per design.)
+  const latencies = cycle.latencies ?? latenciesFrom(cycle);
+  const top = probeAt(chip, w, parts, latencies, bound.max);
+  if (top.ok) return withReport(evaluateBatch(cx, w, model, cycle, bound.max, detail), bound.max, bound.limitedBy);
   let lo = p - 1;
   let hi = bound.max;
   let violated = top.violated;
@@ -237,7 +188,7 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   let expectMiss = false;
   while (hi - lo > 1) {
     c = Math.min(hi - 1, Math.max(lo + 1, c));
-    const r: Probe = expectMiss && c === lo + 1 && closingProbe.enabled ? closing(c) : at(c);
+    const r: Probe = expectMiss && c === lo + 1 && closingProbe.enabled ? closingAt(chip, w, parts, latencies, c) : probeAt(chip, w, parts, latencies, c);
     if (r.ok) lo = c;
     else {
       hi = c;
@@ -263,9 +214,88 @@ export function evaluateServingAuto(cx: ChipContext, w: Workload, model: PhaseMo
   }
   if (lo < p) {
     const e = evaluateBatch(cx, w, model, cycle, p, detail);
-    return report({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, violated ?? 'token budget');
+    return withReport({ ...e, feasible: false, reasons: [...e.reasons, 'no concurrency meets the SLO'] }, bound.max, violated ?? 'token budget');
   }
-  return report(evaluateBatch(cx, w, model, cycle, lo, detail), violated ?? 'tpot');
+  return withReport(evaluateBatch(cx, w, model, cycle, lo, detail), bound.max, violated ?? 'tpot');
+}
+
+type LatenciesFn = (c: number, placement: Placement) => CycleLatencies;
+
+/**
+ * The last probe's placement, and its workload: the next probe's where its fields are the same
+ * (servingPlacement's `same`), so that a probe allocates none (most designs' weights sit in the
+ * same place at every concurrency; a Placement was ~100 B a probe). One object kept, no chip.
+ */
+let lastPlacement: Placement | undefined;
+let lastPlacementOf: Workload | undefined;
+
+function placementAt(chip: Chip, w: Workload, parts: ServingMemoryParts, c: number): Placement {
+  const placement = servingPlacement(chip, w, parts, c, lastPlacementOf === w ? lastPlacement : undefined);
+  lastPlacement = placement;
+  lastPlacementOf = w;
+  return placement;
+}
+
+/** A probe at concurrency c: the cycle's latencies against the SLOs. */
+function probeAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies: LatenciesFn, c: number): Probe {
+  return probe(w, latencies(c, placementAt(chip, w, parts, c)));
+}
+
+/**
+ * The closing probe, one above the highest concurrency known good: if it misses, the search ends
+ * there, and only that it misses and the SLO it misses most (the report's limit) are read. Its
+ * decode-only iteration is first bounded from below (IterationCoster.decodeLowerBound: the kept
+ * cost at fewer decoders, for lists whose steps' times cannot fall with their counts); the
+ * latencies from that bound decide it when TPOT misses by them and misses most, as it then does
+ * at the costed time (TPOT grows with the decode-only iteration's time, and where the plan has
+ * no arrival waiting out a decode-only iteration neither TTFT depends on it; the search never
+ * probes past the memory bound, so no client queues), or when the token budget is what it misses
+ * (that depends on no time). Otherwise the probe is costed after all. Tried only where the last
+ * step put the crossing below the probe (it is expected to miss): on 3,655 of serve-auto's 4,096
+ * designs it decides, and the step costs a design pays go from 61.9 to 51.2 (bench/NOTES.md, e25).
+ *
+ * Its mixed iteration's decoders-and-logits list (without a drafter) is bounded too, from below
+ * and from above (IterationCoster.mixedBounds: the kept cost at C's counts, for lists whose steps'
+ * times neither fall nor grow faster than their counts). Then the probe decides where TPOT grows
+ * with the mixed iteration's time (its plan), misses with both iterations' lower bounds, and
+ * misses by more than either TTFT scaled by the mixed iteration's upper over lower time
+ * (closingProbe.mixedRatio; where the plan's TTFTs grow at most in proportion to the mixed time,
+ * and do not depend on the decode-only time if that is bounded), each by BOUNDED_MARGIN: TPOT
+ * then misses most at the costed times (bench/NOTES.md, e28).
+ */
+function closingAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies: LatenciesFn, c: number): Probe {
+  const slo = w.slo;
+  closingProbe.on = true;
+  closingProbe.bounded = false;
+  closingProbe.mixedBounded = false;
+  try {
+    const low = latencies(c, placementAt(chip, w, parts, c));
+    const r = probe(w, low);
+    if (!closingProbe.bounded && !closingProbe.mixedBounded) return r;
+    if (r.violated === 'token budget') return r;
+    if (!closingProbe.mixedBounded) {
+      if (r.tpotWorst && r.excess > 0 && ttftFreeOfDecode(w, c)) return r;
+    } else if (slo.tpotSec !== undefined) {
+      const flags = planFlags(w, c);
+      const tpot = low.tpotSec / slo.tpotSec - 1;
+      const needed = TPOT_GROWS_WITH_MIXED | TTFT_PROPORTIONAL_TO_MIXED | (closingProbe.bounded ? TTFT_FREE_OF_DECODE : 0);
+      if (tpot > BOUNDED_MARGIN && (flags & needed) === needed) {
+        const ratio = closingProbe.mixedRatio;
+        const ttft = slo.ttftSec === undefined ? -Infinity : (ratio * low.ttftSec) / slo.ttftSec - 1;
+        const p90 = slo.ttftP90Sec === undefined ? -Infinity : (ratio * low.ttftP90Sec) / slo.ttftP90Sec - 1;
+        // (r says TPOT is missed most: the TTFTs at the lower bounds are no larger than those.)
+        if (tpot > ttft + BOUNDED_MARGIN && tpot > p90 + BOUNDED_MARGIN) return r;
+      }
+    }
+  } finally {
+    closingProbe.on = false;
+  }
+  return probeAt(chip, w, parts, latencies, c);
+}
+
+/** A cycle's latencies from its full result, for a model that offers no latencies of its own. */
+function latenciesFrom(cycle: CycleFn): LatenciesFn {
+  return (c, placement) => latenciesOf(cycle(c, placement, false));
 }
 
 function latenciesOf(r: CycleResult): CycleLatencies {

@@ -4,7 +4,7 @@ import type { ChipContext } from './context.js';
 import { computeFormatOf, dominantBound, type CycleFn, type CycleLatencies, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
 import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
-import { budgetProblem, closedLoopPlan, closedLoopPlanInto, closedLoopTimes, closedLoopTimesInto, decodeOnlyPlan, newPlan, newTimes, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
+import { budgetProblem, closedLoopPlan, closedLoopPlanInto, closedLoopTimesInto, decodeOnlyPlan, newPlan, newTimes, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
 import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
 
@@ -36,7 +36,7 @@ export const CONTINUOUS_BATCHING: PhaseModel = {
       }
       return coster;
     };
-    const cycle: CycleFn = (batch, placement, detail) => servingCycle(cx, w, cycleTimes(w, costerFor(placement), batch, Math.min(batch, admitted), detail));
+    const cycle: CycleFn = (batch, placement, detail) => servingCycle(cx, w, costerFor(placement), batch, Math.min(batch, admitted), detail);
     const latencies = (batch: number, placement: Placement) => cycleLatencies(w, costerFor(placement), batch, Math.min(batch, admitted));
     cycle.latencies = latencies;
     return cycle;
@@ -79,7 +79,7 @@ function scheduleInputInto(w: Workload, batch: number, x: ScheduleInput): Schedu
 
 /**
  * What a cycle's schedule is written into, by a probe (cycleLatencies) and by the evaluation of
- * the answer (cycleTimes, read by servingCycle at once): one record of each for all of them, as
+ * the answer (servingCycle, which reads them at once): one record of each for all of them, as
  * nothing keeps them past the call (IterationCoster reads an iteration's numbers; the results
  * copy what they report).
  */
@@ -111,39 +111,46 @@ export function planOf(w: Workload, x: ScheduleInput): IterationPlan {
   return w.serving.schedule === 'prefill-first' ? prefillFirstPlan(x) : closedLoopPlan(x);
 }
 
-/** The times of a cycle of `batch` clients of which `running` fit in memory (see servingCycle), and what they come from. */
-interface CycleTimes {
-  batch: number;
-  running: number;
-  plan: IterationPlan;
-  problem: string | undefined;
-  mix: PhaseCost | undefined;
-  dec: PhaseCost | undefined;
-  mixSec: number;
-  decSec: number;
-  times: ReturnType<typeof closedLoopTimes>;
-  queueSec: number;
-}
-
 /**
- * The engine admits a request only when its KV cache fits, so the others wait in its queue: by
- * Little's law each request waits (batch - running) / (running / cycle) for a place, which its
- * TTFT includes.
+ * The cycle of `batch` clients of which `running` fit in memory: the engine admits a request only
+ * when its KV cache fits, so the others wait in its queue: by Little's law each request waits
+ * (batch - running) / (running / cycle) for a place, which its TTFT includes. (Its times are read
+ * at once from the scratch records, with no record of them between.)
  */
-function cycleTimes(w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleTimes {
+function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, batch: number, running: number, detail: boolean): CycleResult {
   const x = scratchInput(w, running);
   const plan = scratchPlan(w, x);
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
   const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
-  const { mixSec, decSec } = engineTimes(w, mix, dec);
+  // As engineTimes.
+  const h = w.serving.iterationOverheadSec;
+  const floor = w.serving.eagerLayerSec * w.model!.layers;
+  const mixSec = mix ? Math.max(mix.timeSec, floor) + h : 0;
+  const decSec = dec ? dec.timeSec + h : 0;
   const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
-  return { batch, running, plan, problem, mix, dec, mixSec, decSec, times, queueSec };
+  // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
+  const cycles = batch / running;
+  const iterations = { mixedPerCycle: plan.mixedPerCycle * cycles, decodeOnlyPerCycle: plan.decodeOnlyPerCycle * cycles };
+  return cycleResult(cx, w, batch, iterations, mix, dec, times.cycleSec + queueSec, {
+    ttftSec: times.ttftSec + queueSec,
+    tpotSec: times.tpotSec,
+    serving: {
+      regime: plan.regime,
+      ttftP90Sec: times.ttftP90Sec + queueSec,
+      mixedIterationSec: mixSec,
+      decodeIterationSec: decSec,
+      mixedPerCycle: plan.mixedPerCycle,
+      decodeOnlyPerCycle: plan.decodeOnlyPerCycle,
+      problem,
+      admitted: running,
+    },
+  });
 }
 
 /**
- * The latencies of the cycle cycleTimes describes, as servingCycle and cycleResult report them,
+ * The latencies of the cycle servingCycle describes, as servingCycle and cycleResult report them,
  * from the iterations' times alone (a concurrency search's probe): the same arithmetic, without
  * the summed phases. The record is SCRATCH_LATENCIES, written over by the next call.
  */
@@ -181,28 +188,6 @@ class Latencies implements CycleLatencies {
 }
 
 const SCRATCH_LATENCIES = new Latencies();
-
-/** The cycle of `batch` clients of which `running` fit in memory, from its times (cycleTimes). */
-function servingCycle(cx: ChipContext, w: Workload, t: CycleTimes): CycleResult {
-  const { batch, running, plan, mix, dec, times, queueSec } = t;
-  // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
-  const cycles = batch / running;
-  const iterations = { mixedPerCycle: plan.mixedPerCycle * cycles, decodeOnlyPerCycle: plan.decodeOnlyPerCycle * cycles };
-  return cycleResult(cx, w, batch, iterations, mix, dec, times.cycleSec + queueSec, {
-    ttftSec: times.ttftSec + queueSec,
-    tpotSec: times.tpotSec,
-    serving: {
-      regime: plan.regime,
-      ttftP90Sec: times.ttftP90Sec + queueSec,
-      mixedIterationSec: t.mixSec,
-      decodeIterationSec: t.decSec,
-      mixedPerCycle: plan.mixedPerCycle,
-      decodeOnlyPerCycle: plan.decodeOnlyPerCycle,
-      problem: t.problem,
-      admitted: running,
-    },
-  });
-}
 
 /**
  * Iteration times as the engine runs them: the accelerator's time plus the host's per-iteration
