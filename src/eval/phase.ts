@@ -204,36 +204,17 @@ export function phaseTotals(cx: ChipContext, steps: Step[], placement: Placement
  * energy is charged for the total time; the peak power is the highest part's. Steps are kept (scaled) when the parts have them.
  */
 export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, parts: readonly (readonly [PhaseCost, number])[]): PhaseCost {
-  const chip = contextOf(on).chip;
-  const energyJ = zeroEnergy();
-  const timeByBound: Record<Bound, number> = { compute: 0, memory: 0, interconnect: 0, power: 0 };
+  const sum = new PhaseSum().start(contextOf(on).chip.energy.staticW);
   const steps: StepCost[] = [];
-  let timeSec = 0;
-  let exposedCommSec = 0;
-  // The parts run one after another: the peak is the highest part's.
-  let peakPowerW = chip.energy.staticW;
-  for (const [p, times] of parts) {
-    if (times <= 0) continue;
-    if (p.peakPowerW > peakPowerW) peakPowerW = p.peakPowerW;
-    timeSec += p.timeSec * times;
-    exposedCommSec += p.exposedCommSec * times;
-    addDynamicEnergy(energyJ, p.energyJ, times);
-    timeByBound.compute += p.timeByBound.compute * times;
-    timeByBound.memory += p.timeByBound.memory * times;
-    timeByBound.interconnect += p.timeByBound.interconnect * times;
-    timeByBound.power += p.timeByBound.power * times;
-    for (const s of p.steps) steps.push(times === 1 ? s : scaleStep(s, times));
-  }
-  energyJ.static = chip.energy.staticW * timeSec;
-  const boundBy = largestBound(timeByBound.compute, timeByBound.memory, timeByBound.interconnect, timeByBound.power);
-  return { phase, batch, timeSec, exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW, steps };
+  for (const [p, times] of parts) sum.addCost(p, times, steps);
+  return sum.finish(phase, batch, steps);
 }
 
 /**
- * sumPhases of parts without steps, added as they come (kept totals, or PhaseCosts without steps),
- * into one record written over by each sum (`start`): the same arithmetic in the same order, so
- * `finish` returns the bits sumPhases does, without a PhaseCost per part (a concurrency search's
- * final evaluation sums a mixed iteration's parts from IterationCoster's kept totals). A class
+ * Phases added as they come (kept totals, or PhaseCosts) into one record written over by each sum
+ * (`start`): sumPhases' arithmetic, and without a PhaseCost per part where the parts are kept
+ * totals (a concurrency search's final evaluation sums a mixed iteration's parts from
+ * IterationCoster's kept totals: the same bits as sumPhases over their PhaseCosts). A class
  * instance, so its fields stay doubles written in place.
  */
 export class PhaseSum {
@@ -283,10 +264,16 @@ export class PhaseSum {
     this.powerBoundSec += t.powerBoundSec * times;
   }
 
-  /** A PhaseCost without steps run `times` times (as sumPhases adds it). */
-  addCost(p: PhaseCost, times: number): void {
+  /**
+   * A PhaseCost run `times` times: its steps (scaled) go into `steps`; a part with steps and no
+   * list to keep them is an error (the sum would drop them).
+   */
+  addCost(p: PhaseCost, times: number, steps?: StepCost[]): void {
     if (times <= 0) return;
-    if (p.steps.length > 0) throw new Error('PhaseSum sums phases without steps');
+    if (p.steps.length > 0) {
+      if (!steps) throw new Error('PhaseSum sums phases without steps');
+      for (const s of p.steps) steps.push(times === 1 ? s : scaleStep(s, times));
+    }
     if (p.peakPowerW > this.peakPowerW) this.peakPowerW = p.peakPowerW;
     this.timeSec += p.timeSec * times;
     this.exposedCommSec += p.exposedCommSec * times;
@@ -302,13 +289,13 @@ export class PhaseSum {
     this.powerBoundSec += b.power * times;
   }
 
-  /** The summed PhaseCost (sumPhases' fields, its steps a new empty list). */
-  finish(phase: string, batch: number): PhaseCost {
+  /** The summed PhaseCost, with `steps` (a new empty list by default). */
+  finish(phase: string, batch: number, steps: StepCost[] = []): PhaseCost {
     const timeSec = this.timeSec;
     const energyJ: EnergyBreakdown = { compute: this.computeJ, sram: this.sramJ, hbm: this.hbmJ, interconnect: this.interconnectJ, static: this.staticW * timeSec };
     const timeByBound: Record<Bound, number> = { compute: this.computeBoundSec, memory: this.memoryBoundSec, interconnect: this.interconnectBoundSec, power: this.powerBoundSec };
     const boundBy = largestBound(this.computeBoundSec, this.memoryBoundSec, this.interconnectBoundSec, this.powerBoundSec);
-    return { phase, batch, timeSec, exposedCommSec: this.exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW: this.peakPowerW, steps: [] };
+    return { phase, batch, timeSec, exposedCommSec: this.exposedCommSec, energyJ, boundBy, timeByBound, peakPowerW: this.peakPowerW, steps };
   }
 }
 
