@@ -1,5 +1,6 @@
 import { decodeSplits } from '../kernels/time.js';
-import type { ChipContext } from './context.js';
+import type { AttentionStep } from '../workload/step.js';
+import type { ChipContext, Operands } from './context.js';
 import type { PhaseTotals } from './phase.js';
 import { DECODE_ATTENTION_MAX_QUERIES, newScratch, type Placement } from './step-cost.js';
 import { measureTimes } from './step-fast.js';
@@ -16,6 +17,21 @@ const scratch = newScratch();
 
 /** Tiles of `m` rows (a matrix product's padded rows: 0 when it has none). */
 const tilesOf = (m: number, tile: number) => (m <= 0 ? 0 : Math.ceil(m / tile));
+
+/**
+ * Whether a matrix product of `now` rows on operands `ops` had as many row tiles at `was` rows (a
+ * negative count, which no workload makes, is left out of the bounds' argument).
+ */
+function keepsTiles(ops: Operands | undefined, was: number, now: number): ops is Operands {
+  return ops !== undefined && was >= 0 && tilesOf(now, ops.tile) === tilesOf(was, ops.tile);
+}
+
+/** Whether a decode attention of `s.batch` sequences had as many KV splits (decodeSplits) at `was` sequences. */
+function keepsSplits(cx: ChipContext, s: AttentionStep, was: number): boolean {
+  if (s.queries > DECODE_ATTENTION_MAX_QUERIES || was < 0 || !cx.operands(s.compute, s.compute)) return false;
+  const cores = cx.chip.cores;
+  return decodeSplits(s.context, s.batch * s.kvHeads, cores) === decodeSplits(s.context, was * s.kvHeads, cores);
+}
 
 /**
  * A lower bound on the time of `list` at `to` from its time at `from` < `to` (`atFrom`, costed in
@@ -38,19 +54,13 @@ const tilesOf = (m: number, tile: number) => (m <= 0 ? 0 : Math.ceil(m / tile));
 export function grownLowerBound(cx: ChipContext, list: ScaledSteps, from: number, to: number, p: Placement, atFrom: PhaseTotals): number {
   if (!(from < to) || !list.countsGrow()) return NaN;
   const steps = list.at(to);
-  const cores = cx.chip.cores;
   let commSec = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.kind === 'matmul') {
-      // (A negative count, which no workload makes, is left out of the argument.)
-      const ops = cx.operands(s.a, s.b);
-      const m = list.countAt(i, from, s.m);
-      if (!ops || m < 0 || tilesOf(s.m, ops.tile) !== tilesOf(m, ops.tile)) return NaN;
+      if (!keepsTiles(cx.operands(s.a, s.b), list.countAt(i, from, s.m), s.m)) return NaN;
     } else if (s.kind === 'attention') {
-      const batch = list.countAt(i, from, s.batch);
-      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || batch < 0 || !cx.operands(s.compute, s.compute)) return NaN;
-      if (decodeSplits(s.context, s.batch * s.kvHeads, cores) !== decodeSplits(s.context, batch * s.kvHeads, cores)) return NaN;
+      if (!keepsSplits(cx, s, list.countAt(i, from, s.batch))) return NaN;
     } else if (s.kind === 'collective') {
       // As phaseTotals adds a collective that no other step hides (countsGrow: none is hidden).
       measureTimes(cx, s, p, scratch);
@@ -88,7 +98,6 @@ export const GROWN = { lower: NaN, upper: NaN };
 export function grownBounds(cx: ChipContext, list: ScaledSteps, fromA: number, fromB: number, toA: number, toB: number, atFrom: PhaseTotals): boolean {
   if (!(fromA <= toA && fromB <= toB) || (fromA === toA && fromB === toB) || !list.countsGrow()) return false;
   const steps = list.at(toA, toB);
-  const cores = cx.chip.cores;
   const working = cx.workingSramBytes;
   const T = cx.outputTile;
   let ratio = 1;
@@ -100,7 +109,7 @@ export function grownBounds(cx: ChipContext, list: ScaledSteps, fromA: number, f
       const ops = cx.operands(s.a, s.b);
       now = s.m;
       was = list.countAt(i, fromA, now, fromB);
-      if (!ops || was < 0 || tilesOf(now, ops.tile) !== tilesOf(was, ops.tile)) return false;
+      if (!keepsTiles(ops, was, now)) return false;
       // A passes: whether A fits the working SRAM (matmulTimes' aBytes / count); B passes: its rows' output tiles where B does not fit.
       const c = s.count;
       if ((c * was * s.k * ops.aBytes) / c <= working !== (c * now * s.k * ops.aBytes) / c <= working) return false;
@@ -108,8 +117,7 @@ export function grownBounds(cx: ChipContext, list: ScaledSteps, fromA: number, f
     } else if (s.kind === 'attention') {
       now = s.batch;
       was = list.countAt(i, fromA, now, fromB);
-      if (s.queries > DECODE_ATTENTION_MAX_QUERIES || was < 0 || !cx.operands(s.compute, s.compute)) return false;
-      if (decodeSplits(s.context, now * s.kvHeads, cores) !== decodeSplits(s.context, was * s.kvHeads, cores)) return false;
+      if (!keepsSplits(cx, s, was)) return false;
     } else if (s.kind === 'elementwise') {
       now = s.elements;
       was = list.countAt(i, fromA, now, fromB);
