@@ -265,11 +265,12 @@ function probeAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies: 
  */
 function closingAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies: LatenciesFn, c: number): Probe {
   const slo = w.slo;
+  const placement = placementAt(chip, w, parts, c);
   closingProbe.on = true;
   closingProbe.bounded = false;
   closingProbe.mixedBounded = false;
   try {
-    const low = latencies(c, placementAt(chip, w, parts, c));
+    const low = latencies(c, placement);
     const r = probe(w, low);
     if (!closingProbe.bounded && !closingProbe.mixedBounded) return r;
     if (r.violated === 'token budget') return r;
@@ -290,7 +291,8 @@ function closingAt(chip: Chip, w: Workload, parts: ServingMemoryParts, latencies
   } finally {
     closingProbe.on = false;
   }
-  return probeAt(chip, w, parts, latencies, c);
+  // Costed after all, at the same placement.
+  return probe(w, latencies(c, placement));
 }
 
 /** A cycle's latencies from its full result, for a model that offers no latencies of its own. */
