@@ -11,8 +11,8 @@ import { loadSpace } from '../src/search/space.js';
 import { loadWorkload } from '../src/workload/load.js';
 
 /**
- * IterationCoster.cost without detail sums a mixed iteration's parts from its kept totals
- * (PhaseSum) instead of building a PhaseCost per part and summing those (sumPhases): the same
+ * IterationCoster.cost without detail sums a mixed iteration's parts from their kept totals
+ * (PhaseSum.addTotals) instead of building a PhaseCost per part and adding those (addCost): the same
  * PhaseCost bit for bit, on every preset chip and sampled designs, for every shipped serving
  * workload (a drafter's parts included), and the same evaluations.
  */

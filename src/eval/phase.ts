@@ -199,23 +199,14 @@ export function phaseTotals(cx: ChipContext, steps: Step[], placement: Placement
 }
 
 /**
- * Phases run one after another, each `times` times (fractions allowed: a mean over iterations),
- * as one phase: times, dynamic energies, time by bound and exposed communication add up; static
- * energy is charged for the total time; the peak power is the highest part's. Steps are kept (scaled) when the parts have them.
- */
-export function sumPhases(on: Chip | ChipContext, phase: string, batch: number, parts: readonly (readonly [PhaseCost, number])[]): PhaseCost {
-  const sum = new PhaseSum().start(contextOf(on).chip.energy.staticW);
-  const steps: StepCost[] = [];
-  for (const [p, times] of parts) sum.addCost(p, times, steps);
-  return sum.finish(phase, batch, steps);
-}
-
-/**
- * Phases added as they come (kept totals, or PhaseCosts) into one record written over by each sum
- * (`start`): sumPhases' arithmetic, and without a PhaseCost per part where the parts are kept
- * totals (a concurrency search's final evaluation sums a mixed iteration's parts from
- * IterationCoster's kept totals: the same bits as sumPhases over their PhaseCosts). A class
- * instance, so its fields stay doubles written in place.
+ * Phases run one after another, each `times` times (fractions allowed: a mean over iterations), as
+ * one phase: times, dynamic energies, time by bound and exposed communication add up; static
+ * energy is charged for the total time; the peak power is the highest part's; steps are kept
+ * (scaled) where a list is given for them. Parts are added as they come, as kept totals or as
+ * PhaseCosts (the same bits either way: a concurrency search's final evaluation sums a mixed
+ * iteration's parts from IterationCoster's kept totals, without a PhaseCost per part), into one
+ * record written over by each sum (`start`): a class instance, so its fields stay doubles written
+ * in place.
  */
 export class PhaseSum {
   timeSec = 0;
@@ -248,7 +239,7 @@ export class PhaseSum {
     return this;
   }
 
-  /** Kept totals run `times` times (as sumPhases adds phaseOf(t)). */
+  /** Kept totals run `times` times (as addCost adds phaseOf(t)). */
   addTotals(t: PhaseTotals, times: number): void {
     if (times <= 0) return;
     if (t.peakPowerW > this.peakPowerW) this.peakPowerW = t.peakPowerW;

@@ -4,11 +4,11 @@ import type { Step } from '../workload/step.js';
 import type { Workload } from '../workload/workload.js';
 import type { ChipContext } from './context.js';
 import { queriesPerDecode } from './memory.js';
-import { phaseOf, PhaseSum, PhaseTotals, phaseTotals, runPhase, sumPhases } from './phase.js';
+import { phaseOf, PhaseSum, PhaseTotals, phaseTotals, runPhase } from './phase.js';
 import type { Placement } from './step-cost.js';
 import { GROWN, grownBounds, grownLowerBound } from './step-bound.js';
 import { pipelineSend, precisionsOf, ScaledSteps, splitOf, uniformStep, workloadMemo } from './step-lists.js';
-import type { PhaseCost } from './types.js';
+import type { PhaseCost, StepCost } from './types.js';
 
 /**
  * What one engine iteration carries, per micro-batch of a replica (the pass runs through all
@@ -239,7 +239,7 @@ export class IterationCoster {
       }
       return this.run(1, name, lists.decodeIteration, p, false, it.decoders).timeSec;
     }
-    // As sumPhases adds its parts (those run 0 times or fewer left out).
+    // As cost() adds its parts (PhaseSum: those run 0 times or fewer left out).
     let t = 0;
     t += this.run(0, 'tokens', lists.tokens, p, false, tokens).timeSec * 1;
     // With the decoders-and-logits list bounded: the time with its upper bound beside (NaN otherwise).
@@ -304,7 +304,11 @@ export class IterationCoster {
     return grownBounds(this.cx, this.lists.decodersAndLogits, use0 ? k.a0 : k.a1, use0 ? k.b0 : k.b1, decoders, logits, use0 ? k.t0 : k.t1);
   }
 
-  /** One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. */
+  /**
+   * One iteration's cost (a full pass of the micro-batch); `detail` keeps its steps. Its parts run
+   * one after another, summed by PhaseSum; without detail from their kept totals (summedFromTotals),
+   * with no PhaseCost built per part.
+   */
   cost(it: IterationContent, detail: boolean): PhaseCost {
     const { cx, lists, q, c } = this;
     const prefillShare = this.computedPrompt > 0 ? it.prefillTokens / this.computedPrompt : 0;
@@ -315,44 +319,34 @@ export class IterationCoster {
     const logits = q * it.decoders + it.completions / c;
     // A decode-only iteration without a drafter is one list: its cost as it is.
     if (prefillShare === 0 && it.completions === 0 && !d) return this.phase(1, name, lists.decodeIteration, p, detail, it.decoders);
-    if (!detail && summedFromTotals.enabled) return this.summed(it, name, tokens, logits, prefillShare);
-    const parts: [PhaseCost, number][] = [[this.phase(0, 'tokens', lists.tokens, p, detail, tokens), 1]];
-    if (logits > 0) parts.push([this.phase(2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits), 1]);
-    if (prefillShare > 0) parts.push([this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare]);
+    const sum = SUM.start(cx.chip.energy.staticW);
+    const steps: StepCost[] | undefined = detail ? [] : undefined;
+    this.add(sum, steps, 1, 0, 'tokens', lists.tokens, p, detail, tokens);
+    if (logits > 0) this.add(sum, steps, 1, 2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits);
+    if (prefillShare > 0) sum.addCost(this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare, steps);
     if (d && this.w.speculative) {
-      const k = this.w.speculative.draftTokens;
       const dp = this.drafterPlacement;
-      if (it.decoders > 0) parts.push([this.phase(3, 'draft', d.decodeIteration, dp, detail, it.decoders), k]);
+      if (it.decoders > 0) this.add(sum, steps, this.w.speculative.draftTokens, 3, 'draft', d.decodeIteration, dp, detail, it.decoders);
       if (prefillShare > 0) {
-        parts.push([this.phase(4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens), 1]);
-        parts.push([this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare]);
+        this.add(sum, steps, 1, 4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens);
+        sum.addCost(this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare, steps);
       }
     }
-    return sumPhases(cx, name, it.decoders + prefillShare, parts);
+    return sum.finish(name, it.decoders + prefillShare, steps);
   }
 
-  /** cost(it, false) of an iteration of several parts, summed from their kept totals (PhaseSum): the parts and order of cost()'s. */
-  private summed(it: IterationContent, name: string, tokens: number, logits: number, prefillShare: number): PhaseCost {
-    const { lists, placement: p } = this;
-    const d = lists.drafter;
-    const s = SUM.start(this.cx.chip.energy.staticW);
-    s.addTotals(this.run(0, 'tokens', lists.tokens, p, false, tokens) as PhaseTotals, 1);
-    if (logits > 0) s.addTotals(this.run(2, 'decoders and logits', lists.decodersAndLogits, p, false, it.decoders, logits) as PhaseTotals, 1);
-    if (prefillShare > 0) s.addCost(this.once('prefill attention', lists.prefillAttention, p, false, 'target'), prefillShare);
-    if (d && this.w.speculative) {
-      const dp = this.drafterPlacement;
-      if (it.decoders > 0) s.addTotals(this.run(3, 'draft', d.decodeIteration, dp, false, it.decoders) as PhaseTotals, this.w.speculative.draftTokens);
-      if (prefillShare > 0) {
-        s.addTotals(this.run(4, 'draft prefill tokens', d.tokens, dp, false, it.prefillTokens) as PhaseTotals, 1);
-        s.addCost(this.once('draft prefill attention', d.prefillAttention, dp, false, 'drafter'), prefillShare);
-      }
-    }
-    return s.finish(name, it.decoders + prefillShare);
+  /**
+   * `list`'s cost (run() in `slot`) run `times` times, added to `sum`: its kept totals without detail
+   * (where summedFromTotals), else its PhaseCost, whose steps (with detail) go into `steps`.
+   */
+  private add(sum: PhaseSum, steps: StepCost[] | undefined, times: number, slot: number, name: string, list: ScaledSteps, placement: Placement, detail: boolean, a: number, b = 0): void {
+    if (!detail && summedFromTotals.enabled) sum.addTotals(this.run(slot, name, list, placement, false, a, b) as PhaseTotals, times);
+    else sum.addCost(this.phase(slot, name, list, placement, detail, a, b), times, steps);
   }
 }
 
-/** The sum IterationCoster.summed writes (read at once: finish builds the PhaseCost). */
+/** The sum IterationCoster.cost writes (read at once: finish builds the PhaseCost). */
 const SUM = new PhaseSum();
 
-/** Whether cost() without detail sums a mixed iteration from kept totals (PhaseSum) or builds each part's PhaseCost and sums them (sumPhases): tests compare the two. */
+/** Whether cost() without detail sums a mixed iteration's parts from their kept totals or from a PhaseCost built for each: tests compare the two. */
 export const summedFromTotals = { enabled: true };
