@@ -35,7 +35,7 @@ export const REQUESTS_PER_CLIENT = 10;
  */
 export const TOKEN_BUDGETS: Record<string, number> = { trtllm: 8192, vllm: 2048, sglang: 8192 };
 
-/** An engine's host costs (src/eval/serving.ts, engineTimes). */
+/** An engine's host costs (src/eval/serving.ts, mixedEngineSec and decodeEngineSec). */
 export interface EngineHost {
   /** Host time each iteration adds (scheduling, sampling, output processing), seconds. */
   iterationOverheadSec: number;
@@ -44,7 +44,7 @@ export interface EngineHost {
 }
 
 /**
- * Each engine's host costs (src/eval/serving.ts, engineTimes), fitted by
+ * Each engine's host costs (src/eval/serving.ts, mixedEngineSec and decodeEngineSec), fitted by
  * `node bench/fit-engine-host.mjs` on the rows in odd lines of data/serving-measured.csv (isFitRow;
  * the even lines are held out, and `chipdse calibrate` reports them apart): a grid search per
  * engine for the least sum of TTFT's and TPOT's median |error| on its training rows.

@@ -123,11 +123,8 @@ function servingCycle(cx: ChipContext, w: Workload, coster: IterationCoster, bat
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mix = plan.mixedPerCycle > 0 ? coster.cost(plan.mixed, detail) : undefined;
   const dec = plan.decodeOnlyPerCycle > 0 ? coster.cost(plan.decodeOnly, detail) : undefined;
-  // As engineTimes.
-  const h = w.serving.iterationOverheadSec;
-  const floor = w.serving.eagerLayerSec * w.model!.layers;
-  const mixSec = mix ? Math.max(mix.timeSec, floor) + h : 0;
-  const decSec = dec ? dec.timeSec + h : 0;
+  const mixSec = mix ? mixedEngineSec(w, mix.timeSec) : 0;
+  const decSec = dec ? decodeEngineSec(w, dec.timeSec) : 0;
   const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   // While clients queue, a cycle of all `batch` of them holds batch / running cycles of the engine.
@@ -160,11 +157,8 @@ function cycleLatencies(w: Workload, coster: IterationCoster, batch: number, run
   const problem = w.phase === 'serve' ? budgetProblem(x) : undefined;
   const mixTime = plan.mixedPerCycle > 0 ? coster.timeOf(plan.mixed) : undefined;
   const decTime = plan.decodeOnlyPerCycle > 0 ? coster.timeOf(plan.decodeOnly) : undefined;
-  // As engineTimes.
-  const h = w.serving.iterationOverheadSec;
-  const floor = w.serving.eagerLayerSec * w.model!.layers;
-  const mixSec = mixTime !== undefined ? Math.max(mixTime, floor) + h : 0;
-  const decSec = decTime !== undefined ? decTime + h : 0;
+  const mixSec = mixTime !== undefined ? mixedEngineSec(w, mixTime) : 0;
+  const decSec = decTime !== undefined ? decodeEngineSec(w, decTime) : 0;
   const times = closedLoopTimesInto(plan, mixSec, decSec, w.serving.requestsPerClient, SCRATCH_TIMES);
   const queueSec = running < batch ? ((batch - running) * times.cycleSec) / running : 0;
   const out = SCRATCH_LATENCIES;
@@ -190,15 +184,18 @@ class Latencies implements CycleLatencies {
 const SCRATCH_LATENCIES = new Latencies();
 
 /**
- * Iteration times as the engine runs them: the accelerator's time plus the host's per-iteration
- * work, and an iteration that carries prompt tokens no shorter than the host takes to launch its
- * layers' kernels one by one (engines replay CUDA graphs for decode-only batches, not for
- * iterations with prefill chunks).
+ * A mixed iteration's time as the engine runs it: the accelerator's time plus the host's
+ * per-iteration work, and an iteration that carries prompt tokens no shorter than the host takes to
+ * launch its layers' kernels one by one (engines replay CUDA graphs for decode-only batches, not
+ * for iterations with prefill chunks).
  */
-export function engineTimes(w: Workload, mix: PhaseCost | undefined, dec: PhaseCost | undefined): { mixSec: number; decSec: number } {
-  const h = w.serving.iterationOverheadSec;
-  const floor = w.serving.eagerLayerSec * w.model!.layers;
-  return { mixSec: mix ? Math.max(mix.timeSec, floor) + h : 0, decSec: dec ? dec.timeSec + h : 0 };
+function mixedEngineSec(w: Workload, accelSec: number): number {
+  return Math.max(accelSec, w.serving.eagerLayerSec * w.model!.layers) + w.serving.iterationOverheadSec;
+}
+
+/** A decode-only iteration's time as the engine runs it (see mixedEngineSec): the accelerator's plus the host's per-iteration work. */
+function decodeEngineSec(w: Workload, accelSec: number): number {
+  return accelSec + w.serving.iterationOverheadSec;
 }
 
 /**
