@@ -12,10 +12,9 @@
 //        [--surrogate default,name=value:...]
 import { argValue, lib, log, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
+import { designTable, parameterIndex, runLoop } from './lib/search-loop.mjs';
 
-const { evaluateGenome } = await lib('search/problem.js');
-const { genomeAt, makeAlgorithm, defaultPopulation } = await lib('search/algorithms.js');
-const { makeRng } = await lib('search/rng.js');
+const { defaultPopulation } = await lib('search/algorithms.js');
 const { loadSpace } = await lib('search/space.js');
 
 const SPACE = argValue('space', 'inference-chip');
@@ -24,18 +23,13 @@ const SEEDS = Number(argValue('seeds', '40'));
 const BUDGET = Number(argValue('budget', '259'));
 const CHECKS = argValue('checkpoints', '8,16,32,64,130,259').split(',').map(Number);
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
-const index = (name) => space.parameters.findIndex((p) => p.name === name);
+const index = (name) => parameterIndex(space, name);
 const cell = argValue('cell', 'mxus,hbmStacks,clockGHz,linkGBps').split(',').map(index);
 const at = argValue('at', 'linkGBps=2').split(',').filter(Boolean).map((kv) => kv.split('=')).map(([k, v]) => [index(k), Number(v)]);
 const cellOf = (g) => cell.map((i) => g[i]).join('.');
 const held = (g) => at.every(([i, v]) => g[i] === v);
-const table = new Map();
-const feasibleCells = new Set();
-for (let i = 0; i < space.size; i++) {
-  const r = evaluateGenome(problem, genomeAt(space, i));
-  table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives });
-  if (r.feasible) feasibleCells.add(cellOf(r.genome));
-}
+const table = designTable(space, problem);
+const feasibleCells = new Set([...table.values()].filter((r) => r.feasible).map((r) => cellOf(r.genome)));
 const heldCells = [...feasibleCells].filter((c) => { const g = new Array(space.parameters.length).fill(0); c.split('.').forEach((v, j) => (g[cell[j]] = Number(v))); return held(g); });
 const population = defaultPopulation(BUDGET);
 for (const setting of argValue('surrogate', 'default').split(',')) {
@@ -43,15 +37,7 @@ for (const setting of argValue('surrogate', 'default').split(',')) {
   const all = CHECKS.map(() => 0), atHeld = CHECKS.map(() => 0);
   const missed = new Map([...feasibleCells].map((c) => [c, 0]));
   for (let seed = FROM; seed < FROM + SEEDS; seed++) {
-    const archive = new Map(); const rng = makeRng(seed); const order = [];
-    const alg = makeAlgorithm('nsga2', space, population, undefined, { surrogate });
-    while (archive.size < BUDGET) {
-      const gs = alg.propose(archive, Math.min(population, BUDGET - archive.size), rng);
-      if (!gs.length) break;
-      const rs = gs.map((g) => table.get(g.join('.')));
-      for (const r of rs) { archive.set(r.key, r); order.push(r); }
-      alg.accept(rs, archive);
-    }
+    const order = runLoop(space, table, seed, BUDGET, population, { surrogate });
     const first = new Map();
     order.forEach((r, k) => { if (r.feasible && !first.has(cellOf(r.genome))) first.set(cellOf(r.genome), { k, g: r.genome }); });
     CHECKS.forEach((b, j) => { for (const { k, g } of first.values()) if (k < b) { all[j]++; if (held(g)) atHeld[j]++; } });

@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { argValue, lib, log, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
+import { designTable } from './lib/search-loop.mjs';
 
-const { evaluateGenome } = await lib('search/problem.js');
-const { genomeAt, makeAlgorithm } = await lib('search/algorithms.js');
+const { makeAlgorithm } = await lib('search/algorithms.js');
 const { makeRng } = await lib('search/rng.js');
 const { loadSpace } = await lib('search/space.js');
 
@@ -24,11 +24,7 @@ const SURROGATE = argValue('surrogate', 'default');
 const surrogate = surrogateOption(SURROGATE);
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
-const table = new Map();
-for (let i = 0; i < space.size; i++) {
-  const r = evaluateGenome(problem, genomeAt(space, i));
-  table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives });
-}
+const table = designTable(space, problem);
 const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;

@@ -12,10 +12,9 @@
 import { argValue, hasFlag, lib, log, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 import { score, truthOf } from './lib/scoring.mjs';
+import { designTable, parameterIndex, runLoop } from './lib/search-loop.mjs';
 
-const { evaluateGenome } = await lib('search/problem.js');
-const { genomeAt, makeAlgorithm, defaultPopulation } = await lib('search/algorithms.js');
-const { makeRng } = await lib('search/rng.js');
+const { defaultPopulation } = await lib('search/algorithms.js');
 const { loadSpace } = await lib('search/space.js');
 
 const SPACE = argValue('space', 'inference-chip');
@@ -27,19 +26,11 @@ const surrogate = surrogateOption(SURROGATE);
 
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);
-const index = (name) => {
-  const i = space.parameters.findIndex((p) => p.name === name);
-  if (i < 0) throw new Error(`no parameter ${name} in ${space.name}`);
-  return i;
-};
+const index = (name) => parameterIndex(space, name);
 const cell = argValue('cell', 'mxus,hbmStacks,clockGHz').split(',').map(index);
 const at = argValue('at', 'linkGBps=2').split(',').filter(Boolean).map((kv) => kv.split('=')).map(([k, v]) => [index(k), Number(v)]);
 const wells = argValue('wells', '2.4.0,1.2.2').split(',').filter(Boolean);
-const table = new Map();
-for (let i = 0; i < space.size; i++) {
-  const r = evaluateGenome(problem, genomeAt(space, i));
-  table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives });
-}
+const table = designTable(space, problem);
 const cellOf = (g) => cell.map((i) => g[i]).join('.');
 const held = (g) => at.every(([i, v]) => g[i] === v);
 const cells = at.reduce((n, [i]) => n / space.parameters[i].values.length, space.size) / space.parameters.filter((_, i) => !cell.includes(i) && !at.some(([j]) => j === i)).reduce((n, p) => n * p.values.length, 1);
@@ -49,20 +40,7 @@ let covered = 0;
 const found = new Array(wells.length + 1).fill(0);
 const ratios = [];
 for (let seed = FROM; seed < FROM + SEEDS; seed++) {
-  const archive = new Map();
-  const rng = makeRng(seed);
-  const alg = makeAlgorithm('nsga2', space, population, undefined, { surrogate });
-  const order = [];
-  while (archive.size < BUDGET) {
-    const genomes = alg.propose(archive, Math.min(population, BUDGET - archive.size), rng);
-    if (genomes.length === 0) break;
-    const results = genomes.map((g) => table.get(g.join('.')));
-    for (const r of results) {
-      archive.set(r.key, r);
-      order.push(r);
-    }
-    alg.accept(results, archive);
-  }
+  const order = runLoop(space, table, seed, BUDGET, population, { surrogate });
   const reached = new Set(order.filter((r) => r.feasible && held(r.genome)).map((r) => cellOf(r.genome)));
   const first = wells.map((w) => order.findIndex((r) => r.feasible && held(r.genome) && cellOf(r.genome) === w));
   const ratio = score(truth, order, BUDGET).hvRatio;

@@ -16,10 +16,9 @@
 import { argValue, lib, log, summary, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
+import { designTable, runLoop } from './lib/search-loop.mjs';
 
-const { evaluateGenome } = await lib('search/problem.js');
-const { genomeAt, makeAlgorithm, defaultPopulation } = await lib('search/algorithms.js');
-const { makeRng } = await lib('search/rng.js');
+const { defaultPopulation } = await lib('search/algorithms.js');
 const { loadSpace } = await lib('search/space.js');
 
 const SPACE = argValue('space', 'inference-chip');
@@ -37,28 +36,11 @@ const SURROGATES = argValue('surrogate', 'default').split(',');
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);
 const t0 = performance.now();
-const table = new Map();
-for (let i = 0; i < space.size; i++) {
-  const r = evaluateGenome(problem, genomeAt(space, i));
-  table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives });
-}
+const table = designTable(space, problem);
 log(`tune: ${space.name} (${space.size} designs, ${space.objectives.length} objectives) evaluated in ${((performance.now() - t0) / 1000).toFixed(1)} s; true front ${truth.frontKeys.length}`);
 
 function runOnce(seed, budget, population, survival, mating, surrogate) {
-  const archive = new Map();
-  const rng = makeRng(seed);
-  const alg = makeAlgorithm('nsga2', space, population, undefined, { survival: survival === 'default' ? undefined : survival, mating: mating === 'default' ? undefined : mating, surrogate: surrogateOption(surrogate) });
-  while (archive.size < budget) {
-    const genomes = alg.propose(archive, Math.min(population, budget - archive.size), rng);
-    if (genomes.length === 0) break;
-    const results = genomes.map((g) => table.get(g.join('.')));
-    for (const r of results) {
-      if (archive.has(r.key)) throw new Error(`design ${r.key} proposed twice`);
-      archive.set(r.key, r);
-    }
-    alg.accept(results, archive);
-  }
-  return [...archive.values()];
+  return runLoop(space, table, seed, budget, population, { survival: survival === 'default' ? undefined : survival, mating: mating === 'default' ? undefined : mating, surrogate: surrogateOption(surrogate) });
 }
 
 const budgets = budgetsOf(space.size, SHARES);

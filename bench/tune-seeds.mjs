@@ -9,23 +9,15 @@
 import { lib, surrogateOption } from './lib/common.mjs';
 import { loadProblemOf } from './lib/problems.mjs';
 import { budgetsOf, score, truthOf } from './lib/scoring.mjs';
-const { evaluateGenome } = await lib('search/problem.js');
-const { genomeAt, makeAlgorithm, defaultPopulation } = await lib('search/algorithms.js');
-const { makeRng } = await lib('search/rng.js');
+import { designTable, runLoop } from './lib/search-loop.mjs';
+const { defaultPopulation } = await lib('search/algorithms.js');
 const { loadSpace } = await lib('search/space.js');
 const [SPACE, FROMS, SHARES, SETS] = process.argv.slice(2);
 const N = Number(process.env.N ?? 40);
 const { space, problem } = await loadProblemOf(SPACE, loadSpace(SPACE).defaultWorkloads);
 const truth = await truthOf(SPACE, space.defaultWorkloads);
-const table = new Map();
-for (let i = 0; i < space.size; i++) { const r = evaluateGenome(problem, genomeAt(space, i)); table.set(r.key, { key: r.key, genome: r.genome, feasible: r.feasible, violation: r.violation, objectives: r.objectives }); }
-function runOnce(seed, budget, population, surrogate) {
-  const archive = new Map(); const rng = makeRng(seed);
-  const alg = makeAlgorithm('nsga2', space, population, undefined, { surrogate: surrogateOption(surrogate) });
-  while (archive.size < budget) { const gs = alg.propose(archive, Math.min(population, budget - archive.size), rng); if (!gs.length) break; const rs = gs.map((g) => table.get(g.join('.')));
-    for (const r of rs) { if (archive.has(r.key)) throw new Error('repeat'); archive.set(r.key, r); } alg.accept(rs, archive); }
-  return [...archive.values()];
-}
+const table = designTable(space, problem);
+const runOnce = (seed, budget, population, surrogate) => runLoop(space, table, seed, budget, population, { surrogate: surrogateOption(surrogate) });
 if (process.env.ORACLE) {
   const { ObjectiveModel } = await lib('search/surrogate.js');
   const P = space.parameters.length, J = 2;
