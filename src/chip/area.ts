@@ -79,6 +79,11 @@ export interface AreaInputs {
 export function calcAreaMm2(a: AreaInputs): AreaBreakdown {
   const matrixMm2 = calcMatrixAreaMm2(a.units, a.mm2PerMac);
   const blockScalingMm2 = a.blockScalingMinBlock ? calcBlockScalingAreaMm2(a.units, a.blockScalingMinBlock, a.tech.fp8MacMm2) : 0;
+  return areaWith(a, matrixMm2, blockScalingMm2);
+}
+
+/** calcAreaMm2 with the matrix units' and block scaling's areas given (a chip build works them out from its unit's profile). */
+export function areaWith(a: Omit<AreaInputs, 'units' | 'mm2PerMac' | 'blockScalingMinBlock'>, matrixMm2: number, blockScalingMm2: number): AreaBreakdown {
   const vectorMm2 = a.vectorFlopsPerCycle * a.tech.vectorMm2PerFlopPerCycle;
   const sramBytes = Math.max(0, a.sramBytes - (a.io?.sramBytes ?? 0));
   const sramMm2 = (sramBytes / 2 ** 20) * a.tech.sramMm2PerMiB * (a.ecc ? 1 + ECC_OVERHEAD : 1);

@@ -3,13 +3,13 @@ import type { Issue } from '../errors.js';
 import type { Chip, MatrixUnit, PackageLayout } from './chip.js';
 import type { DesignFile } from './schema.js';
 import type { Topology } from './names.js';
-import { ASSEMBLY_YIELD_PER_PART, HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
-import { calcAreaMm2, ECC_OVERHEAD } from './area.js';
+import { NODE_TECHNOLOGY } from './technology.js';
+import { areaWith, calcAreaMm2, ECC_OVERHEAD, SCALE_STEP_VS_FP8 } from './area.js';
 import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
-import { isDeepFrozen } from '../io/freeze.js';
 import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
-import { recordCopier, sameKeys, singleUnitMaker, unitRates } from './unit-rates.js';
+import { unitRates } from './unit-rates.js';
+import { clockFigures, defaultTileDim, pjPerMacByKey, technologyTables, unitProfile, type UnitProfile } from './chip-tables.js';
 import type { KernelParams } from '../kernels/params.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
@@ -28,13 +28,6 @@ export function minLinks(topology: Topology, chipsPerPod: number): number {
   if (topology === 'fully-connected') return Math.max(1, chipsPerPod - 1);
   if (topology === 'switch') return 1;
   return 2 * TOPOLOGY_DIMS[topology];
-}
-
-/** Default tile side of a matrix unit: the square root of its widest format's MACs per cycle (a square array). */
-function defaultTileDim(macsPerCycle: Partial<Record<FormatName, number>>): number {
-  let widest = Infinity;
-  for (const f in macsPerCycle) widest = Math.min(widest, macsPerCycle[f as FormatName] ?? Infinity);
-  return Math.max(1, Math.round(Math.sqrt(widest)));
 }
 
 const DEFAULT_SHAPES = new Map<string, readonly number[]>();
@@ -116,133 +109,6 @@ function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boole
 }
 
 /**
- * A multi-format unit runs formats of one width on one array sized for the widest significand:
- * bf16 on a tensor core that also does fp16 toggles an fp16-sized multiplier. So a format's energy
- * on a unit is that of the costliest format of the same width and kind the unit supports; the chip
- * takes each format's cheapest unit.
- */
-function sharedArrayPjPerMac(d: DesignFile, base: Record<FormatName, number>): Record<FormatName, number> {
-  const out = { ...base };
-  const best: Partial<Record<FormatName, number>> = {};
-  for (const u of d.compute.matrixUnits) {
-    const formats = Object.keys(u.macsPerCycle) as FormatName[];
-    for (const f of formats) {
-      const peers = formats.filter((g) => FORMATS[g].bits === FORMATS[f].bits && FORMATS[g].kind === FORMATS[f].kind);
-      const pj = Math.max(...peers.map((g) => base[g]));
-      best[f] = Math.min(best[f] ?? Infinity, pj);
-    }
-  }
-  for (const [f, pj] of Object.entries(best) as [FormatName, number][]) out[f] = pj;
-  return out;
-}
-
-function resolveTechnology(d: DesignFile): ResolvedTechnology {
-  const hbm = HBM_TECHNOLOGY[d.memory.hbm.generation];
-  const base = Object.assign({}, NODE_TECHNOLOGY[d.processNode], { hbmPjPerByte: hbm.pjPerByte, hbmUsdPerGB: hbm.usdPerGB, hbmPhyMm2: hbm.phyMm2, hbmFootprintMm2: hbm.footprintMm2, interposerUsdPerMm2: undefined, assemblyYieldPerPart: ASSEMBLY_YIELD_PER_PART });
-  const e = d.technology?.energy ?? {};
-  const a = d.technology?.area ?? {};
-  const c = d.technology?.cost ?? {};
-  const strip = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'pjPerMac' && k !== 'mm2PerMac'));
-  return Object.assign(base, strip(e), strip(a), strip(c)) as ResolvedTechnology;
-}
-
-/** What a design's technology determines: the same for every design of a space that shares node, HBM generation, overrides and unit formats. */
-interface TechnologyTables {
-  tech: ResolvedTechnology;
-  mm2PerMac: Record<FormatName, number>;
-  /** pJ per MAC by the formats of the matrix units (their keys, in order). */
-  pjPerMacByUnits: Map<string, Record<FormatName, number>>;
-  /** The same for a single unit, by its formats object, with the formats it had (checked on every use: the object may change). */
-  pjPerMacByFormats: WeakMap<object, { formats: string[]; pj: Record<FormatName, number> }>;
-}
-
-/**
- * Technology tables, memoized: a search builds millions of chips from a few combinations of
- * process node, HBM generation and overrides. Keyed by the overrides object itself, then by node
- * and HBM generation; only a deep-frozen overrides object (a design validated by parseDesign) is a
- * key, so tables never outlive a change to the object they were built from.
- */
-const TABLES = new WeakMap<object, Map<string, TechnologyTables>>();
-const NO_OVERRIDES = Object.freeze({});
-
-/** The last tables found in TABLES, with what they were found by: a search's designs mostly share them. */
-let lastTables: { overrides: object; node: string; hbm: string; t: TechnologyTables } | undefined;
-
-function technologyTables(d: DesignFile): TechnologyTables {
-  const overrides = d.technology ?? NO_OVERRIDES;
-  const last = lastTables;
-  if (last && last.overrides === overrides && last.node === d.processNode && last.hbm === d.memory.hbm.generation) return last.t;
-  const memo = overrides === NO_OVERRIDES || isDeepFrozen(overrides);
-  let byNode = memo ? TABLES.get(overrides) : undefined;
-  if (!byNode) {
-    byNode = new Map();
-    if (memo) TABLES.set(overrides, byNode);
-  }
-  const key = `${d.processNode}|${d.memory.hbm.generation}`;
-  let t = byNode.get(key);
-  if (!t) {
-    const tech = resolveTechnology(d);
-    const mm2PerMac = { ...defaultMm2PerMac(tech), ...(d.technology?.area?.mm2PerMac ?? {}) } as Record<FormatName, number>;
-    byNode.set(key, (t = { tech, mm2PerMac, pjPerMacByUnits: new Map(), pjPerMacByFormats: new WeakMap() }));
-  }
-  if (memo) lastTables = { overrides, node: d.processNode, hbm: d.memory.hbm.generation, t };
-  return t;
-}
-
-/** pJ per MAC by format: it depends on which formats each unit has (their names), not on their rates. */
-function pjPerMacOf(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
-  const units = d.compute.matrixUnits;
-  if (units.length !== 1) return pjPerMacByKey(d, t);
-  // A search's designs share their unit's formats object: found by it, then its formats compared (no key string to build).
-  const formats = units[0].macsPerCycle;
-  const hit = t.pjPerMacByFormats.get(formats);
-  if (hit && sameKeys(formats, hit.formats)) return hit.pj;
-  const pj = pjPerMacByKey(d, t);
-  t.pjPerMacByFormats.set(formats, { formats: Object.keys(formats), pj });
-  return pj;
-}
-
-function pjPerMacByKey(d: DesignFile, t: TechnologyTables): Record<FormatName, number> {
-  let key = '';
-  for (const u of d.compute.matrixUnits) {
-    for (const f in u.macsPerCycle) key += `${f},`;
-    key += ';';
-  }
-  let pj = t.pjPerMacByUnits.get(key);
-  if (!pj) {
-    pj = { ...sharedArrayPjPerMac(d, defaultPjPerMac(t.tech)), ...(d.technology?.energy?.pjPerMac ?? {}) } as Record<FormatName, number>;
-    if (t.pjPerMacByUnits.size > 1024) t.pjPerMacByUnits.clear();
-    t.pjPerMacByUnits.set(key, pj);
-  }
-  return pj;
-}
-
-/** A pJ/MAC table scaled by a dynamic-energy factor, and a fresh copy of it for each chip (the chip's own, as `{ ...table }` was). */
-interface ScaledPj {
-  table: Record<FormatName, number>;
-  copy: () => Record<FormatName, number>;
-}
-
-/** pJ/MAC tables scaled by a dynamic-energy factor (V^2), memoized: a space has a few clocks. */
-const SCALED_PJ = new WeakMap<Record<FormatName, number>, Map<number, ScaledPj>>();
-
-function scaledPjPerMac(pj: Record<FormatName, number>, factor: number): ScaledPj {
-  let byFactor = SCALED_PJ.get(pj);
-  if (!byFactor) SCALED_PJ.set(pj, (byFactor = new Map()));
-  let out = byFactor.get(factor);
-  if (!out) {
-    const table = factor === 1 ? pj : { ...pj };
-    if (factor !== 1) for (const f in table) table[f as FormatName] *= factor;
-    // The tables are never written after this (pjPerMacOf's are kept the same way), so a copier reads them at each call.
-    const copier = recordCopier<Record<FormatName, number>>(Object.keys(table));
-    out = { table, copy: copier ? () => copier(table) : () => ({ ...table }) };
-    if (byFactor.size > 256) byFactor.clear();
-    byFactor.set(factor, out);
-  }
-  return out;
-}
-
-/**
  * Leakage of I/O dies: their node's W/mm2 at half weight (they are mostly SRAM, PHYs and wires,
  * which leak less per mm2 than logic; docs/technology-sources.md section 7), on their own supply.
  */
@@ -268,25 +134,52 @@ function sortedBlockSizes(sizes: readonly number[]): number[] {
   return sizes.length === 1 ? [sizes[0]] : [...sizes].sort((a, b) => a - b);
 }
 
+/**
+ * The matrix and block-scaling areas of a chip of one unit of `count`, from its profile: as
+ * calcMatrixAreaMm2 and calcBlockScalingAreaMm2 work them out for one unit, in the same order.
+ */
+function unitMatrixMm2(p: UnitProfile, count: number): number {
+  let total = 0;
+  total += count * p.widestMm2 * p.formatFactor;
+  return total;
+}
+
+function unitBlockScalingMm2(p: UnitProfile, count: number, minBlock: number | undefined, fp8MacMm2: number): number {
+  if (!minBlock) return 0;
+  let lanes = 0;
+  if (p.narrowMacs !== undefined) lanes += count * p.narrowMacs;
+  return (lanes / minBlock) * SCALE_STEP_VS_FP8 * fp8MacMm2;
+}
+
+/** A copy of a torus shape (a frozen array from defaultShape, where slice takes a slow path). */
+function copyShape(s: readonly number[]): number[] {
+  if (s.length === 1) return [s[0]];
+  if (s.length === 2) return [s[0], s[1]];
+  if (s.length === 3) return [s[0], s[1], s[2]];
+  return s.slice();
+}
+
 /** Builds the evaluator's view of a design (assumes `crossFieldIssues` found nothing). */
 export function buildChip(d: DesignFile): Chip {
   const tables = technologyTables(d);
   const tech = tables.tech;
-  const pjPerMac = pjPerMacOf(d, tables);
-  const mm2PerMac = tables.mm2PerMac;
   const clockHz = d.compute.clockHz;
+  const mus = d.compute.matrixUnits;
 
-  // One matrix unit (the common case) by object literals of its formats; several by the general loop.
-  const single = d.compute.matrixUnits.length === 1 ? singleUnitMaker(d.compute.matrixUnits[0].macsPerCycle) : null;
-  const units: MatrixUnit[] = new Array(d.compute.matrixUnits.length);
+  // One matrix unit (the common case): what its formats determine from its profile, its records by
+  // object literals of its formats; several units by the general loops.
+  const profile = mus.length === 1 ? unitProfile(d, tables) : undefined;
+  const single = profile ? profile.maker : null;
+  const pjPerMac = profile ? profile.pj : pjPerMacByKey(d, tables);
+  const units: MatrixUnit[] = new Array(mus.length);
   for (let i = 0; i < units.length; i++) {
-    const u = d.compute.matrixUnits[i];
+    const u = mus[i];
     const macsPerCycle = u.macsPerCycle as Partial<Record<FormatName, number>>;
     units[i] = {
       name: u.name ?? `matrix${i}`,
       count: u.count,
       macsPerCycle: single ? single.copy(macsPerCycle) : { ...macsPerCycle },
-      tileDim: u.tileDim ?? defaultTileDim(macsPerCycle),
+      tileDim: u.tileDim ?? (profile ? profile.tileDim : defaultTileDim(macsPerCycle)),
     };
   }
   const { peakMacsPerSec, tileDim, unitCount } = single?.rates(units[0].macsPerCycle, units[0].count, units[0].tileDim, clockHz) ?? unitRates(units, clockHz);
@@ -299,9 +192,9 @@ export function buildChip(d: DesignFile): Chip {
     : undefined;
   const dramBytes = d.memory.dram?.bytes ?? 0;
 
-  const area = calcAreaMm2({
+  const areaInputs = {
     units,
-    mm2PerMac,
+    mm2PerMac: tables.mm2PerMac,
     blockScalingMinBlock: blockScaling?.blockSizes[0],
     vectorFlopsPerCycle: d.compute.vectorUnit.flopsPerCycle,
     sramBytes: d.memory.sram.bytes,
@@ -311,15 +204,17 @@ export function buildChip(d: DesignFile): Chip {
     dies: d.dies,
     tech,
     io: d.package?.ioDies,
-  });
+  };
+  const area = profile
+    ? areaWith(areaInputs, unitMatrixMm2(profile, units[0].count), unitBlockScalingMm2(profile, units[0].count, areaInputs.blockScalingMinBlock, tech.fp8MacMm2))
+    : calcAreaMm2(areaInputs);
   const pkg = packageLayout(d, area, tech);
   const cost = calcCostUsd({ perDieMm2: area.perDieMm2, dies: d.dies, hbmBytes: d.memory.hbm.bytes, hbmStacks: d.memory.hbm.stacks, dramBytes, tech, pkg });
   const eccEnergy = d.memory.ecc ? 1 + ECC_OVERHEAD : 1;
-  const logicScale = tech.logicEnergyScale * tech.macOverheadFactor;
   // The clock sets the supply voltage (DVFS): logic energy per operation goes as V^2, leakage as V.
   const nominalClockHz = d.compute.nominalClockHz ?? clockHz;
-  const voltage = supplyVoltageRatio(clockHz / nominalClockHz, tech);
-  const dynamicScale = voltage * voltage;
+  const clock = clockFigures(pjPerMac, tech, clockHz / nominalClockHz);
+  const voltage = clock.voltage;
   const kernels = kernelParamsOf(d);
 
   return {
@@ -335,7 +230,7 @@ export function buildChip(d: DesignFile): Chip {
     peakMacsPerSec,
     tileDim,
     unitCount,
-    cores: d.compute.cores ?? Math.max(...units.map((u) => u.count)),
+    cores: d.compute.cores ?? (units.length === 1 ? units[0].count : Math.max(...units.map((u) => u.count))),
     vectorFlopsPerSec: d.compute.vectorUnit.flopsPerCycle * clockHz,
     blockScaling,
     sramBytes: d.memory.sram.bytes,
@@ -348,7 +243,7 @@ export function buildChip(d: DesignFile): Chip {
     ecc: d.memory.ecc,
     interconnect: {
       topology: ic.topology,
-      shape: shape.slice(),
+      shape: copyShape(shape),
       linksPerChip: ic.linksPerChip,
       linkBytesPerSec: ic.linkBytesPerSec,
       linkLatencySec: ic.linkLatencySec,
@@ -370,9 +265,9 @@ export function buildChip(d: DesignFile): Chip {
     },
     reliability: { chipFit: d.reliability.chipFit, memoryFitPerMbit: d.reliability.memoryFitPerMbit },
     energy: {
-      pjPerMac: scaledPjPerMac(pjPerMac, dynamicScale).copy(),
-      blockScaleStepPj: { e8m0: blockScalePj45PerMac(1, 'e8m0') * logicScale * dynamicScale, e4m3: blockScalePj45PerMac(1, 'e4m3') * logicScale * dynamicScale },
-      vectorPjPerFlop: tech.vectorPjPerFlop * dynamicScale,
+      pjPerMac: clock.pjPerMac(),
+      blockScaleStepPj: { e8m0: clock.e8m0StepPj, e4m3: clock.e4m3StepPj },
+      vectorPjPerFlop: clock.vectorPjPerFlop,
       sramPjPerByte: tech.sramPjPerByte * eccEnergy,
       hbmPjPerByte: tech.hbmPjPerByte * eccEnergy,
       dramPjPerByte: tech.dramPjPerByte * eccEnergy,

@@ -32,6 +32,21 @@ function goodDieUsd(diesPerWafer: number, dieYield: number, waferUsd: number): n
   return waferUsd / Math.max(goodDies, 1e-9);
 }
 
+/** Powers of the last assembly yield per part, by the number of parts (a design has a few dozen at most): `**` costs more than a chip's other arithmetic. */
+let assemblyBase = NaN;
+let assemblyPowers: number[] = [];
+
+/** perPart ** parts, kept by the number of parts for the last perPart asked for. */
+export function assemblyYieldOf(perPart: number, parts: number): number {
+  if (!(parts >= 0 && parts < 256 && Number.isInteger(parts))) return perPart ** parts;
+  if (!Object.is(perPart, assemblyBase)) {
+    assemblyBase = perPart;
+    assemblyPowers = [];
+  }
+  const kept = assemblyPowers[parts];
+  return kept !== undefined ? kept : (assemblyPowers[parts] = perPart ** parts);
+}
+
 /**
  * Manufacturing cost of a chip: compute dies and I/O dies (each at its node's wafer price and
  * yield), HBM by the GB, the package by interposer area, all divided by the assembly yield (a
@@ -54,7 +69,7 @@ export function calcCostUsd(p: {
   const hbmUsd = (p.hbmBytes / 1e9) * p.tech.hbmUsdPerGB;
   const dramUsd = (p.dramBytes / 1e9) * p.tech.dramUsdPerGB;
   const packagingUsd = p.pkg.interposerMm2 * (p.tech.interposerUsdPerMm2 ?? PACKAGE_TECHNOLOGY[p.pkg.type].usdPerMm2);
-  const assemblyYield = p.tech.assemblyYieldPerPart ** (p.dies + (io?.count ?? 0) + p.hbmStacks);
+  const assemblyYield = assemblyYieldOf(p.tech.assemblyYieldPerPart, p.dies + (io?.count ?? 0) + p.hbmStacks);
   const inPackage = diesUsd + ioDiesUsd + hbmUsd + packagingUsd;
   const assemblyLossUsd = inPackage / assemblyYield - inPackage;
   return { diesPerWafer, dieYield, diesUsd, ioDiesUsd, hbmUsd, dramUsd, packagingUsd, assemblyYield, assemblyLossUsd, totalUsd: inPackage + assemblyLossUsd + dramUsd };

@@ -40,7 +40,7 @@ export function unitRates(units: MatrixUnit[], clockHz: number): UnitRates {
  * format names): its formats' MACs per cycle copied, and unitRates's three records. Built in a
  * loop, by stores to a key in a variable, those records were a tenth of a chip's build.
  */
-interface SingleUnitMaker {
+export interface SingleUnitMaker {
   copy: (macsPerCycle: Partial<Record<FormatName, number>>) => Partial<Record<FormatName, number>>;
   /** unitRates of the one unit; undefined where a rate is not positive (the general loop then leaves that format's tile and count out). */
   rates: (macsPerCycle: Partial<Record<FormatName, number>>, count: number, tileDim: number, clockHz: number) => UnitRates | undefined;
