@@ -9,7 +9,7 @@ import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
 import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
 import { unitRates } from './unit-rates.js';
-import { clockFigures, defaultTileDim, pjPerMacByKey, technologyTables, unitProfile, type UnitProfile } from './chip-tables.js';
+import { clockFigures, defaultTileDim, profileClock, pjPerMacByKey, technologyTables, unitProfile, type UnitProfile } from './chip-tables.js';
 import type { KernelParams } from '../kernels/params.js';
 
 /** Torus/mesh dimensionality per topology; ring and switch are one flat dimension. */
@@ -74,7 +74,8 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
     } else if (ic.torusShape.length !== dims) {
       issues.push({ path: 'interconnect.torusShape', message: `expected ${dims} dimensions for topology "${ic.topology}", got ${ic.torusShape.length}` });
     }
-    const product = ic.torusShape.reduce((a, b) => a * b, 1);
+    let product = 1;
+    for (let i = 0; i < ic.torusShape.length; i++) product *= ic.torusShape[i];
     if (product !== ic.chipsPerPod) {
       issues.push({ path: 'interconnect.torusShape', message: `product ${product} must equal chipsPerPod ${ic.chipsPerPod}` });
     }
@@ -213,7 +214,7 @@ export function buildChip(d: DesignFile): Chip {
   const eccEnergy = d.memory.ecc ? 1 + ECC_OVERHEAD : 1;
   // The clock sets the supply voltage (DVFS): logic energy per operation goes as V^2, leakage as V.
   const nominalClockHz = d.compute.nominalClockHz ?? clockHz;
-  const clock = clockFigures(pjPerMac, tech, clockHz / nominalClockHz);
+  const clock = profile ? profileClock(profile, tech, clockHz / nominalClockHz) : clockFigures(pjPerMac, tech, clockHz / nominalClockHz);
   const voltage = clock.voltage;
   const kernels = kernelParamsOf(d);
 

@@ -128,6 +128,8 @@ export interface UnitProfile {
   narrowMacs: number | undefined;
   /** The unit's tile side where the design gives none. */
   tileDim: number;
+  /** Clock figures of its pJ table met so far (a space has a few clocks), found by their ratio. */
+  clocks: ClockFigures[];
 }
 
 function sameEntries(o: Record<string, unknown>, keys: string[], values: unknown[]): boolean {
@@ -139,11 +141,19 @@ function sameEntries(o: Record<string, unknown>, keys: string[], values: unknown
   return i === keys.length;
 }
 
+/** The last profile found, with the formats object and tables it was found by. */
+let lastProfile: { formats: object | undefined; t: TechnologyTables | undefined; p: UnitProfile } = { formats: undefined, t: undefined, p: undefined as unknown as UnitProfile };
+
 /** The profile of a design's one matrix unit (found by its formats object, then checked entry by entry). */
 export function unitProfile(d: DesignFile, t: TechnologyTables): UnitProfile {
   const formats = d.compute.matrixUnits[0].macsPerCycle as Record<string, unknown>;
+  const last = lastProfile;
+  if (last.formats === formats && last.t === t && sameEntries(formats, last.p.keys, last.p.macs)) return last.p;
   const hit = t.profiles.get(formats);
-  if (hit && sameEntries(formats, hit.keys, hit.macs)) return hit;
+  if (hit && sameEntries(formats, hit.keys, hit.macs)) {
+    lastProfile = { formats, t, p: hit };
+    return hit;
+  }
   const keys = Object.keys(formats);
   const macsPerCycle = formats as Partial<Record<FormatName, number>>;
   // As calcMatrixAreaMm2 and calcBlockScalingAreaMm2 loop over a unit's formats.
@@ -166,13 +176,17 @@ export function unitProfile(d: DesignFile, t: TechnologyTables): UnitProfile {
     formatFactor: 1 + MULTI_FORMAT_OVERHEAD * (keys.length - 1),
     narrowMacs: narrow > 0 ? narrowWidest : undefined,
     tileDim: defaultTileDim(macsPerCycle),
+    clocks: [],
   };
   t.profiles.set(formats, profile);
+  lastProfile = { formats, t, p: profile };
   return profile;
 }
 
 /** What the clock over nominal sets, for one pJ/MAC table (of one technology): the voltage and the energies that go as its square. */
 export interface ClockFigures {
+  /** The clock over nominal they are for. */
+  ratio: number;
   voltage: number;
   dynamicScale: number;
   /** A fresh copy of the pJ/MAC table scaled by dynamicScale (the chip's own, as `{ ...table }` was). */
@@ -201,6 +215,7 @@ export function clockFigures(pj: Record<FormatName, number>, tech: ResolvedTechn
     const copier = recordCopier<Record<FormatName, number>>(Object.keys(table));
     const logicScale = tech.logicEnergyScale * tech.macOverheadFactor;
     out = {
+      ratio,
       voltage,
       dynamicScale,
       pjPerMac: copier ? () => copier(table) : () => ({ ...table }),
@@ -219,4 +234,14 @@ export function forgetChipTables(): void {
   TABLES = new WeakMap();
   CLOCK_FIGURES = new WeakMap();
   lastTables = undefined;
+  lastProfile = { formats: undefined, t: undefined, p: lastProfile.p };
+}
+
+/** A unit profile's clock figures at `ratio`: its own list first, then clockFigures (the profile's pJ table and technology are its tables'). */
+export function profileClock(p: UnitProfile, tech: ResolvedTechnology, ratio: number): ClockFigures {
+  const clocks = p.clocks;
+  for (let i = 0; i < clocks.length; i++) if (clocks[i].ratio === ratio) return clocks[i];
+  const c = clockFigures(p.pj, tech, ratio);
+  if (clocks.length < 16) clocks.push(c);
+  return c;
 }
