@@ -75,6 +75,24 @@ describe('design template: chips without validating every design whole', () => {
     }
   });
 
+  test('arrays copied by a literal of their elements: a written element in place, the others the base\'s, in order', () => {
+    const base = {
+      extends: 'tpu-v6e',
+      compute: { matrixUnits: [{ name: 'a', count: 4, macsPerCycle: { bf16: 16384, fp8_e4m3: 32768 } }, { name: 'b', count: 2, macsPerCycle: { int8: 65536 } }] },
+    };
+    const space = inline([
+      { name: 'b', type: 'values', path: 'compute.matrixUnits[1].count', values: [1, 2, 3] },
+      { name: 'side', type: 'values', path: 'interconnect.torusShape[1]', values: [16, 8] },
+    ], base);
+    expect(compileDesignTemplate(space)).toBeDefined();
+    for (let i = 0; i < space.size; i++) {
+      const { fast, full } = bothWays(space, genomeAt(space, i));
+      expect(fast).toEqual(full);
+      expect(JSON.stringify(fast)).toBe(JSON.stringify(full));
+    }
+    expect((bothWays(space, [2, 0]).fast as { matrixUnits: { name: string; count: number }[] }).matrixUnits.map((u) => `${u.name}${u.count}`)).toEqual(['a4', 'b3']);
+  });
+
   test('two parameters writing into the same place: no template, the full path still answers', () => {
     const space = inline([
       { name: 'a', type: 'values', path: 'memory.hbm.stacks', values: [1, 2] },

@@ -168,6 +168,18 @@ function literalKeys(x: unknown): string[] | undefined {
   return keys.some((k) => k === '__proto__' || !props[k].enumerable || !('value' in props[k])) ? undefined : keys;
 }
 
+/**
+ * The indices of a base array that an array literal copies as slice() would: a short plain array
+ * without holes or other own properties, written at its indices only; undefined otherwise.
+ */
+function literalElements(x: unknown, writes: Write[]): number[] | undefined {
+  if (!Array.isArray(x) || Object.getPrototypeOf(x) !== Array.prototype || x.length > 16) return undefined;
+  const indices = x.map((_, i) => i);
+  const own = Reflect.ownKeys(x);
+  if (own.length !== x.length + 1 || indices.some((i) => !Object.hasOwn(x, i))) return undefined;
+  return writes.every((w) => indices.some((i) => String(i) === w.key)) ? indices : undefined;
+}
+
 /** A written field of a copied container: a copy below it, a parameter's value, or the design's name. */
 interface Write {
   key: string;
@@ -184,6 +196,8 @@ interface Write {
  */
 function copyCode(to: string, from: string, base: unknown, writes: Write[]): string {
   const q = (k: string) => JSON.stringify(k);
+  const elements = literalElements(base, writes);
+  if (elements) return `const ${to} = [${elements.map((i) => writes.find((w) => w.key === String(i))?.expr ?? `${from}[${i}]`).join(', ')}];`;
   const keys = literalKeys(base);
   if (!keys) {
     const copy = Array.isArray(base) ? `${from}.slice()` : `{ ...${from} }`;
