@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { buildChip } from '../src/chip/build.js';
+import { buildChip, crossFieldIssues } from '../src/chip/build.js';
 import { forgetChipTables } from '../src/chip/chip-tables.js';
 import { assemblyYieldOf } from '../src/chip/cost.js';
 import { parseDesign } from '../src/chip/load.js';
@@ -70,6 +70,21 @@ describe('chip tables: kept figures never go stale', () => {
       d.memory.hbm.generation = hbm;
       expect(isDeepStrictEqual(buildChip(d), cold(() => buildChip(structuredClone(d))))).toBe(true);
     }
+  });
+
+  test('block scaling\'s narrow-format rule follows a formats object changed in place', () => {
+    const d = structuredClone(parseDesign(rawDesign('tpu7x'), 'tpu7x').file) as DesignFile;
+    d.compute.blockScaling = { blockSizes: [32], scaleBits: 8 };
+    const macs = d.compute.matrixUnits[0].macsPerCycle as Record<string, number>;
+    const rule = () => crossFieldIssues(d).filter((i) => i.path === 'compute.blockScaling').length;
+    expect(rule()).toBe(0);
+    delete macs.fp8_e4m3;
+    delete macs.fp8_e5m2;
+    expect(rule()).toBe(1);
+    macs.int4 = 1024;
+    expect(rule()).toBe(0);
+    delete macs.int4;
+    expect(rule()).toBe(1);
   });
 
   test('the same formats object at another clock: the clock\'s voltage and energies, not the last one\'s', () => {

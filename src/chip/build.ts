@@ -87,7 +87,7 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
   if (ic.chipsPerPod > 1 && ic.linksPerChip < need) {
     issues.push({ path: 'interconnect.linksPerChip', message: `topology "${ic.topology}" with ${ic.chipsPerPod} chips needs at least ${need} links per chip, got ${ic.linksPerChip}` });
   }
-  if (d.compute.blockScaling && !d.compute.matrixUnits.some(hasNarrowFormat)) {
+  if (d.compute.blockScaling && !hasNarrowUnit(d)) {
     issues.push({ path: 'compute.blockScaling', message: 'block scaling needs a matrix unit with a format of 8 bits or fewer' });
   }
   const io = d.package?.ioDies;
@@ -102,6 +102,13 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
     issues.push({ path: 'technology.area.uncoreFraction', message: 'expected less than 0.9' });
   }
   return issues;
+}
+
+/** Whether a matrix unit has a format of 8 bits or fewer; for one unit, from its profile (kept per formats object, and found again by the chip build). */
+function hasNarrowUnit(d: DesignFile): boolean {
+  const units = d.compute.matrixUnits;
+  if (units.length === 1) return unitProfile(d, technologyTables(d)).narrowMacs !== undefined;
+  return units.some(hasNarrowFormat);
 }
 
 function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boolean {
