@@ -191,8 +191,8 @@ interface Write {
  * as the copy-then-write of the generic template did: a plain object as an object literal of the
  * base's keys in their order with the written ones in place (a function of its own per container
  * shape: one spread over the dozen container shapes of a design was a slow, megamorphic copy),
- * keys the base lacks after them, in the order they are written; an array sliced; anything else
- * spread. Each written field then is a store the compiler sees, not a store by a key in a variable.
+ * keys the base lacks after them in the same literal, in the order they are written; a short plain
+ * array as an array literal of its elements, another sliced; anything else spread. Each written field then is a store the compiler sees, not a store by a key in a variable.
  */
 function copyCode(to: string, from: string, base: unknown, writes: Write[]): string {
   const q = (k: string) => JSON.stringify(k);
@@ -204,9 +204,12 @@ function copyCode(to: string, from: string, base: unknown, writes: Write[]): str
     return [`const ${to} = ${copy};`, ...writes.map((w) => `${to}[${q(w.key)}] = ${w.expr};`)].join('\n');
   }
   const byKey = new Map(writes.map((w) => [w.key, w.expr]));
-  const fields = keys.map((k) => `${q(k)}: ${byKey.get(k) ?? `${from}[${q(k)}]`}`).join(', ');
-  const added = writes.filter((w) => !keys.includes(w.key)).map((w) => `${to}[${q(w.key)}] = ${w.expr};`);
-  return [`const ${to} = { ${fields} };`, ...added].join('\n');
+  const fields = keys.map((k) => `${q(k)}: ${byKey.get(k) ?? `${from}[${q(k)}]`}`);
+  // Keys the base lacks go last in the literal, in the order written (as stores after it would put them); `__proto__` only by a store.
+  const added = writes.filter((w) => !keys.includes(w.key));
+  fields.push(...added.filter((w) => w.key !== '__proto__').map((w) => `${q(w.key)}: ${w.expr}`));
+  const stores = added.filter((w) => w.key === '__proto__').map((w) => `${to}[${q(w.key)}] = ${w.expr};`);
+  return [`const ${to} = { ${fields.join(', ')} };`, ...stores].join('\n');
 }
 
 /** A genome's design: the validated base with the genome's validated values and its name put in; undefined where a value fails validation. */
