@@ -1,4 +1,4 @@
-import type { Fabric } from '../interconnect/collectives.js';
+import { cachedPodFabric, type Fabric } from '../interconnect/collectives.js';
 import { allReduceSec, oneShotCoreBytes, policyAlgorithms } from '../kernels/collective-laws.js';
 import { FASTEST_ALL_REDUCE } from '../kernels/params.js';
 import type { CollectiveStep } from '../workload/step.js';
@@ -13,8 +13,10 @@ import type { Placement, StepScratch } from './step-cost.js';
  * collective's time where longer, the energies, the power limit), operation for operation and in
  * the same order, so it gives the same bits, without the work record, the cost objects and the
  * kernel law's dispatch. Sets what runPhase reads (time, bound, energies) and returns true; false,
- * with `o` untouched, for any other collective (another op, a group that leaves the pod or whose
- * fabric is not built yet, no bytes): measureStep then.
+ * with `o` untouched, for any other collective (another op, a group that leaves the pod, no
+ * bytes): measureStep then. The group's fabric is built into the context where it is not yet, as
+ * collectiveCost builds it (the first all-reduce of an evaluation took measureStep for that alone:
+ * 2.7% of a serve-auto profile; bench/NOTES.md, e33).
  */
 export function podAllReduceTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: StepScratch): boolean {
   const chip = cx.chip;
@@ -22,9 +24,9 @@ export function podAllReduceTimes(cx: ChipContext, s: CollectiveStep, p: Placeme
   const g = s.groupSize;
   const S = s.bytes;
   if (s.op !== 'all-reduce' || g <= 1 || S <= 0 || g * (p.innerChips[s.group] ?? 1) > ic.chipsPerPod) return false;
-  const f: Fabric | undefined = cx.fabrics.get(g);
   const e = chip.energy;
-  if (f === undefined || f.pjPerBit !== e.linkPjPerBit) return false;
+  // collectiveCost's pod tier: the fabric it would build and keep in the context, built here where it is not yet.
+  const f: Fabric = cachedPodFabric(ic, g, e.linkPjPerBit, cx.fabrics);
   const kp = chip.kernels;
   const policy = kp.allReduce;
   // flat(f, 'all-reduce', ...) with no algorithms imposed.

@@ -170,7 +170,8 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
  */
 export type FabricCache = Map<number, Fabric>;
 
-function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
+/** The fabric collectiveCost uses for a group of `g` inside one pod, kept in (or taken from) `fabrics`. */
+export function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
   if (!fabrics) return podFabric(ic, g, linkPjPerBit);
   let f = fabrics.get(g);
   if (!f || f.pjPerBit !== linkPjPerBit) fabrics.set(g, (f = podFabric(ic, g, linkPjPerBit)));
