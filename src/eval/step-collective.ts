@@ -28,15 +28,32 @@ export function podAllReduceTimes(cx: ChipContext, s: CollectiveStep, p: Placeme
   // collectiveCost's pod tier: the fabric it would build and keep in the context, built here where it is not yet.
   const f: Fabric = cachedPodFabric(ic, g, e.linkPjPerBit, cx.fabrics);
   const kp = chip.kernels;
-  const policy = kp.allReduce;
-  // flat(f, 'all-reduce', ...) with no algorithms imposed.
-  const coreBytes = f.direct ? oneShotCoreBytes(S, s.rowBytes, chip.cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
-  const best = allReduceSec(f, S, g, kp.collectives, policyAlgorithms(policy, f.direct, S, s.rowBytes), coreBytes);
   const share = (g - 1) / g;
-  const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
+  let commSec: number;
+  let perChip: number;
+  if (!f.direct && !f.tree && !f.inSwitchReduction) {
+    // allReduceSec where only the rings run (no direct peers, so no policy and no one- or two-shot;
+    // no tree; no in-switch reduction): the bulk ring, then the low-latency one where faster, the
+    // same operations in the same order (allReduceSec is past the inlining budget: a call and a
+    // result object per all-reduce otherwise).
+    const laws = kp.collectives;
+    const steps = 2 * f.ringSteps;
+    const ring = laws.ring;
+    const ll = laws.ringLowLatency;
+    commSec = ring.startSec + steps * (ring.stepSec + f.hopSec) + (2 * share * S) / (f.bandwidth * ring.busEfficiency);
+    const t = ll.startSec + steps * (ll.stepSec + f.hopSec) + (2 * share * S) / (f.bandwidth * ll.busEfficiency);
+    if (t < commSec) commSec = t;
+    perChip = 2 * share * S;
+  } else {
+    const policy = kp.allReduce;
+    // flat(f, 'all-reduce', ...) with no algorithms imposed.
+    const coreBytes = f.direct ? oneShotCoreBytes(S, s.rowBytes, chip.cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
+    const best = allReduceSec(f, S, g, kp.collectives, policyAlgorithms(policy, f.direct, S, s.rowBytes), coreBytes);
+    perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
+    commSec = best.timeSec;
+  }
   const linkBytes = perChip * f.hops;
   const eInterconnect = linkBytes * 8 * f.pjPerBit * 1e-12;
-  const commSec = best.timeSec;
   // describeStep's traffic; kernelTimes for a collective work (no vector work, no DRAM).
   const bytes = 2 * S;
   const vectorFlops = 0;
