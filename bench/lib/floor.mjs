@@ -72,7 +72,7 @@ export async function recordSteps(problemName, designs) {
   }
   const once = IterationCoster.prototype.once;
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
-    if ((key === 'target' ? this.prefillAttention : this.drafterPrefillAttention) === undefined) sink?.(steps, p);
+    if (detail || !this.prefillKept(key)) sink?.(steps, p);
     return once.call(this, name, steps, p, detail, key);
   };
   const out = [];

@@ -25,8 +25,7 @@ IterationCoster.prototype.run = function (slot, name, list, placement, detail, a
 };
 const once = IterationCoster.prototype.once;
 IterationCoster.prototype.once = function (name, steps, placement, detail, key) {
-  const kept = key === 'target' ? this.prefillAttention : this.drafterPrefillAttention;
-  if (detail || !kept) add(`${part} ${name} steps`, steps.length);
+  if (detail || !this.prefillKept(key)) add(`${part} ${name} steps`, steps.length);
   return once.call(this, name, steps, placement, detail, key);
 };
 let designs = 0;

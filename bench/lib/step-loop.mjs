@@ -38,7 +38,7 @@ async function load(root) {
     return run.call(this, slot, name, list, p, detail, a, b, c);
   };
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
-    if (recording && !detail && (key === 'target' ? this.prefillAttention : this.drafterPrefillAttention) === undefined) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
+    if (recording && !detail && !this.prefillKept(key)) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
     return once.call(this, name, steps, p, detail, key);
   };
   for (const i of sampleIndices(space.size, designs)) {
@@ -55,13 +55,15 @@ async function load(root) {
   IterationCoster.prototype.once = once;
   const steps = events.reduce((s, e) => s + e.steps, 0);
   // A stand-in for the coster: its kept costs cleared before every call, so that every call costs its list.
-  const fake = { cx: undefined, kept: [undefined, undefined, undefined, undefined, undefined], prefillAttention: undefined, drafterPrefillAttention: undefined };
+  const fake = { cx: undefined, id: 0, kept: [undefined, undefined, undefined, undefined, undefined] };
   let sink = 0;
+  let fakeCosts = 0;
   const pass = () => {
     for (const e of events) {
       fake.cx = e.cx;
       if (e.once) {
-        fake.prefillAttention = fake.drafterPrefillAttention = undefined;
+        // A coster id no kept prefill attention has: costed afresh.
+        fake.id = -(++fakeCosts);
         sink += once.call(fake, e.name, e.list, e.p, false, e.key).timeSec;
       } else {
         const k = fake.kept[e.slot];

@@ -236,6 +236,11 @@ export class IterationCoster {
     return k.t;
   }
 
+  /** Whether once() without detail has this coster's totals kept (it then costs nothing): what the step-counting benchmarks ask. */
+  prefillKept(key: 'target' | 'drafter'): boolean {
+    return ONCE[key === 'target' ? 0 : 1]?.owner === this.id;
+  }
+
   /** once()'s cost added to `sum` `times` times: its kept totals without detail (where summedFromTotals), else its PhaseCost. */
   private addOnce(sum: PhaseSum, steps: StepCost[] | undefined, times: number, name: string, list: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): void {
     const r = this.once(name, list, placement, detail, key);
