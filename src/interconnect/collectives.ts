@@ -181,7 +181,10 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
  * A cache lives for one evaluation (see eval/context.ts), so a chip changed between evaluations
  * gets fabrics of its new figures.
  */
-export type FabricCache = Map<number, Fabric>;
+export interface FabricCache {
+  get(g: number): Fabric | undefined;
+  set(g: number, f: Fabric): unknown;
+}
 
 /** The fabric collectiveCost uses for a group of `g` inside one pod, kept in (or taken from) `fabrics`. */
 export function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
