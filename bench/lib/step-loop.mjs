@@ -11,6 +11,9 @@ import { ROOT, argValue, sampleIndices } from './common.mjs';
 import { PROBLEMS } from './problems.mjs';
 import { floorDesign, recordSteps } from './floor.mjs';
 
+/** Whether a coster has a request's prefill attention kept (IterationCoster.prefillKept; its prefillAttention fields in builds before e33's 63e1078). */
+const prefillKept = (coster, key) => (coster.prefillKept ? coster.prefillKept(key) : (key === 'target' ? coster.prefillAttention : coster.drafterPrefillAttention) !== undefined);
+
 const baseline = argValue('baseline');
 const designs = Number(argValue('designs', '512'));
 const seconds = Number(argValue('seconds', '10'));
@@ -38,7 +41,7 @@ async function load(root) {
     return run.call(this, slot, name, list, p, detail, a, b, c);
   };
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
-    if (recording && !detail && !this.prefillKept(key)) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
+    if (recording && !detail && !prefillKept(this, key)) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
     return once.call(this, name, steps, p, detail, key);
   };
   for (const i of sampleIndices(space.size, designs)) {
@@ -64,6 +67,8 @@ async function load(root) {
       if (e.once) {
         // A coster id no kept prefill attention has: costed afresh.
         fake.id = -(++fakeCosts);
+        // (Builds before 63e1078 kept it in these fields.)
+        fake.prefillAttention = fake.drafterPrefillAttention = undefined;
         sink += once.call(fake, e.name, e.list, e.p, false, e.key).timeSec;
       } else {
         const k = fake.kept[e.slot];
