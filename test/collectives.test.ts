@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { collectiveCost, groupShape } from '../src/interconnect/collectives.js';
+import { cachedPodFabric, collectiveCost, groupShape } from '../src/interconnect/collectives.js';
 import { oneShotCoreBytes } from '../src/kernels/collective-laws.js';
 import { collectiveReport } from '../src/commands/collective.js';
 import type { Interconnect } from '../src/chip/chip.js';
@@ -234,4 +234,33 @@ test('chipdse collective times the rows it is told of: one 16 KiB token on 8 A10
   expect(oneRow.timeSec).toBeGreaterThan(twoRows.timeSec);
   expect(twoRows.timeSec).toBeGreaterThan(flat.timeSec);
   expect(() => collectiveReport(chip, 'all-reduce', 16384, 8, 1, -1)).toThrow(/^--row-bytes: /);
+});
+
+describe('a torus or mesh pod\'s fabric (podFabric) as its group shape\'s sides give it', () => {
+  // What the fabric's fields were before its loop (a filter and two reduces over the sides over 1).
+  const expected = (ic: Interconnect, g: number) => {
+    const dims = groupShape(ic, g).filter((n) => n > 1);
+    const perNeighbour = (ic.linksPerChip / (2 * ic.shape.length)) * ic.linkBytesPerSec;
+    const wrap = ic.topology.startsWith('torus');
+    return {
+      bandwidth: Math.max(1, dims.length) * (wrap ? 2 * perNeighbour : perNeighbour),
+      ringSteps: dims.reduce((s, n) => s + (n - 1), 0),
+      a2aHops: dims.reduce((s, n) => s + n / 4, 0) || 1,
+      a2aBisectionSecPerByte: Math.max(1, ...dims) / (4 * (wrap ? 2 : 1) * perNeighbour),
+    };
+  };
+  test.each(['torus2d', 'torus3d', 'mesh2d', 'mesh3d'] as const)('%s', (topology) => {
+    const shapes = topology.endsWith('2d') ? [[4, 4], [16, 8], [3, 7], [1, 12], [32, 32]] : [[4, 4, 4], [8, 4, 2], [16, 16, 16], [3, 5, 7], [2, 1, 9]];
+    let checked = 0;
+    for (const shape of shapes) {
+      const ic: Interconnect = { ...torus, topology, shape, chipsPerPod: shape.reduce((a, b) => a * b, 1), linksPerChip: 2 * shape.length + 1, linkBytesPerSec: 47.3e9 };
+      for (let g = 1; g <= Math.min(ic.chipsPerPod, 300); g++) {
+        const f = cachedPodFabric(ic, g, 3.7, undefined);
+        const want = expected(ic, g);
+        for (const k of Object.keys(want) as (keyof typeof want)[]) expect([g, shape, k, f[k]]).toEqual([g, shape, k, want[k]]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });

@@ -12,6 +12,9 @@
 import { argValue, lib, sampleIndices } from './common.mjs';
 import { loadProblem } from './problems.mjs';
 
+/** Whether a coster has a request's prefill attention kept (IterationCoster.prefillKept; its prefillAttention fields in builds before e33's 63e1078). */
+const prefillKept = (coster, key) => (coster.prefillKept ? coster.prefillKept(key) : (key === 'target' ? coster.prefillAttention : coster.drafterPrefillAttention) !== undefined);
+
 /** Fields of one step record (Float64Array, REC wide). */
 const F = {
   kind: 0, repeat: 1, phase: 2,
@@ -72,7 +75,7 @@ export async function recordSteps(problemName, designs) {
   }
   const once = IterationCoster.prototype.once;
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
-    if ((key === 'target' ? this.prefillAttention : this.drafterPrefillAttention) === undefined) sink?.(steps, p);
+    if (detail || !prefillKept(this, key)) sink?.(steps, p);
     return once.call(this, name, steps, p, detail, key);
   };
   const out = [];

@@ -15,6 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST, ROOT, argValue } from './common.mjs';
 
+/** Whether a coster has a request's prefill attention kept (IterationCoster.prefillKept; its prefillAttention fields in builds before e33's 63e1078). */
+const prefillKept = (coster, key) => (coster.prefillKept ? coster.prefillKept(key) : (key === 'target' ? coster.prefillAttention : coster.drafterPrefillAttention) !== undefined);
+
 const eps = Number(argValue('eps', NaN));
 const k = Number(argValue('model', NaN));
 const dir = mkdtempSync(join(tmpdir(), 'steering-'));
@@ -92,7 +95,7 @@ IterationCoster.prototype.run = function (slot, name, list, placement, detail, a
 };
 const once = IterationCoster.prototype.once;
 IterationCoster.prototype.once = function (name, steps, placement, detail, key) {
-  if (detail || !(key === 'target' ? this.prefillAttention : this.drafterPrefillAttention)) add(`${part} ${name} steps`, steps.length);
+  if (detail || !prefillKept(this, key)) add(`${part} ${name} steps`, steps.length);
   return once.call(this, name, steps, placement, detail, key);
 };
 let designs = 0;

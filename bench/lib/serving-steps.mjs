@@ -4,6 +4,9 @@
 //   node bench/lib/serving-steps.mjs [--space S --workload W]   (another space and workload: all its designs)
 import { loadProblem, loadProblemOf } from './problems.mjs';
 import { argValue, lib, sampleIndices } from './common.mjs';
+
+/** Whether a coster has a request's prefill attention kept (IterationCoster.prefillKept; its prefillAttention fields in builds before e33's 63e1078). */
+const prefillKept = (coster, key) => (coster.prefillKept ? coster.prefillKept(key) : (key === 'target' ? coster.prefillAttention : coster.drafterPrefillAttention) !== undefined);
 const { genomeAt } = await lib('search/algorithms.js');
 const { chipForGenome } = await lib('search/design-template.js');
 const { ChipContext } = await lib('eval/context.js');
@@ -25,8 +28,7 @@ IterationCoster.prototype.run = function (slot, name, list, placement, detail, a
 };
 const once = IterationCoster.prototype.once;
 IterationCoster.prototype.once = function (name, steps, placement, detail, key) {
-  const kept = key === 'target' ? this.prefillAttention : this.drafterPrefillAttention;
-  if (detail || !kept) add(`${part} ${name} steps`, steps.length);
+  if (detail || !prefillKept(this, key)) add(`${part} ${name} steps`, steps.length);
   return once.call(this, name, steps, placement, detail, key);
 };
 let designs = 0;

@@ -11,6 +11,9 @@ import { ROOT, argValue, sampleIndices } from './common.mjs';
 import { PROBLEMS } from './problems.mjs';
 import { floorDesign, recordSteps } from './floor.mjs';
 
+/** Whether a coster has a request's prefill attention kept (IterationCoster.prefillKept; its prefillAttention fields in builds before e33's 63e1078). */
+const prefillKept = (coster, key) => (coster.prefillKept ? coster.prefillKept(key) : (key === 'target' ? coster.prefillAttention : coster.drafterPrefillAttention) !== undefined);
+
 const baseline = argValue('baseline');
 const designs = Number(argValue('designs', '512'));
 const seconds = Number(argValue('seconds', '10'));
@@ -38,7 +41,7 @@ async function load(root) {
     return run.call(this, slot, name, list, p, detail, a, b, c);
   };
   IterationCoster.prototype.once = function (name, steps, p, detail, key) {
-    if (recording && !detail && (key === 'target' ? this.prefillAttention : this.drafterPrefillAttention) === undefined) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
+    if (recording && !detail && !prefillKept(this, key)) events.push({ once: true, cx: this.cx, name, list: steps, p, key, steps: steps.length });
     return once.call(this, name, steps, p, detail, key);
   };
   for (const i of sampleIndices(space.size, designs)) {
@@ -55,12 +58,16 @@ async function load(root) {
   IterationCoster.prototype.once = once;
   const steps = events.reduce((s, e) => s + e.steps, 0);
   // A stand-in for the coster: its kept costs cleared before every call, so that every call costs its list.
-  const fake = { cx: undefined, kept: [undefined, undefined, undefined, undefined, undefined], prefillAttention: undefined, drafterPrefillAttention: undefined };
+  const fake = { cx: undefined, id: 0, kept: [undefined, undefined, undefined, undefined, undefined] };
   let sink = 0;
+  let fakeCosts = 0;
   const pass = () => {
     for (const e of events) {
       fake.cx = e.cx;
       if (e.once) {
+        // A coster id no kept prefill attention has: costed afresh.
+        fake.id = -(++fakeCosts);
+        // (Builds before 63e1078 kept it in these fields.)
         fake.prefillAttention = fake.drafterPrefillAttention = undefined;
         sink += once.call(fake, e.name, e.list, e.p, false, e.key).timeSec;
       } else {

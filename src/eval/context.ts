@@ -1,6 +1,6 @@
 import { bytesPerValue, scaleFormatOf, type Precision } from '../precision/formats.js';
 import type { Chip } from '../chip/chip.js';
-import type { FabricCache } from '../interconnect/collectives.js';
+import type { Fabric, FabricCache } from '../interconnect/collectives.js';
 import { gemmLane } from '../kernels/lanes.js';
 import type { GemmLane } from '../kernels/params.js';
 import { selectComputeFormat } from './format-select.js';
@@ -39,12 +39,26 @@ const SELECTIONS_KEPT = 32;
  * the old figures).
  */
 export class ChipContext {
-  readonly fabrics: FabricCache = new Map();
-  private readonly a: Precision[] = [];
-  private readonly b: Precision[] = [];
-  private readonly resolved: (Operands | undefined)[] = [];
-  private readonly valuePrecisions: Precision[] = [];
-  private readonly valueBytes: number[] = [];
+  /** Fabrics by group size: a pass has one or two groups (ContextFabrics). */
+  readonly fabrics: ContextFabrics = new ContextFabrics();
+  // Operand pairs and value precisions looked up by identity: the first two of each in fields of the
+  // context itself, more in arrays made when needed (a model has two or three pairs; five arrays
+  // and a Map made for every context cost ~470 B a design; bench/NOTES.md, e33).
+  private a0: Precision | undefined = undefined;
+  private b0: Precision | undefined = undefined;
+  private r0: Operands | undefined = undefined;
+  private a1: Precision | undefined = undefined;
+  private b1: Precision | undefined = undefined;
+  private r1: Operands | undefined = undefined;
+  private a: Precision[] | undefined = undefined;
+  private b: Precision[] | undefined = undefined;
+  private resolved: (Operands | undefined)[] | undefined = undefined;
+  private v0: Precision | undefined = undefined;
+  private bytes0 = 0;
+  private v1: Precision | undefined = undefined;
+  private bytes1 = 0;
+  private valuePrecisions: Precision[] | undefined = undefined;
+  private valueBytes: number[] | undefined = undefined;
   /** The working SRAM of a matrix product and the side of its output tile (src/eval/sram.ts). */
   readonly workingSramBytes: number;
   readonly outputTile: number;
@@ -82,27 +96,89 @@ export class ChipContext {
   /** A product of `a` x `b` on this chip (see Operands); undefined when no unit can compute it. */
   operands(a: Precision, b: Precision): Operands | undefined {
     // Within one evaluation the workload's precision objects do not change: looked up by identity.
-    for (let i = 0; i < this.a.length; i++) if (this.a[i] === a && this.b[i] === b) return this.resolved[i];
+    if (this.a0 === a && this.b0 === b) return this.r0;
+    if (this.a1 === a && this.b1 === b) return this.r1;
+    return this.moreOperands(a, b);
+  }
+
+  /** operands() past the first two pairs (and the first time a pair is asked). */
+  private moreOperands(a: Precision, b: Precision): Operands | undefined {
+    const as = this.a;
+    if (as !== undefined) for (let i = 0; i < as.length; i++) if (as[i] === a && this.b![i] === b) return this.resolved![i];
     const sel = selectComputeFormat(this.chip, a, b);
     const ops = sel && resolveOperands(this.chip, a, b, sel);
-    if (this.a.length < SELECTIONS_KEPT) {
-      this.a.push(a);
-      this.b.push(b);
-      this.resolved.push(ops);
+    if (this.a0 === undefined) {
+      this.a0 = a;
+      this.b0 = b;
+      this.r0 = ops;
+    } else if (this.a1 === undefined) {
+      this.a1 = a;
+      this.b1 = b;
+      this.r1 = ops;
+    } else if ((as?.length ?? 0) < SELECTIONS_KEPT - 2) {
+      (this.a ??= []).push(a);
+      (this.b ??= []).push(b);
+      (this.resolved ??= []).push(ops);
     }
     return ops;
   }
 
   /** Bytes per value of a precision (looked up by identity, as select). */
   bytesOf(p: Precision): number {
+    if (this.v0 === p) return this.bytes0;
+    if (this.v1 === p) return this.bytes1;
+    return this.moreBytes(p);
+  }
+
+  /** bytesOf() past the first two precisions (and the first time one is asked). */
+  private moreBytes(p: Precision): number {
     const ps = this.valuePrecisions;
-    for (let i = 0; i < ps.length; i++) if (ps[i] === p) return this.valueBytes[i];
+    if (ps !== undefined) for (let i = 0; i < ps.length; i++) if (ps[i] === p) return this.valueBytes![i];
     const bytes = bytesPerValue(p);
-    if (ps.length < SELECTIONS_KEPT) {
-      ps.push(p);
-      this.valueBytes.push(bytes);
+    if (this.v0 === undefined) {
+      this.v0 = p;
+      this.bytes0 = bytes;
+    } else if (this.v1 === undefined) {
+      this.v1 = p;
+      this.bytes1 = bytes;
+    } else if ((ps?.length ?? 0) < SELECTIONS_KEPT - 2) {
+      (this.valuePrecisions ??= []).push(p);
+      (this.valueBytes ??= []).push(bytes);
     }
     return bytes;
+  }
+}
+
+/**
+ * A context's fabrics by group size (collectives.ts's FabricCache): the first two in fields, more
+ * in a Map made when needed (a context's Map cost ~130 B a design).
+ */
+export class ContextFabrics implements FabricCache {
+  private g0 = 0;
+  private f0: Fabric | undefined = undefined;
+  private g1 = 0;
+  private f1: Fabric | undefined = undefined;
+  private more: Map<number, Fabric> | undefined = undefined;
+
+  get(g: number): Fabric | undefined {
+    if (this.f0 !== undefined && this.g0 === g) return this.f0;
+    if (this.f1 !== undefined && this.g1 === g) return this.f1;
+    return this.more?.get(g);
+  }
+
+  has(g: number): boolean {
+    return this.get(g) !== undefined;
+  }
+
+  set(g: number, f: Fabric): this {
+    if (this.f0 === undefined || this.g0 === g) {
+      this.g0 = g;
+      this.f0 = f;
+    } else if (this.f1 === undefined || this.g1 === g) {
+      this.g1 = g;
+      this.f1 = f;
+    } else (this.more ??= new Map()).set(g, f);
+    return this;
   }
 }
 

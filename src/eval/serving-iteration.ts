@@ -70,6 +70,13 @@ interface Kept {
 /** The kept costs' records, by slot (IterationCoster.kept), shared by all costers. */
 const KEPT: (Kept | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
 
+/**
+ * A request's prefill attention (the target's, 0, and the drafter's, 1) without detail: its totals,
+ * costed once per coster, in records shared by every coster as KEPT is (a PhaseCost of its own cost
+ * ~430 B a design to allocate; bench/NOTES.md, e33).
+ */
+const ONCE: ({ owner: number; t: PhaseTotals } | undefined)[] = [undefined, undefined];
+
 /** The last coster's id (IterationCoster.id). */
 let costers = 0;
 
@@ -95,6 +102,11 @@ export function decodeContextTokens(w: Workload): number {
 export function computedPromptTokens(w: Workload): { computed: number; cached: number } {
   const cached = w.inputTokens * w.serving.prefixCacheHitRate;
   return { computed: w.inputTokens - cached, cached };
+}
+
+/** computedPromptTokens(w).computed, without the object. */
+export function computedPromptOf(w: Workload): number {
+  return w.inputTokens - w.inputTokens * w.serving.prefixCacheHitRate;
 }
 
 function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): ModelLists {
@@ -142,8 +154,6 @@ export class IterationCoster {
   private readonly q: number;
   private readonly c: number;
   private readonly computedPrompt: number;
-  private prefillAttention: PhaseCost | undefined;
-  private drafterPrefillAttention: PhaseCost | undefined;
   private readonly drafterPlacement: Placement;
   /** Which coster wrote a kept record (Kept.owner). */
   private readonly id = ++costers;
@@ -156,8 +166,9 @@ export class IterationCoster {
     this.lists = iterationLists(w);
     this.q = queriesPerDecode(w);
     this.c = w.parallelism.context;
-    this.computedPrompt = computedPromptTokens(w).computed;
-    this.drafterPlacement = { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 };
+    this.computedPrompt = computedPromptOf(w);
+    // (Read only where the workload has a drafter.)
+    this.drafterPlacement = this.lists.drafter ? { ...placement, expertsInDramFraction: 0, denseInDramFraction: 0 } : placement;
   }
 
   /**
@@ -209,10 +220,33 @@ export class IterationCoster {
     return r === k.t0 ? phaseOf(k.name0, k.a0, r) : phaseOf(k.name1, k.a1, r);
   }
 
-  private once(name: string, steps: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): PhaseCost {
+  /** A request's prefill attention with detail (its PhaseCost), or without: its kept totals (costed once per coster). */
+  private once(name: string, steps: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): PhaseCost | PhaseTotals {
     if (detail) return runPhase(this.cx, name, 1, steps, placement, true);
-    if (key === 'target') return (this.prefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
-    return (this.drafterPrefillAttention ??= runPhase(this.cx, name, 1, steps, placement, false));
+    const slot = key === 'target' ? 0 : 1;
+    let k = ONCE[slot];
+    if (k === undefined) ONCE[slot] = k = { owner: 0, t: new PhaseTotals() };
+    if (k.owner !== this.id) {
+      // As runPhase(..., false) costs it (its PhaseCost is phaseOf these totals).
+      k.owner = 0;
+      phaseTotals(this.cx, steps, placement, k.t);
+      k.t.cost = undefined;
+      k.owner = this.id;
+    }
+    return k.t;
+  }
+
+  /** Whether once() without detail has this coster's totals kept (it then costs nothing): what the step-counting benchmarks ask. */
+  prefillKept(key: 'target' | 'drafter'): boolean {
+    return ONCE[key === 'target' ? 0 : 1]?.owner === this.id;
+  }
+
+  /** once()'s cost added to `sum` `times` times: its kept totals without detail (where summedFromTotals), else its PhaseCost. */
+  private addOnce(sum: PhaseSum, steps: StepCost[] | undefined, times: number, name: string, list: Step[], placement: Placement, detail: boolean, key: 'target' | 'drafter'): void {
+    const r = this.once(name, list, placement, detail, key);
+    if (!(r instanceof PhaseTotals)) sum.addCost(r, times, steps);
+    else if (summedFromTotals.enabled) sum.addTotals(r, times);
+    else sum.addCost(phaseOf(name, 1, r), times, steps);
   }
 
   /**
@@ -323,13 +357,13 @@ export class IterationCoster {
     const steps: StepCost[] | undefined = detail ? [] : undefined;
     this.add(sum, steps, 1, 0, 'tokens', lists.tokens, p, detail, tokens);
     if (logits > 0) this.add(sum, steps, 1, 2, 'decoders and logits', lists.decodersAndLogits, p, detail, it.decoders, logits);
-    if (prefillShare > 0) sum.addCost(this.once('prefill attention', lists.prefillAttention, p, detail, 'target'), prefillShare, steps);
+    if (prefillShare > 0) this.addOnce(sum, steps, prefillShare, 'prefill attention', lists.prefillAttention, p, detail, 'target');
     if (d && this.w.speculative) {
       const dp = this.drafterPlacement;
       if (it.decoders > 0) this.add(sum, steps, this.w.speculative.draftTokens, 3, 'draft', d.decodeIteration, dp, detail, it.decoders);
       if (prefillShare > 0) {
         this.add(sum, steps, 1, 4, 'draft prefill tokens', d.tokens, dp, detail, it.prefillTokens);
-        sum.addCost(this.once('draft prefill attention', d.prefillAttention, dp, detail, 'drafter'), prefillShare, steps);
+        this.addOnce(sum, steps, prefillShare, 'draft prefill attention', d.prefillAttention, dp, detail, 'drafter');
       }
     }
     return sum.finish(name, it.decoders + prefillShare, steps);

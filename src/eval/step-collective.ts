@@ -1,4 +1,4 @@
-import type { Fabric } from '../interconnect/collectives.js';
+import { cachedPodFabric, type Fabric } from '../interconnect/collectives.js';
 import { allReduceSec, oneShotCoreBytes, policyAlgorithms } from '../kernels/collective-laws.js';
 import { FASTEST_ALL_REDUCE } from '../kernels/params.js';
 import type { CollectiveStep } from '../workload/step.js';
@@ -13,8 +13,10 @@ import type { Placement, StepScratch } from './step-cost.js';
  * collective's time where longer, the energies, the power limit), operation for operation and in
  * the same order, so it gives the same bits, without the work record, the cost objects and the
  * kernel law's dispatch. Sets what runPhase reads (time, bound, energies) and returns true; false,
- * with `o` untouched, for any other collective (another op, a group that leaves the pod or whose
- * fabric is not built yet, no bytes): measureStep then.
+ * with `o` untouched, for any other collective (another op, a group that leaves the pod, no
+ * bytes): measureStep then. The group's fabric is built into the context where it is not yet, as
+ * collectiveCost builds it (the first all-reduce of an evaluation took measureStep for that alone:
+ * 2.7% of a serve-auto profile; bench/NOTES.md, e33).
  */
 export function podAllReduceTimes(cx: ChipContext, s: CollectiveStep, p: Placement, o: StepScratch): boolean {
   const chip = cx.chip;
@@ -22,19 +24,36 @@ export function podAllReduceTimes(cx: ChipContext, s: CollectiveStep, p: Placeme
   const g = s.groupSize;
   const S = s.bytes;
   if (s.op !== 'all-reduce' || g <= 1 || S <= 0 || g * (p.innerChips[s.group] ?? 1) > ic.chipsPerPod) return false;
-  const f: Fabric | undefined = cx.fabrics.get(g);
   const e = chip.energy;
-  if (f === undefined || f.pjPerBit !== e.linkPjPerBit) return false;
+  // collectiveCost's pod tier: the fabric it would build and keep in the context, built here where it is not yet.
+  const f: Fabric = cachedPodFabric(ic, g, e.linkPjPerBit, cx.fabrics);
   const kp = chip.kernels;
-  const policy = kp.allReduce;
-  // flat(f, 'all-reduce', ...) with no algorithms imposed.
-  const coreBytes = f.direct ? oneShotCoreBytes(S, s.rowBytes, chip.cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
-  const best = allReduceSec(f, S, g, kp.collectives, policyAlgorithms(policy, f.direct, S, s.rowBytes), coreBytes);
   const share = (g - 1) / g;
-  const perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
+  let commSec: number;
+  let perChip: number;
+  if (!f.direct && !f.tree && !f.inSwitchReduction) {
+    // allReduceSec where only the rings run (no direct peers, so no policy and no one- or two-shot;
+    // no tree; no in-switch reduction): the bulk ring, then the low-latency one where faster, the
+    // same operations in the same order (allReduceSec is past the inlining budget: a call and a
+    // result object per all-reduce otherwise).
+    const laws = kp.collectives;
+    const steps = 2 * f.ringSteps;
+    const ring = laws.ring;
+    const ll = laws.ringLowLatency;
+    commSec = ring.startSec + steps * (ring.stepSec + f.hopSec) + (2 * share * S) / (f.bandwidth * ring.busEfficiency);
+    const t = ll.startSec + steps * (ll.stepSec + f.hopSec) + (2 * share * S) / (f.bandwidth * ll.busEfficiency);
+    if (t < commSec) commSec = t;
+    perChip = 2 * share * S;
+  } else {
+    const policy = kp.allReduce;
+    // flat(f, 'all-reduce', ...) with no algorithms imposed.
+    const coreBytes = f.direct ? oneShotCoreBytes(S, s.rowBytes, chip.cores, (policy ?? FASTEST_ALL_REDUCE).maxRowCores) : 0;
+    const best = allReduceSec(f, S, g, kp.collectives, policyAlgorithms(policy, f.direct, S, s.rowBytes), coreBytes);
+    perChip = best.algorithm === 'oneShot' ? (g - 1) * S : best.algorithm === 'inSwitch' ? S : 2 * share * S;
+    commSec = best.timeSec;
+  }
   const linkBytes = perChip * f.hops;
   const eInterconnect = linkBytes * 8 * f.pjPerBit * 1e-12;
-  const commSec = best.timeSec;
   // describeStep's traffic; kernelTimes for a collective work (no vector work, no DRAM).
   const bytes = 2 * S;
   const vectorFlops = 0;

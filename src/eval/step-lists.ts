@@ -16,12 +16,19 @@ import type { Workload } from '../workload/workload.js';
  */
 export function workloadMemo<T>(make: (w: Workload) => T): (w: Workload) => T {
   const memo = new WeakMap<Workload, T>();
+  // The last workload asked and its value (a search asks about one workload design after design:
+  // no WeakMap lookup then). A value is made once per workload, so this is the map's answer.
+  let lastW: Workload | undefined;
+  let lastV: T | undefined;
   return (w) => {
+    if (w === lastW) return lastV as T;
     let v = memo.get(w);
     if (v === undefined) {
       deepFreeze(w);
       memo.set(w, (v = make(w)));
     }
+    lastW = w;
+    lastV = v;
     return v;
   };
 }

@@ -131,23 +131,36 @@ function podFabric(ic: Interconnect, g: number, linkPjPerBit: number): Fabric {
     default: {
       const k = ic.shape.length;
       const wrap = topology.startsWith('torus');
-      const dims = groupShapeOf(ic.shape, g).filter((n) => n > 1);
+      const shape = groupShapeOf(ic.shape, g);
+      // The group's sides over 1, in order: how many, the largest, and the two sums over them (the
+      // same additions in the same order as a filter and two reduces, without their arrays and closures).
+      let used = 0;
+      let maxSide = 1;
+      let ringSteps = 0;
+      let a2aHops = 0;
+      for (let i = 0; i < shape.length; i++) {
+        const n = shape[i];
+        if (!(n > 1)) continue;
+        used++;
+        if (n > maxSide) maxSide = n;
+        ringSteps = ringSteps + (n - 1);
+        a2aHops = a2aHops + n / 4;
+      }
       const perNeighbour = (L / (2 * k)) * bw;
       // A bidirectional ring per dimension drives both neighbours; a line (mesh) only one way.
       const perDim = wrap ? 2 * perNeighbour : perNeighbour;
-      const used = Math.max(1, dims.length);
-      const maxSide = Math.max(1, ...dims);
+      if (used < 1) used = 1;
       const bisectionLinks = wrap ? 2 : 1;
       return {
         bandwidth: used * perDim,
         neighbourBandwidth: perNeighbour,
         hopSec,
-        ringSteps: dims.reduce((s, n) => s + (n - 1), 0),
+        ringSteps,
         direct: false,
         inSwitchReduction: false,
         tree: false,
         hops: 1,
-        a2aHops: dims.reduce((s, n) => s + n / 4, 0) || 1,
+        a2aHops: a2aHops || 1,
         a2aBisectionSecPerByte: maxSide / (4 * bisectionLinks * perNeighbour),
         pjPerBit: linkPjPerBit,
         topology,
@@ -168,9 +181,13 @@ function scaleOutFabric(ic: Interconnect): Fabric | undefined {
  * A cache lives for one evaluation (see eval/context.ts), so a chip changed between evaluations
  * gets fabrics of its new figures.
  */
-export type FabricCache = Map<number, Fabric>;
+export interface FabricCache {
+  get(g: number): Fabric | undefined;
+  set(g: number, f: Fabric): unknown;
+}
 
-function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
+/** The fabric collectiveCost uses for a group of `g` inside one pod, kept in (or taken from) `fabrics`. */
+export function cachedPodFabric(ic: Interconnect, g: number, linkPjPerBit: number, fabrics: FabricCache | undefined): Fabric {
   if (!fabrics) return podFabric(ic, g, linkPjPerBit);
   let f = fabrics.get(g);
   if (!f || f.pjPerBit !== linkPjPerBit) fabrics.set(g, (f = podFabric(ic, g, linkPjPerBit)));
