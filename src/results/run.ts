@@ -120,8 +120,6 @@ export interface AlgorithmState {
   nextIndex: number;
   /** nsga2: false where offspring are not pre-screened by the surrogate (--no-surrogate); absent: they are. */
   surrogate?: boolean;
-  /** nsga2 with islands (an option, islands.ts): each island's population; `population` is their union. */
-  islands?: string[][];
 }
 
 /** The seeded generator's state as stored (seedrandom's ARC4: two indices and the permutation). */

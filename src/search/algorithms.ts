@@ -1,16 +1,15 @@
-import { paretoFront } from '../pareto/index.js';
+import { constrainedNonDominatedSort, crowdingDistance, paretoFront } from '../pareto/index.js';
 import { crossover, mutate, neighbour, randomGenome } from './operators.js';
 import { genomeKey, type PointResult } from '../results/point.js';
 import type { Space } from './space.js';
 import { randInt, type Rng } from './rng.js';
 import type { AlgorithmName, AlgorithmState } from '../results/run.js';
-import { survive, survivalFor, type SurvivalName } from './survival.js';
+import { frontContributions, HYPERVOLUME_MATING_LIMIT, survive, survivalFor, type SurvivalName } from './survival.js';
 import { ObjectiveModel, type Prediction } from './surrogate.js';
 import { screen } from './screening.js';
 import { relevanceJump, repairedJump } from './jumps.js';
 import { DEFAULT_SURROGATE, type SurrogateOptions } from './surrogate-options.js';
 import { parentPair } from './mating.js';
-import { breeder, islandSurvival } from './islands.js';
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
@@ -169,6 +168,21 @@ function archiveFront(archive: Archive): ArchivedPoint[] {
   return paretoFront(feasible.map((p) => p.objectives)).map((i) => feasible[i]);
 }
 
+/** Ranks and crowding of a population under constrained domination (Deb et al. 2002). */
+function rankAndCrowd(points: ArchivedPoint[]): { rank: Int32Array; crowd: Float64Array; fronts: number[][] } {
+  const fronts = constrainedNonDominatedSort(points.map((p) => p.objectives), points.map((p) => p.violation));
+  const rank = new Int32Array(points.length);
+  const crowd = new Float64Array(points.length);
+  fronts.forEach((f, r) => {
+    const d = crowdingDistance(points.map((p) => p.objectives), f);
+    f.forEach((idx, j) => {
+      rank[idx] = r;
+      crowd[idx] = d[j];
+    });
+  });
+  return { rank, crowd, fronts };
+}
+
 /**
  * NSGA-II (Deb, Pratap, Agarwal, Meyarivan 2002) with constrained domination: feasible before
  * infeasible, infeasible by violation, then Pareto rank. The last front that fits is truncated by
@@ -186,10 +200,6 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
   const surrogate = options.surrogate ?? (state?.surrogate === false ? false : undefined);
   const screening = surrogate === false ? undefined : { ...DEFAULT_SURROGATE, ...surrogate };
   const model = screening ? new ObjectiveModel(space, screening.lambda) : undefined;
-  const islandCount = screening && screening.islands >= 2 ? Math.round(screening.islands) : 0;
-  let islands: string[][] | undefined = state?.islands?.map((i) => [...i]) ?? (islandCount > 0 ? Array.from({ length: islandCount }, () => []) : undefined);
-  // Each design proposed in the generation now out, by island (islands.ts).
-  let owner = new Map<string, number>();
   return {
     propose: (archive, limit, rng) => {
       // The whole generation, then cut to the limit (the budget's last, short generation): a
@@ -199,90 +209,93 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       const want = populationSize;
       const out: number[][] = [];
       const taken = new Set<string>();
-      owner = new Map();
-      const push = (g: number[], island = 0) => {
+      const push = (g: number[]) => {
         taken.add(genomeKey(g));
-        if (islands) owner.set(genomeKey(g), island);
         out.push(g);
       };
       if (population.length === 0) {
         // The whole first generation, then cut to the budget: a shorter run proposes exactly the
         // first designs of a longer one (repeats within the hypercube are filled in after it).
-        const dealt = () => (islands ? out.length % islands.length : 0);
-        for (const g of latinHypercube(space, populationSize, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g, dealt());
+        for (const g of latinHypercube(space, populationSize, rng)) if (!archive.has(genomeKey(g)) && !taken.has(genomeKey(g))) push(g);
         while (out.length < populationSize) {
           const g = unseenRandom(space, archive, taken, rng);
           if (!g) break;
-          push(g, dealt());
+          push(g);
         }
         return out.slice(0, cut);
       }
       // Parents come from the population and the archive's whole feasible front: the front can
-      // outgrow the population, and its members are the best parents there are. With islands,
-      // each island's members alone (islands.ts).
+      // outgrow the population, and its members are the best parents there are.
+      const pool = new Set(population);
       const front = archiveFront(archive);
-      const whole = () => {
-        const pool = new Set(population);
-        for (const p of front) pool.add(p.key);
-        return [...pool].map((k) => archive.get(k)!);
+      for (const p of front) pool.add(p.key);
+      const pop = [...pool].map((k) => archive.get(k)!);
+      const { rank, crowd, fronts } = rankAndCrowd(pop);
+      // Within the first front, by exclusive hypervolume instead of crowding where survival uses it:
+      // the members that add most to the front (its sparse parts and ends) are the likeliest parents.
+      if (mating === 'hypervolume' && fronts[0]?.length > 0 && fronts[0].length <= HYPERVOLUME_MATING_LIMIT && pop[fronts[0][0]].feasible) {
+        const c = frontContributions(pop, fronts[0]);
+        fronts[0].forEach((i, j) => (crowd[i] = c[j]));
+      }
+      const better = (i: number, j: number) => rank[i] < rank[j] || (rank[i] === rank[j] && crowd[i] > crowd[j]);
+      const tournament = () => {
+        let i = randInt(rng, pop.length);
+        for (let k = 1; k < TOURNAMENT_SIZE; k++) {
+          const j = randInt(rng, pop.length);
+          if (better(j, i)) i = j;
+        }
+        return i;
       };
-      const breeders = (islands ? islands.map((keys) => (keys.length > 0 ? keys.map((k) => archive.get(k)!) : whole())) : [whole()]).map((pop) => breeder(pop, mating, TOURNAMENT_SIZE, rng));
       const seen = (g: number[]) => archive.has(genomeKey(g)) || taken.has(genomeKey(g));
       if (model) model.update(archive.values());
-      const mateOn = screening && model && (screening.mateFar >= 2 || screening.mateRare >= 2) && model.feasibleCount >= screening.minFeasible;
-      const pairs = breeders.map(({ pop, tournament }) => {
-        const plainPair = () => [tournament(), tournament()];
-        const mated = mateOn ? parentPair(pop, archive, tournament, screening, model.relevance()) : plainPair;
-        return { bred: screening && screening.mateScope & 1 ? mated : plainPair, plain: screening && screening.mateScope & 2 ? mated : plainPair };
-      });
-      const breed = (b: number, which: 'bred' | 'plain') => {
-        const [x, y] = pairs[b][which]();
-        return crossover(space, breeders[b].pop[x].genome, breeders[b].pop[y].genome, rng);
+      // Parents as the tournaments draw them, or (option mateRare, mating.ts) from less-visited cells.
+      const drawn2 = () => [tournament(), tournament()];
+      const mated = screening && model && screening.mateRare >= 2 && model.feasibleCount >= screening.minFeasible ? parentPair(pop, archive, tournament, screening.mateRare, model.relevance()) : drawn2;
+      const bredPair = screening && screening.mateScope & 1 ? mated : drawn2;
+      const plainPair = screening && screening.mateScope & 2 ? mated : drawn2;
+      const breed = (pair: () => number[]) => {
+        const [a, b] = pair();
+        return crossover(space, pop[a].genome, pop[b].genome, rng);
       };
-      const offspring = (b = 0) => mutate(space, breed(b, 'bred')[0], rng);
+      const offspring = () => mutate(space, breed(bredPair)[0], rng);
       if (model && screening) {
         if (model.feasibleCount >= screening.minFeasible) {
           // A relevance jump from a front member (jumps.ts), moved once more where the model
-          // predicts it infeasible; with islands, from the island's own first front.
+          // predicts it infeasible.
           let relevance: readonly (readonly number[])[] | undefined;
-          const jump = (b: number) => {
+          const jump = () => {
             relevance ??= model.relevance()!;
-            const from = islands && breeders[b].first.length > 0 ? breeders[b].first : front;
-            const g = relevanceJump(space, from[randInt(rng, from.length)].genome, relevance, screening.jumpGenes, rng);
+            const g = relevanceJump(space, front[randInt(rng, front.length)].genome, relevance, screening.jumpGenes, rng);
             return repairedJump(space, model, g, screening.repairBelow);
           };
           // Many offspring drawn, the surrogate's best of them proposed; the rest of the
           // generation is plain offspring, below, for what the model cannot see.
           const candidates: number[][] = [];
-          const from: number[] = [];
           const drawn = new Set<string>();
           const target = Math.round(screening.candidates * want);
           for (let t = 0; t < target * 4 && candidates.length < target; t++) {
             const u = t % 100;
-            const b = t % breeders.length;
-            const g = u < screening.randomShare * 100 ? randomGenome(space, rng) : u < (screening.randomShare + screening.jumpShare) * 100 ? jump(b) : offspring(b);
+            const g = u < screening.randomShare * 100 ? randomGenome(space, rng) : u < (screening.randomShare + screening.jumpShare) * 100 ? jump() : offspring();
             const k = genomeKey(g);
             if (seen(g) || drawn.has(k)) continue;
             drawn.add(k);
             candidates.push(g);
-            from.push(b);
           }
           const withPlain = screening.believePlain > 0 || screening.believeNovelty > 0;
           const believe = screening.believeNovelty > 0 ? (i: number, b: number, p: Prediction) => model.believed(candidates[i], p, candidates[b], screening.optimism) : undefined;
           const picks = screen(front.map((p) => p.objectives), candidates.map((g) => model.predict(g, screening.optimism, screening.carry, withPlain)), want - Math.round(screening.plainShare * want), screening.believePlain, believe);
-          for (const i of picks) push(candidates[i], from[i]);
+          for (const i of picks) push(candidates[i]);
         }
       }
       let stalls = 0;
-      for (let n = 0; out.length < want && stalls < want * 4; n++) {
-        const b = n % breeders.length;
-        const [c1, c2] = breed(b, 'plain');
+      while (out.length < want && stalls < want * 4) {
+        const [c1, c2] = breed(plainPair);
         for (let child of [mutate(space, c1, rng), mutate(space, c2, rng)]) {
           if (out.length >= want) break;
           // A child already seen is drawn again from new parents, as a peer that skips a repeated
           // proposal does; then moved to a neighbour, step by step, which explores around the
           // parents (near the front) instead of jumping away.
-          for (let t = 0; t < OFFSPRING_RETRIES && seen(child); t++) child = offspring(b);
+          for (let t = 0; t < OFFSPRING_RETRIES && seen(child); t++) child = offspring();
           for (let t = 0; t < MUTATION_RETRIES && seen(child); t++) child = neighbour(space, child, rng);
           if (seen(child)) {
             const g = unseenRandom(space, archive, taken, rng);
@@ -292,22 +305,16 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
             }
             child = g;
           }
-          push(child, b);
+          push(child);
         }
       }
       return out.slice(0, cut);
     },
     accept: (results, archive) => {
-      if (islands) {
-        const migrate = (screening?.migrate ?? 0) > 0 && Math.round(archive.size / populationSize) % screening!.migrate === 0;
-        islands = islandSurvival(islands, results, owner, archive, populationSize, survival, migrate);
-        population = islands.flat();
-        return;
-      }
       const merged = [...population.map((k) => archive.get(k)!), ...results];
       population = survive(merged, populationSize, survival);
     },
-    state: () => ({ population: [...population], nextIndex: 0, ...(screening ? {} : { surrogate: false }), ...(islands ? { islands: islands.map((i) => [...i]) } : {}) }),
+    state: () => ({ population: [...population], nextIndex: 0, ...(screening ? {} : { surrogate: false }) }),
   };
 }
 

@@ -40,9 +40,9 @@ function drive(budget: number, population: number, seed: number, options: Algori
   return { archive: [...archive.values()], steps, rngState };
 }
 
-const settings: AlgorithmOptions[] = [{ surrogate: { islands: 2, migrate: 3 } }, { surrogate: { islands: 3 } }, { surrogate: { mateFar: 4 } }, { surrogate: { mateRare: 3, mateScope: 1 } }];
+const settings: AlgorithmOptions[] = [{ surrogate: { mateRare: 3 } }, { surrogate: { mateRare: 2, mateScope: 1 } }, { surrogate: { mateRare: 3, mateScope: 2 } }];
 
-describe('parent choice and islands (options)', () => {
+describe('parents from less-visited cells (option mateRare)', () => {
   test.each(settings)('%j: used (proposals differ from the default), nothing proposed twice, and a resumed run proposes what the uninterrupted one did', (options) => {
     const full = drive(300, 10, 7, options);
     expect(full.archive).toHaveLength(300);
@@ -52,18 +52,8 @@ describe('parent choice and islands (options)', () => {
     expect([...part.archive.map((p) => p.key), ...resumed.steps.flatMap((s) => s.proposed)]).toEqual(full.archive.map((p) => p.key));
   });
 
-  test('islands are stored with the state: each at most the population, their union the population', () => {
-    const { steps } = drive(200, 10, 3, { surrogate: { islands: 3 } });
-    const state = steps.at(-1)!.state;
-    expect(state.islands).toHaveLength(3);
-    for (const island of state.islands!) expect(island.length).toBeGreaterThan(0);
-    for (const island of state.islands!) expect(island.length).toBeLessThanOrEqual(10);
-    expect(state.population).toEqual(state.islands!.flat());
-    expect(drive(200, 10, 3, {}).steps.at(-1)!.state.islands).toBeUndefined();
-  });
-
-  test('mateFar takes the farthest second parent in relevance-weighted distance; mateRare the parent of the least-visited cell', () => {
-    // Two parameters matter (weights 0.5 each), the rest none.
+  test('each parent is the tournament winner of the least-visited cell of the relevant parameters; off, the tournament draws', () => {
+    // Two parameters matter (relevance 0.5 each), the rest none.
     const P = space.parameters.length;
     const relevance = [Array.from({ length: P }, (_, i) => (i < 2 ? 0.5 : 0))];
     const at = (a: number, b: number, rest = 0) => space.parameters.map((_, i) => (i === 0 ? a : i === 1 ? b : rest));
@@ -72,13 +62,13 @@ describe('parent choice and islands (options)', () => {
       let k = 0;
       return () => seq[k++ % seq.length];
     };
-    // First parent 0; second parents drawn 1 (differs only where nothing matters), 2 (one gene), 1.
-    expect(parentPair(pop, new Map(), draws([0, 1, 2, 1]), { mateFar: 3, mateRare: 0, mateScope: 3 }, relevance)()).toEqual([0, 2]);
-    expect(parentPair(pop, new Map(), draws([0, 1, 3, 2]), { mateFar: 3, mateRare: 0, mateScope: 3 }, relevance)()).toEqual([0, 3]);
-    // Off: the tournament's own draws.
-    expect(parentPair(pop, new Map(), draws([0, 1, 3, 2]), { mateFar: 0, mateRare: 0, mateScope: 3 }, relevance)()).toEqual([0, 1]);
-    // The cell of parameters 0 and 1: (0, 0) holds three evaluated designs, (1, 1) one.
+    // The cell of parameters 0 and 1: (0, 0) holds three evaluated designs (they differ only where
+    // nothing matters), (1, 1) one, (1, 0) none.
     const archive = new Map([at(0, 0), at(0, 0, 1), at(0, 0, 2), at(1, 1)].map((g) => [genomeKey(g), evaluate(g)]));
-    expect(parentPair(pop, archive, draws([0, 3, 1, 0]), { mateFar: 0, mateRare: 2, mateScope: 3 }, relevance)()).toEqual([3, 1]);
+    expect(parentPair(pop, archive, draws([0, 3, 1, 0]), 2, relevance)()).toEqual([3, 1]);
+    expect(parentPair(pop, archive, draws([1, 3, 2, 0, 3, 1]), 3, relevance)()).toEqual([2, 3]);
+    // Off (under 2, or no relevance yet): the tournament's own draws.
+    expect(parentPair(pop, archive, draws([0, 3, 1, 0]), 0, relevance)()).toEqual([0, 3]);
+    expect(parentPair(pop, archive, draws([0, 3, 1, 0]), 3, undefined)()).toEqual([0, 3]);
   });
 });
