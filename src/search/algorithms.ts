@@ -9,6 +9,7 @@ import { ObjectiveModel, type Prediction } from './surrogate.js';
 import { screen } from './screening.js';
 import { relevanceJump, repairedJump } from './jumps.js';
 import { DEFAULT_SURROGATE, type SurrogateOptions } from './surrogate-options.js';
+import { parentPair } from './mating.js';
 
 /** What a search keeps of each evaluated design: enough to rank it, not its metrics (those are in the store). */
 export type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
@@ -246,9 +247,18 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
         return i;
       };
       const seen = (g: number[]) => archive.has(genomeKey(g)) || taken.has(genomeKey(g));
-      const offspring = () => mutate(space, crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng)[0], rng);
+      if (model) model.update(archive.values());
+      // Parents as the tournaments draw them, or (option mateRare, mating.ts) from less-visited cells.
+      const drawn2 = () => [tournament(), tournament()];
+      const mated = screening && model && screening.mateRare >= 2 && model.feasibleCount >= screening.minFeasible ? parentPair(pop, archive, tournament, screening.mateRare, model.relevance()) : drawn2;
+      const bredPair = screening && screening.mateScope & 1 ? mated : drawn2;
+      const plainPair = screening && screening.mateScope & 2 ? mated : drawn2;
+      const breed = (pair: () => number[]) => {
+        const [a, b] = pair();
+        return crossover(space, pop[a].genome, pop[b].genome, rng);
+      };
+      const offspring = () => mutate(space, breed(bredPair)[0], rng);
       if (model && screening) {
-        model.update(archive.values());
         if (model.feasibleCount >= screening.minFeasible) {
           // A relevance jump from a front member (jumps.ts), moved once more where the model
           // predicts it infeasible.
@@ -279,7 +289,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       }
       let stalls = 0;
       while (out.length < want && stalls < want * 4) {
-        const [c1, c2] = crossover(space, pop[tournament()].genome, pop[tournament()].genome, rng);
+        const [c1, c2] = breed(plainPair);
         for (let child of [mutate(space, c1, rng), mutate(space, c2, rng)]) {
           if (out.length >= want) break;
           // A child already seen is drawn again from new parents, as a peer that skips a repeated

@@ -29,6 +29,10 @@ export interface SurrogateOptions {
   jumpGenes: number;
   /** A jump predicted feasible with a chance under this is moved in one more parameter (see repairedJump; 0: never). */
   repairBelow: number;
+  /** Parent choice (mating.ts; 0: off): each parent the one of this many tournament winners whose cell holds the fewest evaluated designs. */
+  mateRare: number;
+  /** Which offspring mateRare chooses parents for: 1 the screen's bred candidates, 2 the plain offspring, 3 both. */
+  mateScope: number;
 }
 
 /**
@@ -58,4 +62,4 @@ export interface SurrogateOptions {
  * 39, 40 and 39 of 40 (believePlain alone 38, 39, 37), the 1% median up on each set; training-chip
  * (held out) seeds 2001-4040 120 of 120 as before (bench/NOTES.md, "Screening's believer").
  */
-export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, believePlain: 1, believeNovelty: 1, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5 };
+export const DEFAULT_SURROGATE: SurrogateOptions = { candidates: 60, plainShare: 0.25, lambda: 1, minFeasible: 8, optimism: 7, believePlain: 1, believeNovelty: 1, randomShare: 0.5, carry: 1, jumpShare: 0.25, jumpGenes: 2, repairBelow: 0.5, mateRare: 0, mateScope: 3 };
