@@ -17,6 +17,17 @@ describe('parents from less-visited cells (option mateRare)', () => {
     expect([...part.archive.map((p) => p.key), ...resumed.steps.flatMap((s) => s.proposed)]).toEqual(full.archive.map((p) => p.key));
   });
 
+  test('a run stored before parent choice existed (its state has no mateRare) resumes as it ran, without it', () => {
+    const full = drive(300, 10, 7, OFF);
+    const part = drive(300, 10, 7, OFF, undefined, 9);
+    const { mateRare, ...old } = JSON.parse(JSON.stringify(part.steps.at(-1)!.state));
+    expect(mateRare).toBe(0);
+    const resumed = drive(300, 10, 7, {}, { archive: part.archive, state: old, rngState: part.rngState });
+    expect([...part.archive.map((p) => p.key), ...resumed.steps.flatMap((s) => s.proposed)]).toEqual(full.archive.map((p) => p.key));
+    // and a state that records the default resumes with it
+    expect(drive(300, 10, 7, {}, undefined, 1).steps[0].state.mateRare).toBe(3);
+  });
+
   test('each parent is the tournament winner of the least-visited cell of the relevant parameters; off, the tournament draws', () => {
     // Two parameters matter (relevance 0.5 each), the rest none.
     const P = space.parameters.length;

@@ -120,6 +120,11 @@ export interface AlgorithmState {
   nextIndex: number;
   /** nsga2: false where offspring are not pre-screened by the surrogate (--no-surrogate); absent: they are. */
   surrogate?: boolean;
+  /**
+   * nsga2 with the surrogate: the parent choice it runs with (SurrogateOptions.mateRare), so a resume
+   * continues as the run was started; absent in a run stored before parent choice existed (mateRare 0).
+   */
+  mateRare?: number;
 }
 
 /** The seeded generator's state as stored (seedrandom's ARC4: two indices and the permutation). */

@@ -198,7 +198,9 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
   const mating = options.mating ?? (survival === 'hypervolume' ? 'hypervolume' : 'crowding');
   // A resumed run screens as it did: the stored state says when it did not.
   const surrogate = options.surrogate ?? (state?.surrogate === false ? false : undefined);
-  const screening = surrogate === false ? undefined : { ...DEFAULT_SURROGATE, ...surrogate };
+  // And chooses parents as it did: a state without mateRare was stored before parent choice existed.
+  const storedMating = state ? { mateRare: state.mateRare ?? 0 } : {};
+  const screening = surrogate === false ? undefined : { ...DEFAULT_SURROGATE, ...storedMating, ...surrogate };
   const model = screening ? new ObjectiveModel(space, screening.lambda) : undefined;
   return {
     propose: (archive, limit, rng) => {
@@ -314,7 +316,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       const merged = [...population.map((k) => archive.get(k)!), ...results];
       population = survive(merged, populationSize, survival);
     },
-    state: () => ({ population: [...population], nextIndex: 0, ...(screening ? {} : { surrogate: false }) }),
+    state: () => ({ population: [...population], nextIndex: 0, ...(screening ? { mateRare: screening.mateRare } : { surrogate: false }) }),
   };
 }
 
