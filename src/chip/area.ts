@@ -20,18 +20,38 @@ export const SCALE_STEP_VS_FP8 = BLOCK_SCALE_STEP_PJ_45.e8m0 / macArithmeticPj45
 /** SEC-DED (72,64) Hamming code: 8 check bits per 64 data bits. */
 export const ECC_OVERHEAD = 8 / 64;
 
+/** A unit's widest use: the largest over its formats of MACs per cycle x mm2 per MAC (by a loop of Math.max, the number Math.max over all of them gives). */
+export function widestUseMm2(macsPerCycle: Partial<Record<FormatName, number>>, mm2PerMac: Record<FormatName, number>): number {
+  let widest = -Infinity;
+  for (const k in macsPerCycle) {
+    const f = k as FormatName;
+    widest = Math.max(widest, (macsPerCycle[f] ?? 0) * mm2PerMac[f]);
+  }
+  return widest;
+}
+
+/** The area factor of a unit computing `formats` formats on one array (MULTI_FORMAT_OVERHEAD per extra format). */
+export function formatAreaFactor(formats: number): number {
+  return 1 + MULTI_FORMAT_OVERHEAD * (formats - 1);
+}
+
+/** A unit's widest narrow (<= 8-bit) MACs per cycle; undefined where it has no narrow format. */
+export function narrowMacsOf(macsPerCycle: Partial<Record<FormatName, number>>): number | undefined {
+  let widest = -Infinity;
+  let narrow = 0;
+  for (const k in macsPerCycle) {
+    const f = k as FormatName;
+    if (FORMATS[f].bits > 8) continue;
+    widest = Math.max(widest, macsPerCycle[f] ?? 0);
+    narrow++;
+  }
+  return narrow > 0 ? widest : undefined;
+}
+
 export function calcMatrixAreaMm2(units: MatrixUnit[], mm2PerMac: Record<FormatName, number>): number {
   let total = 0;
   for (const u of units) {
-    // The widest use by a loop of Math.max, the same number Math.max over all of them gives.
-    let widest = -Infinity;
-    let formats = 0;
-    for (const k in u.macsPerCycle) {
-      const f = k as FormatName;
-      widest = Math.max(widest, (u.macsPerCycle[f] ?? 0) * mm2PerMac[f]);
-      formats++;
-    }
-    total += u.count * widest * (1 + MULTI_FORMAT_OVERHEAD * (formats - 1));
+    total += u.count * widestUseMm2(u.macsPerCycle, mm2PerMac) * formatAreaFactor(Object.keys(u.macsPerCycle).length);
   }
   return total;
 }
@@ -40,15 +60,8 @@ export function calcMatrixAreaMm2(units: MatrixUnit[], mm2PerMac: Record<FormatN
 export function calcBlockScalingAreaMm2(units: MatrixUnit[], minBlockSize: number, fp8MacMm2: number): number {
   let lanes = 0;
   for (const u of units) {
-    let widest = -Infinity;
-    let narrow = 0;
-    for (const k in u.macsPerCycle) {
-      const f = k as FormatName;
-      if (FORMATS[f].bits > 8) continue;
-      widest = Math.max(widest, u.macsPerCycle[f] ?? 0);
-      narrow++;
-    }
-    if (narrow > 0) lanes += u.count * widest;
+    const narrow = narrowMacsOf(u.macsPerCycle);
+    if (narrow !== undefined) lanes += u.count * narrow;
   }
   return (lanes / minBlockSize) * SCALE_STEP_VS_FP8 * fp8MacMm2;
 }

@@ -1,10 +1,10 @@
-import { FORMATS, type FormatName } from '../precision/formats.js';
+import type { FormatName } from '../precision/formats.js';
 import type { Issue } from '../errors.js';
 import type { Chip, MatrixUnit, PackageLayout } from './chip.js';
 import type { DesignFile } from './schema.js';
 import type { Topology } from './names.js';
 import { NODE_TECHNOLOGY } from './technology.js';
-import { areaWith, calcAreaMm2, ECC_OVERHEAD, SCALE_STEP_VS_FP8 } from './area.js';
+import { areaWith, calcAreaMm2, ECC_OVERHEAD, narrowMacsOf, SCALE_STEP_VS_FP8 } from './area.js';
 import { calcCostUsd, RETICLE_LIMIT_MM2 } from './cost.js';
 import { chipTco, packageLayout } from './package.js';
 import { defaultKernelParams, measuredKernelParams, withKernelOverrides } from '../kernels/load.js';
@@ -108,12 +108,7 @@ export function crossFieldIssues(d: DesignFile): Issue[] {
 function hasNarrowUnit(d: DesignFile): boolean {
   const units = d.compute.matrixUnits;
   if (units.length === 1) return unitProfile(d, technologyTables(d)).narrowMacs !== undefined;
-  return units.some(hasNarrowFormat);
-}
-
-function hasNarrowFormat(u: DesignFile['compute']['matrixUnits'][number]): boolean {
-  for (const f in u.macsPerCycle) if (FORMATS[f as FormatName].bits <= 8) return true;
-  return false;
+  return units.some((u) => narrowMacsOf(u.macsPerCycle) !== undefined);
 }
 
 /**

@@ -2,7 +2,7 @@ import { FORMATS, type FormatName } from '../precision/formats.js';
 import type { DesignFile } from './schema.js';
 import { ASSEMBLY_YIELD_PER_PART, HBM_TECHNOLOGY, NODE_TECHNOLOGY, defaultMm2PerMac, defaultPjPerMac, blockScalePj45PerMac, supplyVoltageRatio, type ResolvedTechnology } from './technology.js';
 import { isDeepFrozen } from '../io/freeze.js';
-import { MULTI_FORMAT_OVERHEAD } from './area.js';
+import { formatAreaFactor, narrowMacsOf, widestUseMm2 } from './area.js';
 import { recordCopier, singleUnitMaker, type SingleUnitMaker } from './unit-rates.js';
 
 /**
@@ -156,25 +156,14 @@ export function unitProfile(d: DesignFile, t: TechnologyTables): UnitProfile {
   }
   const keys = Object.keys(formats);
   const macsPerCycle = formats as Partial<Record<FormatName, number>>;
-  // As calcMatrixAreaMm2 and calcBlockScalingAreaMm2 loop over a unit's formats.
-  let widest = -Infinity;
-  let narrowWidest = -Infinity;
-  let narrow = 0;
-  for (const k of keys) {
-    const f = k as FormatName;
-    widest = Math.max(widest, (macsPerCycle[f] ?? 0) * t.mm2PerMac[f]);
-    if (FORMATS[f].bits > 8) continue;
-    narrowWidest = Math.max(narrowWidest, macsPerCycle[f] ?? 0);
-    narrow++;
-  }
   const profile: UnitProfile = {
     keys,
     macs: keys.map((k) => formats[k]),
     maker: singleUnitMaker(formats),
     pj: pjPerMacByKey(d, t),
-    widestMm2: widest,
-    formatFactor: 1 + MULTI_FORMAT_OVERHEAD * (keys.length - 1),
-    narrowMacs: narrow > 0 ? narrowWidest : undefined,
+    widestMm2: widestUseMm2(macsPerCycle, t.mm2PerMac),
+    formatFactor: formatAreaFactor(keys.length),
+    narrowMacs: narrowMacsOf(macsPerCycle),
     tileDim: defaultTileDim(macsPerCycle),
     clocks: [],
   };
