@@ -100,13 +100,17 @@ export function decodeContextTokens(w: Workload): number {
 
 /** Prompt tokens computed per request (the prefix-cache hits are not), and those found in the cache. */
 export function computedPromptTokens(w: Workload): { computed: number; cached: number } {
-  const cached = w.inputTokens * w.serving.prefixCacheHitRate;
-  return { computed: w.inputTokens - cached, cached };
+  return { computed: computedPromptOf(w), cached: cachedPromptOf(w) };
 }
 
-/** computedPromptTokens(w).computed, without the object. */
+/** Prompt tokens found in the prefix cache per request (computedPromptTokens(w).cached, without the object). */
+function cachedPromptOf(w: Workload): number {
+  return w.inputTokens * w.serving.prefixCacheHitRate;
+}
+
+/** Prompt tokens computed per request (computedPromptTokens(w).computed, without the object). */
 export function computedPromptOf(w: Workload): number {
-  return w.inputTokens - w.inputTokens * w.serving.prefixCacheHitRate;
+  return w.inputTokens - cachedPromptOf(w);
 }
 
 function modelLists(w: Workload, m: ModelConfig, tensor: number, withSends: boolean): ModelLists {

@@ -3,7 +3,7 @@ import { paramCounts } from '../workload/model.js';
 import type { ChipContext } from './context.js';
 import { computeFormatOf, dominantBound, type CycleFn, type CycleLatencies, type CycleResult, type PhaseModel, type ServingFigures } from './cycle.js';
 import { queriesPerDecode, servingFootprint, servingLimits } from './memory.js';
-import { computedPromptTokens, IterationCoster } from './serving-iteration.js';
+import { computedPromptOf, IterationCoster } from './serving-iteration.js';
 import { budgetProblem, closedLoopPlan, closedLoopPlanInto, closedLoopTimesInto, decodeOnlyPlan, newPlan, newTimes, prefillFirstPlan, prefillOnlyPlan, type IterationPlan, type ScheduleInput } from './serving-schedule.js';
 import type { Placement } from './step-cost.js';
 import { addDynamicEnergy, zeroEnergy, type PhaseCost } from './types.js';
@@ -68,7 +68,7 @@ function scheduleInputInto(w: Workload, batch: number, x: ScheduleInput): Schedu
   const spec = w.speculative;
   const a = spec?.acceptanceRate ?? 0;
   x.concurrency = batch / w.parallelism.pipeline;
-  x.computedPrompt = computedPromptTokens(w).computed;
+  x.computedPrompt = computedPromptOf(w);
   x.outputTokens = w.outputTokens;
   x.queries = queriesPerDecode(w);
   // Expected tokens per verification, Leviathan et al. 2023 eq. 1: (1 - a^(k+1)) / (1 - a).
@@ -231,7 +231,7 @@ export function cycleResult(
   }
   const s = w.inputTokens;
   const o = w.outputTokens;
-  const computed = computedPromptTokens(w).computed;
+  const computed = computedPromptOf(w);
   const active = paramCounts(w.model!).activePerToken;
   const prefillOnly = w.phase === 'prefill';
   const tokensComputed = w.phase === 'serve' ? computed + o - 1 : prefillOnly ? computed : o;
