@@ -252,7 +252,7 @@ export function nsga2(space: Space, populationSize: number, state?: AlgorithmSta
       if (model) model.update(archive.values());
       // Parents as the tournaments draw them, or (option mateRare, mating.ts) from less-visited cells.
       const drawn2 = () => [tournament(), tournament()];
-      const mated = screening && model && screening.mateRare >= 2 && model.feasibleCount >= screening.minFeasible ? parentPair(pop, archive, tournament, screening.mateRare, model.relevance()) : drawn2;
+      const mated = screening && model && model.feasibleCount >= screening.minFeasible ? parentPair(pop, archive, tournament, screening.mateRare, model.relevance()) : drawn2;
       const bredPair = screening && screening.mateScope & 1 ? mated : drawn2;
       const plainPair = screening && screening.mateScope & 2 ? mated : drawn2;
       const breed = (pair: () => number[]) => {

@@ -1,20 +1,21 @@
 import type { PointResult } from '../results/point.js';
 
-/** What a search keeps of an evaluated design (algorithms.ts's ArchivedPoint). */
-type ArchivedPoint = Pick<PointResult, 'key' | 'genome' | 'feasible' | 'violation' | 'objectives'>;
+/** What is read here of an evaluated design (of algorithms.ts's ArchivedPoint, which imports this module). */
+type Designed = Pick<PointResult, 'genome'>;
 /** The archive, as read here. */
-type Archive = { values(): IterableIterator<ArchivedPoint> };
+type Archive = { values(): IterableIterator<Designed> };
 
 /**
- * Parents from less-visited cells (option `mateRare`, off by default; bench/NOTES.md, "Parents and
+ * Parents from less-visited cells (option `mateRare`, 3 by default; bench/NOTES.md, "Parents and
  * islands"): each parent is the one of `rare` tournament winners whose cell holds the fewest
  * evaluated designs, feasible or not. A cell is a design's values of the parameters of at least
  * average relevance (the mean over objectives of ObjectiveModel.relevance; on inference-chip the
  * matrix units, HBM stacks, clock and link). The tournament's draws are kept and `rare` - 1 more
  * are made per parent; ties go to the earlier draw, so the choice depends only on the archive, the
- * population and the generator (a resumed run chooses as the uninterrupted one).
+ * population and the generator (a resumed run chooses as the uninterrupted one). Under 2 (off), or
+ * without a relevance yet, the tournament's draws.
  */
-export function parentPair(pop: readonly ArchivedPoint[], archive: Archive, tournament: () => number, rare: number, relevance: readonly (readonly number[])[] | undefined): () => [number, number] {
+export function parentPair(pop: readonly Designed[], archive: Archive, tournament: () => number, rare: number, relevance: readonly (readonly number[])[] | undefined): () => [number, number] {
   if (!relevance || relevance.length === 0 || rare < 2) return () => [tournament(), tournament()];
   const P = relevance[0].length;
   const weight = Array.from({ length: P }, (_, i) => relevance.reduce((s, r) => s + r[i], 0) / relevance.length);
