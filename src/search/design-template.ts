@@ -192,18 +192,19 @@ interface Write {
  * base's keys in their order with the written ones in place (a function of its own per container
  * shape: one spread over the dozen container shapes of a design was a slow, megamorphic copy),
  * keys the base lacks after them in the same literal, in the order they are written; a short plain
- * array as an array literal of its elements, another sliced; anything else spread. Each written field then is a store the compiler sees, not a store by a key in a variable.
+ * array as an array literal of its elements, another sliced; anything else spread. Each written
+ * field then is a store the compiler sees, not a store by a key in a variable.
  */
 function copyCode(to: string, from: string, base: unknown, writes: Write[]): string {
   const q = (k: string) => JSON.stringify(k);
+  const byKey = new Map(writes.map((w) => [w.key, w.expr]));
   const elements = literalElements(base, writes);
-  if (elements) return `const ${to} = [${elements.map((i) => writes.find((w) => w.key === String(i))?.expr ?? `${from}[${i}]`).join(', ')}];`;
+  if (elements) return `const ${to} = [${elements.map((i) => byKey.get(String(i)) ?? `${from}[${i}]`).join(', ')}];`;
   const keys = literalKeys(base);
   if (!keys) {
     const copy = Array.isArray(base) ? `${from}.slice()` : `{ ...${from} }`;
     return [`const ${to} = ${copy};`, ...writes.map((w) => `${to}[${q(w.key)}] = ${w.expr};`)].join('\n');
   }
-  const byKey = new Map(writes.map((w) => [w.key, w.expr]));
   const fields = keys.map((k) => `${q(k)}: ${byKey.get(k) ?? `${from}[${q(k)}]`}`);
   // Keys the base lacks go last in the literal, in the order written (as stores after it would put them); `__proto__` only by a store.
   const added = writes.filter((w) => !keys.includes(w.key));
